@@ -1,0 +1,45 @@
+# Switchboard — two commands: `make run` (the demo) and `make test` (lint + the whole suite).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+BENCH_SCALE ?= 1
+
+.PHONY: run test lint bench venv clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+# The demo: SQLite, sandbox providers, demo data, printed logins; web server and task worker
+# together, Ctrl-C stops both.
+run: export DEBUG ?= true
+run: export SWITCHBOARD_URL ?= http://$(HOST):$(PORT)
+run: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Open http://$(HOST):$(PORT)/ and log in with one of the users above."
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) manage.py worker & \
+	( $(PY) manage.py wait_ready --url http://$(HOST):$(PORT)/healthz && $(PY) manage.py sync --quiet-if-empty ) & \
+	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: lint
+	@test -x /usr/bin/chromium || { echo "Browser tests need Debian's chromium: sudo apt-get install -y chromium"; exit 1; }
+	$(VENV)/bin/pytest -n 2 --dist loadfile
+
+bench: venv
+	DATABASE_URL=sqlite:///bench.sqlite3 $(PY) manage.py bench --scale $(BENCH_SCALE)
+
+clean:
+	rm -rf $(VENV) db.sqlite3* bench.sqlite3* staticfiles

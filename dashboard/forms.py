@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django import forms
+
+from dashboard.models import AuditEvent
+from dashboard.providers import PROVIDER_NAMES
+
+
+class AuditFilterForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        label="Search",
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "User, object or action", "type": "search"}),
+    )
+    provider = forms.ChoiceField(
+        required=False, choices=[("", "All providers"), *PROVIDER_NAMES.items()]
+    )
+    outcome = forms.ChoiceField(
+        required=False, choices=[("", "Any outcome"), *AuditEvent.Outcome.choices]
+    )

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from dashboard.context import acting
+from dashboard.providers import PROVIDER_NAMES, ProviderError
+from dashboard.sync import sync_jobs
+
+
+class Command(BaseCommand):
+    help = (
+        "Refresh Switchboard's local mirrors from the providers. Safe in cron and while the "
+        "web app and workers run; exits non-zero when any sync fails."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--provider", choices=sorted(PROVIDER_NAMES))
+        parser.add_argument("--only", help="One object type, e.g. campaigns, contacts, segments.")
+        parser.add_argument(
+            "--quiet-if-empty", action="store_true", help="Say nothing when no sync is registered."
+        )
+
+    def handle(self, *args, provider=None, only=None, quiet_if_empty=False, **options):
+        jobs = sync_jobs(provider, only)
+        if not jobs:
+            if quiet_if_empty:
+                return
+            raise CommandError("Nothing to sync for that selection.")
+        failures = 0
+        with acting("sync-command"):
+            for index, (prov, object_type, job) in enumerate(jobs, 1):
+                label = f"[{index}/{len(jobs)}] {PROVIDER_NAMES[prov]} {object_type}"
+                self.stdout.write(f"{label} …", ending="")
+                self.stdout.flush()
+                started = time.monotonic()
+                try:
+                    result = job()
+                except ProviderError as error:
+                    failures += 1
+                    self.stdout.write(self.style.ERROR(f" failed: {error}"))
+                    continue
+                self.stdout.write(f" {result} ({time.monotonic() - started:.1f} s)")
+        if failures:
+            raise CommandError(f"{failures} of {len(jobs)} syncs failed.")

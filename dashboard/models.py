@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Access(models.Model):
+    """Holds Switchboard's permissions; roles (groups) are sets of them. No table."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [
+            ("view_campaigns", "Can view EngageLab campaigns"),
+            ("change_campaigns", "Can create, edit and delete EngageLab campaigns"),
+            ("view_contacts", "Can view Dialog Insight contacts, segments and mailings"),
+            ("change_contacts", "Can create, edit and delete Dialog Insight contacts/segments"),
+            ("send_mailings", "Can schedule and trigger Dialog Insight mailings"),
+            ("view_dialer", "Can view CCAI dialer campaigns and contacts"),
+            ("change_dialer", "Can add, edit, delete and import CCAI dialer contacts"),
+            ("view_audit", "Can read the audit log"),
+            ("view_operations", "Can view the Providers page"),
+        ]
+
+
+class AuditEvent(models.Model):
+    """Who did what to which provider object, when, and with what outcome."""
+
+    class Outcome(models.TextChoices):
+        OK = "ok", "Succeeded"
+        ERROR = "error", "Failed"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    username = models.CharField(max_length=150, blank=True)
+    provider = models.CharField(max_length=20)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=100, blank=True)
+    object_label = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=40)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.OK)
+    detail = models.TextField(blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["provider", "-at"]),
+            models.Index(fields=["username", "-at"]),
+            models.Index(fields=["outcome", "-at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username or 'system'} {self.action} {self.object_type} {self.object_id}"
+
+
+class ProviderCall(models.Model):
+    """One line per provider call (no bodies, no secrets): feeds the Providers page."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    provider = models.CharField(max_length=20)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=200)
+    status = models.PositiveSmallIntegerField(null=True)
+    duration_ms = models.PositiveIntegerField()
+    ok = models.BooleanField()
+    error = models.CharField(max_length=500, blank=True)
+    username = models.CharField(max_length=150, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["provider", "-at"])]
+
+
+class SandboxFault(models.Model):
+    """A fault the sandbox injects into one provider's answers: set by a test or an operator
+    (`manage.py sandbox_fault`). Stored in the database so every process sees it."""
+
+    class Kind(models.TextChoices):
+        LATENCY = "latency", "Added latency"
+        ERROR = "error", "HTTP 5xx"
+        RATE_LIMIT = "rate_limit", "HTTP 429 with Retry-After"
+        TIMEOUT = "timeout", "No answer (timeout)"
+        MALFORMED = "malformed", "Malformed body"
+
+    provider = models.CharField(max_length=20, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    latency_ms = models.PositiveIntegerField(default=0)
+    status = models.PositiveSmallIntegerField(default=503)
+    retry_after = models.PositiveIntegerField(default=1)
+    # How many more calls to affect; null = every call until cleared.
+    remaining = models.PositiveIntegerField(null=True, blank=True)
+    path_contains = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.get_kind_display()}"
+
+
+class WorkerHeartbeat(models.Model):
+    """Written by `manage.py worker` every few seconds; `/readyz` reads it."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    seen_at = models.DateTimeField(db_index=True)
+
+
+class PeriodicJob(models.Model):
+    """When each periodic job last ran, so that many workers enqueue it once per interval."""
+
+    name = models.CharField(max_length=100, unique=True)
+    next_run = models.DateTimeField()

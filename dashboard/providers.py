@@ -1,0 +1,391 @@
+"""The provider HTTP base shared by the three clients, and where each provider is.
+
+A client subclasses `ProviderClient`, sets `provider`, and implements `error_from()` to read
+the provider's error body. Everything else is here once: one `requests.Session` per client,
+a timeout on every call, a User-Agent, a client-side rate limit, retries with backoff (honouring
+`Retry-After`) only for transient failures of idempotent calls, one error class, and one log
+line per call with who asked and the request id, secrets never included.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import requests
+from django.conf import settings
+
+from dashboard import context
+
+log = logging.getLogger("switchboard.provider")
+
+USER_AGENT = "Switchboard/0.1 (+internal marketing dashboard)"
+TRANSIENT_STATUSES = {429, 502, 503, 504}
+# A web request never sleeps longer than this for a provider's Retry-After; beyond it, the
+# user is told when to try again.
+MAX_RETRY_WAIT = 5.0
+
+PROVIDER_NAMES = {
+    "engagelab": "EngageLab",
+    "dialoginsight": "Dialog Insight",
+    "ccai": "CCAI Platform",
+}
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    name: str
+    base_url: str
+    sandbox: bool
+    credentials: dict[str, str] = field(repr=False)
+
+    @property
+    def display_name(self) -> str:
+        return PROVIDER_NAMES[self.name]
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.base_url) and all(self.credentials.values())
+
+
+def _live_credentials(name: str) -> dict[str, str]:
+    s = settings
+    if name == "engagelab":
+        return {
+            "api_user": s.ENGAGELAB_API_USER,
+            "api_key": s.ENGAGELAB_API_KEY,
+            "webhook_secret": s.ENGAGELAB_WEBHOOK_SECRET,
+        }
+    if name == "dialoginsight":
+        return {
+            "key_id": s.DIALOG_INSIGHT_KEY_ID,
+            "key": s.DIALOG_INSIGHT_KEY,
+            "project_id": s.DIALOG_INSIGHT_PROJECT_ID,
+        }
+    if name == "ccai":
+        return {"username": s.CCAI_USERNAME, "api_token": s.CCAI_API_TOKEN}
+    raise KeyError(name)
+
+
+def _live_base_url(name: str) -> str:
+    return {
+        "engagelab": settings.ENGAGELAB_BASE_URL,
+        "dialoginsight": settings.DIALOG_INSIGHT_BASE_URL,
+        "ccai": settings.CCAI_BASE_URL,
+    }[name].rstrip("/")
+
+
+def provider_config(name: str) -> ProviderConfig:
+    """Where provider `name` is and how to authenticate, read from settings on every call
+    (cheap) so that tests and operators can switch a provider without a restart."""
+    live = _live_credentials(name)
+    # The webhook secret is optional for calling EngageLab; the API credentials decide.
+    has_credentials = all(v for k, v in live.items() if k != "webhook_secret")
+    sandbox = settings.SANDBOX if settings.SANDBOX is not None else not has_credentials
+    if sandbox:
+        return ProviderConfig(
+            name=name,
+            base_url=f"{settings.SWITCHBOARD_URL}/sandbox/{name}",
+            sandbox=True,
+            credentials=dict(settings.SANDBOX_CREDENTIALS[name]),
+        )
+    return ProviderConfig(name=name, base_url=_live_base_url(name), sandbox=False, credentials=live)
+
+
+def all_provider_configs() -> list[ProviderConfig]:
+    return [provider_config(name) for name in PROVIDER_NAMES]
+
+
+class ProviderError(Exception):
+    """Any failure talking to a provider: transport, HTTP status or an error in the body.
+
+    `str(error)` is a sentence a user can read; `status`, `code` and `provider_message`
+    carry what the provider said for logs, tests and the audit log.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str,
+        status: int | None = None,
+        code: str | int | None = None,
+        provider_message: str | None = None,
+        retry_after: float | None = None,
+        details: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.provider = provider
+        self.status = status
+        self.code = code
+        self.provider_message = provider_message
+        self.retry_after = retry_after
+        self.details = details
+
+    @property
+    def display_name(self) -> str:
+        return PROVIDER_NAMES.get(self.provider, self.provider)
+
+
+class RateLimiter:
+    """A token bucket per provider and process: at most `rate` calls a second, bursts of
+    `rate`. Several processes each keep their own bucket; the server-side 429 handling covers
+    what this cannot see."""
+
+    _buckets: ClassVar[dict[str, RateLimiter]] = {}
+    _lock = threading.Lock()
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.tokens = rate
+        self.updated = time.monotonic()
+        self.lock = threading.Lock()
+
+    @classmethod
+    def for_provider(cls, provider: str, rate: float) -> RateLimiter:
+        with cls._lock:
+            bucket = cls._buckets.get(provider)
+            if bucket is None or bucket.rate != rate:
+                bucket = cls._buckets[provider] = cls(rate)
+            return bucket
+
+    def acquire(self) -> float:
+        """Take one token, sleeping if needed; returns the seconds waited."""
+        with self.lock:
+            now = time.monotonic()
+            self.tokens = min(self.rate, self.tokens + (now - self.updated) * self.rate)
+            self.updated = now
+            if self.tokens >= 1:
+                self.tokens -= 1
+                return 0.0
+            wait = (1 - self.tokens) / self.rate
+            time.sleep(wait)
+            self.tokens = 0
+            self.updated = time.monotonic()
+            return wait
+
+
+def _retry_after_seconds(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+class ProviderClient:
+    """Base of the three provider clients."""
+
+    provider: ClassVar[str]
+    rate_per_second: ClassVar[float | None] = None
+    max_retries: ClassVar[int] = 2
+    backoff: ClassVar[float] = 0.25
+
+    def __init__(self, config: ProviderConfig | None = None, *, timeout: float | None = None):
+        self.config = config or provider_config(self.provider)
+        self.base_url = self.config.base_url
+        self.timeout = timeout if timeout is not None else settings.PROVIDER_TIMEOUT
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        self.session.headers["Accept"] = "application/json"
+        self.limiter = (
+            RateLimiter.for_provider(self.provider, self.rate_per_second)
+            if self.rate_per_second
+            else None
+        )
+
+    @property
+    def display_name(self) -> str:
+        return PROVIDER_NAMES[self.provider]
+
+    # --- to override ---------------------------------------------------------------------
+    def error_from(self, response: requests.Response, body: Any) -> ProviderError | None:
+        """Return the provider's error for this response, or None when it is a success.
+        The default treats any non-2xx as an error and reads `message`/`code` if present."""
+        if response.ok:
+            return None
+        code = message = None
+        if isinstance(body, dict):
+            code = body.get("code")
+            message = body.get("message")
+        return self.http_error(response, code=code, provider_message=message)
+
+    # --- helpers for subclasses ----------------------------------------------------------
+    def http_error(
+        self,
+        response: requests.Response,
+        *,
+        code: str | int | None = None,
+        provider_message: str | None = None,
+        details: Any = None,
+    ) -> ProviderError:
+        status = response.status_code
+        name = self.display_name
+        if status == 429:
+            retry_after = _retry_after_seconds(response)
+            when = f" Try again in {retry_after:.0f} s." if retry_after else " Try again shortly."
+            text = f"{name} is rate limiting Switchboard's calls.{when}"
+        elif status in (401, 403):
+            text = f"{name} refused Switchboard's credentials"
+            text += f": {provider_message}" if provider_message else "."
+        elif status >= 500:
+            text = f"{name} is having trouble (HTTP {status}). Nothing was changed; try again."
+        elif provider_message:
+            text = f"{name}: {provider_message}"
+        else:
+            text = f"{name} answered HTTP {status}."
+        if code is not None and status < 500 and status != 429:
+            text += f" (code {code})"
+        return ProviderError(
+            text,
+            provider=self.provider,
+            status=status,
+            code=code,
+            provider_message=provider_message,
+            retry_after=_retry_after_seconds(response),
+            details=details,
+        )
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    # --- the one way to call a provider ------------------------------------------------
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        idempotent: bool | None = None,
+        expect_json: bool = True,
+        **kwargs: Any,
+    ) -> tuple[requests.Response, Any]:
+        """Send one call and return `(response, parsed JSON body)`.
+
+        Retries happen only when `idempotent` (default: GET/PUT/DELETE/HEAD) and only for a
+        connection failure, a timeout or a 429/502/503/504: a POST that creates something is
+        never sent twice, so a failure cannot duplicate it.
+        """
+        method = method.upper()
+        if idempotent is None:
+            idempotent = method in {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"}
+        kwargs.setdefault("timeout", self.timeout)
+        attempts = 1 + (self.max_retries if idempotent else 0)
+        for attempt in range(1, attempts + 1):
+            try:
+                response, body = self._send(method, path, expect_json=expect_json, **kwargs)
+            except ProviderError as error:
+                transient = error.status is None or error.status in TRANSIENT_STATUSES
+                if attempt == attempts or not transient:
+                    raise
+                wait = error.retry_after if error.retry_after is not None else None
+                if wait is None:
+                    wait = self.backoff * (2 ** (attempt - 1))
+                if wait > MAX_RETRY_WAIT:
+                    raise
+                time.sleep(wait)
+                continue
+            return response, body
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _send(
+        self, method: str, path: str, *, expect_json: bool, **kwargs: Any
+    ) -> tuple[requests.Response, Any]:
+        if self.limiter:
+            self.limiter.acquire()
+        started = time.monotonic()
+        status: int | None = None
+        error: ProviderError | None = None
+        try:
+            try:
+                response = self.session.request(method, self.url(path), **kwargs)
+            except requests.Timeout as exc:
+                error = ProviderError(
+                    f"{self.display_name} did not answer within {kwargs['timeout']:g} s. "
+                    "Nothing was confirmed; check before trying again.",
+                    provider=self.provider,
+                )
+                raise error from exc
+            except requests.ConnectionError as exc:
+                error = ProviderError(
+                    f"{self.display_name} cannot be reached at {self.base_url}.",
+                    provider=self.provider,
+                )
+                raise error from exc
+            status = response.status_code
+            body: Any = None
+            if expect_json and response.content:
+                try:
+                    body = response.json()
+                except ValueError as exc:
+                    if response.ok:
+                        error = ProviderError(
+                            f"{self.display_name} answered with something that is not JSON "
+                            f"(HTTP {status}).",
+                            provider=self.provider,
+                            status=status,
+                        )
+                        raise error from exc
+            error = self.error_from(response, body)
+            if error is not None:
+                raise error
+            return response, body
+        finally:
+            self._log_call(method, path, status, time.monotonic() - started, error)
+
+    def _log_call(
+        self,
+        method: str,
+        path: str,
+        status: int | None,
+        duration: float,
+        error: ProviderError | None,
+    ) -> None:
+        # Only the path is logged: bodies carry credentials (Dialog Insight's AuthKey) and
+        # personal data; headers carry Basic auth.
+        path_only = path.split("?", 1)[0]
+        log.info(
+            "provider call %s %s %s %s %.0fms",
+            self.provider,
+            method,
+            path_only,
+            status if status is not None else "-",
+            duration * 1000,
+            extra={
+                "provider": self.provider,
+                "method": method,
+                "path": path_only,
+                "status": status,
+                "duration_ms": round(duration * 1000, 1),
+                "user": context.current_username(),
+                "outcome": "error" if error else "ok",
+                "error": str(error) if error else None,
+                "sandbox": self.config.sandbox,
+            },
+        )
+        from dashboard.models import ProviderCall
+
+        try:
+            ProviderCall.objects.create(
+                provider=self.provider,
+                method=method,
+                path=path_only[:200],
+                status=status,
+                duration_ms=round(duration * 1000),
+                ok=error is None,
+                error=(str(error) if error else "")[:500],
+                username=context.current_username() or "",
+                request_id=context.current_request_id() or "",
+            )
+        except Exception:  # a failed call log must never hide the call's own outcome
+            log.exception("could not record provider call")
+
+
+def json_dumps(data: Any) -> str:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)

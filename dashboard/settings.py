@@ -1,0 +1,214 @@
+"""Switchboard settings, read from the environment (django-environ).
+
+Every variable is documented in `.env.example` and the README. With no credentials for a
+provider, Switchboard talks to that provider's sandbox (an emulator served by Switchboard
+itself under `/sandbox/<provider>/`), so a fresh machine runs the demo with no accounts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+import plotly
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
+SECRET_KEY = env.str(
+    "SECRET_KEY",
+    # A development-only key; `check --deploy` flags it, production sets its own.
+    default="django-insecure-switchboard-development-only-key" if DEBUG else environ.Env.NOTSET,
+)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "template_partials",
+    "django_tasks",
+    "django_tasks_db",
+    "dashboard",
+    "campaigns",
+    "contacts",
+    "dialer",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "dashboard.middleware.RequestContextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "dashboard.middleware.HtmxMessagesMiddleware",
+]
+
+ROOT_URLCONF = "dashboard.urls"
+WSGI_APPLICATION = "dashboard.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "dashboard.context_processors.navigation",
+            ],
+            "builtins": ["template_partials.templatetags.partials"],
+        },
+    }
+]
+
+# --- Database ---------------------------------------------------------------------------
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server, the task worker and the sandbox write at once: WAL, a busy timeout and
+    # IMMEDIATE transactions make writers queue instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Auth -------------------------------------------------------------------------------
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "overview"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- I18N / time ------------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files: our own, plus plotly.js straight from the plotly wheel (no CDN) ---------
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("plotly", Path(plotly.__file__).parent / "package_data"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# --- Security ---------------------------------------------------------------------------
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Health endpoints answer plain HTTP to the load balancer.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+# --- Background work (django-tasks, database backend) ----------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# --- Providers ---------------------------------------------------------------------------
+# Where Switchboard itself answers; the sandbox's base URLs and the sandbox's webhook calls
+# are built from it.
+SWITCHBOARD_URL = env.str("SWITCHBOARD_URL", default="http://127.0.0.1:8000").rstrip("/")
+PROVIDER_TIMEOUT = env.float("PROVIDER_TIMEOUT", default=10.0)
+# SANDBOX unset: each provider without credentials uses its sandbox. SANDBOX=true forces every
+# provider onto the sandbox; SANDBOX=false forbids it (a provider without credentials is then
+# reported as not configured).
+SANDBOX = env.bool("SANDBOX", default=None) if env.str("SANDBOX", default="") else None
+
+ENGAGELAB_BASE_URL = env.str("ENGAGELAB_BASE_URL", default="https://email.api.engagelab.cc")
+ENGAGELAB_API_USER = env.str("ENGAGELAB_API_USER", default="")
+ENGAGELAB_API_KEY = env.str("ENGAGELAB_API_KEY", default="")
+ENGAGELAB_WEBHOOK_SECRET = env.str("ENGAGELAB_WEBHOOK_SECRET", default="")
+
+DIALOG_INSIGHT_BASE_URL = env.str(
+    "DIALOG_INSIGHT_BASE_URL", default="https://app.dialoginsight.com"
+)
+DIALOG_INSIGHT_KEY_ID = env.str("DIALOG_INSIGHT_KEY_ID", default="")
+DIALOG_INSIGHT_KEY = env.str("DIALOG_INSIGHT_KEY", default="")
+DIALOG_INSIGHT_PROJECT_ID = env.str("DIALOG_INSIGHT_PROJECT_ID", default="")
+
+CCAI_BASE_URL = env.str("CCAI_BASE_URL", default="")
+CCAI_USERNAME = env.str("CCAI_USERNAME", default="")
+CCAI_API_TOKEN = env.str("CCAI_API_TOKEN", default="")
+
+# The sandbox's own credentials: the emulators reject anything else, as the providers do.
+SANDBOX_CREDENTIALS = {
+    "engagelab": {"api_user": "sandbox", "api_key": "sandbox-key", "webhook_secret": "sandbox"},
+    "dialoginsight": {"key_id": "1", "key": "sandbox-key", "project_id": "1"},
+    "ccai": {"username": "sandbox", "api_token": "sandbox-token"},
+}
+
+# --- Logging: one line per request and per provider call; JSON when LOG_FORMAT=json -------
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"context": {"()": "dashboard.logs.RequestContextFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "dashboard.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["context"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "django.db.backends": {"level": "WARNING"},
+    },
+}
+
+# Recurring jobs `manage.py worker` enqueues: (task path, seconds between runs).
+PERIODIC_TASKS: list[tuple[str, int]] = []
+# Only when a provider runs on its sandbox: the emulators' simulated activity.
+SANDBOX_PERIODIC_TASKS: list[tuple[str, int]] = []

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required, permission_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from dashboard import health, selectors
+from dashboard.forms import AuditFilterForm
+from dashboard.providers import all_provider_configs
+
+
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "dashboard/overview.html", {"cards": selectors.overview_cards(request.user)}
+    )
+
+
+@require_GET
+@permission_required("dashboard.view_audit", raise_exception=True)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    events = selectors.audit_events(form.cleaned_data if form.is_valid() else {})
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    template = "dashboard/audit.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, {"form": form, "page": page})
+
+
+@require_GET
+@permission_required("dashboard.view_operations", raise_exception=True)
+def providers(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "dashboard/providers.html",
+        {"providers": selectors.provider_statuses(all_provider_configs())},
+    )
+
+
+@require_GET
+@login_not_required
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+@login_not_required
+@never_cache
+def readyz(request: HttpRequest) -> HttpResponse:
+    checks = health.readiness(connection)
+    ok = all(c == "ok" for c in checks.values())
+    return JsonResponse(
+        {"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503
+    )

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from dashboard.roles import DIALER_STAFF, MANAGERS, MARKETERS, ensure_roles
+from dashboard.sandbox import clear_faults
+
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "correct-horse-battery"
+
+
+def make_user(username: str, role: str | None = None, *, superuser: bool = False):
+    ensure_roles()  # transactional tests flush the groups the migration made
+    user = get_user_model().objects.create_user(
+        username=username, password=PASSWORD, is_superuser=superuser, is_staff=superuser
+    )
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def marketer(db):
+    return make_user("mia.marketer", MARKETERS)
+
+
+@pytest.fixture
+def manager(db):
+    return make_user("max.manager", MANAGERS)
+
+
+@pytest.fixture
+def dialer_staff(db):
+    return make_user("dana.dialer", DIALER_STAFF)
+
+
+@pytest.fixture
+def superuser(db):
+    return make_user("root", superuser=True)
+
+
+@pytest.fixture
+def role_users(marketer, manager, dialer_staff, superuser):
+    return {"marketer": marketer, "manager": manager, "dialer": dialer_staff, "admin": superuser}
+
+
+@pytest.fixture
+def sandbox(live_server, settings):
+    """Every provider on its sandbox, served over real HTTP by the live server."""
+    settings.SWITCHBOARD_URL = live_server.url
+    settings.SANDBOX = True
+    clear_faults()
+    yield live_server
+    clear_faults()
+
+
+# --- Browser (Playwright driving Debian's Chromium) ---------------------------------------
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, sandbox):
+    context = browser.new_context(base_url=sandbox.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login(page):
+    """Log in through the real form as `user`; returns the page."""
+
+    def _login(user):
+        page.goto("/login/")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(lambda url: "/login/" not in url)
+        return page
+
+    return _login

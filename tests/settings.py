@@ -1,0 +1,20 @@
+"""The test run's settings: production's (DEBUG off), over plain HTTP on localhost, with a
+short provider timeout so that timeout tests stay quick."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "switchboard-tests-only")
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+os.environ.setdefault("PROVIDER_TIMEOUT", "2")
+
+from dashboard.settings import *  # noqa: E402,F403
+
+# Tests talk to the sandboxes over real HTTP; plain static storage spares a collectstatic.
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
