@@ -4,23 +4,33 @@ interval however many workers run, by claiming each job's next run with one UPDA
 
 from __future__ import annotations
 
+import importlib
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from dashboard.models import PeriodicJob, WorkerHeartbeat
+from dashboard.sync import APP_PROVIDERS
 
 log = logging.getLogger("switchboard.worker")
 
 
 def periodic_jobs() -> list[tuple[str, int]]:
-    jobs = list(settings.PERIODIC_TASKS)
-    if any_sandbox():
-        jobs += list(settings.SANDBOX_PERIODIC_TASKS)
+    """(task path, seconds) from each app's `<app>/sync.py`: `PERIODIC` always,
+    `SANDBOX_PERIODIC` (the emulators' simulated activity) only when a sandbox is on."""
+    jobs: list[tuple[str, int]] = []
+    sandbox = any_sandbox()
+    for app in APP_PROVIDERS:
+        try:
+            module = importlib.import_module(f"{app}.sync")
+        except ModuleNotFoundError:
+            continue
+        jobs += list(getattr(module, "PERIODIC", []))
+        if sandbox:
+            jobs += list(getattr(module, "SANDBOX_PERIODIC", []))
     return jobs
 
 

@@ -207,8 +207,3 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
-
-# Recurring jobs `manage.py worker` enqueues: (task path, seconds between runs).
-PERIODIC_TASKS: list[tuple[str, int]] = []
-# Only when a provider runs on its sandbox: the emulators' simulated activity.
-SANDBOX_PERIODIC_TASKS: list[tuple[str, int]] = []
