@@ -18,11 +18,12 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str(
-    "SECRET_KEY",
-    # A development-only key; `check --deploy` flags it, production sets its own.
-    default="django-insecure-switchboard-development-only-key" if DEBUG else environ.Env.NOTSET,
-)
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise environ.ImproperlyConfigured("Set SECRET_KEY (required when DEBUG is off).")
+    # Development only; `check --deploy` flags it, production sets its own.
+    SECRET_KEY = "django-insecure-switchboard-development-only-key"
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

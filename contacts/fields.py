@@ -1,0 +1,191 @@
+"""Dialog Insight's field nomenclature, in one place.
+
+The provider names a contact field `f_<Code>`, a project-key field `key_f_<Code>` (used to
+identify a contact) and an opt-in `optin_<Code>` (`"1"` subscribes, `"0"` unsubscribes); dates
+travel as `YYYY.MM.DD`. See the seed "Web Services Presentation → Fields Nomenclature" and
+/work/shared/providers/dialog_insight.md. Nothing else in Switchboard glues these prefixes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+
+FIELD_PREFIX = "f_"
+KEY_PREFIX = "key_f_"
+OPTIN_PREFIX = "optin_"
+ID_FIELD = "idContact"
+DATE_FORMAT = "%Y.%m.%d"
+DATETIME_FORMAT = "%Y.%m.%d %H:%M:%S"
+
+# The project key's code. Projects.Get does not say which field is the key (the contract shows
+# no flag for it), so Switchboard is told: EMail is the key of a standard project.
+PROJECT_KEY_CODE: str = getattr(settings, "DIALOG_INSIGHT_KEY_FIELD", "EMail")
+
+# Field data types as Switchboard understands them; anything else is handled as text.
+TEXT, NUMBER, DATE, BOOLEAN = "text", "number", "date", "boolean"
+OPERATORS = ("Equal", "Contains", "StartsWith")
+
+
+def field_name(code: str) -> str:
+    return f"{FIELD_PREFIX}{code}"
+
+
+def key_name(code: str = PROJECT_KEY_CODE) -> str:
+    return f"{KEY_PREFIX}{code}"
+
+
+def optin_name(code: str) -> str:
+    return f"{OPTIN_PREFIX}{code}"
+
+
+def optin_date_name(code: str) -> str:
+    # The provider's name for an opt-in's last change date is not public; the sandbox answers
+    # it beside the opt-in on each contact record under this name.
+    return f"{OPTIN_PREFIX}{code}_dtModified"
+
+
+def parse_name(name: str) -> tuple[str, str]:
+    """`("key"|"field"|"optin"|"other", code)` for a provider field name."""
+    if name.startswith(KEY_PREFIX):
+        return "key", name[len(KEY_PREFIX) :]
+    if name.startswith(FIELD_PREFIX):
+        return "field", name[len(FIELD_PREFIX) :]
+    if name.startswith(OPTIN_PREFIX):
+        return "optin", name[len(OPTIN_PREFIX) :]
+    return "other", name
+
+
+def data_type(provider_type: str | None) -> str:
+    value = (provider_type or "").lower()
+    if value in {"number", "numeric", "integer", "int", "decimal", "float", "double"}:
+        return NUMBER
+    if value in {"date", "datetime"}:
+        return DATE
+    if value in {"boolean", "bool", "yesno"}:
+        return BOOLEAN
+    return TEXT
+
+
+def to_provider_date(value: dt.date | None) -> str:
+    return value.strftime(DATE_FORMAT) if value else ""
+
+
+def from_provider_date(value: Any) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.datetime.strptime(str(value)[:10], DATE_FORMAT).date()
+    except ValueError:
+        return None
+
+
+def to_provider_datetime(value: dt.datetime) -> str:
+    return value.strftime(DATETIME_FORMAT)
+
+
+def from_provider_datetime(value: Any) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        return dt.datetime.strptime(str(value), DATETIME_FORMAT).replace(tzinfo=dt.UTC)
+    except ValueError:
+        return None
+
+
+def to_provider_value(kind: str, value: Any) -> str:
+    """A form value as the provider's string."""
+    if value is None or value == "":
+        return ""
+    if kind == DATE and isinstance(value, dt.date):
+        return to_provider_date(value)
+    if kind == NUMBER:
+        number = Decimal(str(value))
+        return str(int(number)) if number == number.to_integral_value() else str(number)
+    if kind == BOOLEAN:
+        return "1" if value else "0"
+    return str(value)
+
+
+def from_provider_value(kind: str, value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if kind == DATE:
+        return from_provider_date(value)
+    if kind == NUMBER:
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            return None
+    if kind == BOOLEAN:
+        return str(value).lower() in {"1", "true"}
+    return value
+
+
+def optin_value(subscribed: bool) -> str:
+    return "1" if subscribed else "0"
+
+
+def is_subscribed(value: Any) -> bool:
+    return str(value).lower() in {"1", "true"}
+
+
+# --- Clauses (Contacts.Get, Contacts.Delete, segments) ---------------------------------------
+def field_clause(code: str, operator: str, value: Any) -> dict[str, Any]:
+    if operator not in OPERATORS:
+        raise ValueError(f"Unknown operator {operator!r}")
+    name = code if code == ID_FIELD else field_name(code)
+    return {
+        "$type": "FieldClause",
+        "Field": {"Name": name},
+        "TypeOperator": operator,
+        "ComparisonValue": str(value),
+    }
+
+
+def id_clause(id_contact: int) -> dict[str, Any]:
+    return field_clause(ID_FIELD, "Equal", id_contact)
+
+
+def combine(kind: str, clauses: list[dict[str, Any]]) -> dict[str, Any]:
+    """`AndClause`/`OrClause` of `clauses` (one clause is returned as is)."""
+    if len(clauses) == 1:
+        return clauses[0]
+    kind = kind.upper()
+    if kind not in {"AND", "OR"}:
+        raise ValueError(f"Unknown combination {kind!r}")
+    return {"$type": "AndClause" if kind == "AND" else "OrClause", "Clauses": clauses}
+
+
+def describe_clause(clause: dict[str, Any] | None, labels: dict[str, str] | None = None) -> str:
+    """A clause as a sentence for people: `First name contains "an" OR …`."""
+    if not clause:
+        return "everyone"
+    labels = labels or {}
+    kind = clause.get("$type")
+    if kind in {"AndClause", "OrClause"}:
+        joiner = " AND " if kind == "AndClause" else " OR "
+        return joiner.join(describe_clause(c, labels) for c in clause.get("Clauses", []))
+    name = (clause.get("Field") or {}).get("Name", "")
+    _, code = parse_name(name)
+    op = {"Equal": "is", "Contains": "contains", "StartsWith": "starts with"}.get(
+        clause.get("TypeOperator", ""), clause.get("TypeOperator", "")
+    )
+    return f'{labels.get(code, code)} {op} "{clause.get("ComparisonValue", "")}"'
+
+
+def flatten_clause(clause: dict[str, Any] | None) -> tuple[str, list[tuple[str, str, str]]]:
+    """(`AND`|`OR`, [(code, operator, value)]) of a one-level clause, for the clause builder."""
+    if not clause:
+        return "AND", []
+    kind = clause.get("$type")
+    if kind in {"AndClause", "OrClause"}:
+        rows = []
+        for sub in clause.get("Clauses", []):
+            rows += flatten_clause(sub)[1]
+        return ("AND" if kind == "AndClause" else "OR"), rows
+    _, code = parse_name((clause.get("Field") or {}).get("Name", ""))
+    return "AND", [(code, clause.get("TypeOperator", "Equal"), clause.get("ComparisonValue", ""))]
