@@ -110,3 +110,22 @@ class PeriodicJob(models.Model):
 
     name = models.CharField(max_length=100, unique=True)
     next_run = models.DateTimeField()
+
+
+class SyncState(models.Model):
+    """One row per (provider, object type) mirror: its lease (so overlapping sync runs take
+    turns instead of interleaving) and the outcome of its last runs, for the Providers page."""
+
+    provider = models.CharField(max_length=20)
+    object_type = models.CharField(max_length=40)
+    lease_holder = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_summary = models.CharField(max_length=300, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "object_type"], name="unique_sync_state")
+        ]

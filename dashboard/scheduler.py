@@ -23,7 +23,7 @@ def periodic_jobs() -> list[tuple[str, int]]:
     `SANDBOX_PERIODIC` (the emulators' simulated activity) only when a sandbox is on."""
     jobs: list[tuple[str, int]] = []
     sandbox = any_sandbox()
-    for app in APP_PROVIDERS:
+    for app in ("dashboard", *APP_PROVIDERS):
         try:
             module = importlib.import_module(f"{app}.sync")
         except ModuleNotFoundError:

@@ -3,10 +3,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
+from django.db.models.functions import TruncMinute, TruncSecond
 from django.utils import timezone
 
-from dashboard.models import AuditEvent, ProviderCall
+from dashboard.models import AuditEvent, ProviderCall, SyncState
 from dashboard.providers import ProviderConfig
 
 
@@ -45,20 +46,46 @@ def overview_cards(user) -> list[dict[str, Any]]:
     return cards
 
 
+# Documented limits: CCAI 10 calls/s per customer; EngageLab 60 calls/min on its statistics
+# endpoint (taken as the account's pace); Dialog Insight documents a quota per key, no rate.
+RATE_LIMITS = {"ccai": (10, "second"), "engagelab": (60, "minute")}
+
+
 def provider_statuses(configs: list[ProviderConfig]) -> list[dict[str, Any]]:
     since = timezone.now() - timedelta(hours=1)
+    states = {}
+    for state in SyncState.objects.order_by("object_type"):
+        states.setdefault(state.provider, []).append(state)
     rows = []
     for config in configs:
         calls = ProviderCall.objects.filter(provider=config.name, at__gte=since)
+        totals = calls.aggregate(
+            total=Count("id"), errors=Count("id", filter=Q(ok=False)), slowest=Max("duration_ms")
+        )
         last_error = (
             ProviderCall.objects.filter(provider=config.name, ok=False).order_by("-at").first()
         )
+        limit = RATE_LIMITS.get(config.name)
+        peak = None
+        if limit:
+            trunc = TruncSecond("at") if limit[1] == "second" else TruncMinute("at")
+            busiest = (
+                calls.annotate(slot=trunc)
+                .values("slot")
+                .annotate(n=Count("id"))
+                .order_by("-n")
+                .first()
+            )
+            peak = {"calls": busiest["n"] if busiest else 0, "limit": limit[0], "per": limit[1]}
         rows.append(
             {
                 "config": config,
-                "calls_last_hour": calls.count(),
-                "errors_last_hour": calls.filter(ok=False).count(),
+                "calls_last_hour": totals["total"],
+                "errors_last_hour": totals["errors"],
+                "slowest_ms": totals["slowest"],
+                "peak": peak,
                 "last_error": last_error,
+                "syncs": states.get(config.name, []),
             }
         )
     return rows

@@ -5,10 +5,19 @@
 from __future__ import annotations
 
 import importlib
+import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
 
 APP_PROVIDERS = {"campaigns": "engagelab", "contacts": "dialoginsight", "dialer": "ccai"}
+
+# Every mirror is refreshed by the worker through the same leased path as `manage.py sync`.
+PERIODIC = [("dashboard.tasks.sync_all", 120)]
 
 
 @dataclass
@@ -44,3 +53,49 @@ def sync_jobs(
                 continue
             jobs.append((app_provider, object_type, job))
     return jobs
+
+
+LEASE = timedelta(minutes=15)
+
+
+def run_sync_job(
+    provider: str, object_type: str, job: Callable, *, wait: float = 600
+) -> SyncResult:
+    """Run one mirror sync under its lease: a second run of the same mirror waits for the
+    first to finish (so two overlapping runs leave the mirror as one run would), and the
+    outcome is recorded for the Providers page. Provider errors propagate after recording."""
+    from dashboard.models import SyncState
+
+    state, _ = SyncState.objects.get_or_create(provider=provider, object_type=object_type)
+    holder = uuid.uuid4().hex
+    deadline = time.monotonic() + wait
+    while True:
+        now = timezone.now()
+        claimed = (
+            SyncState.objects.filter(pk=state.pk)
+            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+            .update(lease_holder=holder, lease_until=now + LEASE)
+        )
+        if claimed:
+            break
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{provider} {object_type} sync is still running elsewhere")
+        time.sleep(0.2)
+    mine = SyncState.objects.filter(pk=state.pk, lease_holder=holder)
+    try:
+        result = job()
+    except Exception as error:
+        mine.update(
+            lease_until=None,
+            lease_holder="",
+            last_error_at=timezone.now(),
+            last_error=str(error)[:500],
+        )
+        raise
+    mine.update(
+        lease_until=None,
+        lease_holder="",
+        last_success_at=timezone.now(),
+        last_summary=str(result)[:300],
+    )
+    return result

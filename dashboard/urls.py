@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("audit/", views.audit_log, name="audit"),
     path("providers/", views.providers, name="providers"),
+    path("providers/<str:name>/check", views.provider_check, name="provider_check"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path(

@@ -1,16 +1,17 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from dashboard import health, selectors
+from dashboard import checks, health, selectors
 from dashboard.forms import AuditFilterForm
-from dashboard.providers import all_provider_configs
+from dashboard.providers import PROVIDER_NAMES, all_provider_configs
 
 
 @require_GET
@@ -40,6 +41,19 @@ def providers(request: HttpRequest) -> HttpResponse:
         "dashboard/providers.html",
         {"providers": selectors.provider_statuses(all_provider_configs())},
     )
+
+
+@require_POST
+@permission_required("dashboard.view_operations", raise_exception=True)
+def provider_check(request: HttpRequest, name: str) -> HttpResponse:
+    if name not in PROVIDER_NAMES:
+        raise Http404
+    check = checks.check_connection(name)
+    if request.htmx:
+        return render(request, "dashboard/provider_check.html", {"check": check})
+    level = messages.SUCCESS if check.ok else messages.ERROR
+    messages.add_message(request, level, f"{check.display_name}: {check.message}")
+    return redirect("providers")
 
 
 @require_GET

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from dashboard.context import acting
 from dashboard.providers import PROVIDER_NAMES, ProviderError
-from dashboard.sync import sync_jobs
+from dashboard.sync import run_sync_job, sync_jobs
 
 
 class Command(BaseCommand):
@@ -36,8 +36,8 @@ class Command(BaseCommand):
                 self.stdout.flush()
                 started = time.monotonic()
                 try:
-                    result = job()
-                except ProviderError as error:
+                    result = run_sync_job(prov, object_type, job)
+                except (ProviderError, TimeoutError) as error:
                     failures += 1
                     self.stdout.write(self.style.ERROR(f" failed: {error}"))
                     continue
