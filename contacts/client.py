@@ -1,0 +1,508 @@
+"""Dialog Insight's OFC4 web services, as the contract describes them
+(/work/shared/providers/dialog_insight.md; provider docs: https://app.dialoginsight.com/fe/webservices/about).
+
+Every call is `POST {base}/webservices/ofc4/{service}.ashx?method={Method}` with the AuthKey and
+the project id in the JSON body, and every answer is an HTTP 200 envelope whose `Success: false`
+is an error. Reads are POSTs too, so they are marked idempotent (safe to retry); writes never are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from contacts import fields as nomenclature
+from dashboard.providers import ProviderClient, ProviderError
+
+MERGE_BATCH_SIZE = 100
+
+
+# --- What the client returns --------------------------------------------------------------
+@dataclass(frozen=True)
+class ProjectField:
+    code: str
+    label: str
+    data_type: str  # fields.TEXT | NUMBER | DATE | BOOLEAN
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class OptinField:
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Project:
+    id: int
+    name: str
+    fields: list[ProjectField] = field(default_factory=list)
+    optins: list[OptinField] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: int
+    values: dict[str, Any]  # code → provider value (strings as the provider sends them)
+    optins: dict[str, bool]
+    optin_dates: dict[str, str]
+
+    @property
+    def key(self) -> str:
+        return str(self.values.get(nomenclature.PROJECT_KEY_CODE) or "")
+
+
+@dataclass(frozen=True)
+class MergeRecord:
+    """What the provider did with one record of a Contacts.Merge."""
+
+    key: str
+    id_record: int | None
+    status: str  # Created | Updated | Skipped | Error …
+    validation: str  # OK, or the provider's reason
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        return self.validation.upper() == "OK" and self.status.lower() in {"created", "updated"}
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    created: int
+    updated: int
+    records: list[MergeRecord]
+
+    @property
+    def rejected(self) -> list[MergeRecord]:
+        return [r for r in self.records if not r.ok]
+
+
+@dataclass(frozen=True)
+class Segment:
+    id: int
+    name: str
+    is_dynamic: bool
+    clause: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Statistics:
+    id_batch: int
+    sent: int = 0
+    delivered: int = 0
+    opens: int = 0
+    unique_opens: int = 0
+    clicks: int = 0
+    unique_clicks: int = 0
+    bounces: int = 0
+    unsubscribes: int = 0
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    id_batch: int
+    id_message: int
+    message_name: str
+    sent_at: dt.datetime | None
+    opened: bool
+    clicked: bool
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    name: str
+    subject: str
+    sender: str
+    parameters: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Batch:
+    id: int
+    id_message: int
+    message_name: str
+    mode: str  # All | idFilters | Single
+    filter_ids: list[int]
+    launch_at: dt.datetime | None
+    status: str  # Scheduled | Sending | Sent | Cancelled
+    target_count: int
+    created_at: dt.datetime | None
+
+
+def _label(item: dict[str, Any]) -> str:
+    labels = item.get("Labels") or []
+    for label in labels:
+        if isinstance(label, dict) and label.get("Value"):
+            return str(label["Value"])
+    return str(item.get("Code", ""))
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+class DialogInsightClient(ProviderClient):
+    provider = "dialoginsight"
+    # Keys carry a call quota: stay polite in bursts (bulk syncs).
+    rate_per_second = 10
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        creds = self.config.credentials
+        self.project_id = _int(creds.get("project_id"))
+        self._auth = {"idKey": _int(creds.get("key_id")), "Key": creds.get("key", "")}
+
+    # --- transport: the OFC4 envelope ---------------------------------------------------
+    def error_from(self, response: requests.Response, body: Any) -> ProviderError | None:
+        if not response.ok:
+            code = message = None
+            if isinstance(body, dict):
+                code, message = body.get("ErrorCode"), body.get("ErrorMessage")
+            return self.http_error(response, code=code, provider_message=message)
+        if not isinstance(body, dict) or "Success" not in body:
+            return ProviderError(
+                f"{self.display_name} answered without its usual envelope. Nothing was confirmed.",
+                provider=self.provider,
+                status=response.status_code,
+            )
+        if body.get("Success") is True:
+            return None
+        code, message = body.get("ErrorCode"), body.get("ErrorMessage")
+        text = f"{self.display_name}: {message or 'the call failed'}"
+        if code:
+            text += f" (code {code})"
+        return ProviderError(
+            text,
+            provider=self.provider,
+            status=response.status_code,
+            code=code,
+            provider_message=message,
+            details=body,
+        )
+
+    def call(
+        self,
+        service: str,
+        method: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        idempotent: bool,
+        project: bool = True,
+    ) -> dict[str, Any]:
+        """One OFC4 call: AuthKey first, then idProject, then the method's own fields."""
+        body: dict[str, Any] = {"AuthKey": self._auth}
+        if project:
+            body["idProject"] = self.project_id
+        body.update(payload or {})
+        _, answer = self.request(
+            "POST",
+            f"webservices/ofc4/{service}.ashx?method={method}",
+            json=body,
+            idempotent=idempotent,
+        )
+        return answer
+
+    # --- Projects (documented: Projects.List / Projects.Get) ------------------------------
+    def projects_list(self) -> list[tuple[int, str]]:
+        """Projects.List: also the cheapest credential check."""
+        body = self.call("projects", "List", idempotent=True, project=False)
+        return [(_int(r.get("idProject")), r.get("ProjectName", "")) for r in body["Records"]]
+
+    def project_get(self) -> Project:
+        """Projects.Get: the project's fields (`ProjectFields`) and opt-ins (`OptinFields`)."""
+        body = self.call("projects", "Get", idempotent=True)
+        info = body.get("ProjectInfo") or {}
+        return Project(
+            id=_int(info.get("idProject")) or self.project_id,
+            name=info.get("ProjectName") or info.get("Name") or "",
+            fields=[
+                ProjectField(
+                    code=f["Code"],
+                    label=_label(f),
+                    data_type=nomenclature.data_type(f.get("DataType")),
+                    required=bool(f.get("isRequired")),
+                )
+                for f in info.get("ProjectFields") or []
+            ],
+            optins=[
+                OptinField(code=o["Code"], label=_label(o)) for o in info.get("OptinFields") or []
+            ],
+        )
+
+    # --- Contacts (documented: Merge, Get, Delete) ----------------------------------------
+    def contacts_merge(
+        self,
+        records: list[tuple[str, dict[str, str]]],
+        *,
+        allow_insert: bool = True,
+        allow_update: bool = True,
+        skip_duplicates: bool = False,
+        batch_size: int = MERGE_BATCH_SIZE,
+    ) -> MergeResult:
+        """Contacts.Merge: create or update by project key, `batch_size` records per call.
+
+        `records` are `(key value, {provider name: value})`, names built with `fields`.
+        Per-record rejections come back in `MergeResult.records` while the call succeeds.
+        A failure part-way raises, with the batches already merged in `error.details`.
+        """
+        created = updated = 0
+        results: list[MergeRecord] = []
+        for start in range(0, len(records), batch_size):
+            chunk = records[start : start + batch_size]
+            payload = {
+                "Records": [
+                    {"ID": {nomenclature.key_name(): key}, "Data": data} for key, data in chunk
+                ],
+                "MergeOptions": {
+                    "AllowInsert": allow_insert,
+                    "AllowUpdate": allow_update,
+                    "SkipDuplicateRecords": skip_duplicates,
+                    "SkipUnmatchedRecords": False,
+                    "ReturnRecordsOnSuccess": False,
+                    "ReturnRecordsOnError": False,
+                    "FieldOptions": None,
+                },
+            }
+            try:
+                body = self.call("contacts", "Merge", payload, idempotent=False)
+            except ProviderError as error:
+                error.details = {
+                    "merged": MergeResult(created, updated, results),
+                    "body": error.details,
+                }
+                raise
+            created += _int(body.get("CreatedRecords"))
+            updated += _int(body.get("UpdatedRecords"))
+            answered = body.get("Records") or []
+            for index, (key, _) in enumerate(chunk):
+                record = answered[index] if index < len(answered) else {}
+                results.append(
+                    MergeRecord(
+                        key=str((record.get("ID") or {}).get(nomenclature.key_name(), key)),
+                        id_record=record.get("IdRecord"),
+                        status=str(record.get("Status") or "Unknown"),
+                        validation=str(record.get("ValidationResult") or "Unknown"),
+                        message=str(record.get("Message") or ""),
+                    )
+                )
+        return MergeResult(created=created, updated=updated, records=results)
+
+    def contacts_get(
+        self,
+        clause: dict[str, Any] | None = None,
+        *,
+        max_rows: int = 50,
+        id_filter: int | None = None,
+    ) -> list[Contact]:
+        """Contacts.Get with a field clause (Equal/Contains/StartsWith, And/Or) and MaxRows.
+        `id_filter` (a segment's members) is the sandbox's name, see the section below."""
+        payload: dict[str, Any] = {"MaxRows": max_rows}
+        if clause:
+            payload["Clause"] = clause
+        if id_filter is not None:
+            payload["idFilter"] = id_filter
+        body = self.call("contacts", "Get", payload, idempotent=True)
+        return [self._contact(r) for r in body.get("Records") or []]
+
+    def contact_get(self, id_contact: int) -> Contact | None:
+        found = self.contacts_get(nomenclature.id_clause(id_contact), max_rows=1)
+        return found[0] if found else None
+
+    def contacts_delete(self, clause: dict[str, Any], *, max_rows: int = 1) -> int:
+        """Contacts.Delete: erases the contacts (and their history); returns how many."""
+        body = self.call(
+            "contacts", "Delete", {"Clause": clause, "MaxRows": max_rows}, idempotent=False
+        )
+        return _int(body.get("DeletedRecords"))
+
+    @staticmethod
+    def _contact(record: dict[str, Any]) -> Contact:
+        values: dict[str, Any] = {}
+        optins: dict[str, bool] = {}
+        dates: dict[str, str] = {}
+        for name, value in record.items():
+            kind, code = nomenclature.parse_name(name)
+            if kind == "field":
+                values[code] = value
+            elif kind == "optin":
+                if code.endswith("_dtModified"):
+                    dates[code.removesuffix("_dtModified")] = value or ""
+                else:
+                    optins[code] = nomenclature.is_subscribed(value)
+        return Contact(
+            id=_int(record.get(nomenclature.ID_FIELD)),
+            values=values,
+            optins=optins,
+            optin_dates=dates,
+        )
+
+    # --- Messages and sendings (documented, partly) ---------------------------------------
+    def messages_list(self) -> list[Message]:
+        body = self.call("messages", "List", idempotent=True)
+        return [self._message(r) for r in body.get("Records") or []]
+
+    def message_create(self, *, name: str, subject: str, sender: str, html: str) -> int:
+        """Messages.Create with one HTML version; returns idMessage."""
+        body = self.call(
+            "messages",
+            "Create",
+            {
+                "Message": {
+                    "Name": name,
+                    "Versions": [{"Subject": subject, "SenderEmail": sender, "HtmlBody": html}],
+                }
+            },
+            idempotent=False,
+        )
+        return _int(body.get("idMessage"))
+
+    def send_batch(
+        self, *, id_message: int, filter_ids: list[int] | None, launch_at: dt.datetime | None
+    ) -> int:
+        """Sendings.SendBatch to everyone (`filter_ids` None) or to segments, now or at
+        `launch_at` (UTC). Returns the batch id."""
+        contact_filter: dict[str, Any] = (
+            {"Mode": "idFilters", "idFilters": list(filter_ids)} if filter_ids else {"Mode": "All"}
+        )
+        options: dict[str, Any] = {"isDelayed": launch_at is not None}
+        if launch_at is not None:
+            options["dtLaunch"] = nomenclature.to_provider_datetime(launch_at.astimezone(dt.UTC))
+        body = self.call(
+            "sendings",
+            "SendBatch",
+            {"idMessage": id_message, "contactFilter": contact_filter, "sendBatchOptions": options},
+            idempotent=False,
+        )
+        return _int(body.get("idBatch"))
+
+    def send_single(
+        self, *, id_message: int, id_contact: int, parameters: dict[str, str] | None = None
+    ) -> int:
+        """Sendings.SendSingle2: one message to one contact with parameter values."""
+        body = self.call(
+            "sendings",
+            "SendSingle2",
+            {
+                "idMessage": id_message,
+                "ContactFilter": {"Mode": "Single", "idContact": id_contact},
+                "SendSingleOptions": {
+                    "MessageParameterValues": [
+                        {"Name": k, "Value": v} for k, v in (parameters or {}).items()
+                    ]
+                },
+            },
+            idempotent=False,
+        )
+        return _int(body.get("idBatch"))
+
+    def batches(self) -> list[Batch]:
+        """Sendings.GetBatches: every mailing of the project."""
+        body = self.call("sendings", "GetBatches", idempotent=True)
+        return [
+            Batch(
+                id=_int(r.get("idBatch")),
+                id_message=_int(r.get("idMessage")),
+                message_name=r.get("MessageName") or "",
+                mode=(r.get("ContactFilter") or {}).get("Mode", "All"),
+                filter_ids=[_int(i) for i in (r.get("ContactFilter") or {}).get("idFilters") or []],
+                launch_at=nomenclature.from_provider_datetime(r.get("dtLaunch")),
+                status=r.get("Status") or "",
+                target_count=_int(r.get("TargetCount")),
+                created_at=nomenclature.from_provider_datetime(r.get("dtCreated")),
+            )
+            for r in body.get("Records") or []
+        ]
+
+    @staticmethod
+    def _message(r: dict[str, Any]) -> Message:
+        version = (r.get("Versions") or [{}])[0]
+        return Message(
+            id=_int(r.get("idMessage")),
+            name=r.get("Name") or "",
+            subject=version.get("Subject") or r.get("Subject") or "",
+            sender=version.get("SenderEmail") or r.get("SenderEmail") or "",
+            parameters=[str(p) for p in r.get("Parameters") or []],
+        )
+
+    # ======================================================================================
+    # SANDBOX METHOD NAMES — segments, statistics and history.
+    # The seed lists these capabilities but no public page names their methods; these are the
+    # names Switchboard's sandbox uses, in the same envelope. Replace the service/method
+    # strings here (only here) when the provider's real names are known.
+    # ======================================================================================
+    SEGMENTS_LIST = ("filters", "List")
+    SEGMENT_MERGE = ("filters", "Merge")
+    STATISTICS = ("sendings", "GetStatistics")
+    HISTORY = ("contacts", "GetHistory")
+    COUNT = ("contacts", "Count")
+
+    def contacts_count(
+        self, clause: dict[str, Any] | None = None, *, id_filter: int | None = None
+    ) -> int:
+        """How many contacts a clause or segment holds (everyone without either)."""
+        payload: dict[str, Any] = {}
+        if clause:
+            payload["Clause"] = clause
+        if id_filter is not None:
+            payload["idFilter"] = id_filter
+        return _int(self.call(*self.COUNT, payload, idempotent=True).get("Count"))
+
+    def segments_list(self) -> list[Segment]:
+        body = self.call(*self.SEGMENTS_LIST, idempotent=True)
+        return [
+            Segment(
+                id=_int(r.get("idFilter")),
+                name=r.get("Name") or "",
+                is_dynamic=bool(r.get("isDynamic")),
+                clause=r.get("Clause"),
+            )
+            for r in body.get("Records") or []
+        ]
+
+    def segment_merge(self, *, name: str, clause: dict[str, Any], id_filter: int | None) -> int:
+        """Create (no id) or update a dynamic segment; returns idFilter."""
+        payload: dict[str, Any] = {"Filter": {"Name": name, "isDynamic": True, "Clause": clause}}
+        if id_filter:
+            payload["Filter"]["idFilter"] = id_filter
+        body = self.call(*self.SEGMENT_MERGE, payload, idempotent=False)
+        return _int(body.get("idFilter"))
+
+    def segment_contacts(self, id_filter: int, *, max_rows: int = 50) -> list[Contact]:
+        return self.contacts_get(id_filter=id_filter, max_rows=max_rows)
+
+    def statistics(self, id_batch: int) -> Statistics:
+        body = self.call(*self.STATISTICS, {"idBatch": id_batch}, idempotent=True)
+        s = body.get("Statistics") or {}
+        return Statistics(
+            id_batch=id_batch,
+            sent=_int(s.get("Sent")),
+            delivered=_int(s.get("Delivered")),
+            opens=_int(s.get("Opens")),
+            unique_opens=_int(s.get("UniqueOpens")),
+            clicks=_int(s.get("Clicks")),
+            unique_clicks=_int(s.get("UniqueClicks")),
+            bounces=_int(s.get("Bounces")),
+            unsubscribes=_int(s.get("Unsubscribes")),
+        )
+
+    def history(self, id_contact: int) -> list[HistoryEntry]:
+        body = self.call(*self.HISTORY, {"idContact": id_contact}, idempotent=True)
+        return [
+            HistoryEntry(
+                id_batch=_int(r.get("idBatch")),
+                id_message=_int(r.get("idMessage")),
+                message_name=r.get("MessageName") or "",
+                sent_at=nomenclature.from_provider_datetime(r.get("dtSent")),
+                opened=bool(r.get("Opened")),
+                clicked=bool(r.get("Clicked")),
+            )
+            for r in body.get("Records") or []
+        ]

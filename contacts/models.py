@@ -1,0 +1,257 @@
+"""Two families of tables: the local mirror of what Switchboard last saw at Dialog Insight
+(project definition, segments, messages, mailings with statistics) plus bulk-sync jobs, and the
+sandbox's own state (`Sandbox…`), which stands in for the provider and is never read by pages."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+# --- Mirror -------------------------------------------------------------------------------
+class ProjectField(models.Model):
+    """One field or opt-in of the project (Projects.Get), so that forms and labels do not call
+    the provider on every page."""
+
+    class Kind(models.TextChoices):
+        FIELD = "field", "Field"
+        OPTIN = "optin", "Opt-in"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    code = models.CharField(max_length=100)
+    label = models.CharField(max_length=200)
+    data_type = models.CharField(max_length=20, default="text")
+    required = models.BooleanField(default=False)
+    is_key = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=0)
+    synced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["kind", "position", "code"]
+        constraints = [models.UniqueConstraint(fields=["kind", "code"], name="contacts_field_uniq")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Segment(models.Model):
+    id_filter = models.PositiveBigIntegerField(unique=True)
+    name = models.CharField(max_length=200)
+    is_dynamic = models.BooleanField(default=True)
+    clause = models.JSONField(null=True, blank=True)
+    synced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name", "id_filter"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Message(models.Model):
+    id_message = models.PositiveBigIntegerField(unique=True)
+    name = models.CharField(max_length=200)
+    subject = models.CharField(max_length=300, blank=True)
+    sender = models.CharField(max_length=200, blank=True)
+    parameters = models.JSONField(default=list, blank=True)
+    synced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name", "id_message"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Mailing(models.Model):
+    """A sending (Sendings.GetBatches) with its latest statistics: the Mailings page and the
+    overview read this, never the provider."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "Scheduled", "Scheduled"
+        SENDING = "Sending", "Sending"
+        SENT = "Sent", "Sent"
+        CANCELLED = "Cancelled", "Cancelled"
+
+    id_batch = models.PositiveBigIntegerField(unique=True)
+    id_message = models.PositiveBigIntegerField()
+    message_name = models.CharField(max_length=200, blank=True)
+    mode = models.CharField(max_length=20)  # All | idFilters | Single
+    audience = models.CharField(max_length=300, blank=True)
+    filter_ids = models.JSONField(default=list, blank=True)
+    launch_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, db_index=True)
+    target_count = models.PositiveIntegerField(default=0)
+    sent = models.PositiveIntegerField(default=0)
+    delivered = models.PositiveIntegerField(default=0)
+    opens = models.PositiveIntegerField(default=0)
+    unique_opens = models.PositiveIntegerField(default=0)
+    clicks = models.PositiveIntegerField(default=0)
+    unique_clicks = models.PositiveIntegerField(default=0)
+    bounces = models.PositiveIntegerField(default=0)
+    unsubscribes = models.PositiveIntegerField(default=0)
+    stats_at = models.DateTimeField(null=True, blank=True)
+    synced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-launch_at", "-id_batch"]
+        indexes = [
+            models.Index(fields=["-launch_at", "-id_batch"], name="contacts_mailing_launch"),
+            models.Index(fields=["mode", "-launch_at"], name="contacts_mailing_mode"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_name} #{self.id_batch}"
+
+    @property
+    def open_rate(self) -> float | None:
+        return self.unique_opens / self.delivered if self.delivered else None
+
+    @property
+    def click_rate(self) -> float | None:
+        return self.unique_clicks / self.delivered if self.delivered else None
+
+
+class BulkSync(models.Model):
+    """An uploaded CRM file being merged into the project in batches by a background task."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Stopped"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    filename = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.processed / self.total) if self.total else 100
+
+    @property
+    def active(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+
+class BulkSyncRow(models.Model):
+    """One row of the uploaded file, kept until merged so that a stopped sync loses nothing."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Pending"
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Updated"
+        REJECTED = "rejected", "Rejected"
+
+    job = models.ForeignKey(BulkSync, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField()
+    key = models.CharField(max_length=300)
+    data = models.JSONField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    message = models.CharField(max_length=500, blank=True)
+    id_contact = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["line"]
+        indexes = [models.Index(fields=["job", "outcome", "line"], name="contacts_bulkrow_todo")]
+
+
+# --- Sandbox state (the emulated provider) -----------------------------------------------
+class SandboxProject(models.Model):
+    name = models.CharField(max_length=200)
+    key_code = models.CharField(max_length=100, default="EMail")
+
+
+class SandboxField(models.Model):
+    class DataType(models.TextChoices):
+        TEXT = "Text"
+        NUMBER = "Number"
+        DATE = "Date"
+
+    project = models.ForeignKey(SandboxProject, on_delete=models.CASCADE, related_name="fields")
+    code = models.CharField(max_length=100)
+    label = models.CharField(max_length=200)
+    data_type = models.CharField(max_length=10, choices=DataType.choices, default=DataType.TEXT)
+    required = models.BooleanField(default=False)
+    is_optin = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "code"], name="contacts_sbfield_uniq")
+        ]
+
+
+class SandboxContact(models.Model):
+    project = models.ForeignKey(SandboxProject, on_delete=models.CASCADE, related_name="contacts")
+    key = models.CharField(max_length=300)  # the key field's value, lower-cased
+    data = models.JSONField(default=dict)  # code → provider string
+    optins = models.JSONField(default=dict)  # code → {"v": "1"|"0", "at": "YYYY.MM.DD HH:mm:ss"}
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "key"], name="contacts_sbcontact_key")
+        ]
+
+
+class SandboxFilter(models.Model):
+    project = models.ForeignKey(SandboxProject, on_delete=models.CASCADE, related_name="filters")
+    name = models.CharField(max_length=200)
+    is_dynamic = models.BooleanField(default=True)
+    clause = models.JSONField(null=True, blank=True)
+
+
+class SandboxMessage(models.Model):
+    project = models.ForeignKey(SandboxProject, on_delete=models.CASCADE, related_name="messages")
+    name = models.CharField(max_length=200)
+    subject = models.CharField(max_length=300)
+    sender = models.CharField(max_length=200)
+    html = models.TextField(blank=True)
+    parameters = models.JSONField(default=list, blank=True)
+
+
+class SandboxBatch(models.Model):
+    project = models.ForeignKey(SandboxProject, on_delete=models.CASCADE, related_name="batches")
+    message = models.ForeignKey(SandboxMessage, on_delete=models.CASCADE)
+    mode = models.CharField(max_length=20)  # All | idFilters | Single
+    filter_ids = models.JSONField(default=list, blank=True)
+    id_contact = models.PositiveBigIntegerField(null=True, blank=True)
+    parameters = models.JSONField(default=dict, blank=True)
+    launch_at = models.DateTimeField()
+    status = models.CharField(max_length=20, default="Scheduled")
+    target_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class SandboxDelivery(models.Model):
+    """One contact's copy of a batch; opens and clicks happen at precomputed times so that
+    statistics grow over time and deterministically."""
+
+    batch = models.ForeignKey(SandboxBatch, on_delete=models.CASCADE, related_name="deliveries")
+    contact = models.ForeignKey(SandboxContact, on_delete=models.CASCADE, related_name="history")
+    sent_at = models.DateTimeField()
+    delivered = models.BooleanField(default=True)
+    unsubscribed = models.BooleanField(default=False)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    clicked_at = models.DateTimeField(null=True, blank=True)
+    opens = models.PositiveSmallIntegerField(default=0)
+    clicks = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["contact", "-sent_at"], name="contacts_sbdelivery_contact")]

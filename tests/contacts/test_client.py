@@ -1,0 +1,294 @@
+"""The Dialog Insight client against the sandbox over real HTTP: the envelope, every method
+of the contract, and every way a call can fail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+import responses
+from django.test import override_settings
+
+from contacts import fields
+from contacts.client import DialogInsightClient
+from dashboard.providers import ProviderConfig, ProviderError
+from dashboard.sandbox import set_fault
+from tests.contacts.conftest import merge_one
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_projects_list_and_get_describe_the_project(di):
+    assert di.projects_list() == [(1, "Switchboard demo project")]
+    project = di.project_get()
+    types = {f.code: (f.data_type, f.required) for f in project.fields}
+    assert types["EMail"] == ("text", True)
+    assert types["BirthDate"] == ("date", False)
+    assert types["LoyaltyPoints"] == ("number", False)
+    assert [o.code for o in project.optins] == ["Newsletter", "Promotions"]
+    assert {f.code: f.label for f in project.fields}["FirstName"] == "First name"
+
+
+def test_merge_creates_then_updates_by_project_key(di):
+    first = di.contacts_merge(
+        [("claire@example.com", {"f_FirstName": "Claire", "f_LastName": "Brown"})]
+    )
+    assert (first.created, first.updated) == (1, 0)
+    again = di.contacts_merge(
+        [("Claire@example.com", {"f_City": "Montréal", fields.optin_name("Newsletter"): "1"})]
+    )
+    assert (again.created, again.updated) == (0, 1)
+    assert again.records[0].id_record == first.records[0].id_record
+    contact = di.contact_get(first.records[0].id_record)
+    assert contact.values["FirstName"] == "Claire" and contact.values["City"] == "Montréal"
+    assert contact.optins == {"Newsletter": True, "Promotions": False}
+    assert contact.optin_dates["Newsletter"]
+
+
+def test_merge_reports_each_rejected_record_while_the_call_succeeds(di):
+    result = di.contacts_merge(
+        [
+            ("ok@example.com", {"f_LastName": "Ok", "f_BirthDate": "1990.04.02"}),
+            ("bad-date@example.com", {"f_LastName": "X", "f_BirthDate": "02/04/1990"}),
+            ("nan@example.com", {"f_LastName": "X", "f_LoyaltyPoints": "lots"}),
+            ("no-name@example.com", {"f_FirstName": "Only"}),
+            ("ok@example.com", {"f_LastName": "Twice"}),
+            ("not-an-email", {"f_LastName": "X"}),
+            ("unknown@example.com", {"f_LastName": "X", "f_Shoe": "42"}),
+        ]
+    )
+    outcomes = [(r.ok, r.validation) for r in result.records]
+    assert outcomes == [
+        (True, "OK"),
+        (False, "InvalidValue"),
+        (False, "InvalidValue"),
+        (False, "MissingRequiredField"),
+        (False, "DuplicateRecord"),
+        (False, "InvalidValue"),
+        (False, "UnknownField"),
+    ]
+    assert "YYYY.MM.DD" in result.records[1].message
+    assert result.records[3].message == "Last name is required."
+    assert result.created == 1
+
+
+def test_merge_respects_allow_insert_and_allow_update(di):
+    no_insert = di.contacts_merge([("new@example.com", {"f_LastName": "N"})], allow_insert=False)
+    assert no_insert.records[0].validation == "RecordNotFound"
+    merge_one(di, "old@example.com", f_LastName="Old")
+    no_update = di.contacts_merge([("old@example.com", {"f_LastName": "New"})], allow_update=False)
+    assert no_update.records[0].validation == "DuplicateRecord"
+
+
+def test_merge_sends_records_in_batches(di):
+    records = [(f"p{i}@example.com", {"f_LastName": f"P{i}"}) for i in range(7)]
+    result = di.contacts_merge(records, batch_size=3)
+    assert result.created == 7 and len(result.records) == 7
+    from dashboard.models import ProviderCall
+
+    assert (
+        ProviderCall.objects.filter(
+            provider="dialoginsight", path__contains="contacts.ashx"
+        ).count()
+        == 3
+    )
+
+
+def test_get_with_clauses_and_max_rows(di):
+    merge_one(di, "anna@example.com", f_FirstName="Anna", f_LastName="Smith", f_City="Laval")
+    merge_one(di, "annie@example.com", f_FirstName="Annie", f_LastName="Jones", f_City="Quebec")
+    merge_one(di, "bob@example.com", f_FirstName="Bob", f_LastName="Annan", f_City="Laval")
+
+    def emails(clause, max_rows=50):
+        return sorted(c.key for c in di.contacts_get(clause, max_rows=max_rows))
+
+    assert emails(fields.field_clause("EMail", "Equal", "ANNA@example.com")) == ["anna@example.com"]
+    assert emails(fields.field_clause("FirstName", "StartsWith", "ann")) == [
+        "anna@example.com",
+        "annie@example.com",
+    ]
+    assert emails(fields.field_clause("LastName", "Contains", "nna")) == ["bob@example.com"]
+    either = fields.combine(
+        "OR",
+        [
+            fields.field_clause("FirstName", "Contains", "ann"),
+            fields.field_clause("LastName", "Contains", "ann"),
+        ],
+    )
+    assert len(emails(either)) == 3
+    both = fields.combine(
+        "AND",
+        [
+            fields.field_clause("FirstName", "StartsWith", "Ann"),
+            fields.field_clause("City", "Equal", "laval"),
+        ],
+    )
+    assert emails(both) == ["anna@example.com"]
+    assert len(emails(either, max_rows=2)) == 2
+
+
+def test_get_with_an_unknown_field_is_a_provider_error(di):
+    with pytest.raises(ProviderError) as caught:
+        di.contacts_get(fields.field_clause("Shoe", "Equal", "42"))
+    assert caught.value.code == "InvalidClause"
+    assert "f_Shoe" in str(caught.value)
+
+
+def test_delete_erases_the_contact_and_refuses_broad_clauses(di):
+    id_contact = merge_one(di, "gone@example.com", f_LastName="Gone")
+    merge_one(di, "g2@example.com", f_LastName="Gone")
+    with pytest.raises(ProviderError) as caught:
+        di.contacts_delete(fields.field_clause("LastName", "Equal", "Gone"), max_rows=1)
+    assert caught.value.code == "TooManyRecords"
+    assert di.contacts_delete(fields.id_clause(id_contact)) == 1
+    assert di.contact_get(id_contact) is None
+
+
+def test_segments_statistics_and_history(di):
+    a = merge_one(di, "a@example.com", f_LastName="A", f_City="Laval")
+    merge_one(di, "b@example.com", f_LastName="B", f_City="Quebec")
+    id_filter = di.segment_merge(
+        name="Laval", clause=fields.field_clause("City", "Equal", "Laval"), id_filter=None
+    )
+    assert [(s.id, s.name, s.is_dynamic) for s in di.segments_list()] == [
+        (id_filter, "Laval", True)
+    ]
+    assert [c.id for c in di.segment_contacts(id_filter)] == [a]
+    assert di.contacts_count(id_filter=id_filter) == 1
+    assert di.contacts_count() == 2
+    renamed = di.segment_merge(
+        name="Laval and Quebec",
+        clause=fields.combine(
+            "OR",
+            [
+                fields.field_clause("City", "Equal", "Laval"),
+                fields.field_clause("City", "Equal", "Quebec"),
+            ],
+        ),
+        id_filter=id_filter,
+    )
+    assert renamed == id_filter and di.contacts_count(id_filter=id_filter) == 2
+
+    id_message = di.message_create(
+        name="Welcome", subject="Hello", sender="news@example.com", html="<p>Hi</p>"
+    )
+    id_batch = di.send_batch(id_message=id_message, filter_ids=[id_filter], launch_at=None)
+    stats = di.statistics(id_batch)
+    assert stats.sent == 2
+    history = di.history(a)
+    assert [(h.id_batch, h.message_name) for h in history] == [(id_batch, "Welcome")]
+
+
+def test_scheduled_batch_waits_for_its_launch_time(di):
+    merge_one(di, "a@example.com", f_LastName="A")
+    id_message = di.message_create(name="Later", subject="S", sender="n@example.com", html="x")
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+    id_batch = di.send_batch(id_message=id_message, filter_ids=None, launch_at=later)
+    batch = next(b for b in di.batches() if b.id == id_batch)
+    assert batch.status == "Scheduled" and batch.target_count == 1
+    assert batch.launch_at == later.replace(microsecond=0)
+    assert di.statistics(id_batch).sent == 0
+
+
+def test_send_single_needs_the_message_parameters(di):
+    a = merge_one(di, "cart@example.com", f_LastName="Cart")
+    id_message = di.message_create(
+        name="Cart reminder", subject="Your cart", sender="shop@example.com", html="[[CartUrl]]"
+    )
+    assert di.messages_list()[0].parameters == ["CartUrl"]
+    with pytest.raises(ProviderError) as caught:
+        di.send_single(id_message=id_message, id_contact=a, parameters={})
+    assert caught.value.code == "MissingParameter"
+    id_batch = di.send_single(id_message=id_message, id_contact=a, parameters={"CartUrl": "u"})
+    assert di.history(a)[0].id_batch == id_batch
+
+
+# --- The envelope and failures ----------------------------------------------------------
+def test_wrong_auth_key_is_refused_in_the_envelope(sandbox):
+    config = ProviderConfig(
+        name="dialoginsight",
+        base_url=f"{sandbox.url}/sandbox/dialoginsight",
+        sandbox=True,
+        credentials={"key_id": "1", "key": "wrong", "project_id": "1"},
+    )
+    with pytest.raises(ProviderError) as caught:
+        DialogInsightClient(config).projects_list()
+    assert caught.value.status == 200
+    assert caught.value.code == "InvalidAuthKey"
+    assert str(caught.value).startswith("Dialog Insight: Authentication failed")
+
+
+def test_other_project_is_refused(sandbox):
+    config = ProviderConfig(
+        name="dialoginsight",
+        base_url=f"{sandbox.url}/sandbox/dialoginsight",
+        sandbox=True,
+        credentials={"key_id": "1", "key": "sandbox-key", "project_id": "99"},
+    )
+    with pytest.raises(ProviderError) as caught:
+        DialogInsightClient(config).project_get()
+    assert caught.value.code == "ProjectAccessDenied"
+
+
+def test_server_error_on_a_read_is_retried(di):
+    set_fault("dialoginsight", "error", status=503, remaining=1)
+    assert di.project_get().fields
+
+
+def test_server_error_on_a_merge_is_not_retried(di):
+    set_fault("dialoginsight", "error", status=503, remaining=1)
+    with pytest.raises(ProviderError) as caught:
+        di.contacts_merge([("x@example.com", {"f_LastName": "X"})])
+    assert caught.value.status == 503
+    assert "Nothing was changed" in str(caught.value)
+    # Not retried: the fault was used once and the contact was never written.
+    assert di.contacts_get(fields.field_clause("EMail", "Equal", "x@example.com")) == []
+
+
+def test_rate_limit_is_reported_with_its_delay(di):
+    set_fault("dialoginsight", "rate_limit", retry_after=30)
+    with pytest.raises(ProviderError) as caught:
+        di.projects_list()
+    assert caught.value.status == 429 and "Try again in 30 s" in str(caught.value)
+
+
+def test_timeout_becomes_a_clear_error(di):
+    set_fault("dialoginsight", "timeout", remaining=1)
+    with pytest.raises(ProviderError) as caught:
+        di.contacts_merge([("t@example.com", {"f_LastName": "T"})])
+    assert "did not answer" in str(caught.value)
+
+
+def test_malformed_body_becomes_a_clear_error(di):
+    set_fault("dialoginsight", "malformed")
+    with pytest.raises(ProviderError) as caught:
+        di.contacts_get(fields.field_clause("EMail", "Equal", "a@b.c"))
+    assert "not JSON" in str(caught.value)
+
+
+def test_a_batch_failure_part_way_says_what_was_merged(di):
+    set_fault("dialoginsight", "error", status=502, remaining=1, path_contains="Merge")
+    # First batch fails; nothing merged yet.
+    with pytest.raises(ProviderError) as caught:
+        di.contacts_merge([("m@example.com", {"f_LastName": "M"})])
+    assert caught.value.details["merged"].records == []
+
+
+@responses.activate
+def test_envelope_without_success_flag_is_an_error():
+    config = ProviderConfig(
+        name="dialoginsight",
+        base_url="https://di.example",
+        sandbox=False,
+        credentials={"key_id": "5", "key": "k", "project_id": "7"},
+    )
+    responses.post(
+        "https://di.example/webservices/ofc4/projects.ashx?method=Get", json={"Records": []}
+    )
+    with override_settings(PROVIDER_TIMEOUT=2), pytest.raises(ProviderError) as caught:
+        DialogInsightClient(config).project_get()
+    assert "envelope" in str(caught.value)
+    sent = json.loads(responses.calls[0].request.body)
+    assert list(sent) == ["AuthKey", "idProject"]
+    assert sent["AuthKey"] == {"idKey": 5, "Key": "k"} and sent["idProject"] == 7
