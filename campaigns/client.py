@@ -1,0 +1,367 @@
+"""EngageLab Email's marketing-campaigns API, as the contract describes it.
+
+Contract: /work/shared/providers/engagelab.md (from the official page "Campagnes",
+https://www.engagelab.com/docs/email/rest-api/marketing-campaigns). Each method names the
+contract section it follows. Returns dataclasses; raises `ProviderError`.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+
+from dashboard.providers import ProviderClient, ProviderError
+
+PAGE_SIZE = 100  # the list endpoint's maximum `limit`
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S%z"  # "2022-09-27T16:36:32+0800"
+
+
+def parse_time(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.strptime(str(value), TIMESTAMP_FORMAT)
+    except ValueError:
+        try:
+            return datetime.fromisoformat(str(value))
+        except ValueError:
+            return None
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass
+class Campaign:
+    """ "Campaign object" in the contract."""
+
+    campaign_id: int
+    campaign_type: int
+    name: str
+    status: int
+    audience_type: str = ""
+    audience_values: list[str] = field(default_factory=list)
+    template_invoke_name: str = ""
+    subject: str = ""
+    reply_to: str = ""
+    from_email: str = ""
+    from_name: str = ""
+    sender_id: int | None = None
+    create_time: datetime | None = None
+    update_time: datetime | None = None
+    run_time: datetime | None = None
+    complete_time: datetime | None = None
+    time_zone: str = "+8"
+    google_track: dict | None = None
+    warm_up: list | None = None
+    ab_test: dict | None = None
+    raw: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_api(cls, data: dict) -> Campaign:
+        to = data.get("to") or []
+        # The documented responses show `to` both as an array of one item and as a bare object.
+        first = to[0] if isinstance(to, list) and to else to if isinstance(to, dict) else {}
+        time_zone = str(data.get("time_zone") if data.get("time_zone") is not None else "+8")
+        if time_zone and time_zone[0] not in "+-":
+            time_zone = f"+{time_zone}"
+        return cls(
+            campaign_id=int(data["campaign_id"]),
+            campaign_type=int(data.get("campaign_type") or 2),
+            name=data.get("name") or "",
+            status=int(data.get("status") or 0),
+            audience_type=first.get("type") or "",
+            audience_values=[str(v) for v in first.get("value") or []],
+            template_invoke_name=data.get("template_invoke_name") or "",
+            subject=data.get("subject") or "",
+            reply_to=data.get("reply_to") or "",
+            from_email=data.get("from_email") or "",
+            from_name=data.get("from_name") or "",
+            sender_id=_int_or_none(data.get("sender_id")),
+            create_time=parse_time(data.get("create_time")),
+            update_time=parse_time(data.get("update_time")),
+            run_time=parse_time(data.get("run_time")),
+            complete_time=parse_time(data.get("complete_time")),
+            time_zone=time_zone,
+            google_track=data.get("google_track") or None,
+            warm_up=data.get("warm_up") or None,
+            ab_test=data.get("ab_test") or None,
+            raw=data,
+        )
+
+
+@dataclass
+class CampaignPage:
+    campaigns: list[Campaign]
+    total: int
+
+
+@dataclass
+class Sender:
+    sender_id: int
+    name: str
+    email: str
+    domain_name: str = ""
+
+
+@dataclass
+class Template:
+    template_invoke_name: str
+    name: str
+    subject: str = ""
+    template_id: int | None = None
+
+
+@dataclass
+class Tag:
+    name: str
+    tag_id: int | None = None
+
+
+@dataclass
+class Segment:
+    segment_id: int | None
+    name: str
+
+
+@dataclass
+class StatsRow:
+    """A row of "Statistics → GET /v1/stats_day"."""
+
+    send_date: str
+    domain: str
+    sent: int = 0
+    delivered: int = 0
+    invalid_email: int = 0
+    soft_bounce: int = 0
+    total_opens: int = 0
+    opens: int = 0
+    total_clicks: int = 0
+    clicks: int = 0
+    unsubscribe: int = 0
+    report_spam: int = 0
+    raw: dict = field(default_factory=dict)
+
+
+class EngageLabClient(ProviderClient):
+    provider = "engagelab"
+    rate_per_second = 10.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        creds = self.config.credentials
+        # "Transport → Auth": Basic base64(api_user:api_key) on every call.
+        token = base64.b64encode(
+            f"{creds.get('api_user', '')}:{creds.get('api_key', '')}".encode()
+        ).decode()
+        self.session.headers["Authorization"] = f"Basic {token}"
+        self.session.headers["Content-Type"] = "application/json; charset=utf-8"
+
+    # "Transport → Errors": non-2xx with {"code", "message"}; any code shows its message.
+    def error_from(self, response: requests.Response, body: Any) -> ProviderError | None:
+        code = message = None
+        if isinstance(body, dict):
+            code, message = body.get("code"), body.get("message")
+        if response.ok:
+            if code is not None and not {"result", "count", "total"} & set(body):
+                # An error shape inside a 200: still an error.
+                return ProviderError(
+                    f"EngageLab: {message or 'the call failed'} (code {code})",
+                    provider=self.provider,
+                    status=response.status_code,
+                    code=code,
+                    provider_message=message,
+                )
+            return None
+        error = self.http_error(response, code=code, provider_message=message)
+        if response.status_code == 401 or code == 30000:
+            # A persistent 30000 usually means the credentials belong to the other data center.
+            error.message = (
+                "EngageLab refused Switchboard's credentials (code 30000). Check the API user "
+                "and key, and that ENGAGELAB_BASE_URL is the data center they belong to."
+            )
+            error.args = (error.message,)
+        return error
+
+    # --- Endpoints → create -----------------------------------------------------------
+    def create_campaign(self, payload: dict) -> Campaign:
+        """Endpoints → create: `POST /v1/marketing/campaigns` → `{"result": <campaign>}`."""
+        _, body = self.request("POST", "/v1/marketing/campaigns", json=payload)
+        return Campaign.from_api(self._result(body))
+
+    # --- Endpoints → list ---------------------------------------------------------------
+    def list_campaigns_page(
+        self,
+        *,
+        campaign_type: int | None = None,
+        status: int | None = None,
+        name: str | None = None,
+        limit: int = PAGE_SIZE,
+        offset: int = 0,
+    ) -> CampaignPage:
+        """Endpoints → list: one page, `limit` 1–100, `offset` ≥ 0."""
+        query: dict[str, Any] = {"limit": limit, "offset": offset}
+        if campaign_type is not None:
+            query["campaign_type"] = campaign_type
+        if status is not None:
+            query["status"] = status
+        if name:
+            query["name"] = name
+        _, body = self.request("GET", f"/v1/marketing/campaigns?{urlencode(query)}")
+        rows = self._rows(body)
+        total = _int_or_none((body or {}).get("total"))
+        return CampaignPage(
+            [Campaign.from_api(r) for r in rows], total if total is not None else len(rows)
+        )
+
+    def list_campaigns(
+        self,
+        *,
+        campaign_type: int | None = None,
+        status: int | None = None,
+        name: str | None = None,
+    ) -> list[Campaign]:
+        """Endpoints → list, walking every page until `total` is reached."""
+        campaigns: list[Campaign] = []
+        offset = 0
+        while True:
+            page = self.list_campaigns_page(
+                campaign_type=campaign_type, status=status, name=name, offset=offset
+            )
+            campaigns += page.campaigns
+            offset += len(page.campaigns)
+            if not page.campaigns or offset >= page.total:
+                return campaigns
+
+    # --- Endpoints → detail / update / delete ------------------------------------------
+    def get_campaign(self, campaign_id: int) -> Campaign:
+        """Endpoints → detail: `GET /v1/marketing/campaigns/{campaign_id}`."""
+        _, body = self.request("GET", f"/v1/marketing/campaigns/{int(campaign_id)}")
+        return Campaign.from_api(self._result(body))
+
+    def update_campaign(self, campaign_id: int, payload: dict) -> int:
+        """Endpoints → update: `PUT …/{campaign_id}` → `{"count": 1}`; 32110 once started."""
+        _, body = self.request("PUT", f"/v1/marketing/campaigns/{int(campaign_id)}", json=payload)
+        return int((body or {}).get("count") or 0)
+
+    def delete_campaign(self, campaign_id: int) -> int:
+        """Endpoints → delete: `DELETE …/{campaign_id}` → `{"count": 1}`."""
+        _, body = self.request("DELETE", f"/v1/marketing/campaigns/{int(campaign_id)}")
+        return int((body or {}).get("count") or 0)
+
+    # --- Endpoints → tags ----------------------------------------------------------------
+    def list_tags(self, *, tag_name: str = "") -> list[Tag]:
+        """Endpoints → tags: `GET /v1/marketing/campaigns/tags`, every page."""
+        rows = self._walk(
+            "/v1/marketing/campaigns/tags", {"tag_name": tag_name} if tag_name else {}
+        )
+        return [
+            Tag(name=r.get("tag_name") or r.get("name") or "", tag_id=r.get("tag_id")) for r in rows
+        ]
+
+    def create_tags(self, names: list[str]) -> int:
+        """Endpoints → tags: `POST` with `{"tag_names": [...]}` → `{"count": n}`."""
+        _, body = self.request("POST", "/v1/marketing/campaigns/tags", json={"tag_names": names})
+        return int((body or {}).get("count") or 0)
+
+    # --- Reference lists a campaign builder needs ---------------------------------------
+    def list_senders(self) -> list[Sender]:
+        """Reference lists → senders (listing with GET is inferred by the contract)."""
+        rows = self._walk("/v1/marketing/senders", {})
+        return [
+            Sender(
+                sender_id=int(r["sender_id"]),
+                name=r.get("name") or "",
+                email=r.get("email") or "",
+                domain_name=r.get("domain_name") or "",
+            )
+            for r in rows
+        ]
+
+    def list_templates(self) -> list[Template]:
+        """Reference lists → templates: `GET /v1/templates`."""
+        rows = self._walk("/v1/templates", {})
+        return [
+            Template(
+                template_invoke_name=r["template_invoke_name"],
+                name=r.get("name") or r["template_invoke_name"],
+                subject=r.get("subject") or "",
+                template_id=_int_or_none(r.get("template_id")),
+            )
+            for r in rows
+        ]
+
+    def list_segments(self) -> list[Segment]:
+        """Reference lists → segments (listing with GET is inferred)."""
+        rows = self._walk("/v1/marketing/lists/segments", {})
+        return [
+            Segment(segment_id=_int_or_none(r.get("segment_id")), name=r.get("segment_name") or "")
+            for r in rows
+        ]
+
+    # --- Statistics ------------------------------------------------------------------------
+    def stats_day(
+        self,
+        *,
+        start_date: str,
+        end_date: str,
+        time_zone: str = "+8",
+        domain_names: list[str] | None = None,
+    ) -> list[StatsRow]:
+        """Statistics → `GET /v1/stats_day` (range ≤ 3 months, rows per day and domain)."""
+        query = {"start_date": start_date, "end_date": end_date, "time_zone": time_zone}
+        if domain_names:
+            query["domain_names"] = ";".join(domain_names)
+        _, body = self.request("GET", f"/v1/stats_day?{urlencode(query)}")
+        rows = self._rows(body)
+        keys = StatsRow.__dataclass_fields__.keys() - {"send_date", "domain", "raw"}
+        return [
+            StatsRow(
+                send_date=r.get("send_date") or "",
+                domain=r.get("domain") or "",
+                raw=r,
+                **{k: int(r.get(k) or 0) for k in keys},
+            )
+            for r in rows
+        ]
+
+    # --- helpers ---------------------------------------------------------------------------
+    def _walk(self, path: str, query: dict[str, Any]) -> list[dict]:
+        """Lists follow `{"result": [...], "count": n, "total": N}` with offset/limit."""
+        rows: list[dict] = []
+        offset = 0
+        while True:
+            _, body = self.request(
+                "GET", f"{path}?{urlencode({**query, 'offset': offset, 'limit': PAGE_SIZE})}"
+            )
+            page = self._rows(body)
+            rows += page
+            offset += len(page)
+            total = _int_or_none((body or {}).get("total"))
+            if not page or total is None or offset >= total:
+                return rows
+
+    def _result(self, body: Any) -> dict:
+        if not isinstance(body, dict) or not isinstance(body.get("result"), dict):
+            raise ProviderError(
+                "EngageLab answered without the campaign it should describe.",
+                provider=self.provider,
+            )
+        return body["result"]
+
+    def _rows(self, body: Any) -> list[dict]:
+        if not isinstance(body, dict) or not isinstance(body.get("result", []), list):
+            raise ProviderError(
+                "EngageLab answered a list call with something that is not a list.",
+                provider=self.provider,
+            )
+        return [r for r in body.get("result") or [] if isinstance(r, dict)]

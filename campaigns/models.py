@@ -1,0 +1,225 @@
+"""Campaigns' tables: the mirror of EngageLab (what Switchboard last saw of each campaign and of
+the reference lists the builder offers), the webhook inbox, the statistics buckets the charts
+read, and — prefixed `Sandbox` — the emulator's own state, kept apart from the mirror."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class CampaignType(models.IntegerChoices):
+    # EngageLab's parameter tables: 1 = A/B test, 2 = regular (the seed's curl examples swap
+    # them; the contract follows the tables).
+    AB_TEST = 1, "A/B test"
+    REGULAR = 2, "Regular"
+
+
+class CampaignStatus(models.IntegerChoices):
+    PENDING = 0, "Pending"
+    RUNNING = 1, "Running"
+    FINISHED = 2, "Finished"
+    FAILED = -1, "Failed"
+
+
+class Campaign(models.Model):
+    """One EngageLab campaign as last read (sync) or written (services) by Switchboard."""
+
+    campaign_id = models.BigIntegerField(unique=True)
+    campaign_type = models.SmallIntegerField(choices=CampaignType.choices)
+    name = models.CharField(max_length=64, db_index=True)
+    audience_type = models.CharField(max_length=10, blank=True)  # list | tag | segment
+    audience_values = models.JSONField(default=list, blank=True)
+    template_invoke_name = models.CharField(max_length=128, blank=True)
+    # Not in EngageLab's documented response: kept from Switchboard's own writes.
+    subject = models.CharField(max_length=255, blank=True)
+    reply_to = models.CharField(max_length=254, blank=True)
+    status = models.SmallIntegerField(choices=CampaignStatus.choices, db_index=True)
+    from_email = models.CharField(max_length=254, blank=True)
+    from_name = models.CharField(max_length=128, blank=True)
+    sender_id = models.BigIntegerField(null=True, blank=True)
+    create_time = models.DateTimeField(null=True, blank=True)
+    update_time = models.DateTimeField(null=True, blank=True)
+    run_time = models.DateTimeField(null=True, blank=True)
+    complete_time = models.DateTimeField(null=True, blank=True)
+    time_zone = models.CharField(max_length=6, default="+8")
+    google_track = models.JSONField(null=True, blank=True)
+    warm_up = models.JSONField(null=True, blank=True)
+    ab_test = models.JSONField(null=True, blank=True)
+    # Names and sizes of what Switchboard uploaded (the provider does not list attachments).
+    attachments = models.JSONField(default=list, blank=True)
+    raw = models.JSONField(default=dict, blank=True)
+    synced_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-create_time", "-campaign_id"]
+        indexes = [
+            models.Index(fields=["-create_time", "-campaign_id"], name="campaign_created"),
+            models.Index(fields=["status", "-create_time"], name="campaign_status_created"),
+            models.Index(fields=["campaign_type", "-create_time"], name="campaign_type_created"),
+            models.Index(fields=["run_time"], name="campaign_run_time"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_ab(self) -> bool:
+        return self.campaign_type == CampaignType.AB_TEST
+
+    @property
+    def has_started(self) -> bool:
+        return self.status != CampaignStatus.PENDING
+
+
+class ReferenceItem(models.Model):
+    """Senders, templates, tags and segments the builder offers, synced from EngageLab so that
+    the form never waits on the provider to show its choices."""
+
+    class Kind(models.TextChoices):
+        SENDER = "sender", "Sender"
+        TEMPLATE = "template", "Template"
+        TAG = "tag", "Tag"
+        SEGMENT = "segment", "Segment"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    key = models.CharField(max_length=128)
+    label = models.CharField(max_length=255)
+    data = models.JSONField(default=dict, blank=True)
+    synced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["kind", "label"]
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="reference_kind_key")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.label}"
+
+
+class SyncStamp(models.Model):
+    """When a complete sync of one object type last finished: the list's "synced N s ago"."""
+
+    name = models.CharField(max_length=40, unique=True)
+    finished_at = models.DateTimeField()
+
+
+class WebhookEvent(models.Model):
+    """One EngageLab event as received, stored once (`key` is unique, so a re-sent event is
+    ignored) and turned into statistics later by a task."""
+
+    key = models.CharField(max_length=64, unique=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=20)
+    campaign_id = models.BigIntegerField(null=True, blank=True)
+    payload = models.JSONField()
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["processed_at", "id"], name="webhook_unprocessed")]
+
+
+class StatBucket(models.Model):
+    """Counts for one campaign, variant and recipient domain over one minute: what charts read
+    (never raw events). Unique counts are credited to the minute of a recipient's first event."""
+
+    campaign_id = models.BigIntegerField()
+    variant = models.CharField(max_length=16, blank=True)
+    domain = models.CharField(max_length=100, blank=True)
+    start = models.DateTimeField()
+    sent = models.PositiveIntegerField(default=0)
+    delivered = models.PositiveIntegerField(default=0)
+    bounced = models.PositiveIntegerField(default=0)
+    opens = models.PositiveIntegerField(default=0)
+    unique_opens = models.PositiveIntegerField(default=0)
+    clicks = models.PositiveIntegerField(default=0)
+    unique_clicks = models.PositiveIntegerField(default=0)
+    unsubscribes = models.PositiveIntegerField(default=0)
+    spam_reports = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign_id", "variant", "domain", "start"], name="stat_bucket_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["campaign_id", "start"], name="stat_campaign_start"),
+            models.Index(fields=["start"], name="stat_start"),
+        ]
+
+
+class StatRecipient(models.Model):
+    """Which recipients of a campaign have opened or clicked, so uniques count once."""
+
+    campaign_id = models.BigIntegerField()
+    email = models.CharField(max_length=254)
+    opened = models.BooleanField(default=False)
+    clicked = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign_id", "email"], name="stat_recipient_key")
+        ]
+
+
+# --- The sandbox's state (the emulated EngageLab account) ----------------------------------
+class SandboxCampaign(models.Model):
+    """A campaign inside the emulated EngageLab account."""
+
+    campaign_type = models.SmallIntegerField()
+    name = models.CharField(max_length=64)
+    data = models.JSONField(default=dict)  # the accepted request fields
+    status = models.SmallIntegerField(default=0)
+    time_zone = models.SmallIntegerField(default=8)
+    send_at = models.DateTimeField(null=True, blank=True)  # UTC instant the sending starts
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    run_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    audience = models.PositiveIntegerField(default=1000)
+    processed = models.PositiveIntegerField(default=0)
+    step = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-id"]
+
+
+class SandboxStat(models.Model):
+    """The emulator's per-day, per-variant, per-domain counters (served by /v1/stats_day)."""
+
+    campaign = models.ForeignKey(SandboxCampaign, on_delete=models.CASCADE, related_name="stats")
+    day = models.DateField()
+    variant = models.CharField(max_length=16, blank=True)
+    domain = models.CharField(max_length=100)
+    targets = models.PositiveIntegerField(default=0)
+    sent = models.PositiveIntegerField(default=0)
+    delivered = models.PositiveIntegerField(default=0)
+    invalid_email = models.PositiveIntegerField(default=0)
+    soft_bounce = models.PositiveIntegerField(default=0)
+    total_opens = models.PositiveIntegerField(default=0)
+    opens = models.PositiveIntegerField(default=0)
+    total_clicks = models.PositiveIntegerField(default=0)
+    clicks = models.PositiveIntegerField(default=0)
+    unsubscribe = models.PositiveIntegerField(default=0)
+    report_spam = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "day", "variant", "domain"], name="sandbox_stat_key"
+            )
+        ]
+
+
+class SandboxTag(models.Model):
+    name = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class SandboxWebhook(models.Model):
+    """Events the emulator still has to deliver; resent until Switchboard answers 2xx in 3 s,
+    as EngageLab does."""
+
+    payload = models.JSONField()
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)

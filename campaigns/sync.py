@@ -1,0 +1,93 @@
+"""Mirror syncs for EngageLab: campaigns and the builder's reference lists."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from campaigns import client as api
+from campaigns.models import Campaign, ReferenceItem, SyncStamp
+from campaigns.services import mirror_fields
+from dashboard.sync import SyncResult
+
+
+def _stamp(name: str) -> None:
+    SyncStamp.objects.update_or_create(name=name, defaults={"finished_at": timezone.now()})
+
+
+def sync_campaigns() -> SyncResult:
+    """Upsert every campaign by its EngageLab id; remove only rows absent from a complete
+    listing that were synced before this run began (a write made meanwhile survives)."""
+    started = timezone.now()
+    campaigns = api.EngageLabClient().list_campaigns()  # walks every page or raises
+    result = SyncResult("campaigns")
+    seen = {c.campaign_id for c in campaigns}
+    with transaction.atomic():
+        existing = {
+            row.campaign_id: row
+            for row in Campaign.objects.filter(campaign_id__in=seen).only("campaign_id", "raw")
+        }
+        for c in campaigns:
+            row = existing.get(c.campaign_id)
+            if row is not None and row.raw == c.raw:
+                result.unchanged += 1
+                continue
+            fields = {**mirror_fields(c), "synced_at": timezone.now()}
+            if row is None:
+                Campaign.objects.update_or_create(campaign_id=c.campaign_id, defaults=fields)
+                result.created += 1
+            else:
+                Campaign.objects.filter(campaign_id=c.campaign_id).update(**fields)
+                result.updated += 1
+        Campaign.objects.filter(campaign_id__in=seen).update(synced_at=timezone.now())
+        removed, _ = (
+            Campaign.objects.exclude(campaign_id__in=seen).filter(synced_at__lt=started).delete()
+        )
+        result.removed = removed
+    _stamp("campaigns")
+    return result
+
+
+def sync_references() -> SyncResult:
+    """Senders, templates, tags and segments for the builder's choices."""
+    client = api.EngageLabClient()
+    items: list[tuple[str, str, str, dict]] = []
+    for s in client.list_senders():
+        items.append(("sender", str(s.sender_id), f"{s.name} <{s.email}>", {"email": s.email}))
+    for t in client.list_templates():
+        items.append(("template", t.template_invoke_name, t.name, {"subject": t.subject}))
+    for tag in client.list_tags():
+        items.append(("tag", tag.name, tag.name, {}))
+    for seg in client.list_segments():
+        items.append(("segment", seg.name, seg.name, {"segment_id": seg.segment_id}))
+    result = SyncResult("campaign references")
+    now = timezone.now()
+    with transaction.atomic():
+        existing = {(r.kind, r.key): r for r in ReferenceItem.objects.all()}
+        for kind, key, label, data in items:
+            row = existing.pop((kind, key), None)
+            if row is None:
+                ReferenceItem.objects.create(
+                    kind=kind, key=key, label=label, data=data, synced_at=now
+                )
+                result.created += 1
+            elif row.label != label or row.data != data:
+                ReferenceItem.objects.filter(pk=row.pk).update(
+                    label=label, data=data, synced_at=now
+                )
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        ReferenceItem.objects.filter(pk__in=[r.pk for r in existing.values()]).delete()
+        result.removed = len(existing)
+    _stamp("references")
+    return result
+
+
+SYNC_JOBS = [("campaigns", sync_campaigns), ("campaign references", sync_references)]
+PERIODIC = [
+    ("campaigns.tasks.sync_campaigns_task", 60),
+    # A safety net: the receiver enqueues processing itself, this catches anything left.
+    ("campaigns.tasks.process_webhooks_task", 15),
+]
+SANDBOX_PERIODIC = [("campaigns.tasks.sandbox_tick", 5)]

@@ -1,0 +1,33 @@
+"""Background work for campaigns (django-tasks)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def sync_campaigns_task() -> str:
+    from campaigns.sync import sync_campaigns
+
+    return str(sync_campaigns())
+
+
+@task()
+def process_webhooks_task() -> int:
+    from campaigns.stats import process_events
+
+    total = 0
+    while processed := process_events():
+        total += processed
+    return total
+
+
+@task()
+def sandbox_tick() -> int:
+    """The EngageLab emulator's simulated sending (only scheduled while a sandbox is on)."""
+    from campaigns.sandbox import simulate
+    from dashboard.providers import provider_config
+
+    if not provider_config("engagelab").sandbox:
+        return 0
+    return simulate()

@@ -1,0 +1,1 @@
+"""EngageLab's webhook receiver: public (no login, no CSRF), signature-checked, fast."""

@@ -1,0 +1,57 @@
+"""Receive EngageLab events: verify the signature (both documented forms), store each event
+once, answer at once (EngageLab resends anything not acknowledged within 3 s) and leave the
+statistics to a background task."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from campaigns import stats
+from campaigns.signing import signature_valid
+from dashboard.providers import provider_config
+
+log = logging.getLogger("switchboard.webhooks")
+MAX_BODY_BYTES = 5 * 1024 * 1024
+
+
+def webhook_secret() -> str:
+    # The sandbox's secret while EngageLab is on its sandbox, ENGAGELAB_WEBHOOK_SECRET otherwise.
+    return provider_config("engagelab").credentials.get("webhook_secret") or ""
+
+
+@csrf_exempt
+@login_not_required
+@require_POST
+def engagelab(request: HttpRequest) -> HttpResponse:
+    secret = webhook_secret()
+    if not secret:
+        log.error("EngageLab webhook refused: no webhook secret is configured")
+        return JsonResponse({"error": "webhook secret not configured"}, status=503)
+    if not signature_valid(
+        request.headers.get("X-WebHook-Timestamp", ""),
+        request.headers.get("X-WebHook-AppKey", ""),
+        request.headers.get("X-WebHook-Signature", ""),
+        secret,
+    ):
+        log.warning("EngageLab webhook refused: bad signature")
+        return JsonResponse({"error": "invalid signature"}, status=401)
+    raw = request.read(MAX_BODY_BYTES + 1)
+    if len(raw) > MAX_BODY_BYTES:
+        return JsonResponse({"error": "body too large"}, status=413)
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return JsonResponse({"error": "body is not JSON"}, status=400)
+    events = body if isinstance(body, list) else [body]
+    new = stats.store_events(events)
+    if new:
+        from campaigns.tasks import process_webhooks_task
+
+        process_webhooks_task.enqueue()
+    return JsonResponse({"received": len(events), "new": new})

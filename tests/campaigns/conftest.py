@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import pytest
+
+from campaigns.client import EngageLabClient
+from campaigns.sandbox import ensure_account
+
+
+def regular_payload(**overrides):
+    payload = {
+        "campaign_type": 2,
+        "name": "Autumn newsletter",
+        "to": [{"type": "tag", "value": ["newsletter"]}],
+        "sender_id": "21",
+        "template_invoke_name": "newsletter",
+        "subject": "Autumn is here",
+        "send_time": "2099-10-26 17:10:20",
+        "time_zone": -5,
+        "reply_to": "care@switchboard.test",
+        "warm_up": [
+            {"domain": "gmail.com", "rate": 1, "upgrade_value": "0.95", "downgrade_value": "0.75"}
+        ],
+        "google_track": {"campaign_name": "autumn", "campaign_source": "engagelab"},
+    }
+    payload.update(overrides)
+    return payload
+
+
+def ab_payload(**overrides):
+    payload = {
+        "campaign_type": 1,
+        "name": "Subject test",
+        "to": [{"type": "list", "value": ["all"]}],
+        "sender_id": "21",
+        "template_invoke_name": "promo_season",
+        "send_time": "2099-10-26 09:00:00",
+        "time_zone": 8,
+        "ab_test": {
+            "percent": 20,
+            "win_condition": {"time_unit": "hour", "after_time": 18, "compare": "open_percent"},
+            "subjects": ["Subject A", "Subject B", "Subject C"],
+        },
+    }
+    payload.update(overrides)
+    return payload
+
+
+@pytest.fixture
+def engagelab(sandbox):
+    """An EngageLab client talking over HTTP to the sandbox served by the live server."""
+    ensure_account()
+    client = EngageLabClient()
+    client.backoff = 0.01
+    return client

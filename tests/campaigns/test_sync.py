@@ -1,0 +1,85 @@
+"""The mirror: a sync upserts by EngageLab id, removes only what a complete listing lacks,
+and every successful write updates it."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from campaigns import services
+from campaigns.models import Campaign, ReferenceItem, SandboxCampaign, SyncStamp
+from campaigns.sync import sync_campaigns, sync_references
+from dashboard.models import AuditEvent
+from dashboard.providers import ProviderError
+from dashboard.sandbox import set_fault
+from tests.campaigns.conftest import ab_payload, regular_payload
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_sync_creates_updates_and_removes(engagelab):
+    a = engagelab.create_campaign(regular_payload(name="First"))
+    engagelab.create_campaign(ab_payload(name="Second"))
+    Campaign.objects.create(
+        campaign_id=999_999, campaign_type=2, name="Gone", status=0, synced_at=timezone.now()
+    )
+    result = sync_campaigns()
+    assert (result.created, result.removed) == (2, 1)
+    first = Campaign.objects.get(campaign_id=a.campaign_id)
+    assert first.name == "First" and first.audience_values == ["newsletter"]
+    assert first.warm_up[0]["domain"] == "gmail.com" and first.time_zone == "-5"
+    assert SyncStamp.objects.filter(name="campaigns").exists()
+    SandboxCampaign.objects.filter(pk=a.campaign_id).update(name="First, renamed")
+    SandboxCampaign.objects.filter(pk=a.campaign_id).update(
+        data={**SandboxCampaign.objects.get(pk=a.campaign_id).data, "name": "First, renamed"}
+    )
+    result = sync_campaigns()
+    assert (result.updated, result.unchanged, result.removed) == (1, 1, 0)
+    assert Campaign.objects.get(campaign_id=a.campaign_id).name == "First, renamed"
+
+
+def test_a_failed_listing_removes_nothing(engagelab):
+    engagelab.create_campaign(regular_payload())
+    sync_campaigns()
+    set_fault("engagelab", "error", status=503)
+    with pytest.raises(ProviderError):
+        sync_campaigns()
+    assert Campaign.objects.count() == 1
+
+
+def test_reference_sync_fills_the_builder_choices(engagelab):
+    sync_references()
+    kinds = set(ReferenceItem.objects.values_list("kind", flat=True))
+    assert kinds == {"sender", "template", "tag", "segment"}
+    assert ReferenceItem.objects.get(kind="sender", key="21").label.startswith("Switchboard News")
+
+
+def test_services_write_mirror_and_audit(engagelab, marketer):
+    row = services.campaign_create(
+        user=marketer, payload=regular_payload(), attachments=[{"filename": "a.pdf", "size": 3}]
+    )
+    assert row.subject == "Autumn is here" and row.attachments[0]["filename"] == "a.pdf"
+    row = services.campaign_update(
+        user=marketer, campaign=row, payload=regular_payload(name="Autumn, v2")
+    )
+    assert row.name == "Autumn, v2"
+    services.campaign_delete(user=marketer, campaign=row)
+    assert not Campaign.objects.exists()
+    actions = list(AuditEvent.objects.order_by("id").values_list("action", "outcome"))
+    assert actions == [("created", "ok"), ("updated", "ok"), ("deleted", "ok")]
+
+
+def test_a_failed_create_is_audited_as_failed(engagelab, marketer):
+    with pytest.raises(ProviderError):
+        services.campaign_create(user=marketer, payload=regular_payload(name=""))
+    event = AuditEvent.objects.get()
+    assert event.outcome == "error" and "name cannot be empty" in event.detail
+
+
+def test_editing_a_started_campaign_is_refused_before_any_call(engagelab, marketer):
+    row = services.campaign_create(
+        user=marketer, payload=regular_payload(send_time="2020-01-01 00:00:00")
+    )
+    assert row.status == 1
+    with pytest.raises(services.CampaignLocked):
+        services.campaign_update(user=marketer, campaign=row, payload={"name": "x"})

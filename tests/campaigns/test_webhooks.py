@@ -1,0 +1,163 @@
+"""The webhook receiver and the sandbox's simulated sending: signed events in, each stored once,
+processed into buckets; wrong signatures out."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import timedelta
+
+import pytest
+import requests
+from django.db.models import Sum
+from django.utils import timezone
+
+from campaigns.models import SandboxCampaign, SandboxWebhook, StatBucket, WebhookEvent
+from campaigns.sandbox import signed_headers, simulate, webhook_url
+from campaigns.signing import hmac_signature
+from campaigns.stats import process_events
+from tests.campaigns.conftest import ab_payload, regular_payload
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def event(message_id="m1", kind="open", itime=1_700_000_000_000, cid=7, email="a@gmail.com"):
+    body = {
+        "message_id": message_id,
+        "itime": itime,
+        "custom_args": {"campaign_id": cid, "variant": ""},
+    }
+    if kind in ("sent", "delivered", "soft_bounce", "invalid_email"):
+        body["status"] = {"message_status": kind, "status_data": {"email": email}}
+    else:
+        body["event"] = kind
+        body["response_data"] = {"email_id": message_id, "email": email}
+    return body
+
+
+def post(payload, headers=None):
+    return requests.post(
+        webhook_url(),
+        data=json.dumps(payload),
+        headers=signed_headers() if headers is None else headers,
+        timeout=3,
+    )
+
+
+def test_md5_signed_events_are_stored_once_and_counted_once(sandbox):
+    events = [
+        event("m1", "delivered"),
+        event("m1", "open"),
+        event("m1", "open", itime=1_700_000_030_000),
+    ]
+    assert post(events).status_code == 200
+    assert post(events).json() == {"received": 3, "new": 0}  # a resend is harmless
+    assert WebhookEvent.objects.count() == 3
+    assert process_events() == 3
+    bucket = StatBucket.objects.get()
+    assert (bucket.delivered, bucket.opens, bucket.unique_opens) == (1, 2, 1)
+    assert bucket.domain == "gmail.com" and bucket.campaign_id == 7
+
+
+def test_hmac_sha256_signature_is_accepted(sandbox):
+    ts = str(int(time.time()))
+    headers = {
+        "X-WebHook-Timestamp": ts,
+        "X-WebHook-AppKey": "email",
+        "X-WebHook-Signature": hmac_signature(ts, "email", "sandbox"),
+    }
+    assert post(event(), headers).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"X-WebHook-Timestamp": "1", "X-WebHook-AppKey": "email", "X-WebHook-Signature": "0" * 32},
+        "wrong-secret",
+    ],
+)
+def test_anything_unsigned_or_wrongly_signed_is_rejected(sandbox, headers):
+    if headers == "wrong-secret":
+        headers = signed_headers(secret="not-the-secret")
+    assert post(event(), headers).status_code == 401
+    assert not WebhookEvent.objects.exists()
+
+
+def test_the_live_secret_is_used_outside_the_sandbox(live_server, settings):
+    settings.SANDBOX = False
+    settings.ENGAGELAB_API_USER, settings.ENGAGELAB_API_KEY = "u", "k"
+    settings.ENGAGELAB_WEBHOOK_SECRET = "live-secret"
+    settings.SWITCHBOARD_URL = live_server.url
+    assert post(event(), signed_headers(secret="sandbox")).status_code == 401
+    assert post(event(), signed_headers(secret="live-secret")).status_code == 200
+
+
+def test_out_of_order_and_duplicate_events_count_uniques_once(sandbox):
+    later, earlier = (
+        event("m2", "click", itime=1_700_000_120_000),
+        event("m2", "open", itime=1_700_000_060_000),
+    )
+    post([later])
+    post([earlier, later])
+    process_events()
+    totals = StatBucket.objects.aggregate(
+        clicks=Sum("clicks"), uc=Sum("unique_clicks"), opens=Sum("opens"), uo=Sum("unique_opens")
+    )
+    assert totals == {"clicks": 1, "uc": 1, "opens": 1, "uo": 1}
+
+
+def test_the_sandbox_simulates_a_running_campaign_and_delivers_signed_events(engagelab):
+    created = engagelab.create_campaign(regular_payload(send_time="2020-01-01 00:00:00"))
+    campaign = SandboxCampaign.objects.get(pk=created.campaign_id)
+    SandboxCampaign.objects.filter(pk=campaign.pk).update(audience=120)
+    assert simulate(batch=60) == 60
+    assert simulate(batch=60) == 60
+    assert engagelab.get_campaign(created.campaign_id).status == 2  # finished
+    assert not SandboxWebhook.objects.exists()  # all acknowledged by the receiver
+    process_events()
+    buckets = StatBucket.objects.filter(campaign_id=created.campaign_id)
+    totals = buckets.aggregate(sent=Sum("sent"), delivered=Sum("delivered"), uo=Sum("unique_opens"))
+    assert totals["sent"] == 120
+    assert 100 <= totals["delivered"] <= 120
+    assert 10 <= totals["uo"] <= 60
+    assert buckets.values("domain").distinct().count() >= 3
+    today = timezone.now().date()
+    rows = engagelab.stats_day(
+        start_date=(today - timedelta(days=1)).isoformat(),
+        end_date=(today + timedelta(days=1)).isoformat(),
+    )
+    assert sum(r.sent for r in rows) == 120
+    assert sum(r.delivered for r in rows) == totals["delivered"]
+
+
+def test_the_simulation_is_deterministic_and_ab_variants_differ(engagelab):
+    def run():
+        created = engagelab.create_campaign(ab_payload(send_time="2020-01-01 00:00:00"))
+        SandboxCampaign.objects.filter(pk=created.campaign_id).update(audience=3000)
+        c = SandboxCampaign.objects.get(pk=created.campaign_id)
+        from campaigns.sandbox import _variants, recipient
+
+        return [recipient(c, n, _variants(c)) for n in range(600)]
+
+    first = run()
+    assert {r["variant"] for r in first} == {"A", "B", "C"}
+    opens = {v: sum(bool(r["opens"]) for r in first if r["variant"] == v) for v in "ABC"}
+    assert opens["B"] > opens["A"] > opens["C"]
+
+
+def test_an_unreachable_receiver_keeps_events_for_the_next_tick(engagelab, settings):
+    created = engagelab.create_campaign(regular_payload(send_time="2020-01-01 00:00:00"))
+    settings.SWITCHBOARD_URL = "http://127.0.0.1:9"  # nothing listens there
+    simulate(batch=10)
+    assert SandboxWebhook.objects.filter(attempts=1).count() == 1
+    settings.SWITCHBOARD_URL = engagelab.base_url.rsplit("/sandbox/", 1)[0]
+    simulate(batch=0)
+    assert not SandboxWebhook.objects.exists()
+    assert WebhookEvent.objects.filter(campaign_id=created.campaign_id).exists()
+
+
+def test_stats_day_refuses_more_than_three_months(engagelab):
+    with pytest.raises(Exception) as info:
+        engagelab.stats_day(start_date="2020-01-01", end_date="2020-06-01")
+    assert info.value.code == 32700
