@@ -1,0 +1,361 @@
+"""CCAI Platform's outbound dialer API, as Switchboard uses it.
+
+Follows `shared/providers/ccai_dialer.md` (Google Cloud CCAI Platform, "Campaign endpoints" of
+the apps API; campaigns from the manager API). Basic auth with the company's API credential,
+at most 10 calls a second, errors as `{"message": …}`. Every answer is read tolerantly: keys the
+provider adds later are ignored, documented optional keys may be missing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, BinaryIO
+
+import requests
+from django.utils.dateparse import parse_datetime
+
+from dashboard.providers import ProviderClient, ProviderError
+
+MANAGER = "/manager/api/v1/outbound_dialer"
+APPS = "/apps/api/v1/outbound_dialer"
+_JOB_IN_LOCATION = re.compile(r"/jobs/([^/?#]+)")
+
+
+def _dt(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return parse_datetime(value)
+    except ValueError:
+        return None
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None and value != "" else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _str(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: int
+    name: str
+    campaign_type: str = ""
+    mode: str = ""
+    status: str = ""
+    max_redial_count: int | None = None
+    redial_interval_minutes: int | None = None
+    max_abandonment_percent: float | None = None
+    target_number_to_process: int | None = None
+    queue_name: str = ""
+    contact_stats: dict[str, int] = field(default_factory=dict)
+    created_at: datetime | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @classmethod
+    def from_api(cls, data: dict[str, Any]) -> Campaign:
+        queue = data.get("queue") if isinstance(data.get("queue"), dict) else {}
+        stats = data.get("contact_stats") if isinstance(data.get("contact_stats"), dict) else {}
+        abandonment = data.get("max_abandonment_percent")
+        try:
+            abandonment = float(abandonment) if abandonment is not None else None
+        except (TypeError, ValueError):
+            abandonment = None
+        return cls(
+            id=int(data["id"]),
+            name=_str(data.get("name")),
+            campaign_type=_str(data.get("campaign_type")),
+            mode=_str(data.get("mode")),
+            status=_str(data.get("status")),
+            max_redial_count=_int(data.get("max_redial_count")),
+            redial_interval_minutes=_int(data.get("redial_interval_minutes")),
+            max_abandonment_percent=abandonment,
+            target_number_to_process=_int(data.get("target_number_to_process")),
+            queue_name=_str(queue.get("name")),
+            contact_stats={str(k): v for k, v in stats.items() if _int(v) is not None},
+            created_at=_dt(data.get("created_at")),
+            starts_at=_dt(data.get("starts_at")),
+            ends_at=_dt(data.get("ends_at")),
+            updated_at=_dt(data.get("updated_at")),
+        )
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: int | None
+    campaign_id: int | None
+    name: str = ""
+    email: str = ""
+    phone_number: str = ""
+    outbound_number: str = ""
+    external_unique_id: str = ""
+    status: str = ""
+    priority: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @classmethod
+    def from_api(cls, data: dict[str, Any]) -> Contact:
+        # The contact object documents `user_custom_metadata` with the required columns; the
+        # listing example shows them as top-level keys. Read either.
+        meta = data.get("user_custom_metadata")
+        meta = meta if isinstance(meta, dict) else {}
+        return cls(
+            id=_int(data.get("id") if "id" in data else data.get("contact_id")),
+            campaign_id=_int(data.get("campaign_id")),
+            name=_str(data.get("name") or meta.get("NAME (REQUIRED)")),
+            email=_str(data.get("email") or meta.get("EMAIL (REQUIRED)")),
+            phone_number=_str(data.get("phone_number") or meta.get("PHONE (REQUIRED)")),
+            outbound_number=_str(data.get("outbound_number")),
+            external_unique_id=_str(data.get("external_unique_id")),
+            status=_str(data.get("status")),
+            priority=_int(data.get("priority")),
+            created_at=_dt(data.get("created_at")),
+            updated_at=_dt(data.get("updated_at")),
+        )
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    """What Switchboard sends for one contact (phone already normalised to E.164)."""
+
+    name: str
+    phone_number: str
+    email: str = ""
+    outbound_number: str = ""
+    external_unique_id: str = ""
+
+    def payload(self) -> dict[str, str]:
+        data = {"name": self.name, "phone_number": self.phone_number, "email": self.email}
+        if self.outbound_number:
+            data["outbound_number"] = self.outbound_number
+        if self.external_unique_id:
+            data["external_unique_id"] = self.external_unique_id
+        return data
+
+
+@dataclass(frozen=True)
+class InvalidContact:
+    contact: dict[str, Any]
+    reason: str
+
+
+@dataclass(frozen=True)
+class AddResult:
+    valid: list[dict[str, Any]]
+    invalid: list[InvalidContact]
+
+
+@dataclass(frozen=True)
+class ImportJob:
+    id: str
+    status: str  # in_progress | completed | failed
+    type: str = ""
+    error_message: str = ""
+    error_details: str = ""
+
+    @classmethod
+    def from_api(cls, data: dict[str, Any]) -> ImportJob:
+        return cls(
+            id=_str(data.get("id")),
+            status=_str(data.get("status")),
+            type=_str(data.get("type")),
+            error_message=_str(data.get("error_message")),
+            error_details=_str(data.get("error_details")),
+        )
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("completed", "failed")
+
+
+def _invalid_reason(item: dict[str, Any]) -> str:
+    # The shape of an invalid contact is not documented; take the first explanation we find.
+    for key in ("errors", "error", "message", "reason", "error_message"):
+        value = item.get(key)
+        if isinstance(value, list):
+            value = "; ".join(str(v) for v in value if v)
+        elif isinstance(value, dict):
+            value = "; ".join(f"{k}: {v}" for k, v in value.items())
+        if value:
+            return str(value)
+    return "the contact was refused without a reason"
+
+
+class CCAIClient(ProviderClient):
+    provider = "ccai"
+    # Documented: 10 requests per second per customer.
+    rate_per_second = 10
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        creds = self.config.credentials
+        self.session.auth = (creds.get("username", ""), creds.get("api_token", ""))
+
+    def error_from(self, response: requests.Response, body: Any) -> ProviderError | None:
+        if response.ok:
+            return None
+        message = body.get("message") if isinstance(body, dict) else None
+        if response.status_code == 404 and not message:
+            message = "Resource not found"
+        return self.http_error(response, provider_message=message, details=body)
+
+    def _expect(self, body: Any, kind: type, what: str) -> Any:
+        if not isinstance(body, kind):
+            raise ProviderError(
+                f"{self.display_name} sent an unexpected answer for {what}.", provider=self.provider
+            )
+        return body
+
+    # --- Campaigns (manager API) ----------------------------------------------------------
+    def list_campaigns(self) -> list[Campaign]:
+        """GET /manager/api/v1/outbound_dialer/campaigns (contract: "Campaign")."""
+        _, body = self.request("GET", f"{MANAGER}/campaigns")
+        if isinstance(body, dict):  # tolerate a wrapped list
+            body = body.get("campaigns") or body.get("data") or []
+        items = self._expect(body, list, "the campaign list")
+        return [Campaign.from_api(c) for c in items if isinstance(c, dict) and "id" in c]
+
+    def get_campaign(self, campaign_id: int) -> Campaign:
+        """GET /manager/api/v1/outbound_dialer/campaigns/{id} (contract: "Campaign")."""
+        _, body = self.request("GET", f"{MANAGER}/campaigns/{campaign_id}")
+        return Campaign.from_api(self._expect(body, dict, "the campaign"))
+
+    # --- Contacts (apps API) ----------------------------------------------------------------
+    def add_contact(self, campaign_id: int, contact: ContactInput) -> AddResult:
+        """POST /apps/api/v1/outbound_dialer/campaigns/{id}/contacts ("add one"). An invalid
+        contact comes back in `invalid_contacts` with HTTP 200: the caller must look."""
+        _, body = self.request(
+            "POST", f"{APPS}/campaigns/{campaign_id}/contacts", json=contact.payload()
+        )
+        body = self._expect(body, dict, "the new contact")
+        valid = [c for c in body.get("valid_contacts") or [] if isinstance(c, dict)]
+        invalid = [
+            InvalidContact(contact=c, reason=_invalid_reason(c))
+            for c in body.get("invalid_contacts") or []
+            if isinstance(c, dict)
+        ]
+        return AddResult(valid=valid, invalid=invalid)
+
+    def list_contacts(self, campaign_id: int) -> list[Contact]:
+        """GET /apps/api/v1/outbound_dialer/campaigns/{id}/contacts ("list"; no paging)."""
+        _, body = self.request("GET", f"{APPS}/campaigns/{campaign_id}/contacts")
+        if isinstance(body, dict):
+            body = body.get("contacts") or body.get("data") or []
+        items = self._expect(body, list, "the contact list")
+        return [Contact.from_api(c) for c in items if isinstance(c, dict)]
+
+    def import_contacts(self, campaign_id: int, contacts: Iterable[ContactInput]) -> str:
+        """POST …/contacts/import ("import many"): the contacts as a JSON file in the multipart
+        field `file`; returns the job id. The body is written to a temporary file and streamed
+        from disk so that 100,000 contacts are never held in memory. Never retried: a second
+        send would import twice (the provider would then fail the job on duplicates)."""
+        boundary = uuid.uuid4().hex
+        with tempfile.TemporaryFile() as body_file:
+            _write_multipart(body_file, boundary, contacts)
+            size = body_file.tell()
+            body_file.seek(0)
+            response, body = self.request(
+                "POST",
+                f"{APPS}/campaigns/{campaign_id}/contacts/import",
+                data=body_file,
+                headers={
+                    "Content-Type": f"multipart/form-data; boundary={boundary}",
+                    "Content-Length": str(size),
+                },
+                idempotent=False,
+            )
+        job_id = None
+        if isinstance(body, dict):
+            job_id = body.get("job_id") or body.get("id")
+        if not job_id:
+            match = _JOB_IN_LOCATION.search(response.headers.get("Location", ""))
+            job_id = match.group(1) if match else None
+        if not job_id:
+            raise ProviderError(
+                f"{self.display_name} accepted the import but did not say which job runs it; "
+                "check the campaign's contacts before importing again.",
+                provider=self.provider,
+                status=response.status_code,
+            )
+        return str(job_id)
+
+    def get_import_job(self, campaign_id: int, job_id: str) -> ImportJob:
+        """GET …/contacts/jobs/{job_id} ("job")."""
+        _, body = self.request("GET", f"{APPS}/campaigns/{campaign_id}/contacts/jobs/{job_id}")
+        return ImportJob.from_api(self._expect(body, dict, "the import job"))
+
+    def update_contact(
+        self,
+        campaign_id: int,
+        contact_id: int,
+        *,
+        name: str,
+        email: str,
+        phone_number: str,
+        external_unique_id: str = "",
+    ) -> Contact:
+        """PATCH …/campaigns/{id}/contact (singular; "edit one"). The body sets every field,
+        so sending it twice is harmless: retried like a read."""
+        payload = {
+            "contact_id": contact_id,
+            "name": name,
+            "email": email,
+            "phone_number": phone_number,
+            "external_unique_id": external_unique_id,
+        }
+        _, body = self.request(
+            "PATCH", f"{APPS}/campaigns/{campaign_id}/contact", json=payload, idempotent=True
+        )
+        return Contact.from_api(self._expect(body, dict, "the edited contact"))
+
+    def delete_contact(
+        self,
+        campaign_id: int,
+        *,
+        contact_id: int | None = None,
+        phone_number: str | None = None,
+        external_unique_id: str | None = None,
+    ) -> Contact:
+        """DELETE …/campaigns/{id}/contact (singular; "delete one") by exactly one key."""
+        keys = {
+            "contact_id": contact_id,
+            "phone_number": phone_number,
+            "external_unique_id": external_unique_id,
+        }
+        payload = {k: v for k, v in keys.items() if v not in (None, "")}
+        if len(payload) != 1:
+            raise ValueError("Delete a contact by exactly one of id, phone or external id.")
+        _, body = self.request("DELETE", f"{APPS}/campaigns/{campaign_id}/contact", json=payload)
+        return Contact.from_api(self._expect(body, dict, "the deleted contact"))
+
+
+def _write_multipart(out: BinaryIO, boundary: str, contacts: Iterable[ContactInput]) -> None:
+    out.write(
+        (
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="file"; filename="contacts.json"\r\n'
+            "Content-Type: application/json\r\n\r\n"
+        ).encode()
+    )
+    out.write(b"[")
+    for index, contact in enumerate(contacts):
+        if index:
+            out.write(b",\n")
+        out.write(json.dumps(contact.payload(), ensure_ascii=False).encode())
+    out.write(b"]")
+    out.write(f"\r\n--{boundary}--\r\n".encode())
+    out.flush()

@@ -1,0 +1,595 @@
+"""Bulk import of contacts into a dialer campaign, in the steps a user sees: upload (the file is
+streamed into a staging table in chunks), map the columns, check (every row validated, duplicates
+found on the normalised phone, in the file and against the campaign), send the clean rows as the
+provider's JSON-file import, then follow the provider's job until it completes or fails."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import CharField, Count, Exists, Min, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
+
+from dashboard.audit import audit_record
+from dashboard.models import AuditEvent
+from dashboard.providers import ProviderError
+from dialer import statuses as st
+from dialer.client import CCAIClient, ContactInput
+from dialer.models import (
+    DialerCampaign,
+    DialerContact,
+    DialerImport,
+    DialerImportRow,
+    DialerUploadRow,
+)
+from dialer.phones import PhoneError, normalise_phone
+
+log = logging.getLogger("switchboard.dialer")
+
+CHUNK = 2000
+MAX_ROWS = 250_000
+FIELDS = ["name", "phone_number", "email", "external_unique_id", "outbound_number"]
+FIELD_LABELS = {
+    "name": "Name",
+    "phone_number": "Phone",
+    "email": "Email",
+    "external_unique_id": "External id",
+    "outbound_number": "Outbound number",
+}
+REQUIRED = ("name", "phone_number", "email")
+# Header spellings recognised when proposing the mapping (lower-case, spaces/underscores/dashes
+# removed).
+GUESSES = {
+    "name": ["name", "fullname", "contactname", "nom", "customer", "customername"],
+    "phone_number": ["phone", "phonenumber", "telephone", "tel", "mobile", "cell", "number"],
+    "email": ["email", "emailaddress", "mail", "courriel"],
+    "external_unique_id": ["externaluniqueid", "externalid", "uid", "customerid", "reference"],
+    "outbound_number": ["outboundnumber", "callerid", "outbound", "fromnumber"],
+}
+
+
+class ImportFileError(Exception):
+    """The file cannot be read: the message tells the user what to fix."""
+
+
+# --- Reading files ------------------------------------------------------------------------
+
+
+def _text(binary: IO[bytes]) -> io.TextIOWrapper:
+    return io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+
+
+def _csv_rows(binary: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
+    text = _text(binary)
+    sample = text.read(8192)
+    if not sample.strip():
+        raise ImportFileError("The file is empty.")
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    text.seek(0)
+    reader = csv.reader(text, dialect)
+    try:
+        for row in reader:
+            yield reader.line_num, row
+    except csv.Error as error:
+        raise ImportFileError(f"Line {reader.line_num} is not valid CSV ({error}).") from None
+
+
+def _json_items(binary: IO[bytes], read_size: int = 1 << 16) -> Iterator[tuple[int, Any]]:
+    """The items of a top-level JSON array, one at a time, holding only a window of the text."""
+    decoder = json.JSONDecoder()
+    text = _text(binary)
+    buffer, pos, eof = "", 0, False
+
+    def more() -> bool:
+        nonlocal buffer, pos, eof
+        chunk = text.read(read_size)
+        if not chunk:
+            eof = True
+            return False
+        buffer = buffer[pos:] + chunk
+        pos = 0
+        return True
+
+    def skip_space() -> str:
+        nonlocal pos
+        while True:
+            while pos < len(buffer) and buffer[pos] in " \t\r\n":
+                pos += 1
+            if pos < len(buffer):
+                return buffer[pos]
+            if not more():
+                return ""
+
+    first = skip_space()
+    if first == "":
+        raise ImportFileError("The file is empty.")
+    if first != "[":
+        raise ImportFileError(
+            'The JSON file must hold an array of contacts: [{"name": …, "phone": …}, …].'
+        )
+    pos += 1
+    index = 0
+    while True:
+        c = skip_space()
+        if c == "]":
+            return
+        if c == "":
+            raise ImportFileError("The JSON file ends before its array is closed.")
+        if index:
+            if c != ",":
+                raise ImportFileError(f"The JSON is malformed after item {index}.")
+            pos += 1
+            skip_space()
+        while True:
+            try:
+                item, end = decoder.raw_decode(buffer, pos)
+            except ValueError as error:
+                if not eof and more():
+                    continue
+                raise ImportFileError(
+                    f"Item {index + 1} of the JSON is malformed ({error.args[0]})."
+                ) from None
+            # A value ending exactly at the window's edge may be cut short: read on and retry.
+            if end >= len(buffer) and not eof and more():
+                continue
+            break
+        pos = end
+        index += 1
+        yield index, item
+
+
+def _unique_headers(raw: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    headers = []
+    for i, name in enumerate(raw, 1):
+        name = (name or "").strip() or f"Column {i}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name} ({seen[name]})"
+        else:
+            seen[name] = 1
+        headers.append(name)
+    return headers
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool | int | float):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def guess_mapping(columns: list[str]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    keys = {c: c.lower().replace(" ", "").replace("_", "").replace("-", "") for c in columns}
+    for field, spellings in GUESSES.items():
+        for spelling in spellings:
+            match = next((c for c, k in keys.items() if k == spelling), None)
+            if match and match not in mapping.values():
+                mapping[field] = match
+                break
+    return mapping
+
+
+def file_format(name: str, head: bytes) -> str:
+    lowered = name.lower()
+    if lowered.endswith(".json"):
+        return "json"
+    if lowered.endswith((".csv", ".txt", ".tsv")):
+        return "csv"
+    return "json" if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"[" else "csv"
+
+
+def import_upload(
+    *, user: Any, campaign: DialerCampaign, file: IO[bytes], file_name: str
+) -> DialerImport:
+    """Stream `file` into staging rows (CHUNK at a time, in one transaction: a file that turns
+    out malformed halfway leaves nothing behind). Raises ImportFileError."""
+    head = file.read(64)
+    file.seek(0)
+    kind = file_format(file_name, head)
+    upload = DialerImport(
+        campaign=campaign, created_by=user, file_name=file_name[:255], file_format=kind
+    )
+    try:
+        with transaction.atomic():
+            upload.save()
+            total = _stage_csv(upload, file) if kind == "csv" else _stage_json(upload, file)
+            if total == 0:
+                raise ImportFileError("The file has no contacts (only a header, or nothing).")
+            upload.total_rows = total
+            upload.mapping = guess_mapping(upload.columns)
+            upload.save(update_fields=["total_rows", "columns", "mapping"])
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            "The file is not UTF-8 text. Save it as “CSV UTF-8” (or JSON in UTF-8) and upload it "
+            "again."
+        ) from None
+    return upload
+
+
+def _flush(batch: list[DialerUploadRow]) -> None:
+    DialerUploadRow.objects.bulk_create(batch)
+    batch.clear()
+
+
+def _check_size(count: int) -> None:
+    if count > MAX_ROWS:
+        raise ImportFileError(f"The file has more than {MAX_ROWS:,} rows; split it.")
+
+
+def _stage_csv(upload: DialerImport, file: IO[bytes]) -> int:
+    rows = _csv_rows(file)
+    header = next(rows, None)
+    if header is None:
+        raise ImportFileError("The file is empty.")
+    upload.columns = _unique_headers(header[1])
+    width = len(upload.columns)
+    batch: list[DialerUploadRow] = []
+    count = 0
+    for line, values in rows:
+        if not any(v.strip() for v in values):
+            continue
+        count += 1
+        _check_size(count)
+        values = [v.strip() for v in values[:width]]
+        batch.append(DialerUploadRow(upload=upload, line=line, values=values))
+        if len(batch) >= CHUNK:
+            _flush(batch)
+    _flush(batch)
+    return count
+
+
+def _stage_json(upload: DialerImport, file: IO[bytes]) -> int:
+    columns: list[str] = []
+    index_of: dict[str, int] = {}
+    batch: list[DialerUploadRow] = []
+    count = 0
+    for number, item in _json_items(file):
+        if not isinstance(item, dict):
+            raise ImportFileError(f"Item {number} of the JSON array is not an object.")
+        values: list[str] = [""] * len(columns)
+        for key, value in item.items():
+            if key not in index_of:
+                index_of[key] = len(columns)
+                columns.append(key)
+                values.append("")
+            values[index_of[key]] = _cell(value)
+        count += 1
+        _check_size(count)
+        batch.append(DialerUploadRow(upload=upload, line=number, values=values))
+        if len(batch) >= CHUNK:
+            _flush(batch)
+    _flush(batch)
+    upload.columns = columns
+    return count
+
+
+# --- Checking -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckedRow:
+    values: dict[str, str]
+    phone_e164: str
+    problems: list[str]
+
+
+def check_row(values: dict[str, str]) -> CheckedRow:
+    """Validate one mapped row as the provider would (and stricter on phones)."""
+    problems: list[str] = []
+    phone = ""
+    if not values.get("name"):
+        problems.append("Name is missing.")
+    try:
+        phone = normalise_phone(values.get("phone_number", ""))
+    except PhoneError as error:
+        problems.append(str(error))
+    email = values.get("email", "")
+    if not email:
+        problems.append("Email is missing.")
+    else:
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems.append(f"{email} is not an email address.")
+    outbound = values.get("outbound_number", "")
+    if outbound:
+        try:
+            values = {**values, "outbound_number": normalise_phone(outbound)}
+        except PhoneError as error:
+            problems.append(f"Outbound number: {error}")
+    return CheckedRow(values=values, phone_e164=phone, problems=problems)
+
+
+def import_check(*, upload: DialerImport, mapping: dict[str, str]) -> DialerImport:
+    """Apply the column mapping to every staged row and build the preview report."""
+    missing = [FIELD_LABELS[f] for f in ("name", "phone_number") if not mapping.get(f)]
+    if missing:
+        raise ImportFileError(f"Choose the column holding: {', '.join(missing)}.")
+    positions = {
+        f: upload.columns.index(c) for f, c in mapping.items() if c and c in upload.columns
+    }
+    kind = DialerImportRow.Kind
+    with transaction.atomic():
+        upload.rows.all().delete()
+        batch: list[DialerImportRow] = []
+        for raw in upload.raw_rows.order_by("line").iterator(chunk_size=CHUNK):
+            cells = raw.values
+            values = {f: (cells[i] if i < len(cells) else "")[:255] for f, i in positions.items()}
+            checked = check_row(values)
+            batch.append(
+                DialerImportRow(
+                    upload=upload,
+                    line=raw.line,
+                    kind=kind.INVALID if checked.problems else kind.VALID,
+                    problem=" ".join(checked.problems)[:300],
+                    name=checked.values.get("name", ""),
+                    email=checked.values.get("email", "")[:254],
+                    phone_raw=values.get("phone_number", "")[:100],
+                    phone_e164=checked.phone_e164,
+                    outbound_number=checked.values.get("outbound_number", "")[:40],
+                    external_unique_id=checked.values.get("external_unique_id", ""),
+                )
+            )
+            if len(batch) >= CHUNK:
+                DialerImportRow.objects.bulk_create(batch)
+                batch.clear()
+        DialerImportRow.objects.bulk_create(batch)
+        rows = DialerImportRow.objects.filter(upload=upload)
+        # Already in the campaign (per the mirror): the provider would fail the whole job.
+        rows.filter(kind=kind.VALID).filter(
+            Exists(
+                DialerContact.objects.filter(
+                    campaign_id=upload.campaign_id, phone_e164=OuterRef("phone_e164")
+                )
+            )
+        ).update(kind=kind.DUPLICATE_CAMPAIGN, problem="This phone is already in the campaign.")
+        # Repeated in the file: the first valid row is kept, the later ones are rejected.
+        earlier = rows.filter(
+            kind=kind.VALID, phone_e164=OuterRef("phone_e164"), line__lt=OuterRef("line")
+        )
+        first_line = earlier.order_by().values("phone_e164").annotate(m=Min("line")).values("m")
+        rows.filter(kind=kind.VALID).filter(Exists(earlier)).update(
+            kind=kind.DUPLICATE_FILE,
+            problem=Concat(
+                Value("Same phone as line "),
+                Cast(Subquery(first_line[:1]), CharField()),
+                Value("."),
+                output_field=CharField(),
+            ),
+        )
+        counts = dict(rows.values("kind").annotate(n=Count("id")).values_list("kind", "n"))
+        upload.mapping = mapping
+        upload.valid_rows = counts.get(kind.VALID, 0)
+        upload.invalid_rows = counts.get(kind.INVALID, 0)
+        upload.duplicate_in_file = counts.get(kind.DUPLICATE_FILE, 0)
+        upload.duplicate_in_campaign = counts.get(kind.DUPLICATE_CAMPAIGN, 0)
+        upload.state = DialerImport.State.PREVIEWED
+        upload.error_message = ""
+        upload.save()
+    return upload
+
+
+# --- Sending and following ----------------------------------------------------------------
+
+
+def _valid_inputs(upload: DialerImport) -> Iterator[ContactInput]:
+    rows = upload.rows.filter(kind=DialerImportRow.Kind.VALID).order_by("line")
+    for row in rows.iterator(chunk_size=CHUNK):
+        yield ContactInput(
+            name=row.name,
+            phone_number=row.phone_e164,
+            email=row.email,
+            outbound_number=row.outbound_number,
+            external_unique_id=row.external_unique_id,
+        )
+
+
+def _audit(user: Any, upload: DialerImport, action: str, outcome: str, detail: str) -> None:
+    audit_record(
+        user=user,
+        provider="ccai",
+        object_type="contact import",
+        action=action,
+        object_id=upload.provider_job_id or upload.pk,
+        object_label=f"{upload.file_name} → {upload.campaign.name}",
+        outcome=outcome,
+        detail=detail,
+    )
+
+
+def import_submit(*, user: Any, upload: DialerImport) -> DialerImport:
+    """Send the valid rows as one provider import job. Only one request can send a given
+    import (the state is claimed first), so a double click never imports twice."""
+    if upload.valid_rows == 0:
+        raise ImportFileError("No valid rows to send.")
+    claimed = DialerImport.objects.filter(pk=upload.pk, state=DialerImport.State.PREVIEWED).update(
+        state=DialerImport.State.SUBMITTING
+    )
+    if not claimed:
+        upload.refresh_from_db()
+        return upload
+    try:
+        job_id = CCAIClient().import_contacts(upload.campaign.provider_id, _valid_inputs(upload))
+    except ProviderError as error:
+        DialerImport.objects.filter(pk=upload.pk).update(
+            state=DialerImport.State.PREVIEWED, error_message=str(error)
+        )
+        _audit(user, upload, "import", AuditEvent.Outcome.ERROR, str(error))
+        raise
+    now = timezone.now()
+    DialerImport.objects.filter(pk=upload.pk).update(
+        state=DialerImport.State.IN_PROGRESS,
+        provider_job_id=job_id,
+        provider_status="in_progress",
+        submitted_at=now,
+        error_message="",
+    )
+    upload.refresh_from_db()
+    # The raw file is no longer needed once its rows are checked and sent.
+    upload.raw_rows.all().delete()
+    _audit(
+        user,
+        upload,
+        "import",
+        AuditEvent.Outcome.OK,
+        f"Sent {upload.valid_rows} contacts; CCAI job {job_id}.",
+    )
+    return upload
+
+
+def import_refresh(*, upload: DialerImport, min_interval: float = 1.0) -> DialerImport:
+    """Ask the provider how the job is doing (at most once per `min_interval` whoever asks) and
+    record the outcome once. A provider error leaves the import as it was."""
+    if upload.state != DialerImport.State.IN_PROGRESS:
+        return upload
+    now = timezone.now()
+    recent = now - timedelta(seconds=min_interval)
+    claimed = (
+        DialerImport.objects.filter(pk=upload.pk, state=DialerImport.State.IN_PROGRESS)
+        .exclude(checked_at__gt=recent)
+        .update(checked_at=now)
+    )
+    if not claimed:
+        upload.refresh_from_db()
+        return upload
+    try:
+        job = CCAIClient().get_import_job(upload.campaign.provider_id, upload.provider_job_id)
+    except ProviderError as error:
+        DialerImport.objects.filter(pk=upload.pk).update(error_message=str(error))
+        upload.refresh_from_db()
+        return upload
+    if job.status == "completed":
+        _complete(upload)
+    elif job.status == "failed":
+        _fail(upload, job.error_message, job.error_details)
+    else:
+        DialerImport.objects.filter(pk=upload.pk).update(
+            provider_status=job.status, error_message=""
+        )
+    upload.refresh_from_db()
+    return upload
+
+
+def _complete(upload: DialerImport) -> None:
+    from dialer.services import bump_count
+    from dialer.tasks import sync_campaign_contacts
+
+    with transaction.atomic():
+        won = DialerImport.objects.filter(
+            pk=upload.pk, state=DialerImport.State.IN_PROGRESS
+        ).update(
+            state=DialerImport.State.COMPLETED,
+            provider_status="completed",
+            finished_at=timezone.now(),
+            error_message="",
+        )
+        if not won:
+            return
+        # The job's answer carries no contact ids: show the rows now, the sync links them.
+        batch, added = [], 0
+        for row in upload.rows.filter(kind=DialerImportRow.Kind.VALID).iterator(chunk_size=CHUNK):
+            batch.append(
+                DialerContact(
+                    campaign_id=upload.campaign_id,
+                    name=row.name,
+                    email=row.email,
+                    phone_number=row.phone_e164,
+                    phone_e164=row.phone_e164,
+                    outbound_number=row.outbound_number,
+                    external_unique_id=row.external_unique_id,
+                    status=st.UPCOMING,
+                    created_at=timezone.now(),
+                )
+            )
+            if len(batch) >= CHUNK:
+                DialerContact.objects.bulk_create(batch)
+                added += len(batch)
+                batch = []
+        DialerContact.objects.bulk_create(batch)
+        added += len(batch)
+        bump_count(upload.campaign_id, st.UPCOMING, added)
+    _audit(None, upload, "import completed", AuditEvent.Outcome.OK, f"{added} contacts imported.")
+    try:
+        sync_campaign_contacts.enqueue(upload.campaign_id)
+    except Exception:  # the periodic sync will catch up
+        log.exception("could not enqueue the contacts sync after an import")
+
+
+def _fail(upload: DialerImport, message: str, details: str) -> None:
+    won = DialerImport.objects.filter(pk=upload.pk, state=DialerImport.State.IN_PROGRESS).update(
+        state=DialerImport.State.FAILED,
+        provider_status="failed",
+        finished_at=timezone.now(),
+        error_message=message or "The import failed.",
+        error_details=details,
+    )
+    if won:
+        _audit(
+            None, upload, "import failed", AuditEvent.Outcome.ERROR, f"{message} {details}".strip()
+        )
+
+
+def explain_failure(upload: DialerImport) -> str:
+    if "DuplicateContactPhoneOnCampaign" in upload.error_details:
+        return (
+            "CCAI Platform refused the whole file: at least one phone number is already in the "
+            "campaign (added since the check, or not yet in Switchboard's copy). No contact was "
+            "imported. Refresh the campaign, check the file again and resend."
+        )
+    detail = f" ({upload.error_details})" if upload.error_details else ""
+    return f"CCAI Platform could not import the file: {upload.error_message}{detail}."
+
+
+def poll_pending_imports() -> int:
+    count = 0
+    for upload in DialerImport.objects.filter(state=DialerImport.State.IN_PROGRESS):
+        import_refresh(upload=upload)
+        count += 1
+    return count
+
+
+def rejected_rows(upload: DialerImport) -> Iterator[list[str]]:
+    yield ["line", "reason", *[FIELD_LABELS[f] for f in FIELDS]]
+    rows = upload.rows.exclude(kind=DialerImportRow.Kind.VALID).order_by("line")
+    for row in rows.iterator(chunk_size=CHUNK):
+        yield [
+            str(row.line),
+            row.problem,
+            row.name,
+            row.phone_raw,
+            row.email,
+            row.external_unique_id,
+            row.outbound_number,
+        ]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def rejected_csv(upload: DialerImport) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield codecs.BOM_UTF8.decode()
+    for row in rejected_rows(upload):
+        yield writer.writerow(row)

@@ -1,0 +1,247 @@
+"""The dialer's tables: the local mirror of CCAI Platform (campaigns, contacts, per-status
+counts), Switchboard's own import jobs with their staging rows, and the sandbox's state (the
+`Sandbox…` models, which stand in for the provider and are never read by the pages)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from dialer.statuses import STATUS_CHOICES, UPCOMING
+
+# --- Mirror ---------------------------------------------------------------------------------
+
+
+class DialerCampaign(models.Model):
+    """What Switchboard last saw of one CCAI outbound dialer campaign."""
+
+    provider_id = models.BigIntegerField(unique=True)
+    name = models.CharField(max_length=255)
+    campaign_type = models.CharField(max_length=50, blank=True)
+    mode = models.CharField(max_length=20, blank=True)
+    status = models.CharField(max_length=30, blank=True)
+    max_redial_count = models.IntegerField(null=True, blank=True)
+    redial_interval_minutes = models.IntegerField(null=True, blank=True)
+    max_abandonment_percent = models.FloatField(null=True, blank=True)
+    target_number_to_process = models.IntegerField(null=True, blank=True)
+    queue_name = models.CharField(max_length=255, blank=True)
+    contact_stats = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(null=True, blank=True)
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    contacts_synced_at = models.DateTimeField(null=True, blank=True)
+
+    RUNNING = ("started", "dialing", "running")
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING
+
+
+class DialerContact(models.Model):
+    """One contact of a campaign. `provider_id` is null for a contact Switchboard added or
+    imported whose CCAI id is not known yet (the add and import answers carry none); the next
+    contacts sync fills it in, matching on the normalised phone."""
+
+    campaign = models.ForeignKey(DialerCampaign, on_delete=models.CASCADE, related_name="contacts")
+    provider_id = models.BigIntegerField(null=True, blank=True)
+    name = models.CharField(max_length=255, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    phone_number = models.CharField(max_length=40, blank=True)
+    phone_e164 = models.CharField(max_length=20, blank=True)
+    outbound_number = models.CharField(max_length=40, blank=True)
+    external_unique_id = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=40, choices=STATUS_CHOICES, default=UPCOMING)
+    priority = models.IntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "provider_id"], name="dialer_contact_unique_provider_id"
+            )
+        ]
+        # The board's queries: one campaign's page of rows (optionally of one status), and
+        # exact look-ups by phone or external id within it.
+        indexes = [
+            models.Index(fields=["campaign", "id"], name="dialer_contact_board"),
+            models.Index(fields=["campaign", "status", "id"], name="dialer_contact_status"),
+            models.Index(fields=["campaign", "phone_e164"], name="dialer_contact_phone"),
+            models.Index(fields=["campaign", "external_unique_id"], name="dialer_contact_extid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name or self.phone_number} ({self.status})"
+
+
+class DialerStatusCount(models.Model):
+    """How many contacts of a campaign are in each status: kept by the contacts sync (recounted
+    from the listing) and by every write, so a board never counts 200,000 rows per request."""
+
+    campaign = models.ForeignKey(
+        DialerCampaign, on_delete=models.CASCADE, related_name="status_counts"
+    )
+    status = models.CharField(max_length=40)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "status"], name="dialer_count_unique")
+        ]
+
+
+# --- Imports --------------------------------------------------------------------------------
+
+
+class DialerImport(models.Model):
+    """A bulk import a user is preparing or has sent: the uploaded file's shape, the column
+    mapping, the preview report's counts and the provider job it became."""
+
+    class State(models.TextChoices):
+        UPLOADED = "uploaded", "Uploaded: choose the columns"
+        PREVIEWED = "previewed", "Checked: ready to send"
+        SUBMITTING = "submitting", "Sending to CCAI Platform"
+        IN_PROGRESS = "in_progress", "Importing at CCAI Platform"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed at CCAI Platform"
+
+    campaign = models.ForeignKey(DialerCampaign, on_delete=models.CASCADE, related_name="imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    file_name = models.CharField(max_length=255)
+    file_format = models.CharField(max_length=10)  # csv | json
+    columns = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.UPLOADED)
+    total_rows = models.IntegerField(default=0)
+    valid_rows = models.IntegerField(default=0)
+    invalid_rows = models.IntegerField(default=0)
+    duplicate_in_file = models.IntegerField(default=0)
+    duplicate_in_campaign = models.IntegerField(default=0)
+    provider_job_id = models.CharField(max_length=64, blank=True)
+    provider_status = models.CharField(max_length=30, blank=True)
+    error_message = models.TextField(blank=True)
+    error_details = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "checked_at"], name="dialer_import_state")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} → {self.campaign}"
+
+    @property
+    def rejected_rows(self) -> int:
+        return self.invalid_rows + self.duplicate_in_file + self.duplicate_in_campaign
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.COMPLETED, self.State.FAILED)
+
+
+class DialerUploadRow(models.Model):
+    """One raw row of an uploaded file, as parsed (values in the order of `columns`): the file
+    is streamed into this table in chunks instead of being held in memory."""
+
+    upload = models.ForeignKey(DialerImport, on_delete=models.CASCADE, related_name="raw_rows")
+    line = models.IntegerField()
+    values = models.JSONField()
+
+    class Meta:
+        indexes = [models.Index(fields=["upload", "line"], name="dialer_upload_line")]
+
+
+class DialerImportRow(models.Model):
+    """One row of an import after the column mapping and validation."""
+
+    class Kind(models.TextChoices):
+        VALID = "valid", "Valid"
+        INVALID = "invalid", "Invalid"
+        DUPLICATE_FILE = "dup_file", "Duplicate phone in the file"
+        DUPLICATE_CAMPAIGN = "dup_campaign", "Phone already in the campaign"
+
+    upload = models.ForeignKey(DialerImport, on_delete=models.CASCADE, related_name="rows")
+    line = models.IntegerField()
+    kind = models.CharField(max_length=15, choices=Kind.choices, default=Kind.VALID)
+    problem = models.CharField(max_length=300, blank=True)
+    name = models.CharField(max_length=255, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    phone_raw = models.CharField(max_length=100, blank=True)
+    phone_e164 = models.CharField(max_length=20, blank=True)
+    outbound_number = models.CharField(max_length=40, blank=True)
+    external_unique_id = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["upload", "kind", "line"], name="dialer_importrow_kind"),
+            models.Index(fields=["upload", "phone_e164", "line"], name="dialer_importrow_phone"),
+        ]
+
+
+# --- Sandbox state (the emulated provider) -----------------------------------------------------
+
+
+class SandboxCampaign(models.Model):
+    name = models.CharField(max_length=255)
+    campaign_type = models.CharField(max_length=50, default="outbound_dialer")
+    mode = models.CharField(max_length=20, default="progressive")
+    status = models.CharField(max_length=30, default="created")
+    max_redial_count = models.IntegerField(default=2)
+    redial_interval_minutes = models.IntegerField(default=30)
+    max_abandonment_percent = models.FloatField(default=3.0)
+    target_number_to_process = models.IntegerField(null=True, blank=True)
+    queue_id = models.IntegerField(default=1)
+    queue_name = models.CharField(max_length=255, default="Outbound sales")
+    created_at = models.DateTimeField(auto_now_add=True)
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class SandboxContact(models.Model):
+    campaign = models.ForeignKey(SandboxCampaign, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=255, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    phone_number = models.CharField(max_length=60)
+    phone_key = models.CharField(max_length=30)  # digits only, for duplicate checks
+    outbound_number = models.CharField(max_length=60, blank=True)
+    external_unique_id = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=40, default=UPCOMING)
+    redials = models.IntegerField(default=0)
+    priority = models.IntegerField(null=True, blank=True)
+    assigned_call_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["campaign", "phone_key"], name="sandbox_dialer_phone"),
+            models.Index(fields=["campaign", "status"], name="sandbox_dialer_status"),
+        ]
+
+
+class SandboxImportJob(models.Model):
+    campaign = models.ForeignKey(SandboxCampaign, on_delete=models.CASCADE, related_name="jobs")
+    status = models.CharField(max_length=20, default="in_progress")
+    job_type = models.CharField(max_length=60, default="Jobs::Bulk::Campaign::ParentJob")
+    payload = models.TextField()  # the uploaded JSON file, processed when the job runs
+    error_message = models.CharField(max_length=200, blank=True)
+    error_details = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    run_after = models.DateTimeField()

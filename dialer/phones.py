@@ -1,0 +1,63 @@
+"""Phone numbers as Switchboard checks them before anything reaches CCAI Platform: parsed with
+`phonenumbers`, international format required (the contract's examples all start with `+` and a
+country code), emergency numbers refused, stored and sent as E.164 so that duplicates are found
+on the normalised number (one duplicate fails a whole provider import job)."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from phonenumbers import NumberParseException, region_code_for_number, shortnumberinfo
+
+_DIGITS = re.compile(r"\D+")
+# Short codes answered by emergency services somewhere: refused even without a country code.
+_EMERGENCY_REGIONS = ("US", "CA", "FR", "GB", "DE", "AU", "BE", "CH")
+
+
+class PhoneError(ValueError):
+    pass
+
+
+def is_emergency(raw: str, region: str | None = None) -> bool:
+    digits = _DIGITS.sub("", raw or "")
+    if not digits or len(digits) > 6:
+        return False
+    regions = (region,) if region else _EMERGENCY_REGIONS
+    return any(shortnumberinfo.is_emergency_number(digits, r) for r in regions if r)
+
+
+def normalise_phone(raw: str) -> str:
+    """`raw` as E.164 (`+15142110000`), or PhoneError with a sentence a user can act on."""
+    text = (raw or "").strip()
+    if not text:
+        raise PhoneError("Enter a phone number.")
+    if is_emergency(text):
+        raise PhoneError(f"{text} is an emergency number; the dialer must never call it.")
+    if not _DIGITS.sub("", text):
+        raise PhoneError(f"{text!r} is not a phone number.")
+    if not text.startswith("+") and not text.startswith("00"):
+        raise PhoneError(f"{text} has no country code: write it as +<country code> <number>.")
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        number = phonenumbers.parse(text, None)
+    except NumberParseException:
+        raise PhoneError(f"{raw.strip()} is not a phone number.") from None
+    national = str(number.national_number)
+    region = region_code_for_number(number)
+    if region and is_emergency(national, region):
+        raise PhoneError(f"{raw.strip()} is an emergency number; the dialer must never call it.")
+    if not phonenumbers.is_valid_number(number):
+        raise PhoneError(f"{raw.strip()} is not a valid number for its country.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def loose_e164(raw: str) -> str:
+    """Best-effort normal form of a number the provider sent back (never raises): used to match
+    mirror rows and find duplicates even when a number was written loosely."""
+    try:
+        return normalise_phone(raw)
+    except PhoneError:
+        digits = _DIGITS.sub("", raw or "")
+        return f"+{digits}" if digits else ""

@@ -1,0 +1,205 @@
+"""The dialer's use cases: add, edit and delete a contact (provider first, then the mirror,
+the per-status counts and the audit log), and refresh the mirror on demand."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from dashboard.audit import audit_record
+from dashboard.models import AuditEvent
+from dashboard.providers import ProviderError
+from dialer import statuses as st
+from dialer.client import CCAIClient, ContactInput
+from dialer.models import DialerCampaign, DialerContact, DialerStatusCount
+from dialer.phones import loose_e164
+
+log = logging.getLogger("switchboard.dialer")
+
+
+class ContactRejected(ProviderError):
+    """CCAI Platform answered 200 but listed the contact in `invalid_contacts`."""
+
+
+def bump_count(campaign_id: int, status: str, delta: int) -> None:
+    if not delta:
+        return
+    updated = DialerStatusCount.objects.filter(campaign_id=campaign_id, status=status).update(
+        count=F("count") + delta
+    )
+    if not updated:
+        DialerStatusCount.objects.get_or_create(
+            campaign_id=campaign_id, status=status, defaults={"count": max(0, delta)}
+        )
+
+
+def _label(contact: DialerContact | dict) -> str:
+    if isinstance(contact, dict):
+        return f"{contact.get('name', '')} {contact.get('phone_number', '')}".strip()
+    return f"{contact.name} {contact.phone_number}".strip()
+
+
+def _audit(user, action: str, object_id: Any, label: str, outcome: str, detail: str = "") -> None:
+    audit_record(
+        user=user,
+        provider="ccai",
+        object_type="dialer contact",
+        action=action,
+        object_id=object_id,
+        object_label=label,
+        outcome=outcome,
+        detail=detail,
+    )
+
+
+def _enqueue_sync(campaign_id: int) -> None:
+    from dialer.tasks import sync_campaign_contacts
+
+    try:
+        sync_campaign_contacts.enqueue(campaign_id)
+    except Exception:  # the periodic sync catches up
+        log.exception("could not enqueue a contacts sync")
+
+
+def contact_add(*, user: Any, campaign: DialerCampaign, data: dict[str, str]) -> DialerContact:
+    """Add one contact (`data` from ContactForm: phone already E.164). The provider's answer
+    has no id: the mirror row waits for the next sync to learn it."""
+    contact = ContactInput(
+        name=data["name"],
+        phone_number=data["phone_number"],
+        email=data.get("email", ""),
+        outbound_number=data.get("outbound_number", ""),
+        external_unique_id=data.get("external_unique_id", ""),
+    )
+    label = _label(contact.payload())
+    try:
+        result = CCAIClient().add_contact(campaign.provider_id, contact)
+    except ProviderError as error:
+        _audit(user, "add", "", label, AuditEvent.Outcome.ERROR, str(error))
+        raise
+    if result.invalid or not result.valid:
+        reason = result.invalid[0].reason if result.invalid else "no contact was accepted"
+        error = ContactRejected(
+            f"CCAI Platform refused the contact: {reason}",
+            provider="ccai",
+            status=200,
+            provider_message=reason,
+            details=[i.contact for i in result.invalid],
+        )
+        _audit(user, "add", "", label, AuditEvent.Outcome.ERROR, str(error))
+        raise error
+    accepted = result.valid[0]
+    now = timezone.now()
+    with transaction.atomic():
+        row = DialerContact.objects.create(
+            campaign=campaign,
+            provider_id=accepted.get("id") if isinstance(accepted.get("id"), int) else None,
+            name=contact.name,
+            email=contact.email,
+            phone_number=contact.phone_number,
+            phone_e164=loose_e164(contact.phone_number),
+            outbound_number=contact.outbound_number,
+            external_unique_id=contact.external_unique_id,
+            status=st.UPCOMING,
+            created_at=now,
+            updated_at=now,
+        )
+        bump_count(campaign.pk, st.UPCOMING, 1)
+    _audit(user, "add", row.provider_id or "", label, AuditEvent.Outcome.OK)
+    _enqueue_sync(campaign.pk)
+    return row
+
+
+def contact_update(*, user: Any, contact: DialerContact, data: dict[str, str]) -> DialerContact:
+    if contact.provider_id is None:
+        raise ProviderError(
+            "This contact is still being registered at CCAI Platform; edit it in a moment.",
+            provider="ccai",
+        )
+    before = _label(contact)
+    try:
+        updated = CCAIClient().update_contact(
+            contact.campaign.provider_id,
+            contact.provider_id,
+            name=data["name"],
+            email=data.get("email", ""),
+            phone_number=data["phone_number"],
+            external_unique_id=data.get("external_unique_id", ""),
+        )
+    except ProviderError as error:
+        _audit(user, "edit", contact.provider_id, before, AuditEvent.Outcome.ERROR, str(error))
+        raise
+    contact.name = updated.name or data["name"]
+    contact.email = updated.email or data.get("email", "")
+    contact.phone_number = updated.phone_number or data["phone_number"]
+    contact.phone_e164 = loose_e164(contact.phone_number)
+    contact.external_unique_id = updated.external_unique_id or data.get("external_unique_id", "")
+    contact.updated_at = updated.updated_at or timezone.now()
+    if updated.status and updated.status != contact.status:
+        with transaction.atomic():
+            bump_count(contact.campaign_id, contact.status, -1)
+            bump_count(contact.campaign_id, updated.status, 1)
+        contact.status = updated.status
+    contact.save()
+    changes = [
+        f"{label}: {data.get(key, '')}"
+        for key, label in (("name", "name"), ("phone_number", "phone"), ("email", "email"))
+    ]
+    _audit(
+        user,
+        "edit",
+        contact.provider_id,
+        _label(contact),
+        AuditEvent.Outcome.OK,
+        f"Was {before}; now " + ", ".join(changes),
+    )
+    return contact
+
+
+def contact_delete(*, user: Any, contact: DialerContact) -> str:
+    """Delete at the provider (by id, or by phone while the id is not known yet), then from
+    the mirror. A contact the provider no longer has is removed from the mirror too."""
+    label = _label(contact)
+    client = CCAIClient()
+    outcome = "deleted"
+    try:
+        if contact.provider_id is not None:
+            client.delete_contact(contact.campaign.provider_id, contact_id=contact.provider_id)
+        else:
+            client.delete_contact(contact.campaign.provider_id, phone_number=contact.phone_number)
+    except ProviderError as error:
+        if error.status != 404:
+            _audit(user, "delete", contact.provider_id, label, AuditEvent.Outcome.ERROR, str(error))
+            raise
+        outcome = "already gone"
+    with transaction.atomic():
+        deleted, _ = DialerContact.objects.filter(pk=contact.pk).delete()
+        if deleted:
+            bump_count(contact.campaign_id, contact.status, -1)
+    _audit(
+        user,
+        "delete",
+        contact.provider_id or "",
+        label,
+        AuditEvent.Outcome.OK,
+        "CCAI Platform no longer had it." if outcome == "already gone" else "",
+    )
+    return outcome
+
+
+def campaigns_refresh() -> str:
+    from dialer.sync import sync_campaigns
+
+    return str(sync_campaigns())
+
+
+def campaign_contacts_refresh(*, campaign: DialerCampaign) -> str:
+    from dialer.sync import sync_campaign_contacts, upsert_campaign
+
+    client = CCAIClient()
+    upsert_campaign(client.get_campaign(campaign.provider_id))
+    return str(sync_campaign_contacts(campaign, client))

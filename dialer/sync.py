@@ -1,0 +1,220 @@
+"""Keeping the dialer mirror current: campaigns (with the provider's per-status counts) and
+each campaign's contacts. Safe when two runs overlap: upserts by provider id in a transaction,
+removals only of rows absent from a complete listing."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from dashboard.sync import SyncResult
+from dialer import statuses as st
+from dialer.client import CCAIClient, Contact
+from dialer.models import DialerCampaign, DialerContact, DialerStatusCount
+from dialer.phones import loose_e164
+
+CAMPAIGN_FIELDS = [
+    "name",
+    "campaign_type",
+    "mode",
+    "status",
+    "max_redial_count",
+    "redial_interval_minutes",
+    "max_abandonment_percent",
+    "target_number_to_process",
+    "queue_name",
+    "contact_stats",
+    "created_at",
+    "starts_at",
+    "ends_at",
+    "updated_at",
+]
+CONTACT_FIELDS = [
+    "name",
+    "email",
+    "phone_number",
+    "phone_e164",
+    "outbound_number",
+    "external_unique_id",
+    "status",
+    "priority",
+    "created_at",
+    "updated_at",
+]
+
+
+def set_counts(campaign_id: int, counts: dict[str, int]) -> None:
+    """Replace a campaign's per-status counts (only the 21 documented statuses)."""
+    rows = [
+        DialerStatusCount(campaign_id=campaign_id, status=name, count=int(counts.get(name) or 0))
+        for name in st.STATUS_NAMES
+    ]
+    DialerStatusCount.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["campaign", "status"],
+        update_fields=["count"],
+    )
+
+
+def recount(campaign_id: int) -> None:
+    counts = dict(
+        DialerContact.objects.filter(campaign_id=campaign_id)
+        .values("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    set_counts(campaign_id, counts)
+
+
+def upsert_campaign(data) -> tuple[DialerCampaign, str]:
+    """Store one campaign as the provider described it; returns (row, created|updated|same)."""
+    values = {f: getattr(data, f) for f in CAMPAIGN_FIELDS}
+    now = timezone.now()
+    with transaction.atomic():
+        campaign, created = DialerCampaign.objects.get_or_create(
+            provider_id=data.id, defaults={**values, "synced_at": now}
+        )
+        outcome = "created"
+        if not created:
+            changed = [f for f in CAMPAIGN_FIELDS if getattr(campaign, f) != values[f]]
+            for f in changed:
+                setattr(campaign, f, values[f])
+            campaign.synced_at = now
+            campaign.save(update_fields=[*changed, "synced_at"])
+            outcome = "updated" if changed else "same"
+        if data.contact_stats:
+            set_counts(campaign.pk, data.contact_stats)
+    return campaign, outcome
+
+
+def sync_campaigns(client: CCAIClient | None = None) -> SyncResult:
+    client = client or CCAIClient()
+    listing = client.list_campaigns()
+    result = SyncResult("dialer campaigns")
+    for data in listing:
+        _, outcome = upsert_campaign(data)
+        if outcome == "created":
+            result.created += 1
+        elif outcome == "updated":
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    seen = {c.id for c in listing}
+    with transaction.atomic():
+        _, per_model = DialerCampaign.objects.exclude(provider_id__in=seen).delete()
+    # `delete()` counts cascaded rows too; report campaigns only.
+    result.removed = per_model.get(DialerCampaign._meta.label, 0)
+    return result
+
+
+def _contact_values(c: Contact) -> dict:
+    return {
+        "name": c.name[:255],
+        "email": c.email[:254],
+        "phone_number": c.phone_number[:40],
+        "phone_e164": loose_e164(c.phone_number)[:20],
+        "outbound_number": c.outbound_number[:40],
+        "external_unique_id": c.external_unique_id[:255],
+        "status": c.status[:40] or st.UPCOMING,
+        "priority": c.priority,
+        "created_at": c.created_at,
+        "updated_at": c.updated_at,
+    }
+
+
+def sync_campaign_contacts(
+    campaign: DialerCampaign, client: CCAIClient | None = None
+) -> SyncResult:
+    """Mirror one campaign's complete contact listing."""
+    client = client or CCAIClient()
+    started = timezone.now()
+    listing = client.list_contacts(campaign.provider_id)
+    result = SyncResult("dialer contacts")
+    now = timezone.now()
+    with transaction.atomic():
+        existing: dict[int, DialerContact] = {}
+        pending: dict[str, DialerContact] = {}
+        for row in DialerContact.objects.filter(campaign=campaign).iterator(chunk_size=5000):
+            if row.provider_id is None:
+                pending.setdefault(row.phone_e164, row)
+            else:
+                existing[row.provider_id] = row
+        to_create, to_update, seen = [], [], set()
+        for contact in listing:
+            if contact.id is None or contact.id in seen:
+                continue
+            seen.add(contact.id)
+            values = _contact_values(contact)
+            row = existing.get(contact.id)
+            if row is None and values["phone_e164"] in pending:
+                # A contact Switchboard added or imported: now we know its CCAI id.
+                row = pending.pop(values["phone_e164"])
+                row.provider_id = contact.id
+                for f, v in values.items():
+                    setattr(row, f, v)
+                row.synced_at = now
+                to_update.append(row)
+                result.updated += 1
+            elif row is None:
+                to_create.append(
+                    DialerContact(
+                        campaign=campaign, provider_id=contact.id, synced_at=now, **values
+                    )
+                )
+                result.created += 1
+            elif any(getattr(row, f) != v for f, v in values.items()):
+                for f, v in values.items():
+                    setattr(row, f, v)
+                row.synced_at = now
+                to_update.append(row)
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        DialerContact.objects.bulk_create(to_create, batch_size=2000, ignore_conflicts=True)
+        DialerContact.objects.bulk_update(
+            to_update, [*CONTACT_FIELDS, "provider_id", "synced_at"], batch_size=500
+        )
+        gone = [row.pk for pid, row in existing.items() if pid not in seen]
+        # Rows added by Switchboard after the listing was taken may not be in it yet.
+        gone += [row.pk for row in pending.values() if row.created_at and row.created_at < started]
+        for i in range(0, len(gone), 2000):
+            DialerContact.objects.filter(pk__in=gone[i : i + 2000]).delete()
+        result.removed = len(gone)
+        recount(campaign.pk)
+        DialerCampaign.objects.filter(pk=campaign.pk).update(contacts_synced_at=now)
+    return result
+
+
+def sync_contacts(client: CCAIClient | None = None) -> SyncResult:
+    client = client or CCAIClient()
+    total = SyncResult("dialer contacts")
+    for campaign in DialerCampaign.objects.all():
+        one = sync_campaign_contacts(campaign, client)
+        total.created += one.created
+        total.updated += one.updated
+        total.removed += one.removed
+        total.unchanged += one.unchanged
+    return total
+
+
+def sync_running(client: CCAIClient | None = None) -> int:
+    """Refresh the campaigns being dialled (detail with counts, then contacts): what the live
+    boards show. Returns how many campaigns were refreshed."""
+    client = client or CCAIClient()
+    refreshed = 0
+    for campaign in DialerCampaign.objects.filter(status__in=DialerCampaign.RUNNING):
+        campaign, _ = upsert_campaign(client.get_campaign(campaign.provider_id))
+        sync_campaign_contacts(campaign, client)
+        refreshed += 1
+    return refreshed
+
+
+SYNC_JOBS = [("dialer campaigns", sync_campaigns), ("dialer contacts", sync_contacts)]
+PERIODIC = [
+    ("dialer.tasks.sync_all", 300),
+    ("dialer.tasks.sync_running_campaigns", 5),
+    ("dialer.tasks.poll_imports", 5),
+]
+SANDBOX_PERIODIC = [("dialer.tasks.sandbox_tick", 3)]

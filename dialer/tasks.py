@@ -1,0 +1,51 @@
+"""The dialer's background work (django-tasks): syncs, import-job polling, and the sandbox's
+simulated calls."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from dashboard.context import acting
+
+
+@task()
+def sync_all() -> str:
+    from dialer.sync import sync_campaigns, sync_contacts
+
+    with acting("dialer-sync"):
+        return f"{sync_campaigns()}; {sync_contacts()}"
+
+
+@task()
+def sync_running_campaigns() -> int:
+    from dialer.sync import sync_running
+
+    with acting("dialer-sync"):
+        return sync_running()
+
+
+@task()
+def sync_campaign_contacts(campaign_id: int) -> str:
+    from dialer.models import DialerCampaign
+    from dialer.sync import sync_campaign_contacts as run
+
+    campaign = DialerCampaign.objects.filter(pk=campaign_id).first()
+    if campaign is None:
+        return "campaign gone"
+    with acting("dialer-sync"):
+        return str(run(campaign))
+
+
+@task()
+def poll_imports() -> int:
+    from dialer.imports import poll_pending_imports
+
+    with acting("dialer-imports"):
+        return poll_pending_imports()
+
+
+@task()
+def sandbox_tick() -> int:
+    from dialer.sandbox import tick
+
+    return tick()

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import pytest
+
+from dialer.models import SandboxCampaign, SandboxContact
+from dialer.sandbox import phone_key
+
+
+@pytest.fixture
+def ccai(sandbox, settings):
+    """CCAI's sandbox over real HTTP, with import jobs that finish quickly."""
+    settings.DIALER_SANDBOX_IMPORT_SECONDS = 0.2
+    return sandbox
+
+
+def make_campaign(name: str = "Spring renewals", mode: str = "progressive", **kw):
+    return SandboxCampaign.objects.create(name=name, mode=mode, **kw)
+
+
+def make_contact(campaign, phone: str, name: str = "Ana Lima", status: str = "Upcoming", **kw):
+    return SandboxContact.objects.create(
+        campaign=campaign,
+        name=name,
+        email=kw.pop("email", f"{name.split()[0].lower()}@example.com"),
+        phone_number=phone,
+        phone_key=phone_key(phone),
+        status=status,
+        **kw,
+    )
