@@ -103,8 +103,8 @@ def to_provider_value(kind: str, value: Any) -> str:
     if kind == DATE and isinstance(value, dt.date):
         return to_provider_date(value)
     if kind == NUMBER:
-        number = Decimal(str(value))
-        return str(int(number)) if number == number.to_integral_value() else str(number)
+        # 12.50 → "12.5", 120.0 → "120": the shortest form, never exponent notation.
+        return format(Decimal(str(value)).normalize(), "f")
     if kind == BOOLEAN:
         return "1" if value else "0"
     return str(value)

@@ -321,8 +321,14 @@ def _merge_one(
         if (contact.optins.get(code) or {}).get("v") != value:
             contact.optins[code] = {"v": value, "at": now_text}
     contact.save()
-    return {**result, "IdRecord": contact.pk, "Status": status, "ValidationResult": "OK",
-            "Message": None, "ID": {key_name: key}}  # fmt: skip
+    return {
+        **result,
+        "IdRecord": contact.pk,
+        "Status": status,
+        "ValidationResult": "OK",
+        "Message": None,
+        "ID": {key_name: key},
+    }
 
 
 def contacts_merge(body: dict) -> dict:

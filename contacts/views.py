@@ -1,9 +1,458 @@
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from contacts import forms, selectors, services
+from contacts.models import BulkSync, Segment
+from dashboard.providers import ProviderError
+
+VIEW = "dashboard.view_contacts"
+CHANGE = "dashboard.change_contacts"
+SEND = "dashboard.send_mailings"
+
+
+def _definition_or_error(request) -> list | None:
+    try:
+        return services.project_definition()
+    except ProviderError as error:
+        messages.error(request, f"The project's fields could not be loaded. {error}")
+        return None
+
+
+# --- Contacts ---------------------------------------------------------------------------
+@require_GET
+@permission_required(VIEW, raise_exception=True)
+def contact_search(request):
+    definition = _definition_or_error(request)
+    form = forms.SearchForm(request.GET or None)
+    results = error = None
+    if form.is_bound and form.is_valid() and form.clause():
+        try:
+            results = services.contact_search(
+                clause=form.clause(), page=form.cleaned_data.get("page") or 1
+            )
+        except ProviderError as exc:
+            error = str(exc)
+    template = "contacts/search.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    columns = [d for d in (definition or []) if d.kind == "field"][:4]
+    optins = [d for d in (definition or []) if d.kind == "optin"]
+    return render(
+        request,
+        template,
+        {"form": form, "results": results, "error": error, "columns": columns, "optins": optins},
+    )
+
+
+def _detail_context(contact, definition) -> dict:
+    rows = [
+        (d.label, contact.values.get(d.code), d.data_type) for d in definition if d.kind == "field"
+    ]
+    optins = [
+        {
+            "code": d.code,
+            "label": d.label,
+            "subscribed": contact.optins.get(d.code, False),
+            "date": contact.optin_dates.get(d.code) or "",
+        }
+        for d in definition
+        if d.kind == "optin"
+    ]
+    return {"contact": contact, "rows": rows, "optins": optins}
 
 
 @require_GET
-@permission_required("dashboard.view_contacts", raise_exception=True)
-def contact_search(request):
-    return render(request, "contacts/search.html")
+@permission_required(VIEW, raise_exception=True)
+def contact_detail(request, id_contact: int):
+    definition = _definition_or_error(request) or []
+    try:
+        contact, history = services.contact_detail(id_contact=id_contact)
+    except ProviderError as error:
+        return render(
+            request, "contacts/detail.html", {"error": str(error), "id_contact": id_contact}
+        )
+    if contact is None:
+        raise Http404("No such contact at Dialog Insight.")
+    context = _detail_context(contact, definition)
+    context["history"] = history
+    if request.user.has_perm(SEND):
+        context["trigger_form"] = forms.TriggerForm()
+    return render(request, "contacts/detail.html", context)
+
+
+@require_POST
+@permission_required(CHANGE, raise_exception=True)
+def contact_optin(request, id_contact: int, code: str):
+    subscribed = request.POST.get("subscribed") == "1"
+    try:
+        contact = services.contact_set_optin(
+            user=request.user, id_contact=id_contact, code=code, subscribed=subscribed
+        )
+    except ProviderError as error:
+        messages.error(request, str(error))
+        if request.htmx:
+            return HttpResponse(status=204)
+        return redirect("contacts:detail", id_contact=id_contact)
+    label = next((o.label for o in selectors.project_fields() if o.code == code), code)
+    messages.success(
+        request, f"{contact.key} {'subscribed to' if subscribed else 'unsubscribed from'} {label}."
+    )
+    if request.htmx:
+        context = _detail_context(contact, selectors.project_fields())
+        return render(request, "contacts/detail.html#optins", context)
+    return redirect("contacts:detail", id_contact=id_contact)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(CHANGE, raise_exception=True)
+def contact_form(request, id_contact: int | None = None):
+    definition = _definition_or_error(request)
+    if definition is None:
+        return redirect("contacts:search")
+    editing = id_contact is not None
+    initial = {}
+    contact = None
+    if editing and request.method == "GET":
+        try:
+            contact = services.contact_detail(id_contact=id_contact)[0]
+        except ProviderError as error:
+            messages.error(request, str(error))
+            return redirect("contacts:search")
+        if contact is None:
+            raise Http404("No such contact at Dialog Insight.")
+        initial = forms.ContactForm.initial_from(contact)
+    form = forms.ContactForm(definition, request.POST or None, initial=initial, editing=editing)
+    if editing and request.method == "POST":
+        # The key field is disabled on edit: its value comes from the hidden original.
+        key_name = next(n for n in form.fields if form.fields[n].disabled)
+        form.initial[key_name] = request.POST.get("original_key", "")
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = services.contact_save(
+                user=request.user, key=form.key(), data=form.payload(), creating=not editing
+            )
+        except ProviderError as error:
+            form.add_error(None, str(error))
+        else:
+            if record.ok:
+                verb = "updated" if editing else "created"
+                messages.success(request, f"Contact {form.key()} {verb}.")
+                return redirect("contacts:detail", id_contact=record.id_record)
+            form.add_provider_rejection(record.message or record.validation)
+    fields, optins = form.field_groups()
+    return render(
+        request,
+        "contacts/form.html",
+        {
+            "form": form,
+            "fields": fields,
+            "optins": optins,
+            "editing": editing,
+            "id_contact": id_contact,
+            "original_key": request.POST.get("original_key") if editing else "",
+            "contact": contact,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(CHANGE, raise_exception=True)
+def contact_delete(request, id_contact: int):
+    label = request.POST.get("label") or request.GET.get("label", "")
+    if request.method == "POST":
+        try:
+            deleted = services.contact_delete(user=request.user, id_contact=id_contact, label=label)
+        except ProviderError as error:
+            messages.error(request, f"The contact was not deleted. {error}")
+            return redirect("contacts:detail", id_contact=id_contact)
+        if deleted:
+            messages.success(request, f"Contact {label or id_contact} and its history deleted.")
+        else:
+            messages.warning(request, "Dialog Insight had no such contact; nothing was deleted.")
+        return redirect("contacts:search")
+    try:
+        contact = services.contact_detail(id_contact=id_contact)[0]
+    except ProviderError as error:
+        messages.error(request, str(error))
+        return redirect("contacts:detail", id_contact=id_contact)
+    if contact is None:
+        raise Http404("No such contact at Dialog Insight.")
+    return render(request, "contacts/delete.html", {"contact": contact})
+
+
+@require_POST
+@permission_required(CHANGE, raise_exception=True)
+def contact_unsubscribe(request, id_contact: int):
+    try:
+        contact = services.contact_unsubscribe_all(user=request.user, id_contact=id_contact)
+    except ProviderError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{contact.key} unsubscribed from every list; history kept.")
+    return redirect("contacts:detail", id_contact=id_contact)
+
+
+# --- Segments ---------------------------------------------------------------------------
+@require_GET
+@permission_required(VIEW, raise_exception=True)
+def segment_list(request):
+    labels = selectors.field_labels()
+    rows = [
+        (s, services.nomenclature.describe_clause(s.clause, labels)) for s in selectors.segments()
+    ]
+    return render(request, "contacts/segments.html", {"rows": rows})
+
+
+@require_POST
+@permission_required(VIEW, raise_exception=True)
+def segment_refresh(request):
+    try:
+        result = services.sync.sync_segments()
+    except ProviderError as error:
+        messages.error(request, f"Segments were not refreshed. {error}")
+    else:
+        messages.success(request, f"Segments refreshed ({result}).")
+    return redirect("contacts:segments")
+
+
+@require_GET
+@permission_required(VIEW, raise_exception=True)
+def segment_detail(request, id_filter: int):
+    segment = get_object_or_404(Segment, id_filter=id_filter)
+    definition = selectors.project_fields()
+    error = None
+    members = []
+    try:
+        members = services.segment_contacts(id_filter=id_filter)
+    except ProviderError as exc:
+        error = str(exc)
+    return render(
+        request,
+        "contacts/segment_detail.html",
+        {
+            "segment": segment,
+            "summary": services.nomenclature.describe_clause(
+                segment.clause, selectors.field_labels()
+            ),
+            "members": members,
+            "error": error,
+            "columns": [d for d in definition if d.kind == "field"][:4],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(CHANGE, raise_exception=True)
+def segment_form(request, id_filter: int | None = None):
+    if _definition_or_error(request) is None:
+        return redirect("contacts:segments")
+    segment = get_object_or_404(Segment, id_filter=id_filter) if id_filter else None
+    initial_rows: list = []
+    initial = {}
+    if segment is not None:
+        combine, initial_rows = forms.condition_initial(segment.clause)
+        initial = {"name": segment.name, "combine": combine}
+    form = forms.SegmentForm(request.POST or None, initial=initial)
+    formset = forms.ConditionFormSet(request.POST or None, initial=initial_rows, prefix="cond")
+    if request.method == "POST" and "add_condition" in request.POST:
+        # Add a row without validating (the builder works without JavaScript).
+        data = request.POST.copy()
+        data["cond-TOTAL_FORMS"] = str(int(data.get("cond-TOTAL_FORMS", 1)) + 1)
+        form = forms.SegmentForm(data)
+        formset = forms.ConditionFormSet(data, prefix="cond")
+        form.errors.clear()
+        for f in formset.forms:
+            f._errors = {}
+        formset._non_form_errors = formset.error_class()
+    elif request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            saved = services.segment_save(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                combine=form.cleaned_data["combine"],
+                clauses=formset.clauses(),
+                id_filter=id_filter,
+            )
+        except ProviderError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Segment “{saved.name}” saved.")
+            return redirect("contacts:segment", id_filter=saved.id_filter)
+    return render(
+        request,
+        "contacts/segment_form.html",
+        {"form": form, "formset": formset, "segment": segment},
+    )
+
+
+# --- Bulk sync ---------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@permission_required(CHANGE, raise_exception=True)
+def bulk_sync(request):
+    definition = _definition_or_error(request) or []
+    form = forms.BulkSyncForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = services.bulk_sync_create(
+                user=request.user, filename=upload.name, raw=upload.read()
+            )
+        except services.BulkSyncFileError as error:
+            form.add_error("file", str(error))
+        except ProviderError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{job.total} contacts queued from {job.filename}.")
+            return redirect("contacts:bulk_sync_detail", job_id=job.pk)
+    return render(
+        request,
+        "contacts/bulk_sync.html",
+        {"form": form, "jobs": selectors.bulk_syncs(), "definition": definition},
+    )
+
+
+@require_GET
+@permission_required(CHANGE, raise_exception=True)
+def bulk_sync_detail(request, job_id: int):
+    job = get_object_or_404(BulkSync, pk=job_id)
+    rows = Paginator(job.rows.exclude(outcome="pending"), 100).get_page(request.GET.get("page"))
+    template = "contacts/bulk_sync_detail.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#progress"
+    return render(request, template, {"job": job, "page": rows})
+
+
+@require_POST
+@permission_required(CHANGE, raise_exception=True)
+def bulk_sync_resume(request, job_id: int):
+    job = get_object_or_404(BulkSync, pk=job_id, status=BulkSync.Status.FAILED)
+    services.bulk_sync_resume(user=request.user, job_id=job.pk)
+    messages.info(request, "Resuming: only the rows not yet merged are sent.")
+    return redirect("contacts:bulk_sync_detail", job_id=job.pk)
+
+
+@require_GET
+@permission_required(CHANGE, raise_exception=True)
+def bulk_sync_report(request, job_id: int):
+    job = get_object_or_404(BulkSync, pk=job_id)
+    response = HttpResponse(services.bulk_sync_report(job=job), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="bulk-sync-{job.pk}-report.csv"'
+    return response
+
+
+# --- Mailings (issue 7) ------------------------------------------------------------------
+@require_GET
+@permission_required(VIEW, raise_exception=True)
+def mailing_list(request):
+    status = request.GET.get("status", "")
+    mode = request.GET.get("mode", "")
+    q = request.GET.get("q", "").strip()
+    page = Paginator(selectors.mailings(status=status, mode=mode, q=q), 50).get_page(
+        request.GET.get("page")
+    )
+    template = "contacts/mailings.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "status": status,
+            "mode": mode,
+            "q": q,
+            "statuses": ["Scheduled", "Sending", "Sent"],
+        },
+    )
+
+
+@require_POST
+@permission_required(VIEW, raise_exception=True)
+def mailing_refresh(request):
+    try:
+        services.sync.sync_messages()
+        result = services.sync.sync_mailings()
+    except ProviderError as error:
+        messages.error(request, f"Mailings were not refreshed. {error}")
+    else:
+        messages.success(request, f"Mailings refreshed ({result}).")
+    return redirect("contacts:mailings")
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(SEND, raise_exception=True)
+def mailing_new(request):
+    form = forms.SendingForm(request.POST or None)
+    audience_size = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        segment = data["segment"]
+        if not data.get("confirmed") or "back" in request.POST:
+            try:
+                audience_size = services.mailing_audience_size(
+                    id_filter=segment.id_filter if segment else None
+                )
+            except ProviderError as error:
+                form.add_error(None, f"The audience could not be counted. {error}")
+            if "back" in request.POST:
+                audience_size = None
+        else:
+            try:
+                mailing = services.mailing_send(
+                    user=request.user,
+                    id_message=data["message"].id_message,
+                    message_name=data["message"].name,
+                    segment=segment,
+                    launch_at=data["launch_utc"],
+                )
+            except ProviderError as error:
+                form.add_error(None, f"Nothing was sent. {error}")
+            else:
+                verb = "scheduled" if data["launch_utc"] else "launched"
+                messages.success(request, f"Mailing “{mailing.message_name}” {verb}.")
+                return redirect(reverse("contacts:mailings"))
+    return render(
+        request, "contacts/mailing_form.html", {"form": form, "audience_size": audience_size}
+    )
+
+
+@require_POST
+@permission_required(SEND, raise_exception=True)
+def contact_trigger(request, id_contact: int):
+    form = forms.TriggerForm(request.POST)
+    label = request.POST.get("label", str(id_contact))
+    if form.is_valid():
+        message = form.cleaned_data["message"]
+        try:
+            services.message_trigger(
+                user=request.user,
+                id_contact=id_contact,
+                contact_label=label,
+                id_message=message.id_message,
+                message_name=message.name,
+                parameters=form.cleaned_data["parameters"],
+            )
+        except ProviderError as error:
+            messages.error(request, f"The message was not sent. {error}")
+        else:
+            messages.success(request, f"“{message.name}” sent to {label}.")
+            if request.htmx:
+                return HttpResponseClientRedirect(reverse("contacts:detail", args=[id_contact]))
+            return redirect("contacts:detail", id_contact=id_contact)
+    if request.htmx:
+        return render(
+            request,
+            "contacts/detail.html#trigger",
+            {"trigger_form": form, "contact": {"id": id_contact, "key": label}},
+        )
+    for field, errors in form.errors.items():
+        messages.error(request, f"{field}: {' '.join(errors)}")
+    return redirect("contacts:detail", id_contact=id_contact)

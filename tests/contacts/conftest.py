@@ -15,3 +15,24 @@ def merge_one(client: DialogInsightClient, email: str, **data: str):
     result = client.contacts_merge([(email, data)])
     assert result.records[0].ok, result.records[0].message
     return result.records[0].id_record
+
+
+@pytest.fixture
+def project(sandbox):
+    """The sandbox project, mirrored (as `manage.py sync` would)."""
+    from contacts.sync import sync_project
+
+    sync_project()
+
+
+@pytest.fixture
+def claire(project):
+    return merge_one(
+        DialogInsightClient(),
+        "claire@example.com",
+        f_FirstName="Claire",
+        f_LastName="Brown",
+        f_City="Montréal",
+        f_BirthDate="1988.03.14",
+        f_LoyaltyPoints="120",
+    )

@@ -1,0 +1,342 @@
+"""Forms for Dialog Insight pages. The contact form is generated from the project definition
+(the mirror of Projects.Get): each field's type and required flag become a form field and its
+validation, each opt-in a checkbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.forms import formset_factory
+from django.utils import timezone
+
+from contacts import fields as nomenclature
+from contacts.models import Message, ProjectField, Segment
+
+PER_PAGE = 25
+MAX_PAGES = 40  # Contacts.Get answers at most 1000 rows
+
+
+def _form_field(definition: ProjectField, *, editing: bool) -> forms.Field:
+    common: dict[str, Any] = {"label": definition.label, "required": definition.required}
+    if definition.is_key:
+        # The project key identifies the contact: it is given once and never changed here.
+        field: forms.Field = forms.EmailField(max_length=254, required=True, label=definition.label)
+        if editing:
+            field.disabled = True
+            field.help_text = "The project key identifies the contact and cannot be changed."
+        return field
+    if definition.data_type == nomenclature.NUMBER:
+        return forms.DecimalField(max_digits=18, decimal_places=4, **common)
+    if definition.data_type == nomenclature.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if definition.data_type == nomenclature.BOOLEAN:
+        return forms.BooleanField(label=definition.label, required=False)
+    return forms.CharField(max_length=255, **common)
+
+
+class ContactForm(forms.Form):
+    """Create or update one contact (Contacts.Merge by project key)."""
+
+    def __init__(self, definition: list[ProjectField], *args: Any, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.definition = definition
+        self.editing = editing
+        for d in definition:
+            if d.kind == ProjectField.Kind.OPTIN:
+                self.fields[nomenclature.optin_name(d.code)] = forms.BooleanField(
+                    label=d.label, required=False
+                )
+            else:
+                self.fields[nomenclature.field_name(d.code)] = _form_field(d, editing=editing)
+
+    @classmethod
+    def initial_from(cls, contact) -> dict[str, Any]:
+        """Form initial values from a client `Contact`."""
+        from contacts.selectors import project_fields
+
+        initial: dict[str, Any] = {}
+        for d in project_fields():
+            if d.kind == ProjectField.Kind.OPTIN:
+                initial[nomenclature.optin_name(d.code)] = contact.optins.get(d.code, False)
+            else:
+                value = nomenclature.from_provider_value(d.data_type, contact.values.get(d.code))
+                initial[nomenclature.field_name(d.code)] = value
+        return initial
+
+    def field_groups(self) -> tuple[list, list]:
+        fields = [self[n] for n in self.fields if nomenclature.parse_name(n)[0] == "field"]
+        optins = [self[n] for n in self.fields if nomenclature.parse_name(n)[0] == "optin"]
+        return fields, optins
+
+    def key(self) -> str:
+        key_code = next(
+            (d.code for d in self.definition if d.is_key), nomenclature.PROJECT_KEY_CODE
+        )
+        return str(self.cleaned_data[nomenclature.field_name(key_code)]).strip()
+
+    def payload(self) -> dict[str, str]:
+        """The record's `Data`, in the provider's names and formats (key excluded)."""
+        data: dict[str, str] = {}
+        for d in self.definition:
+            if d.kind == ProjectField.Kind.OPTIN:
+                name = nomenclature.optin_name(d.code)
+                data[name] = nomenclature.optin_value(bool(self.cleaned_data.get(name)))
+            elif not d.is_key:
+                name = nomenclature.field_name(d.code)
+                data[name] = nomenclature.to_provider_value(
+                    d.data_type, self.cleaned_data.get(name)
+                )
+        return data
+
+    def add_provider_rejection(self, message: str) -> None:
+        """Show a per-record rejection on the field it names, else on the form."""
+        for d in self.definition:
+            if message.startswith(f"{d.label}:") or message.startswith(f"{d.label} "):
+                name = (
+                    nomenclature.optin_name(d.code)
+                    if d.kind == ProjectField.Kind.OPTIN
+                    else nomenclature.field_name(d.code)
+                )
+                if name in self.fields:
+                    self.add_error(name, f"Dialog Insight rejected this: {message}")
+                    return
+        self.add_error(None, f"Dialog Insight rejected the contact: {message}")
+
+
+def _field_choices() -> list[tuple[str, str]]:
+    return [
+        (d.code, d.label)
+        for d in ProjectField.objects.filter(kind=ProjectField.Kind.FIELD).order_by("position")
+    ]
+
+
+OPERATOR_CHOICES = [("Contains", "contains"), ("StartsWith", "starts with"), ("Equal", "is")]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Email or name",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "claire@… or Brown"}),
+    )
+    field = forms.ChoiceField(required=False, label="Field")
+    operator = forms.ChoiceField(choices=OPERATOR_CHOICES, required=False, label="Operator")
+    value = forms.CharField(required=False, max_length=200, label="Value")
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGES)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = [("", "Any field…"), *_field_choices()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("field") and not data.get("value"):
+            self.add_error("value", "Type the value to look for in this field.")
+        if data.get("value") and not data.get("field"):
+            self.add_error("field", "Choose the field to search.")
+        return data
+
+    def clause(self) -> dict[str, Any] | None:
+        data = self.cleaned_data
+        clauses = []
+        if q := data.get("q", "").strip():
+            codes = {code for code, _ in _field_choices()}
+            name_codes = [c for c in ("EMail", "FirstName", "LastName") if c in codes] or ["EMail"]
+            clauses.append(
+                nomenclature.combine(
+                    "OR", [nomenclature.field_clause(c, "Contains", q) for c in name_codes]
+                )
+            )
+        if data.get("field") and data.get("value"):
+            clauses.append(
+                nomenclature.field_clause(
+                    data["field"], data.get("operator") or "Contains", data["value"].strip()
+                )
+            )
+        return nomenclature.combine("AND", clauses) if clauses else None
+
+
+# --- Segments: a small clause builder (one formset row per condition) ---------------------
+class SegmentForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Segment name")
+    combine = forms.ChoiceField(
+        choices=[("AND", "all conditions (AND)"), ("OR", "any condition (OR)")],
+        label="Contacts must match",
+        initial="AND",
+    )
+
+
+class ConditionForm(forms.Form):
+    field = forms.ChoiceField(label="Field")
+    operator = forms.ChoiceField(choices=OPERATOR_CHOICES, label="Operator")
+    value = forms.CharField(max_length=200, label="Value")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        optins = ProjectField.objects.filter(kind=ProjectField.Kind.OPTIN).order_by("position")
+        self.fields["field"].choices = [
+            *_field_choices(),
+            *[(nomenclature.optin_name(o.code), f"{o.label} (opt-in, 1 or 0)") for o in optins],
+        ]
+        # An untouched extra row then counts as unchanged and is skipped, not an error.
+        if self.fields["field"].choices:
+            self.fields["field"].initial = self.fields["field"].choices[0][0]
+        self.fields["operator"].initial = "Contains"
+
+    def clause(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        kind, code = nomenclature.parse_name(data["field"])
+        if kind == "optin":
+            return {
+                "$type": "FieldClause",
+                "Field": {"Name": data["field"]},
+                "TypeOperator": "Equal",
+                "ComparisonValue": "1" if nomenclature.is_subscribed(data["value"]) else "0",
+            }
+        return nomenclature.field_clause(code, data["operator"], data["value"].strip())
+
+
+class BaseConditionFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        filled = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if not filled:
+            raise ValidationError("Add at least one condition.")
+
+    def clauses(self) -> list[dict[str, Any]]:
+        return [
+            f.clause() for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+
+
+ConditionFormSet = formset_factory(
+    ConditionForm, formset=BaseConditionFormSet, extra=1, can_delete=True, max_num=10
+)
+
+
+def condition_initial(clause: dict[str, Any] | None) -> tuple[str, list[dict[str, str]]]:
+    combine, rows = nomenclature.flatten_clause(clause)
+    initial = []
+    for code, operator, value in rows:
+        initial.append({"field": code, "operator": operator, "value": value})
+    return combine, initial
+
+
+# --- Bulk sync ------------------------------------------------------------------------------
+class BulkSyncForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="A CRM export with a header row; columns named after the project's fields "
+        "(code or label), the email column is required.",
+    )
+
+    MAX_BYTES = 20 * 1024 * 1024
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if file.size > self.MAX_BYTES:
+            raise ValidationError("The file is larger than 20 MB; split it into smaller files.")
+        if not file.name.lower().endswith((".csv", ".txt")):
+            raise ValidationError("Upload a .csv file (comma or semicolon separated).")
+        return file
+
+
+# --- Mailings -------------------------------------------------------------------------------
+TIMEZONE_CHOICES = sorted(
+    (tz, tz) for tz in available_timezones() if "/" in tz and not tz.startswith("Etc")
+)
+
+
+class SendingForm(forms.Form):
+    message = forms.ModelChoiceField(
+        queryset=Message.objects.all(), to_field_name="id_message", label="Message"
+    )
+    segment = forms.ModelChoiceField(
+        queryset=Segment.objects.all(),
+        to_field_name="id_filter",
+        required=False,
+        empty_label="Everyone in the project",
+        label="Audience",
+    )
+    when = forms.ChoiceField(
+        choices=[("now", "Send now"), ("later", "Schedule for later")],
+        widget=forms.RadioSelect,
+        initial="now",
+        label="When",
+    )
+    launch_at = forms.DateTimeField(
+        required=False,
+        label="Launch at",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    time_zone = forms.ChoiceField(choices=TIMEZONE_CHOICES, label="Time zone")
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].initial = settings.TIME_ZONE
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("when") == "later":
+            launch = data.get("launch_at")
+            if launch is None:
+                self.add_error("launch_at", "Choose the date and time of the sending.")
+            elif data.get("time_zone"):
+                zone = ZoneInfo(data["time_zone"])
+                aware = timezone.make_aware(launch.replace(tzinfo=None), zone)
+                if aware <= timezone.now() + dt.timedelta(minutes=1):
+                    self.add_error("launch_at", "Choose a time in the future.")
+                data["launch_utc"] = aware.astimezone(dt.UTC)
+        else:
+            data["launch_utc"] = None
+        return data
+
+
+class TriggerForm(forms.Form):
+    """Send one message to one contact (Sendings.SendSingle2) with its parameter values."""
+
+    message = forms.ModelChoiceField(
+        queryset=Message.objects.all(),
+        to_field_name="id_message",
+        label="Message",
+        empty_label="Choose a message…",
+    )
+    parameters = forms.CharField(
+        required=False,
+        label="Parameters",
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": "CartUrl=https://shop.example/cart/42"}
+        ),
+        help_text="One NAME=value per line, for the message's [[NAME]] placeholders.",
+    )
+
+    def clean_parameters(self) -> dict[str, str]:
+        values: dict[str, str] = {}
+        for number, line in enumerate(self.cleaned_data["parameters"].splitlines(), 1):
+            if not line.strip():
+                continue
+            name, sep, value = line.partition("=")
+            if not sep or not name.strip():
+                raise ValidationError(f"Line {number} is not NAME=value.")
+            values[name.strip()] = value.strip()
+        return values
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        message = data.get("message")
+        if message is not None and "parameters" in data:
+            missing = [p for p in message.parameters if not data["parameters"].get(p)]
+            if missing:
+                self.add_error(
+                    "parameters", f"This message needs a value for: {', '.join(missing)}."
+                )
+        return data

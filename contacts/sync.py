@@ -1,0 +1,173 @@
+"""Mirror syncs for Dialog Insight: the project definition (so forms and labels never call the
+provider), segments, messages, and mailings with their statistics (the Mailings page and the
+overview). Each job upserts by provider id in one transaction and removes only rows absent
+from a complete listing, so overlapping runs leave the mirror as one run would."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from contacts import fields as nomenclature
+from contacts.client import DialogInsightClient
+from contacts.models import Mailing, Message, ProjectField, Segment
+from dashboard.sync import SyncResult
+
+# Statistics keep moving for a while after a sending; older mailings are left as last seen.
+STATISTICS_WINDOW = timedelta(days=30)
+
+
+def _upsert(
+    model: type[models.Model],
+    object_type: str,
+    rows: dict[Any, dict[str, Any]],
+    key: str,
+    *,
+    complete: bool = True,
+) -> SyncResult:
+    """Make `model` hold `rows` ({provider key: field values}); a complete listing also
+    removes rows the provider no longer has."""
+    result = SyncResult(object_type)
+    now = timezone.now()
+    with transaction.atomic():
+        existing = {getattr(o, key): o for o in model.objects.all()}
+        for ident, values in rows.items():
+            current = existing.get(ident)
+            if current is None:
+                model.objects.create(**{key: ident}, **values, synced_at=now)
+                result.created += 1
+            elif any(getattr(current, f) != v for f, v in values.items()):
+                for f, v in values.items():
+                    setattr(current, f, v)
+                current.synced_at = now
+                current.save()
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        if complete:
+            gone = [pk for ident, o in existing.items() if ident not in rows for pk in [o.pk]]
+            if gone:
+                result.removed = model.objects.filter(pk__in=gone).delete()[0]
+    return result
+
+
+def sync_project(client: DialogInsightClient | None = None) -> SyncResult:
+    project = (client or DialogInsightClient()).project_get()
+    result = SyncResult("project fields")
+    now = timezone.now()
+    wanted: dict[tuple[str, str], dict[str, Any]] = {}
+    for position, f in enumerate(project.fields):
+        wanted[(ProjectField.Kind.FIELD, f.code)] = {
+            "label": f.label,
+            "data_type": f.data_type,
+            "required": f.required,
+            "is_key": f.code == nomenclature.PROJECT_KEY_CODE,
+            "position": position,
+        }
+    for position, o in enumerate(project.optins):
+        wanted[(ProjectField.Kind.OPTIN, o.code)] = {
+            "label": o.label,
+            "data_type": nomenclature.BOOLEAN,
+            "required": False,
+            "is_key": False,
+            "position": position,
+        }
+    with transaction.atomic():
+        existing = {(o.kind, o.code): o for o in ProjectField.objects.all()}
+        for (kind, code), values in wanted.items():
+            current = existing.get((kind, code))
+            if current is None:
+                ProjectField.objects.create(kind=kind, code=code, synced_at=now, **values)
+                result.created += 1
+            elif any(getattr(current, k) != v for k, v in values.items()):
+                ProjectField.objects.filter(pk=current.pk).update(synced_at=now, **values)
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        gone = [o.pk for k, o in existing.items() if k not in wanted]
+        if gone:
+            result.removed = ProjectField.objects.filter(pk__in=gone).delete()[0]
+    return result
+
+
+def sync_segments(client: DialogInsightClient | None = None) -> SyncResult:
+    segments = (client or DialogInsightClient()).segments_list()
+    rows = {
+        s.id: {"name": s.name, "is_dynamic": s.is_dynamic, "clause": s.clause} for s in segments
+    }
+    return _upsert(Segment, "segments", rows, "id_filter")
+
+
+def sync_messages(client: DialogInsightClient | None = None) -> SyncResult:
+    messages = (client or DialogInsightClient()).messages_list()
+    rows = {
+        m.id: {"name": m.name, "subject": m.subject, "sender": m.sender, "parameters": m.parameters}
+        for m in messages
+    }
+    return _upsert(Message, "messages", rows, "id_message")
+
+
+def audience_label(mode: str, filter_ids: list[int], target: int | None = None) -> str:
+    if mode == "All":
+        return "Everyone"
+    if mode == "Single":
+        return "One contact (triggered)"
+    names = dict(Segment.objects.filter(id_filter__in=filter_ids).values_list("id_filter", "name"))
+    return ", ".join(names.get(i, f"Segment #{i}") for i in filter_ids)
+
+
+def sync_mailings(client: DialogInsightClient | None = None) -> SyncResult:
+    client = client or DialogInsightClient()
+    batches = client.batches()
+    names = dict(Segment.objects.values_list("id_filter", "name"))
+    rows: dict[int, dict[str, Any]] = {}
+    for b in batches:
+        if b.mode == "All":
+            audience = "Everyone"
+        elif b.mode == "Single":
+            audience = "One contact (triggered)"
+        else:
+            audience = ", ".join(names.get(i, f"Segment #{i}") for i in b.filter_ids)
+        rows[b.id] = {
+            "id_message": b.id_message,
+            "message_name": b.message_name,
+            "mode": b.mode,
+            "audience": audience[:300],
+            "filter_ids": b.filter_ids,
+            "launch_at": b.launch_at,
+            "status": b.status,
+            "target_count": b.target_count,
+        }
+    result = _upsert(Mailing, "mailings", rows, "id_batch")
+    # Statistics of recent sent mailings (reads, one call each; old ones stay as last seen).
+    since = timezone.now() - STATISTICS_WINDOW
+    recent = Mailing.objects.filter(status__in=["Sent", "Sending"]).filter(
+        models.Q(launch_at__gte=since) | models.Q(stats_at__isnull=True)
+    )
+    for mailing in recent.only("pk", "id_batch"):
+        s = client.statistics(mailing.id_batch)
+        Mailing.objects.filter(pk=mailing.pk).update(
+            sent=s.sent,
+            delivered=s.delivered,
+            opens=s.opens,
+            unique_opens=s.unique_opens,
+            clicks=s.clicks,
+            unique_clicks=s.unique_clicks,
+            bounces=s.bounces,
+            unsubscribes=s.unsubscribes,
+            stats_at=timezone.now(),
+        )
+    return result
+
+
+SYNC_JOBS = [
+    ("project", sync_project),
+    ("segments", sync_segments),
+    ("messages", sync_messages),
+    ("mailings", sync_mailings),
+]
+# The sandbox's simulated activity: scheduled sendings go out when their time comes.
+SANDBOX_PERIODIC = [("contacts.tasks.sandbox_tick", 30)]

@@ -1,0 +1,141 @@
+"""The contact form generated from the project definition, one field type at a time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django import forms as django_forms
+from django.utils import timezone
+
+from contacts import fields
+from contacts.forms import ConditionFormSet, ContactForm, SearchForm
+from contacts.models import ProjectField
+
+pytestmark = pytest.mark.django_db
+
+
+def make(kind="field", code="X", label="X", data_type="text", required=False, is_key=False):
+    return ProjectField.objects.create(
+        kind=kind, code=code, label=label, data_type=data_type, required=required,
+        is_key=is_key, synced_at=timezone.now(),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def definition():
+    return [
+        make(code="EMail", label="Email", required=True, is_key=True),
+        make(code="LastName", label="Last name", required=True),
+        make(code="Nickname", label="Nickname"),
+        make(code="BirthDate", label="Birth date", data_type="date"),
+        make(code="Points", label="Points", data_type="number", required=True),
+        make(code="Vip", label="VIP", data_type="boolean"),
+        make(kind="optin", code="Newsletter", label="Newsletter", data_type="boolean"),
+    ]
+
+
+def test_each_type_becomes_its_form_field(definition):
+    form = ContactForm(definition)
+    f = form.fields
+    assert isinstance(f["f_EMail"], django_forms.EmailField) and f["f_EMail"].required
+    assert isinstance(f["f_LastName"], django_forms.CharField) and f["f_LastName"].required
+    assert not f["f_Nickname"].required
+    assert isinstance(f["f_BirthDate"], django_forms.DateField)
+    assert 'type="date"' in str(form["f_BirthDate"])
+    assert isinstance(f["f_Points"], django_forms.DecimalField) and f["f_Points"].required
+    assert isinstance(f["f_Vip"], django_forms.BooleanField)
+    assert isinstance(f["optin_Newsletter"], django_forms.BooleanField)
+    assert f["optin_Newsletter"].label == "Newsletter" and not f["optin_Newsletter"].required
+
+
+def test_payload_uses_the_provider_names_and_formats(definition):
+    form = ContactForm(
+        definition,
+        {
+            "f_EMail": "a@example.com",
+            "f_LastName": "Ames",
+            "f_BirthDate": "2001-02-03",
+            "f_Points": "7.0",
+            "f_Vip": "on",
+            "optin_Newsletter": "on",
+        },
+    )
+    assert form.is_valid(), form.errors
+    assert form.key() == "a@example.com"
+    assert form.payload() == {
+        "f_LastName": "Ames",
+        "f_Nickname": "",
+        "f_BirthDate": "2001.02.03",
+        "f_Points": "7",
+        "f_Vip": "1",
+        "optin_Newsletter": "1",
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("f_EMail", "not-an-email", "Enter a valid email address."),
+        ("f_BirthDate", "31/02/2001", "Enter a valid date."),
+        ("f_Points", "seven", "Enter a number."),
+        ("f_LastName", "", "This field is required."),
+    ],
+)
+def test_invalid_values_are_refused_on_their_field(definition, name, value, message):
+    data = {"f_EMail": "a@example.com", "f_LastName": "A", "f_Points": "1", name: value}
+    form = ContactForm(definition, data)
+    assert not form.is_valid()
+    assert form.errors[name] == [message]
+
+
+def test_key_is_locked_when_editing(definition):
+    form = ContactForm(definition, editing=True)
+    assert form.fields["f_EMail"].disabled
+
+
+def test_provider_rejection_lands_on_the_field_it_names(definition):
+    form = ContactForm(definition, {"f_EMail": "a@example.com", "f_LastName": "A", "f_Points": "1"})
+    assert form.is_valid()
+    form.add_provider_rejection("Birth date: '3' is not a date in the format YYYY.MM.DD.")
+    assert "Birth date" in form.errors["f_BirthDate"][0]
+    form.add_provider_rejection("Something else went wrong.")
+    assert "Something else" in form.non_field_errors()[0]
+
+
+def test_initial_values_from_a_provider_contact(definition):
+    from contacts.client import Contact
+
+    contact = Contact(
+        id=3,
+        values={"EMail": "a@example.com", "BirthDate": "2001.02.03", "Points": "7"},
+        optins={"Newsletter": True},
+        optin_dates={},
+    )
+    initial = ContactForm.initial_from(contact)
+    assert initial["f_BirthDate"] == dt.date(2001, 2, 3)
+    assert initial["f_Points"] == Decimal("7")
+    assert initial["optin_Newsletter"] is True
+
+
+def test_search_form_builds_an_or_of_names_and_a_field_clause(definition):
+    make(code="FirstName", label="First name")
+    form = SearchForm({"q": "ann", "field": "Nickname", "operator": "StartsWith", "value": "A"})
+    assert form.is_valid()
+    clause = form.clause()
+    assert clause["$type"] == "AndClause"
+    names = [c["Field"]["Name"] for c in clause["Clauses"][0]["Clauses"]]
+    assert names == ["f_EMail", "f_FirstName", "f_LastName"]
+    assert clause["Clauses"][1] == fields.field_clause("Nickname", "StartsWith", "A")
+
+
+def test_condition_formset_needs_one_condition(definition):
+    data = {"cond-TOTAL_FORMS": "1", "cond-INITIAL_FORMS": "0", "cond-0-field": "",
+            "cond-0-operator": "Equal", "cond-0-value": ""}  # fmt: skip
+    formset = ConditionFormSet(data, prefix="cond")
+    assert not formset.is_valid()
+    data.update({"cond-0-field": "LastName", "cond-0-value": "Ames"})
+    formset = ConditionFormSet(data, prefix="cond")
+    assert formset.is_valid()
+    assert formset.clauses() == [fields.field_clause("LastName", "Equal", "Ames")]
