@@ -170,7 +170,10 @@ def describe_clause(clause: dict[str, Any] | None, labels: dict[str, str] | None
         joiner = " AND " if kind == "AndClause" else " OR "
         return joiner.join(describe_clause(c, labels) for c in clause.get("Clauses", []))
     name = (clause.get("Field") or {}).get("Name", "")
-    _, code = parse_name(name)
+    kind, code = parse_name(name)
+    if kind == "optin":
+        state = "subscribed" if is_subscribed(clause.get("ComparisonValue")) else "not subscribed"
+        return f"{state} to {labels.get(code, code)}"
     op = {"Equal": "is", "Contains": "contains", "StartsWith": "starts with"}.get(
         clause.get("TypeOperator", ""), clause.get("TypeOperator", "")
     )
@@ -187,5 +190,8 @@ def flatten_clause(clause: dict[str, Any] | None) -> tuple[str, list[tuple[str, 
         for sub in clause.get("Clauses", []):
             rows += flatten_clause(sub)[1]
         return ("AND" if kind == "AndClause" else "OR"), rows
-    _, code = parse_name((clause.get("Field") or {}).get("Name", ""))
-    return "AND", [(code, clause.get("TypeOperator", "Equal"), clause.get("ComparisonValue", ""))]
+    name = (clause.get("Field") or {}).get("Name", "")
+    kind, code = parse_name(name)
+    # The builder lists opt-ins under their provider name, fields under their code.
+    choice = name if kind == "optin" else code
+    return "AND", [(choice, clause.get("TypeOperator", "Equal"), clause.get("ComparisonValue", ""))]

@@ -249,14 +249,17 @@ class BulkSyncForm(forms.Form):
 
 
 # --- Mailings -------------------------------------------------------------------------------
-TIMEZONE_CHOICES = sorted(
+TIMEZONE_CHOICES = [("UTC", "UTC")] + sorted(
     (tz, tz) for tz in available_timezones() if "/" in tz and not tz.startswith("Etc")
 )
 
 
 class SendingForm(forms.Form):
     message = forms.ModelChoiceField(
-        queryset=Message.objects.all(), to_field_name="id_message", label="Message"
+        queryset=Message.objects.all(),
+        to_field_name="id_message",
+        label="Message",
+        empty_label="Choose a message…",
     )
     segment = forms.ModelChoiceField(
         queryset=Segment.objects.all(),

@@ -323,7 +323,10 @@ def bulk_sync(request):
 @permission_required(CHANGE, raise_exception=True)
 def bulk_sync_detail(request, job_id: int):
     job = get_object_or_404(BulkSync, pk=job_id)
-    rows = Paginator(job.rows.exclude(outcome="pending"), 100).get_page(request.GET.get("page"))
+    rows = job.rows.exclude(outcome="pending")
+    if request.GET.get("outcome") in {"created", "updated", "rejected"}:
+        rows = rows.filter(outcome=request.GET["outcome"])
+    rows = Paginator(rows, 100).get_page(request.GET.get("page"))
     template = "contacts/bulk_sync_detail.html"
     if request.htmx and not request.htmx.boosted:
         template += "#progress"
@@ -390,20 +393,21 @@ def mailing_refresh(request):
 @require_http_methods(["GET", "POST"])
 @permission_required(SEND, raise_exception=True)
 def mailing_new(request):
-    form = forms.SendingForm(request.POST or None)
+    form = forms.SendingForm(request.POST or None, initial={"segment": request.GET.get("segment")})
     audience_size = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         segment = data["segment"]
-        if not data.get("confirmed") or "back" in request.POST:
+        if "back" in request.POST:
+            pass  # back to the choices, as typed
+        elif not data.get("confirmed"):
+            # Say how many contacts it reaches before anything is sent.
             try:
                 audience_size = services.mailing_audience_size(
                     id_filter=segment.id_filter if segment else None
                 )
             except ProviderError as error:
                 form.add_error(None, f"The audience could not be counted. {error}")
-            if "back" in request.POST:
-                audience_size = None
         else:
             try:
                 mailing = services.mailing_send(

@@ -1,0 +1,164 @@
+"""Segments (clause builder) and bulk sync of CRM files, with the sandbox behind them."""
+
+from __future__ import annotations
+
+from html import unescape
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from contacts import services
+from contacts.client import DialogInsightClient
+from contacts.models import BulkSync, Segment
+from dashboard.models import AuditEvent
+from dashboard.sandbox import clear_faults, set_fault
+from tests.contacts.conftest import merge_one
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _segment_post(name, combine, rows, **extra):
+    data = {"name": name, "combine": combine, "cond-TOTAL_FORMS": str(len(rows)),
+            "cond-INITIAL_FORMS": "0", **extra}  # fmt: skip
+    for i, (field, operator, value) in enumerate(rows):
+        data.update({f"cond-{i}-field": field, f"cond-{i}-operator": operator,
+                     f"cond-{i}-value": value})  # fmt: skip
+    return data
+
+
+def test_create_a_dynamic_segment_and_see_its_contacts(client, marketer, project):
+    di = DialogInsightClient()
+    merge_one(di, "laval@example.com", f_LastName="L", f_City="Laval")
+    merge_one(di, "news@example.com", f_LastName="N", f_City="Gatineau", optin_Newsletter="1")
+    merge_one(di, "other@example.com", f_LastName="O", f_City="Toronto")
+    client.force_login(marketer)
+    response = client.post(
+        reverse("contacts:segment_create"),
+        _segment_post(
+            "Laval or subscribed",
+            "OR",
+            [("City", "Equal", "laval"), ("optin_Newsletter", "Equal", "1")],
+        ),
+    )
+    segment = Segment.objects.get(name="Laval or subscribed")
+    assert response.status_code == 302
+    html = client.get(reverse("contacts:segment", args=[segment.id_filter])).content.decode()
+    assert "laval@example.com" in html and "news@example.com" in html
+    assert "other@example.com" not in html
+    assert 'City is "laval" OR subscribed to Newsletter' in unescape(html)
+    # The edit form shows the same conditions back.
+    edit = client.get(reverse("contacts:segment_edit", args=[segment.id_filter])).content.decode()
+    assert 'value="optin_Newsletter" selected' in edit and 'value="laval"' in edit
+    assert AuditEvent.objects.filter(object_type="segment", action="created").exists()
+
+
+def test_segment_builder_errors_stay_on_the_form(client, marketer, project):
+    client.force_login(marketer)
+    html = client.post(
+        reverse("contacts:segment_create"), _segment_post("", "AND", [("City", "Equal", "")])
+    ).content.decode()
+    assert html.count("This field is required.") == 2
+    add = client.post(
+        reverse("contacts:segment_create"),
+        _segment_post("Keep me", "AND", [("City", "Equal", "Laval")], add_condition="1"),
+    ).content.decode()
+    assert 'value="Keep me"' in add and 'name="cond-1-value"' in add
+    assert "This field is required." not in add
+
+
+def test_segment_provider_failure_keeps_the_form(client, marketer, project):
+    client.force_login(marketer)
+    set_fault("dialoginsight", "error", status=500, path_contains="filters")
+    html = client.post(
+        reverse("contacts:segment_create"), _segment_post("Laval", "AND", [("City", "Equal", "L")])
+    ).content.decode()
+    assert "having trouble (HTTP 500)" in html and 'value="Laval"' in html
+    assert not Segment.objects.exists()
+
+
+CSV = (
+    "Email;First name;LastName;BirthDate;LoyaltyPoints;Newsletter\n"
+    "ann@example.com;Ann;Ames;1990-04-02;10;yes\n"
+    "bad-date@example.com;Bo;Bell;02/04/1990;5;no\n"
+    ";No;Email;;;\n"
+    "cy@example.com;Cy;;;;\n"
+    "ann@example.com;Ann;Again;;;\n"
+)
+
+
+def _upload(client, content: bytes, name="crm.csv"):
+    return client.post(reverse("contacts:bulk_sync"), {"file": SimpleUploadedFile(name, content)})
+
+
+def test_bulk_sync_merges_and_reports_each_row(client, marketer, project):
+    client.force_login(marketer)
+    response = _upload(client, CSV.encode())
+    job = BulkSync.objects.get()
+    assert response.status_code == 302 and job.total == 5
+    services.bulk_sync_run(job_id=job.pk, batch_size=2)
+    job.refresh_from_db()
+    assert (job.status, job.processed, job.created, job.updated, job.rejected) == (
+        "done", 5, 1, 1, 3,
+    )  # fmt: skip
+    page = client.get(reverse("contacts:bulk_sync_detail", args=[job.pk])).content.decode()
+    assert "is not a date in the format YYYY.MM.DD" in page
+    assert "The email is empty." in page
+    report = client.get(reverse("contacts:bulk_sync_report", args=[job.pk])).content.decode()
+    lines = report.strip().splitlines()
+    assert lines[0] == "line,email,outcome,message,contact id"
+    assert lines[1].startswith("2,ann@example.com,created")
+    assert lines[4].startswith("5,cy@example.com,rejected,Last name is required.")
+    ann = DialogInsightClient().contacts_get(
+        services.nomenclature.field_clause("EMail", "Equal", "ann@example.com")
+    )[0]
+    assert ann.values["LastName"] == "Again" and ann.values["BirthDate"] == "1990.04.02"
+    assert ann.optins["Newsletter"] is True
+
+
+def test_bulk_sync_stops_on_an_outage_and_resumes_without_loss(client, marketer, project):
+    client.force_login(marketer)
+    rows = "".join(f"p{i}@example.com;P{i}\n" for i in range(6))
+    _upload(client, ("EMail;LastName\n" + rows).encode())
+    job = BulkSync.objects.get()
+    set_fault("dialoginsight", "error", status=503, path_contains="Merge")
+    services.bulk_sync_run(job_id=job.pk, batch_size=3)
+    job.refresh_from_db()
+    assert job.status == "failed" and "HTTP 503" in job.error
+    assert job.rows.filter(outcome="pending").count() == 6
+    page = client.get(reverse("contacts:bulk_sync_detail", args=[job.pk])).content.decode()
+    assert "Resume with the rows not yet merged" in page
+    assert AuditEvent.objects.filter(action="stopped", outcome="error").exists()
+    clear_faults()
+    response = client.post(reverse("contacts:bulk_sync_resume", args=[job.pk]))
+    assert response.status_code == 302
+    services.bulk_sync_run(job_id=job.pk, batch_size=4)  # what the enqueued task runs
+    job.refresh_from_db()
+    assert (job.status, job.processed, job.created, job.rejected) == ("done", 6, 6, 0)
+    assert DialogInsightClient().contacts_count() == 6
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "The submitted file is empty."),
+        (b"FirstName;LastName\nA;B\n", "The header has no &#x27;Email&#x27; column"),
+        (b"EMail,Shoe\na@example.com,42\n", "not fields of the project: Shoe"),
+        (b"EMail,LastName\na@example.com,A,extra\n", "Line 2 has 3 columns, the header has 2."),
+        (b"EMail,LastName\n", "The file has a header but no contacts."),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x81\x81\x81", "not text"),
+    ],
+)
+def test_malformed_files_are_refused_with_a_clear_message(
+    client, marketer, project, content, message
+):
+    client.force_login(marketer)
+    response = _upload(client, content)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not BulkSync.objects.exists()
+
+
+def test_bulk_sync_is_for_marketers_only(client, manager, project):
+    client.force_login(manager)
+    assert client.get(reverse("contacts:bulk_sync")).status_code == 403
