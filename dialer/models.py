@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from dialer.statuses import STATUS_CHOICES, UPCOMING
+from dialer.statuses import STATUS_BY_NAME, STATUS_CHOICES, UPCOMING, Status
 
 # --- Mirror ---------------------------------------------------------------------------------
 
@@ -83,6 +83,10 @@ class DialerContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name or self.phone_number} ({self.status})"
+
+    @property
+    def status_info(self) -> Status | None:
+        return STATUS_BY_NAME.get(self.status)
 
 
 class DialerStatusCount(models.Model):

@@ -1,12 +1,184 @@
+"""Reads for the dialer pages, from the local mirror only (never the provider)."""
+
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet, Sum
 from django.urls import reverse
+
+from dialer import statuses as st
+from dialer.models import DialerCampaign, DialerContact, DialerImport, DialerStatusCount
+from dialer.phones import PhoneError, normalise_phone
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class StatusCount:
+    status: st.Status
+    count: int
+
+
+@dataclass
+class GroupCount:
+    group: st.Group
+    statuses: list[StatusCount] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(s.count for s in self.statuses)
+
+
+@dataclass
+class Counts:
+    groups: list[GroupCount]
+
+    @property
+    def total(self) -> int:
+        return sum(g.total for g in self.groups)
+
+    def of(self, status_name: str) -> int:
+        for g in self.groups:
+            for s in g.statuses:
+                if s.status.name == status_name:
+                    return s.count
+        return 0
+
+    def bar(self) -> list[tuple[st.Group, int, float]]:
+        """(group, count, percent) for the groups with contacts: the compact status bar."""
+        total = self.total or 1
+        return [(g.group, g.total, round(100 * g.total / total, 2)) for g in self.groups if g.total]
+
+
+def _counts_from(by_status: dict[str, int]) -> Counts:
+    groups = {g.key: GroupCount(g) for g in st.GROUPS}
+    for status in st.STATUSES:
+        groups[status.group].statuses.append(
+            StatusCount(status, max(0, by_status.get(status.name, 0)))
+        )
+    return Counts(list(groups.values()))
+
+
+def campaign_counts(campaign: DialerCampaign) -> Counts:
+    rows = DialerStatusCount.objects.filter(campaign=campaign).values_list("status", "count")
+    return _counts_from(dict(rows))
+
+
+@dataclass
+class CampaignRow:
+    campaign: DialerCampaign
+    counts: Counts
+
+
+def campaign_rows() -> list[CampaignRow]:
+    campaigns = list(DialerCampaign.objects.all())
+    by_campaign: dict[int, dict[str, int]] = defaultdict(dict)
+    for cid, status, count in DialerStatusCount.objects.values_list(
+        "campaign_id", "status", "count"
+    ):
+        by_campaign[cid][status] = count
+    return [CampaignRow(c, _counts_from(by_campaign[c.pk])) for c in campaigns]
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told its count (from the per-status counts table) instead of running a
+    COUNT over the campaign's contacts."""
+
+    def __init__(self, object_list, per_page, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def search_filter(q: str) -> Q:
+    """Name (contains), external id (exact) or phone (E.164 exact, or the digits typed)."""
+    q = q.strip()
+    condition = Q(name__icontains=q) | Q(external_unique_id=q) | Q(email__iexact=q)
+    digits = "".join(c for c in q if c.isdigit())
+    if len(digits) >= 4 and len(digits) >= len(q.replace(" ", "")) - 5:
+        try:
+            condition |= Q(phone_e164=normalise_phone(q))
+        except PhoneError:
+            condition |= Q(phone_e164__contains=digits)
+    return condition
+
+
+@dataclass
+class Board:
+    campaign: DialerCampaign
+    counts: Counts
+    status: st.Status | None
+    q: str
+    page: object
+
+    def _query(self, **extra) -> str:
+        params: dict[str, object] = {}
+        if self.status:
+            params["status"] = self.status.slug
+        if self.q:
+            params["q"] = self.q
+        params.update({k: v for k, v in extra.items() if v})
+        return urlencode(params)
+
+    @property
+    def querystring(self) -> str:
+        """This view of the board (filter, search, page): what the live refresh asks for."""
+        number = getattr(self.page, "number", 1)
+        return self._query(page=number if number > 1 else None)
+
+    @property
+    def base_query(self) -> str:
+        return self._query()
+
+    @property
+    def search_query(self) -> str:
+        """The search alone, kept when a status is clicked."""
+        return urlencode({"q": self.q}) if self.q else ""
+
+
+def board(
+    campaign: DialerCampaign, *, status_slug: str = "", q: str = "", page: str | None = None
+) -> Board:
+    counts = campaign_counts(campaign)
+    status = st.STATUS_BY_SLUG.get(status_slug or "")
+    contacts: QuerySet[DialerContact] = DialerContact.objects.filter(campaign=campaign)
+    if status:
+        contacts = contacts.filter(status=status.name)
+    q = (q or "").strip()[:100]
+    if q:
+        contacts = contacts.filter(search_filter(q))
+        paginator: Paginator = Paginator(contacts.order_by("id"), PAGE_SIZE)
+    else:
+        known = counts.of(status.name) if status else counts.total
+        paginator = KnownCountPaginator(contacts.order_by("id"), PAGE_SIZE, count=known)
+    return Board(campaign, counts, status, q, paginator.get_page(page))
+
+
+def recent_imports(campaign: DialerCampaign, limit: int = 5) -> list[DialerImport]:
+    return list(DialerImport.objects.filter(campaign=campaign).select_related("created_by")[:limit])
 
 
 def overview_card() -> dict:
+    campaigns = DialerCampaign.objects.count()
+    running = DialerCampaign.objects.filter(status__in=DialerCampaign.RUNNING).count()
+    contacts = DialerStatusCount.objects.aggregate(n=Sum("count"))["n"] or 0
+    importing = DialerImport.objects.filter(state=DialerImport.State.IN_PROGRESS).count()
     return {
         "title": "Dialer",
         "provider": "CCAI Platform",
         "url": reverse("dialer:list"),
-        "stats": [],
+        "stats": [
+            ("Campaigns", campaigns),
+            ("Dialling now", running),
+            ("Contacts", f"{contacts:,}"),
+            ("Imports running", importing),
+        ],
     }

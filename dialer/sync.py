@@ -92,7 +92,7 @@ def upsert_campaign(data) -> tuple[DialerCampaign, str]:
 def sync_campaigns(client: CCAIClient | None = None) -> SyncResult:
     client = client or CCAIClient()
     listing = client.list_campaigns()
-    result = SyncResult("dialer campaigns")
+    result = SyncResult("campaigns")
     for data in listing:
         _, outcome = upsert_campaign(data)
         if outcome == "created":
@@ -131,7 +131,7 @@ def sync_campaign_contacts(
     client = client or CCAIClient()
     started = timezone.now()
     listing = client.list_contacts(campaign.provider_id)
-    result = SyncResult("dialer contacts")
+    result = SyncResult("contacts")
     now = timezone.now()
     with transaction.atomic():
         existing: dict[int, DialerContact] = {}
@@ -189,7 +189,7 @@ def sync_campaign_contacts(
 
 def sync_contacts(client: CCAIClient | None = None) -> SyncResult:
     client = client or CCAIClient()
-    total = SyncResult("dialer contacts")
+    total = SyncResult("contacts")
     for campaign in DialerCampaign.objects.all():
         one = sync_campaign_contacts(campaign, client)
         total.created += one.created
@@ -211,9 +211,10 @@ def sync_running(client: CCAIClient | None = None) -> int:
     return refreshed
 
 
-SYNC_JOBS = [("dialer campaigns", sync_campaigns), ("dialer contacts", sync_contacts)]
+SYNC_JOBS = [("campaigns", sync_campaigns), ("contacts", sync_contacts)]
+# The full mirror is refreshed by the dashboard's periodic sync of every SYNC_JOBS entry; the
+# running campaigns (what live boards show) and the imports being followed are polled closely.
 PERIODIC = [
-    ("dialer.tasks.sync_all", 300),
     ("dialer.tasks.sync_running_campaigns", 5),
     ("dialer.tasks.poll_imports", 5),
 ]

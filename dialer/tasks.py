@@ -9,14 +9,6 @@ from dashboard.context import acting
 
 
 @task()
-def sync_all() -> str:
-    from dialer.sync import sync_campaigns, sync_contacts
-
-    with acting("dialer-sync"):
-        return f"{sync_campaigns()}; {sync_contacts()}"
-
-
-@task()
 def sync_running_campaigns() -> int:
     from dialer.sync import sync_running
 

@@ -27,3 +27,17 @@ def make_contact(campaign, phone: str, name: str = "Ana Lima", status: str = "Up
         status=status,
         **kw,
     )
+
+
+@pytest.fixture
+def synced(ccai):
+    """A sandbox campaign with two contacts, mirrored into Switchboard."""
+    from dialer.models import DialerCampaign
+    from dialer.sync import sync_campaigns, sync_contacts
+
+    campaign = make_campaign("Spring renewals", "progressive", status="paused")
+    make_contact(campaign, "+1 514 555 0101", name="Ana Lima", external_unique_id="CRM-1")
+    make_contact(campaign, "+1 514 555 0102", name="Bo Chen", status="Finished")
+    sync_campaigns()
+    sync_contacts()
+    return DialerCampaign.objects.get(provider_id=campaign.id)

@@ -1,0 +1,125 @@
+"""The dialer's forms: what a user types, checked against the contract's rules before any
+call (phones normalised to E.164 with `phonenumbers`, emergency numbers refused)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from dialer.imports import FIELD_LABELS, FIELDS, REQUIRED
+from dialer.models import DialerCampaign, DialerContact, DialerImport
+from dialer.phones import PhoneError, normalise_phone
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(max_length=255)
+    phone_number = forms.CharField(
+        label="Phone",
+        max_length=40,
+        help_text="With + and the country code, e.g. +1 514 555 0101.",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    email = forms.EmailField(max_length=254)
+    external_unique_id = forms.CharField(label="External id", max_length=255, required=False)
+    outbound_number = forms.CharField(
+        label="Outbound number",
+        max_length=40,
+        required=False,
+        help_text="The number the contact sees; leave empty for the campaign's.",
+        widget=forms.TextInput(attrs={"type": "tel"}),
+    )
+
+    def __init__(
+        self,
+        *args,
+        campaign: DialerCampaign,
+        contact: DialerContact | None = None,
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        self.contact = contact
+        if contact is not None:
+            # The edit call (PATCH …/contact) does not take an outbound number.
+            del self.fields["outbound_number"]
+
+    def clean_name(self) -> str:
+        return self.cleaned_data["name"].strip()
+
+    def clean_phone_number(self) -> str:
+        try:
+            phone = normalise_phone(self.cleaned_data["phone_number"])
+        except PhoneError as error:
+            raise forms.ValidationError(str(error)) from None
+        taken = DialerContact.objects.filter(campaign=self.campaign, phone_e164=phone)
+        if self.contact is not None:
+            taken = taken.exclude(pk=self.contact.pk)
+        other = taken.first()
+        if other is not None:
+            raise forms.ValidationError(
+                f"{phone} is already in this campaign ({other.name or 'another contact'})."
+            )
+        return phone
+
+    def clean_outbound_number(self) -> str:
+        value = self.cleaned_data.get("outbound_number", "").strip()
+        if not value:
+            return ""
+        try:
+            return normalise_phone(value)
+        except PhoneError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV or JSON file",
+        help_text="CSV with a header row (comma, semicolon or tab separated), or a JSON array of "
+        "objects. UTF-8.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,.txt,.tsv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size == 0:
+            raise forms.ValidationError("The file is empty.")
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("The file is larger than 50 MB; split it.")
+        return upload
+
+
+class ImportMappingForm(forms.Form):
+    """Which column of the file holds each contact field."""
+
+    def __init__(self, *args, upload: DialerImport, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", "— not in the file —")] + [(c, c) for c in upload.columns]
+        for field in FIELDS:
+            self.fields[field] = forms.ChoiceField(
+                label=FIELD_LABELS[field],
+                choices=choices,
+                required=field in REQUIRED,
+                initial=upload.mapping.get(field, ""),
+            )
+            if field in REQUIRED:
+                self.fields[field].error_messages["required"] = (
+                    f"Choose the column holding the {FIELD_LABELS[field].lower()}."
+                )
+
+    def clean(self):
+        data = super().clean()
+        used: dict[str, str] = {}
+        for field in FIELDS:
+            column = data.get(field)
+            if not column:
+                continue
+            if column in used:
+                self.add_error(
+                    field, f"“{column}” is already used for {FIELD_LABELS[used[column]]}."
+                )
+            used[column] = field
+        return data
+
+    def mapping(self) -> dict[str, str]:
+        return {f: self.cleaned_data.get(f) or "" for f in FIELDS}
