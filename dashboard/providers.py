@@ -49,7 +49,10 @@ class ProviderConfig:
 
     @property
     def configured(self) -> bool:
-        return bool(self.base_url) and all(self.credentials.values())
+        """A base URL and API credentials (a webhook secret is not needed to call)."""
+        return bool(self.base_url) and all(
+            v for k, v in self.credentials.items() if k != "webhook_secret"
+        )
 
 
 def _live_credentials(name: str) -> dict[str, str]:
@@ -82,10 +85,10 @@ def _live_base_url(name: str) -> str:
 def provider_config(name: str) -> ProviderConfig:
     """Where provider `name` is and how to authenticate, read from settings on every call
     (cheap) so that tests and operators can switch a provider without a restart."""
-    live = _live_credentials(name)
-    # The webhook secret is optional for calling EngageLab; the API credentials decide.
-    has_credentials = all(v for k, v in live.items() if k != "webhook_secret")
-    sandbox = settings.SANDBOX if settings.SANDBOX is not None else not has_credentials
+    live = ProviderConfig(
+        name=name, base_url=_live_base_url(name), sandbox=False, credentials=_live_credentials(name)
+    )
+    sandbox = settings.SANDBOX if settings.SANDBOX is not None else not live.configured
     if sandbox:
         return ProviderConfig(
             name=name,
@@ -93,7 +96,7 @@ def provider_config(name: str) -> ProviderConfig:
             sandbox=True,
             credentials=dict(settings.SANDBOX_CREDENTIALS[name]),
         )
-    return ProviderConfig(name=name, base_url=_live_base_url(name), sandbox=False, credentials=live)
+    return live
 
 
 def all_provider_configs() -> list[ProviderConfig]:

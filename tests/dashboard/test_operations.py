@@ -1,0 +1,124 @@
+"""The Providers page's connection checks and the operators' commands, against the sandboxes
+over real HTTP, with each injected fault."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from dashboard.checks import check_connection
+from dashboard.models import SandboxFault
+from dashboard.sandbox import set_fault
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PROVIDERS = ["engagelab", "dialoginsight", "ccai"]
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_check_passes_against_the_sandbox(sandbox, provider):
+    result = check_connection(provider)
+    assert result.ok, result.message
+    assert result.duration_ms < 2000
+
+
+FAULTS = [
+    ({"kind": SandboxFault.Kind.ERROR, "status": 503}, "is having trouble (HTTP 503)"),
+    ({"kind": SandboxFault.Kind.RATE_LIMIT, "retry_after": 60}, "rate limiting"),
+    ({"kind": SandboxFault.Kind.MALFORMED}, "not JSON"),
+]
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+@pytest.mark.parametrize(("fault", "said"), FAULTS, ids=["5xx", "429", "malformed"])
+def test_check_says_plainly_what_is_wrong(sandbox, provider, fault, said):
+    set_fault(provider, **fault)
+    result = check_connection(provider)
+    assert not result.ok
+    assert said in result.message
+
+
+def test_check_reports_a_timeout(sandbox):
+    # One provider is enough: each attempt waits out the 2 s test timeout.
+    set_fault("dialoginsight", SandboxFault.Kind.TIMEOUT)
+    result = check_connection("dialoginsight")
+    assert not result.ok and "did not answer within 2 s" in result.message
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_check_reports_slowness(sandbox, provider):
+    set_fault(provider, SandboxFault.Kind.LATENCY, latency_ms=1100, remaining=1)
+    result = check_connection(provider)
+    assert result.ok and result.message.startswith("Works, but slow")
+
+
+WRONG_CREDENTIALS = {
+    "engagelab": {"ENGAGELAB_API_USER": "sandbox", "ENGAGELAB_API_KEY": "wrong"},
+    "dialoginsight": {
+        "DIALOG_INSIGHT_KEY_ID": "1",
+        "DIALOG_INSIGHT_KEY": "wrong",
+        "DIALOG_INSIGHT_PROJECT_ID": "1",
+    },
+    "ccai": {"CCAI_USERNAME": "sandbox", "CCAI_API_TOKEN": "wrong"},
+}
+BASE_URL_SETTING = {
+    "engagelab": "ENGAGELAB_BASE_URL",
+    "dialoginsight": "DIALOG_INSIGHT_BASE_URL",
+    "ccai": "CCAI_BASE_URL",
+}
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_check_names_bad_credentials(sandbox, settings, provider):
+    settings.SANDBOX = False  # a "live" provider that happens to be the sandbox, wrong key
+    setattr(settings, BASE_URL_SETTING[provider], f"{sandbox.url}/sandbox/{provider}")
+    for name, value in WRONG_CREDENTIALS[provider].items():
+        setattr(settings, name, value)
+    result = check_connection(provider)
+    assert not result.ok
+    assert "refused the credentials" in result.message
+    if provider == "engagelab":
+        assert "other data center" in result.message
+
+
+def test_check_names_an_unreachable_provider(settings, db):
+    settings.SANDBOX = False
+    settings.CCAI_BASE_URL = "http://127.0.0.1:9"
+    settings.CCAI_USERNAME, settings.CCAI_API_TOKEN = "acme", "token"
+    result = check_connection("ccai")
+    assert not result.ok and "cannot be reached" in result.message
+
+
+def test_check_providers_command_exits_non_zero_on_a_failure(sandbox, capsys):
+    call_command("check_providers")
+    out = capsys.readouterr().out
+    assert out.count(" ok ") == 3 and "sandbox" in out
+    set_fault("ccai", SandboxFault.Kind.ERROR, status=502)
+    with pytest.raises(CommandError, match="1 provider connection"):
+        call_command("check_providers")
+    assert "CCAI Platform is having trouble (HTTP 502)" in capsys.readouterr().out
+
+
+def test_providers_page_check_button(sandbox, client, manager):
+    client.force_login(manager)
+    response = client.post("/providers/ccai/check", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "Connected" in response.content.decode()
+    marketer_page = client.get("/providers/")
+    assert "CCAI Platform" in marketer_page.content.decode()
+
+
+def test_provider_call_log_line_carries_the_request_id(sandbox, client, manager, caplog):
+    client.force_login(manager)
+    with caplog.at_level(logging.INFO, logger="switchboard"):
+        response = client.post("/providers/engagelab/check", HTTP_X_REQUEST_ID="req-42")
+    assert response["X-Request-ID"] == "req-42"
+    calls = [r for r in caplog.records if r.name == "switchboard.provider"]
+    assert calls and all(r.request_id == "req-42" and r.user == manager.username for r in calls)
+    from dashboard.logs import JsonFormatter
+
+    line = json.loads(JsonFormatter().format(calls[0]))
+    assert line["request_id"] == "req-42" and line["provider"] == "engagelab"
+    assert "sandbox-key" not in json.dumps(line)
