@@ -36,3 +36,12 @@ def claire(project):
         f_BirthDate="1988.03.14",
         f_LoyaltyPoints="120",
     )
+
+
+def text(response) -> str:
+    """What a user reads on the page: tags dropped, entities decoded, spaces collapsed."""
+    import re
+    from html import unescape
+
+    body = response.content.decode() if hasattr(response, "content") else response
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", body)))

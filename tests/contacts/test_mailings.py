@@ -1,0 +1,153 @@
+"""Mailings: schedule or launch a sending with a confirmation, trigger a message to one
+contact, statistics mirrored for the Mailings page and the overview."""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import unescape
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from contacts import fields, sync
+from contacts.client import DialogInsightClient
+from contacts.models import Mailing, SandboxBatch
+from contacts.selectors import overview_card
+from contacts.tasks import sandbox_tick
+from dashboard.models import AuditEvent
+from dashboard.sandbox import set_fault
+from tests.contacts.conftest import merge_one, text
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def audience(project):
+    di = DialogInsightClient()
+    for i in range(3):
+        merge_one(di, f"laval{i}@example.com", f_LastName="L", f_City="Laval")
+    merge_one(di, "toronto@example.com", f_LastName="T", f_City="Toronto")
+    id_filter = di.segment_merge(
+        name="Laval", clause=fields.field_clause("City", "Equal", "Laval"), id_filter=None
+    )
+    id_message = di.message_create(
+        name="Spring news", subject="Spring", sender="news@example.com", html="<p>Hi</p>"
+    )
+    di.message_create(
+        name="Cart reminder", subject="Cart", sender="shop@example.com", html="[[CartUrl]]"
+    )
+    sync.sync_segments()
+    sync.sync_messages()
+    return {"id_filter": id_filter, "id_message": id_message}
+
+
+def test_launch_now_asks_for_confirmation_with_the_audience_size(client, marketer, audience):
+    client.force_login(marketer)
+    choice = {"message": audience["id_message"], "segment": audience["id_filter"], "when": "now",
+              "time_zone": "UTC"}  # fmt: skip
+    page = text(client.post(reverse("contacts:mailing_new"), choice))
+    assert "“Spring news” will be sent to 3 contacts (segment “Laval”), right now." in page
+    assert not SandboxBatch.objects.exists()  # nothing sent before the confirmation
+    response = client.post(reverse("contacts:mailing_new"), {**choice, "confirmed": "on"})
+    assert response.status_code == 302
+    mailing = Mailing.objects.get()
+    assert (mailing.audience, mailing.status, mailing.sent) == ("Laval", "Sent", 3)
+    listed = client.get(reverse("contacts:mailings")).content.decode()
+    assert "Spring news" in listed and "Laval" in listed
+    assert AuditEvent.objects.filter(object_type="mailing", action="launched").exists()
+
+
+def test_schedule_later_in_the_users_time_zone(client, marketer, audience):
+    client.force_login(marketer)
+    local = (timezone.now() + dt.timedelta(days=3)).astimezone(dt.timezone(dt.timedelta(hours=-5)))
+    choice = {"message": audience["id_message"], "segment": "", "when": "later",
+              "launch_at": local.strftime("%Y-%m-%dT%H:%M"), "time_zone": "America/Bogota",
+              "confirmed": "on"}  # fmt: skip
+    response = client.post(reverse("contacts:mailing_new"), choice)
+    assert response.status_code == 302
+    batch = SandboxBatch.objects.get()
+    assert batch.status == "Scheduled" and batch.mode == "All"
+    assert batch.launch_at == local.replace(second=0, microsecond=0).astimezone(dt.UTC)
+    mailing = Mailing.objects.get()
+    assert mailing.status == "Scheduled" and mailing.audience == "Everyone"
+    html = client.get(reverse("contacts:mailings"), {"status": "Scheduled"}).content.decode()
+    assert "Scheduled" in html and "Not sent yet" in html
+    # When its time comes, the sandbox's periodic tick sends it.
+    SandboxBatch.objects.update(launch_at=timezone.now() - dt.timedelta(seconds=1))
+    assert sandbox_tick.func() == 1
+    sync.sync_mailings()
+    assert Mailing.objects.get().sent == 4
+
+
+def test_schedule_in_the_past_is_refused_on_the_field(client, marketer, audience):
+    client.force_login(marketer)
+    html = client.post(
+        reverse("contacts:mailing_new"),
+        {"message": audience["id_message"], "when": "later", "launch_at": "2020-01-01T08:00",
+         "time_zone": "UTC"},
+    ).content.decode()  # fmt: skip
+    assert "Choose a time in the future." in html and 'value="2020-01-01T08:00"' in html
+
+
+def test_send_failure_says_nothing_was_sent_and_keeps_choices(client, marketer, audience):
+    client.force_login(marketer)
+    set_fault("dialoginsight", "error", status=502, path_contains="SendBatch")
+    html = unescape(
+        client.post(
+            reverse("contacts:mailing_new"),
+            {"message": audience["id_message"], "segment": audience["id_filter"], "when": "now",
+             "time_zone": "UTC", "confirmed": "on"},
+        ).content.decode()
+    )  # fmt: skip
+    assert "Nothing was sent." in html and "HTTP 502" in html
+    assert f'value="{audience["id_message"]}" selected' in html
+    assert not SandboxBatch.objects.exists()
+    assert AuditEvent.objects.filter(object_type="mailing", outcome="error").exists()
+
+
+def test_trigger_a_message_to_one_contact(client, marketer, audience):
+    id_contact = (
+        DialogInsightClient()
+        .contacts_get(fields.field_clause("EMail", "Equal", "toronto@example.com"))[0]
+        .id
+    )
+    client.force_login(marketer)
+    url = reverse("contacts:trigger", args=[id_contact])
+    cart = str(DialogInsightClient().messages_list()[1].id)
+    refused = client.post(
+        url,
+        {"message": cart, "parameters": "", "label": "toronto@example.com"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "This message needs a value for: CartUrl." in refused
+    client.post(url, {"message": cart, "parameters": "CartUrl=https://shop.example/c/1",
+                      "label": "toronto@example.com"})  # fmt: skip
+    detail = client.get(reverse("contacts:detail", args=[id_contact])).content.decode()
+    assert "Cart reminder" in detail
+    assert AuditEvent.objects.filter(
+        object_type="message", action="triggered", outcome="ok"
+    ).exists()
+
+
+def test_managers_cannot_send(client, manager, audience):
+    client.force_login(manager)
+    assert client.get(reverse("contacts:mailings")).status_code == 200
+    assert client.get(reverse("contacts:mailing_new")).status_code == 403
+    response = client.post(
+        reverse("contacts:trigger", args=[1]), {"message": audience["id_message"]}
+    )
+    assert response.status_code == 403
+    assert not SandboxBatch.objects.exists()
+
+
+def test_statistics_mirror_feeds_the_overview(client, manager, audience):
+    di = DialogInsightClient()
+    di.send_batch(id_message=audience["id_message"], filter_ids=None, launch_at=None)
+    sync.sync_mailings()
+    mailing = Mailing.objects.get()
+    assert mailing.sent == 4 and mailing.stats_at is not None
+    card = overview_card()
+    assert ("Latest mailing", "Spring news") in card["stats"]
+    client.force_login(manager)
+    assert "Spring news" in client.get("/").content.decode()
