@@ -1,0 +1,125 @@
+"""Dialer staff in Chromium: import a file with bad rows, read the check report, send it, watch
+the job complete, find the contacts on the board, edit one inline and delete one; and a board
+that follows a running campaign without a reload."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from dialer import sandbox as ccai_sandbox
+from dialer.models import DialerCampaign, SandboxCampaign, SandboxContact
+from dialer.sync import sync_running
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CSV = (
+    "Full name,Mobile,E-mail,Customer id\n"
+    "Cy Diaz,+1 438 555 0101,cy@example.com,CRM-9001\n"
+    "Dee Roy,+1 (438) 555-0102,dee@example.com,CRM-9002\n"
+    "Eli Ford,+1-438-555-0103,eli@example.com,CRM-9003\n"
+    "Bad Phone,call me,bad@example.com,CRM-9004\n"
+    "Emergency,911,sos@example.com,CRM-9005\n"
+    "Cy Twin,+14385550101,twin@example.com,CRM-9006\n"
+)
+
+
+def test_import_then_work_the_contacts_on_the_board(synced, dialer_staff, login, tmp_path):
+    page = login(dialer_staff)
+    page.goto(f"/dialer/{synced.pk}/")
+    page.get_by_role("button", name="Import contacts").click()
+    file = tmp_path / "spring.csv"
+    file.write_text(CSV, encoding="utf-8")
+    page.get_by_label("CSV or JSON file").set_input_files(str(file))
+    page.get_by_role("button", name="Upload and choose columns").click()
+
+    # Columns are proposed from the header; the user confirms.
+    expect(page.get_by_role("heading", name="Which column is which?")).to_be_visible()
+    expect(page.get_by_label("Phone")).to_have_value("Mobile")
+    page.get_by_label("External id").select_option("Customer id")
+    page.get_by_role("button", name="Check the rows").click()
+
+    # The report, before anything is sent.
+    expect(page.get_by_role("heading", name="Check before sending")).to_be_visible()
+    report = page.locator(".report")
+    expect(report).to_contain_text("Valid, to import3")
+    expect(report).to_contain_text("Invalid2")
+    expect(report).to_contain_text("Phone repeated in the file1")
+    rejected = page.locator("table.rejected")
+    expect(rejected).to_contain_text("'call me' is not a phone number.")
+    expect(rejected).to_contain_text("911 is an emergency number")
+    expect(rejected).to_contain_text("Same phone as line 2.")
+    assert SandboxContact.objects.filter(name="Cy Diaz").count() == 0
+
+    page.get_by_role("button", name="Import 3 contacts").click()
+    expect(page.get_by_text("Importing 3 contacts at CCAI Platform")).to_be_visible()
+    expect(page.get_by_text("Completed.")).to_be_visible(timeout=15_000)
+    expect(page.locator("#import-progress")).to_contain_text(
+        "3 contacts imported into Spring renewals"
+    )
+
+    page.get_by_role("button", name="See them on the board").click()
+    page.get_by_role("button", name="Refresh").click()  # learn the new contacts' CCAI ids
+    expect(page.locator(".toast").first).to_contain_text("Refreshed from CCAI Platform")
+    page.get_by_label("Search contacts by name, phone or external id").fill("CRM-9001")
+    row = page.locator("tr", has_text="Cy Diaz")
+    expect(row).to_contain_text("+14385550101")
+    expect(page.locator("tbody tr")).to_have_count(1)
+
+    # Inline edit: a typo first, then a good value.
+    row.get_by_role("link", name="Edit Cy Diaz").click()
+    editing = page.locator("tr.editing")
+    editing.get_by_label("Email").fill("cy@")
+    editing.get_by_role("button", name="Save").click()
+    expect(page.locator("tr.editing")).to_contain_text("Enter a valid email address.")
+    page.locator("tr.editing").get_by_label("Name").fill("Cyrus Diaz")
+    page.locator("tr.editing").get_by_label("Email").fill("cyrus@example.com")
+    page.locator("tr.editing").get_by_role("button", name="Save").click()
+    expect(page.locator("tr.editing")).to_have_count(0)
+    expect(page.locator("tbody tr").first).to_contain_text("Cyrus Diaz")
+    assert SandboxContact.objects.get(phone_number="+14385550101").email == "cyrus@example.com"
+
+    # Delete, after confirming.
+    page.get_by_label("Search contacts by name, phone or external id").fill("Dee")
+    page.get_by_role("link", name="Delete Dee Roy").click()
+    expect(page.get_by_role("heading", name="Delete Dee Roy?")).to_be_visible()
+    page.get_by_role("button", name="Delete contact").click()
+    expect(page.locator(".toast").first).to_contain_text("Deleted Dee Roy")
+    expect(page.locator("#board")).not_to_contain_text("Dee Roy")
+    assert not SandboxContact.objects.filter(name="Dee Roy").exists()
+
+
+def test_board_follows_a_running_campaign_live(ccai, dialer_staff, login):
+    from dialer.sync import sync_campaigns, sync_contacts
+
+    campaign = SandboxCampaign.objects.create(name="Live one", mode="predictive", status="dialing")
+    SandboxContact.objects.bulk_create(
+        SandboxContact(
+            campaign=campaign,
+            name=f"Person {i}",
+            email=f"p{i}@example.com",
+            phone_number=f"+1438555{i:04d}",
+            phone_key=f"1438555{i:04d}",
+        )
+        for i in range(1, 41)
+    )
+    sync_campaigns()
+    sync_contacts()
+    mirror = DialerCampaign.objects.get()
+    page = login(dialer_staff)
+    page.goto(f"/dialer/{mirror.pk}/")
+    upcoming = page.locator('a.chip[data-status="Upcoming"] b')
+    expect(upcoming).to_have_text("40")
+    page.evaluate("window.scrollTo(0, 300)")
+    rng = random.Random(3)
+    for _ in range(3):
+        ccai_sandbox.tick(rng)
+    sync_running()
+    # The page refreshes itself: fewer contacts waiting, some being dialled, no reload.
+    expect(upcoming).not_to_have_text("40", timeout=8_000)
+    expect(page.locator('a.chip[data-status="Dialing"] b')).not_to_have_text("0")
+    assert page.evaluate("window.scrollY") == 300
+    assert re.search(r"/dialer/\d+/$", page.url)
