@@ -1,12 +1,73 @@
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
+
+from campaigns.models import Campaign, CampaignStatus, ReferenceItem, SyncStamp
+
+SORTS = {
+    "-created": ("-create_time", "-campaign_id"),
+    "created": ("create_time", "campaign_id"),
+    "name": ("name", "campaign_id"),
+    "-name": ("-name", "-campaign_id"),
+    "-run": ("-run_time", "-campaign_id"),
+    "run": ("run_time", "campaign_id"),
+    "status": ("status", "-create_time"),
+}
+
+
+def campaign_list(filters: dict[str, Any]) -> QuerySet[Campaign]:
+    qs = Campaign.objects.defer("raw", "google_track", "warm_up", "ab_test", "attachments")
+    if filters.get("campaign_type") not in (None, ""):
+        qs = qs.filter(campaign_type=int(filters["campaign_type"]))
+    if filters.get("status") not in (None, ""):
+        qs = qs.filter(status=int(filters["status"]))
+    if q := (filters.get("q") or "").strip():
+        qs = qs.filter(
+            Q(name__icontains=q) | Q(campaign_id=int(q)) if q.isdigit() else Q(name__icontains=q)
+        )
+    return qs.order_by(*SORTS.get(filters.get("sort") or "-created", SORTS["-created"]))
+
+
+def last_synced(name: str = "campaigns") -> datetime | None:
+    stamp = SyncStamp.objects.filter(name=name).first()
+    return stamp.finished_at if stamp else None
+
+
+def synced_ago(at: datetime | None) -> str:
+    if at is None:
+        return "never synced"
+    seconds = max(0, int((timezone.now() - at).total_seconds()))
+    if seconds < 120:
+        return f"synced {seconds} s ago"
+    if seconds < 7200:
+        return f"synced {seconds // 60} min ago"
+    return f"synced {seconds // 3600} h ago"
+
+
+def references(kind: str) -> list[tuple[str, str]]:
+    return list(ReferenceItem.objects.filter(kind=kind).values_list("key", "label"))
+
+
+def reference_labels(kind: str) -> dict[str, str]:
+    return dict(references(kind))
 
 
 def overview_card() -> dict:
+    counts = dict(Campaign.objects.values_list("status").annotate(n=Count("id")))
+    stats = [
+        ("Running", counts.get(CampaignStatus.RUNNING, 0)),
+        ("Scheduled", counts.get(CampaignStatus.PENDING, 0)),
+        ("Finished", counts.get(CampaignStatus.FINISHED, 0)),
+    ]
     return {
         "title": "Campaigns",
         "provider": "EngageLab",
         "url": reverse("campaigns:list"),
-        "stats": [],
+        "stats": stats if any(counts.values()) else [],
+        "empty": "No campaigns synced yet.",
     }

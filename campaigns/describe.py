@@ -1,0 +1,106 @@
+"""Campaign settings in words, for people: the A/B test, the warm-up thresholds, the audience
+and times in the campaign's own time zone. Used by the detail page and the form's previews."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
+from typing import Any
+
+COMPARE_LABELS = {
+    "open_percent": "open rate",
+    "uni_open_percent": "unique open rate",
+    "click_percent": "click rate",
+    "uni_click_percent": "unique click rate",
+    "delivered_percent": "delivery rate",
+}
+DIMENSIONS = {
+    "subjects": ("subject", "subjects"),
+    "template_invoke_names": ("template", "templates"),
+    "sender_ids": ("sender", "senders"),
+    "send_times": ("send time", "send times"),
+}
+AUDIENCE_LABELS = {"list": "Everyone on the list", "tag": "Tag", "segment": "Segment"}
+
+
+def offset_hours(time_zone: str | int | None) -> int:
+    if time_zone is None or time_zone == "":
+        return 8  # EngageLab's default
+    try:
+        return int(str(time_zone).replace("+", "").strip())
+    except ValueError:
+        return 8
+
+
+def tz_label(time_zone: str | int | None) -> str:
+    hours = offset_hours(time_zone)
+    return "UTC" if hours == 0 else f"UTC{hours:+d}".replace("-", "−")
+
+
+def in_campaign_tz(value: datetime | None, time_zone: str | int | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.astimezone(dt_timezone(timedelta(hours=offset_hours(time_zone))))
+
+
+def local_time(value: datetime | None, time_zone: str | int | None) -> str:
+    local = in_campaign_tz(value, time_zone)
+    return f"{local:%Y-%m-%d %H:%M} ({tz_label(time_zone)})" if local else "—"
+
+
+def ab_dimension(ab_test: dict[str, Any] | None) -> tuple[str, list[str]]:
+    for key in DIMENSIONS:
+        if (ab_test or {}).get(key):
+            return key, [str(v) for v in ab_test[key]]
+    return "", []
+
+
+def _wait(unit: str, after: int) -> str:
+    if after == 0:
+        return "right after the test is sent"
+    return f"after {after} {unit}{'s' if after != 1 else ''}"
+
+
+def ab_sentence(ab_test: dict[str, Any] | None) -> str:
+    """ "20% get the test, split between 3 subjects; after 18 hours the subject with the best
+    open rate goes to the other 80%." """
+    if not ab_test:
+        return ""
+    percent = int(ab_test.get("percent") or 0)
+    win = ab_test.get("win_condition") or {}
+    dimension, variants = ab_dimension(ab_test)
+    singular, plural = DIMENSIONS.get(dimension, ("variant", "variants"))
+    compare = COMPARE_LABELS.get(win.get("compare"), win.get("compare") or "chosen metric")
+    wait = _wait(win.get("time_unit") or "hour", int(win.get("after_time") or 0))
+    split = f", split evenly between {len(variants)} {plural}" if variants else ""
+    if percent >= 100:
+        return (
+            f"Everyone gets the test{split}; {wait} the {singular} with the best {compare} "
+            "is declared the winner (nobody is left to receive it)."
+        )
+    return (
+        f"{percent}% get the test{split}; {wait} the {singular} with the best {compare} "
+        f"goes to the other {100 - percent}%."
+    )
+
+
+def warm_up_sentence(row: dict[str, Any]) -> str:
+    def pct(value: Any) -> str:
+        try:
+            return f"{float(value) * 100:g}%"
+        except (TypeError, ValueError):
+            return "?"
+
+    return (
+        f"{row.get('domain')}: starts at rate level {row.get('rate')}; the rate goes up when at "
+        f"least {pct(row.get('upgrade_value'))} of messages are delivered, and down when "
+        f"fewer than {pct(row.get('downgrade_value'))} are."
+    )
+
+
+def audience_text(audience_type: str, values: list[str]) -> str:
+    if audience_type == "list":
+        return "Everyone on the contact list"
+    label = AUDIENCE_LABELS.get(audience_type, audience_type or "Audience")
+    plural = "s" if len(values) > 1 else ""
+    return f"{label}{plural}: {', '.join(values)}" if values else label

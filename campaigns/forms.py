@@ -1,0 +1,677 @@
+"""The campaign builder: one form that switches between regular and A/B, the A/B-test builder
+and the warm-up builder (formsets), UTM, attachments, schedule and audience. Every rule of the
+EngageLab contract is checked here first, with a message on the field; the payload is built
+here too."""
+
+from __future__ import annotations
+
+import base64
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import formset_factory
+from django.http import QueryDict
+from django.utils import timezone
+
+from campaigns.describe import COMPARE_LABELS, DIMENSIONS, ab_sentence, tz_label, warm_up_sentence
+from campaigns.models import Campaign, CampaignStatus, CampaignType
+from campaigns.selectors import SORTS, references
+from dashboard.providers import ProviderError
+
+MAX_NAME = 64
+MAX_VARIANTS = 10
+MAX_WARM_UP = 20
+MAX_ATTACHMENTS = 10
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_UTM = 64
+SEND_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+DOMAIN_RE = re.compile(r"^(?=.{3,100}$)([a-z0-9-]+\.)+[a-z]{2,}$")
+TIME_ZONES = [(str(h), tz_label(h)) for h in range(-12, 15)]
+UTM_FIELDS = {
+    "utm_campaign_name": ("campaign_name", "Campaign name"),
+    "utm_source": ("campaign_source", "Source"),
+    "utm_medium": ("campaign_medium", "Medium"),
+    "utm_term": ("campaign_term", "Term"),
+    "utm_content": ("campaign_content", "Content"),
+}
+# Which field shows which EngageLab error (codes from the contract and the sandbox).
+ERROR_FIELDS = {
+    32101: "name",
+    32112: "name",
+    32102: "campaign_type",
+    32103: "audience_type",
+    32104: "sender_id",
+    32105: "template_invoke_name",
+    32108: "attachments",
+    32109: "send_time",
+    32113: "utm_campaign_name",
+    32114: "reply_to",
+    32115: "time_zone",
+}
+
+
+class QuietForm(forms.Form):
+    """Labels without Django's trailing colon."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class CampaignFilterForm(QuietForm):
+    q = forms.CharField(
+        label="Search by name",
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Campaign name or id"}),
+    )
+    campaign_type = forms.ChoiceField(
+        label="Type", required=False, choices=[("", "All types"), *CampaignType.choices]
+    )
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "All statuses"), *CampaignStatus.choices]
+    )
+    sort = forms.ChoiceField(
+        label="Sort",
+        required=False,
+        choices=[
+            ("-created", "Newest first"),
+            ("created", "Oldest first"),
+            ("name", "Name A→Z"),
+            ("-name", "Name Z→A"),
+            ("-run", "Send time, latest first"),
+            ("run", "Send time, earliest first"),
+            ("status", "Status"),
+        ],
+    )
+
+    def clean_sort(self) -> str:
+        return self.cleaned_data["sort"] if self.cleaned_data["sort"] in SORTS else "-created"
+
+
+def parse_local(value: str) -> datetime | None:
+    """A wall-clock time as typed (no time zone: the campaign's own applies)."""
+    value = (value or "").strip()
+    for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", SEND_TIME_FORMAT):
+        try:
+            return datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def check_future(local: datetime, time_zone: int) -> None:
+    instant = (local - timedelta(hours=time_zone)).replace(tzinfo=UTC)
+    if instant <= timezone.now():
+        raise ValidationError(
+            f"{local:%Y-%m-%d %H:%M} {tz_label(time_zone)} has already passed. Choose a later "
+            "time, or leave it empty to send as soon as the campaign is saved."
+        )
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, datetime):
+            return value.strftime("%Y-%m-%dT%H:%M")
+        return value or None
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class CampaignForm(QuietForm):
+    campaign_type = forms.TypedChoiceField(
+        label="Kind of campaign",
+        coerce=int,
+        choices=[(2, "Regular campaign"), (1, "A/B test")],
+        widget=forms.RadioSelect,
+        initial=2,
+    )
+    name = forms.CharField(
+        label="Name", max_length=MAX_NAME, help_text=f"Up to {MAX_NAME} characters."
+    )
+    audience_type = forms.ChoiceField(
+        label="Send to",
+        choices=[
+            ("list", "Everyone on the list"),
+            ("tag", "Contacts with tags"),
+            ("segment", "A segment"),
+        ],  # fmt: skip
+        widget=forms.RadioSelect,
+        initial="list",
+    )
+    audience_tags = forms.MultipleChoiceField(
+        label="Tags", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    audience_segments = forms.MultipleChoiceField(
+        label="Segments", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    sender_id = forms.ChoiceField(label="Sender", required=False)
+    template_invoke_name = forms.ChoiceField(label="Template", required=False)
+    subject = forms.CharField(
+        label="Subject",
+        max_length=255,
+        required=False,
+        help_text="Replaces the template's subject. Required when the A/B test compares templates.",
+    )
+    reply_to = forms.EmailField(label="Reply-to address", required=False)
+    send_time = forms.CharField(
+        label="Send at",
+        required=False,
+        widget=LocalDateTimeInput(),
+        help_text="In the campaign's time zone. Leave empty to send as soon as it is saved.",
+    )
+    time_zone = forms.TypedChoiceField(
+        label="Time zone", coerce=int, choices=TIME_ZONES, initial="0"
+    )
+    # A/B test builder (the variants are a formset)
+    ab_dimension = forms.ChoiceField(
+        label="What to test",
+        required=False,
+        choices=[(k, v[0].capitalize()) for k, v in DIMENSIONS.items()],
+        initial="subjects",
+    )
+    ab_percent = forms.IntegerField(
+        label="Share of contacts in the test (%)",
+        required=False,
+        min_value=1,
+        max_value=100,
+        initial=20,
+    )
+    ab_compare = forms.ChoiceField(
+        label="Winner: best",
+        required=False,
+        choices=list(COMPARE_LABELS.items()),
+        initial="open_percent",
+    )
+    ab_after_time = forms.IntegerField(
+        label="Decide after", required=False, min_value=0, initial=18
+    )
+    ab_time_unit = forms.ChoiceField(
+        label="Unit", required=False, choices=[("hour", "hours"), ("day", "days")], initial="hour"
+    )
+    attachments = MultipleFileField(
+        label="Attachments",
+        required=False,
+        help_text=f"Up to {MAX_ATTACHMENTS} files, {MAX_ATTACHMENT_BYTES // 2**20} MB in total.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, (_, label) in UTM_FIELDS.items():
+            self.fields[name] = forms.CharField(label=label, max_length=MAX_UTM, required=False)
+        self.fields["audience_tags"].choices = references("tag")
+        self.fields["audience_segments"].choices = references("segment")
+        self.fields["sender_id"].choices = [("", "Choose a sender"), *references("sender")]
+        self.fields["template_invoke_name"].choices = [
+            ("", "Choose a template"),
+            *references("template"),
+        ]
+
+    # --- what the user picked, readable before validation (for the live previews) ---------
+    def raw(self, name: str) -> Any:
+        if self.is_bound:
+            return self.data.get(self.add_prefix(name), "")
+        value = self.initial.get(name, self.fields[name].initial)
+        return "" if value is None else value
+
+    @property
+    def is_ab(self) -> bool:
+        return str(self.raw("campaign_type")) == "1"
+
+    @property
+    def dimension(self) -> str:
+        value = self.raw("ab_dimension") or "subjects"
+        return value if value in DIMENSIONS else "subjects"
+
+    def clean_attachments(self) -> list:
+        files = self.cleaned_data.get("attachments") or []
+        if len(files) > MAX_ATTACHMENTS:
+            raise ValidationError(
+                f"{len(files)} files chosen; EngageLab accepts at most {MAX_ATTACHMENTS}."
+            )
+        total = sum(f.size for f in files)
+        if total > MAX_ATTACHMENT_BYTES:
+            raise ValidationError(
+                f"The files total {total / 2**20:.1f} MB; EngageLab accepts at most 10 MB "
+                "(counted before encoding)."
+            )
+        return files
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        is_ab = data.get("campaign_type") == CampaignType.AB_TEST
+        dimension = data.get("ab_dimension") or "subjects"
+        if data.get("audience_type") == "tag" and not data.get("audience_tags"):
+            self.add_error("audience_tags", "Choose at least one tag.")
+        if data.get("audience_type") == "segment" and not data.get("audience_segments"):
+            self.add_error("audience_segments", "Choose at least one segment.")
+        if not (is_ab and dimension == "sender_ids") and not data.get("sender_id"):
+            self.add_error("sender_id", "Choose who the campaign is sent from.")
+        if not (is_ab and dimension == "template_invoke_names") and not data.get(
+            "template_invoke_name"
+        ):
+            self.add_error("template_invoke_name", "Choose the template to send.")
+        local = None
+        if data.get("send_time") and not (is_ab and dimension == "send_times"):
+            local = parse_local(data["send_time"])
+            if local is None:
+                self.add_error("send_time", "Enter a date and time, for example 2026-12-01 09:30.")
+            elif data.get("time_zone") is not None:
+                try:
+                    check_future(local, data["time_zone"])
+                except ValidationError as error:
+                    self.add_error("send_time", error)
+        data["send_time_local"] = local
+        if is_ab:
+            if data.get("ab_percent") is None and "ab_percent" not in self.errors:
+                self.add_error(
+                    "ab_percent", "Say what share of contacts receives the test (1–100)."
+                )
+            if not data.get("ab_compare") and "ab_compare" not in self.errors:
+                self.add_error("ab_compare", "Choose how the winner is decided.")
+            unit = data.get("ab_time_unit") or "hour"
+            high = 23 if unit == "hour" else 10
+            after = data.get("ab_after_time")
+            if after is None and "ab_after_time" not in self.errors:
+                self.add_error("ab_after_time", f"Enter how long to wait: 0 to {high} {unit}s.")
+            elif after is not None and after > high:
+                self.add_error(
+                    "ab_after_time",
+                    f"With {unit}s, EngageLab waits at most {high} {unit}s before choosing.",
+                )
+            if dimension == "template_invoke_names" and not data.get("subject"):
+                self.add_error(
+                    "subject", "When the test compares templates, the subject is required."
+                )
+        return data
+
+    def apply_provider_error(self, error: ProviderError) -> None:
+        """Show EngageLab's refusal on the field it is about, or above the form."""
+        field = ERROR_FIELDS.get(error.code if isinstance(error.code, int) else -1)
+        message = str(error)
+        if field and field in self.fields:
+            self.add_error(field, message)
+        else:
+            self.add_error(None, message)
+
+
+class VariantForm(QuietForm):
+    value = forms.CharField(label="Variant", max_length=255)
+
+    def __init__(self, *args: Any, dimension: str = "subjects", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.dimension = dimension
+        field = self.fields["value"]
+        field.label = DIMENSIONS.get(dimension, ("variant",))[0].capitalize()
+        if dimension == "sender_ids":
+            self.fields["value"] = forms.ChoiceField(
+                label="Sender", choices=[("", "Choose a sender"), *references("sender")]
+            )
+        elif dimension == "template_invoke_names":
+            self.fields["value"] = forms.ChoiceField(
+                label="Template", choices=[("", "Choose a template"), *references("template")]
+            )
+        elif dimension == "send_times":
+            self.fields["value"] = forms.CharField(label="Send at", widget=LocalDateTimeInput())
+        self.fields["value"].error_messages["required"] = "Fill in this variant or remove it."
+
+
+class StrictFormSet(forms.BaseFormSet):
+    # Every row on screen counts: an empty row is an error to fix or a row to remove, not
+    # something silently dropped.
+    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
+        form = super()._construct_form(i, **kwargs)
+        form.empty_permitted = False
+        form.use_required_attribute = False
+        return form
+
+
+class BaseVariantFormSet(StrictFormSet):
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        values = [f.cleaned_data.get("value") for f in self.forms if f.cleaned_data]
+        if len(values) < 2:
+            raise ValidationError("An A/B test needs at least 2 variants.")
+        if len(values) > MAX_VARIANTS:
+            raise ValidationError(f"Switchboard compares at most {MAX_VARIANTS} variants.")
+        if len({str(v).strip().lower() for v in values}) != len(values):
+            raise ValidationError("Two variants are the same; each variant must differ.")
+
+
+VariantFormSet = formset_factory(VariantForm, formset=BaseVariantFormSet, extra=0)
+
+
+class WarmUpForm(QuietForm):
+    domain = forms.CharField(label="Recipient domain", max_length=100)
+    rate = forms.IntegerField(label="Rate level", min_value=1, initial=1)
+    upgrade_value = forms.DecimalField(
+        label="Raise the rate at",
+        max_digits=4,
+        decimal_places=3,
+        initial="0.95",
+        help_text="Delivered share, above 0 and at most 1.",
+    )
+    downgrade_value = forms.DecimalField(
+        label="Lower the rate below",
+        max_digits=4,
+        decimal_places=3,
+        initial="0.75",
+        help_text="Delivered share, above 0 and at most 1.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["domain"].error_messages["required"] = "Enter a domain or remove this row."
+
+    def clean_domain(self) -> str:
+        domain = self.cleaned_data["domain"].strip().lower().lstrip("@")
+        if not DOMAIN_RE.match(domain):
+            raise ValidationError("Enter a recipient domain such as gmail.com.")
+        return domain
+
+    def _threshold(self, name: str) -> Any:
+        value = self.cleaned_data[name]
+        if not 0 < value <= 1:
+            raise ValidationError("Enter a share above 0 and at most 1, e.g. 0.95 for 95%.")
+        return value
+
+    def clean_upgrade_value(self) -> Any:
+        return self._threshold("upgrade_value")
+
+    def clean_downgrade_value(self) -> Any:
+        return self._threshold("downgrade_value")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        up, down = data.get("upgrade_value"), data.get("downgrade_value")
+        if up is not None and down is not None and down > up:
+            self.add_error(
+                "downgrade_value",
+                "The rate would go up and down at once: keep this below the raise threshold.",
+            )
+        return data
+
+
+class BaseWarmUpFormSet(StrictFormSet):
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        if len(self.forms) > MAX_WARM_UP:
+            raise ValidationError(f"EngageLab accepts at most {MAX_WARM_UP} warm-up domains.")
+        seen: set[str] = set()
+        for form in self.forms:
+            domain = form.cleaned_data.get("domain")
+            if domain in seen:
+                form.add_error("domain", f"{domain} is already in the warm-up.")
+                raise ValidationError(f"Each domain may appear once; {domain} is repeated.")
+            seen.add(domain)
+
+
+WarmUpFormSet = formset_factory(WarmUpForm, formset=BaseWarmUpFormSet, extra=0)
+
+
+# --- the builder as a whole ------------------------------------------------------------------
+class CampaignBuilder:
+    """The form and its two formsets, bound together, with the row actions (add/remove) the
+    builder's buttons send and the payload EngageLab receives."""
+
+    def __init__(
+        self,
+        data: QueryDict | None = None,
+        files: Any = None,
+        *,
+        initial: dict[str, Any] | None = None,
+        variants: list[str] | None = None,
+        warm_up: list[dict] | None = None,
+    ) -> None:
+        self.action = ""
+        if data is not None:
+            data, self.action = self._apply_action(data)
+        self.form = CampaignForm(data, files, initial=initial)
+        dimension = self.form.dimension
+        if data is None and variants is None:
+            variants = ["", ""]
+        self.variants = VariantFormSet(
+            data,
+            prefix="variant",
+            initial=None if data is not None else [{"value": v} for v in variants or []],
+            form_kwargs={"dimension": dimension},
+        )
+        self.warm_up = WarmUpFormSet(
+            data, prefix="warmup", initial=None if data is not None else warm_up or []
+        )
+        if self.action:
+            # A row was added or removed, or a preview asked for: nothing was submitted
+            # yet, so no error is shown.
+            self._quiet()
+
+    # Row actions come from the builders' buttons: `_action=add_variant`, `remove_warmup-2`…
+    @staticmethod
+    def _apply_action(data: QueryDict) -> tuple[QueryDict, str]:
+        action = data.get("_action", "")
+        if not action or action == "save":
+            return data, ""
+        data = data.copy()
+        for prefix, name, limit in (("variant", "variant", MAX_VARIANTS),
+                                    ("warmup", "warmup", MAX_WARM_UP)):  # fmt: skip
+            total = _int(data.get(f"{prefix}-TOTAL_FORMS"))
+            if action == f"add_{name}" and total < limit:
+                data[f"{prefix}-TOTAL_FORMS"] = str(total + 1)
+                if prefix == "warmup":  # a new domain row starts from sensible thresholds
+                    defaults = {"rate": "1", "upgrade_value": "0.95", "downgrade_value": "0.75"}
+                    for field, value in defaults.items():
+                        data[f"warmup-{total}-{field}"] = value
+            if action.startswith(f"remove_{name}-"):
+                data = without_row(data, prefix, _int(action.rsplit("-", 1)[1]))
+        return data, action
+
+    def _quiet(self) -> None:
+        from django.forms.utils import ErrorDict, ErrorList
+
+        for form in [self.form, *self.variants.forms, *self.warm_up.forms]:
+            form._errors = ErrorDict()
+            form.cleaned_data = {}
+        for formset in (self.variants, self.warm_up):
+            formset._errors = [ErrorDict() for _ in formset.forms]
+            formset._non_form_errors = ErrorList()
+
+    def is_valid(self) -> bool:
+        if self.action:
+            return False
+        valid = self.form.is_valid()
+        if self.form.is_ab:
+            valid = self.variants.is_valid() and valid
+            if self.form.dimension == "send_times":
+                valid = self._check_variant_times() and valid
+        else:
+            valid = self.warm_up.is_valid() and valid
+        return valid
+
+    def _check_variant_times(self) -> bool:
+        tz = self.form.cleaned_data.get("time_zone")
+        ok = True
+        for form in self.variants.forms:
+            local = parse_local(str(form.cleaned_data.get("value") or ""))
+            if local is None:
+                form.add_error("value", "Enter a date and time, for example 2026-12-01 09:30.")
+                ok = False
+                continue
+            if tz is not None:
+                try:
+                    check_future(local, tz)
+                except ValidationError as error:
+                    form.add_error("value", error)
+                    ok = False
+            form.cleaned_data["value"] = local.strftime(SEND_TIME_FORMAT)
+        return ok
+
+    # --- previews (readable before validation) ------------------------------------------
+    def ab_preview(self) -> str:
+        f = self.form
+        variants = self._variant_values()
+        ab = {
+            "percent": _int(f.raw("ab_percent")),
+            "win_condition": {
+                "time_unit": f.raw("ab_time_unit") or "hour",
+                "after_time": _int(f.raw("ab_after_time")),
+                "compare": f.raw("ab_compare") or "open_percent",
+            },
+            f.dimension: variants or ["", ""],
+        }
+        if not 1 <= ab["percent"] <= 100:
+            return "Enter the share of contacts in the test (1–100) to see how the test runs."
+        return ab_sentence(ab)
+
+    def _variant_values(self) -> list[str]:
+        if self.form.is_bound:
+            count = self.variants.total_form_count()
+            return [str(self.variants.data.get(f"variant-{i}-value", "")) for i in range(count)]
+        return [str(row.get("value", "")) for row in self.variants.initial or []]
+
+    def warm_up_preview(self) -> list[str]:
+        rows = []
+        for i in range(len(self.warm_up.forms)):
+            if self.form.is_bound:
+                row = {k: self.warm_up.data.get(f"warmup-{i}-{k}", "") for k in
+                       ("domain", "rate", "upgrade_value", "downgrade_value")}  # fmt: skip
+            else:
+                row = (self.warm_up.initial or [])[i]
+            if row.get("domain"):
+                rows.append(warm_up_sentence(row))
+        return rows
+
+    # --- the payload EngageLab receives ---------------------------------------------------
+    def payload(self) -> tuple[dict[str, Any], list[dict] | None]:
+        d = self.form.cleaned_data
+        audience = d["audience_type"]
+        value = {
+            "list": ["all"],
+            "tag": list(d.get("audience_tags") or []),
+            "segment": list(d.get("audience_segments") or []),
+        }[audience]
+        payload: dict[str, Any] = {
+            "campaign_type": d["campaign_type"],
+            "name": d["name"].strip(),
+            "to": [{"type": audience, "value": value}],
+            "reply_to": d.get("reply_to") or "",
+            "time_zone": d["time_zone"],
+        }
+        if d.get("subject"):
+            payload["subject"] = d["subject"]
+        if d.get("sender_id"):
+            payload["sender_id"] = d["sender_id"]
+        if d.get("template_invoke_name"):
+            payload["template_invoke_name"] = d["template_invoke_name"]
+        if d.get("send_time_local"):
+            payload["send_time"] = d["send_time_local"].strftime(SEND_TIME_FORMAT)
+        if d["campaign_type"] == CampaignType.AB_TEST:
+            dimension = d.get("ab_dimension") or "subjects"
+            payload["ab_test"] = {
+                "percent": d["ab_percent"],
+                "win_condition": {
+                    "time_unit": d.get("ab_time_unit") or "hour",
+                    "after_time": d["ab_after_time"],
+                    "compare": d["ab_compare"],
+                },
+                dimension: [str(f.cleaned_data["value"]) for f in self.variants.forms],
+            }
+        else:
+            track = {key: d.get(name) or "" for name, (key, _) in UTM_FIELDS.items()}
+            payload["google_track"] = track if any(track.values()) else None
+            payload["warm_up"] = [
+                {
+                    "domain": f.cleaned_data["domain"],
+                    "rate": f.cleaned_data["rate"],
+                    "upgrade_value": str(f.cleaned_data["upgrade_value"]),
+                    "downgrade_value": str(f.cleaned_data["downgrade_value"]),
+                }
+                for f in self.warm_up.forms
+            ] or None
+        files = d.get("attachments") or []
+        meta = None
+        if files:
+            payload["attachments"] = [
+                {"filename": f.name, "content": base64.b64encode(f.read()).decode()} for f in files
+            ]
+            meta = [{"filename": f.name, "size": f.size} for f in files]
+        return payload, meta
+
+
+def _int(value: Any, default: int = 0) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def without_row(data: QueryDict, prefix: str, index: int) -> QueryDict:
+    """The same POST data with row `index` of formset `prefix` removed, later rows moved up."""
+    total = _int(data.get(f"{prefix}-TOTAL_FORMS"))
+    if not 0 <= index < total:
+        return data
+
+    def keys_of(i: int) -> list[str]:
+        return [k for k in data if k.startswith(f"{prefix}-{i}-")]
+
+    for i in range(index, total):
+        for key in keys_of(i):
+            del data[key]
+        if i + 1 < total:
+            for key in keys_of(i + 1):
+                field = key[len(f"{prefix}-{i + 1}-") :]
+                data.setlist(f"{prefix}-{i}-{field}", data.getlist(key))
+    for key in keys_of(total - 1):
+        del data[key]
+    data[f"{prefix}-TOTAL_FORMS"] = str(total - 1)
+    return data
+
+
+def initial_from(campaign: Campaign) -> tuple[dict[str, Any], list[str], list[dict]]:
+    """The builder's starting values for editing a mirrored campaign."""
+    from campaigns.describe import ab_dimension, in_campaign_tz, offset_hours
+
+    tz = offset_hours(campaign.time_zone)
+    ab = campaign.ab_test or {}
+    dimension, variants = ab_dimension(ab)
+    win = ab.get("win_condition") or {}
+    local = in_campaign_tz(campaign.run_time, campaign.time_zone)
+    initial: dict[str, Any] = {
+        "campaign_type": campaign.campaign_type,
+        "name": campaign.name,
+        "audience_type": campaign.audience_type or "list",
+        "audience_tags": campaign.audience_values if campaign.audience_type == "tag" else [],
+        "audience_segments": (
+            campaign.audience_values if campaign.audience_type == "segment" else []
+        ),
+        "sender_id": str(campaign.sender_id or ""),
+        "template_invoke_name": campaign.template_invoke_name,
+        "subject": campaign.subject,
+        "reply_to": campaign.reply_to,
+        "send_time": local.strftime("%Y-%m-%dT%H:%M") if local else "",
+        "time_zone": str(tz),
+        "ab_dimension": dimension or "subjects",
+        "ab_percent": ab.get("percent", 20),
+        "ab_compare": win.get("compare", "open_percent"),
+        "ab_after_time": win.get("after_time", 18),
+        "ab_time_unit": win.get("time_unit", "hour"),
+    }
+    if dimension == "send_times":
+        variants = [v.replace(" ", "T")[:16] for v in variants]
+    for name, (key, _) in UTM_FIELDS.items():
+        initial[name] = (campaign.google_track or {}).get(key, "")
+    return initial, variants or ["", ""], list(campaign.warm_up or [])

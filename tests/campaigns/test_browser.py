@@ -1,0 +1,104 @@
+"""Chromium, as a marketer: build an A/B campaign with three subject variants and a warm-up
+with two domains, save, find it in the list by search, open it, delete it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from campaigns.models import Campaign, SandboxCampaign
+from campaigns.sync import sync_references
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_build_find_open_and_delete_an_ab_campaign(marketer, login, engagelab):
+    sync_references()
+    page = login(marketer)
+    page.goto("/campaigns/")
+    page.get_by_role("button", name="New campaign").click()
+
+    # Start as a regular campaign to build the warm-up, which A/B tests do not have.
+    page.get_by_label("Name", exact=True).fill("Holiday subject test")
+    page.get_by_label("Contacts with tags").check()
+    page.get_by_label("newsletter", exact=True).check()
+    page.get_by_label("Sender", exact=True).select_option(
+        label="Switchboard News <news@mail.switchboard.test>"
+    )
+    page.get_by_label("Template", exact=True).select_option(label="Seasonal promotion")
+    page.get_by_label("Send at").fill("2099-12-01T09:30")
+    page.get_by_label("Time zone").select_option(label="UTC−5")
+
+    rows = page.locator("#warmup-builder .row")
+    for count in (1, 2):
+        page.get_by_role("button", name="Add a domain").click()
+        expect(rows).to_have_count(count)
+    rows.nth(0).get_by_label("Recipient domain").fill("gmail.com")
+    rows.nth(1).get_by_label("Recipient domain").fill("outlook.com")
+    rows.nth(1).get_by_label("Rate level").fill("2")
+    expect(page.locator("#warmup-preview")).to_contain_text(
+        "outlook.com: starts at rate level 2; the rate goes up when at least 95%"
+    )
+
+    # Switch to an A/B test on the subject: three variants.
+    page.get_by_label("A/B test").check()
+    expect(page.locator("#warmup-builder")).to_be_hidden()
+    page.get_by_role("button", name="Add a variant").click()
+    variants = page.locator("#ab-builder .variants input")
+    expect(variants).to_have_count(3)
+    for i, subject in enumerate(["Ho ho ho!", "Your holiday offers", "Last days to order"]):
+        variants.nth(i).fill(subject)
+    page.get_by_label("Share of contacts in the test (%)").fill("30")
+    page.get_by_label("Decide after").fill("12")
+    expect(page.locator("#ab-sentence")).to_have_text(
+        "30% get the test, split evenly between 3 subjects; after 12 hours the subject with "
+        "the best open rate goes to the other 70%."
+    )
+    page.get_by_role("button", name="Create campaign").click()
+
+    expect(page.get_by_role("heading", name="Holiday subject test")).to_be_visible()
+    expect(page.locator(".toast")).to_contain_text("Campaign “Holiday subject test” created.")
+    sent = SandboxCampaign.objects.get().data
+    assert sent["ab_test"]["subjects"] == ["Ho ho ho!", "Your holiday offers", "Last days to order"]
+    assert "warm_up" not in sent or not sent["warm_up"]  # A/B tests carry no warm-up
+
+    # Find it in the list by searching; the URL keeps the search.
+    page.get_by_role("link", name="Campaigns").first.click()
+    page.get_by_label("Search by name").fill("holiday subj")
+    expect(page).to_have_url(re.compile(r"q=holiday(%20|\+)subj"))
+    expect(page.locator("#results tbody tr")).to_have_count(1)
+    page.get_by_role("link", name="Holiday subject test").click()
+    expect(page.get_by_text("after 12 hours the subject with the best open rate")).to_be_visible()
+    expect(page.get_by_text("Sends 2099-12-01 09:30 (UTC−5)")).to_be_visible()
+
+    page.get_by_role("button", name="Delete").click()
+    expect(page.get_by_role("heading", name="Delete “Holiday subject test”?")).to_be_visible()
+    page.get_by_role("button", name="Delete “Holiday subject test”").click()
+    expect(page.locator(".toast")).to_contain_text("Campaign “Holiday subject test” deleted.")
+    assert not SandboxCampaign.objects.exists() and not Campaign.objects.exists()
+
+
+def test_regular_campaign_with_two_warm_up_domains(marketer, login, engagelab):
+    sync_references()
+    page = login(marketer)
+    page.goto("/campaigns/new/")
+    page.get_by_label("Name", exact=True).fill("Warm-up check")
+    page.get_by_label("Sender", exact=True).select_option(value="21")
+    page.get_by_label("Template", exact=True).select_option(value="newsletter")
+    rows = page.locator("#warmup-builder .row")
+    for count in (1, 2):
+        page.get_by_role("button", name="Add a domain").click()
+        expect(rows).to_have_count(count)
+    rows.nth(0).get_by_label("Recipient domain").fill("gmail.com")
+    rows.nth(1).get_by_label("Recipient domain").fill("GMAIL.com")
+    page.get_by_role("button", name="Create campaign").click()
+    expect(page.get_by_text("gmail.com is already in the warm-up.")).to_be_visible()
+    rows.nth(1).get_by_label("Recipient domain").fill("yahoo.com")
+    page.get_by_role("button", name="Create campaign").click()
+    expect(page.get_by_role("heading", name="Warm-up check")).to_be_visible()
+    assert [w["domain"] for w in SandboxCampaign.objects.get().data["warm_up"]] == [
+        "gmail.com",
+        "yahoo.com",
+    ]
