@@ -15,8 +15,8 @@ def field_labels() -> dict[str, str]:
     return dict(ProjectField.objects.values_list("code", "label"))
 
 
-def segments() -> list[Segment]:
-    return list(Segment.objects.all())
+def segments():
+    return Segment.objects.all()
 
 
 def mailings(*, status: str = "", mode: str = "", q: str = ""):

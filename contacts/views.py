@@ -205,10 +205,9 @@ def contact_unsubscribe(request, id_contact: int):
 @permission_required(VIEW, raise_exception=True)
 def segment_list(request):
     labels = selectors.field_labels()
-    rows = [
-        (s, services.nomenclature.describe_clause(s.clause, labels)) for s in selectors.segments()
-    ]
-    return render(request, "contacts/segments.html", {"rows": rows})
+    page = Paginator(selectors.segments(), 50).get_page(request.GET.get("page"))
+    rows = [(s, services.nomenclature.describe_clause(s.clause, labels)) for s in page]
+    return render(request, "contacts/segments.html", {"rows": rows, "page": page})
 
 
 @require_POST

@@ -1,0 +1,188 @@
+"""`make bench` for Dialog Insight: mirror pages at scale (mailings, segments, a bulk-sync
+report), and the pages that ask the provider (search, detail) against the sandbox holding
+50,000 × scale contacts, served over real HTTP by a server started here. Bulk-sync throughput
+is measured once and printed."""
+
+from __future__ import annotations
+
+import random
+import socket
+import threading
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from contacts import fields as nomenclature
+
+CONTACTS_PER_SCALE = 50_000
+MAILINGS_PER_SCALE = 100_000
+BULK_ROWS = 20_000
+_server_url: str | None = None
+
+
+def seed(scale: int) -> None:
+    from contacts.models import (
+        BulkSync,
+        BulkSyncRow,
+        Mailing,
+        SandboxBatch,
+        SandboxContact,
+        SandboxDelivery,
+        SandboxMessage,
+        Segment,
+    )
+    from contacts.sandbox import ensure_project
+
+    rng = random.Random(7)
+    now = timezone.now()
+    project = ensure_project()
+    cities = ["Montréal", "Québec", "Laval", "Gatineau", "Sherbrooke", "Toronto"]
+    names = ["Claire", "Marc", "Sophie", "Louis", "Emma", "Noah", "Léa", "Hugo", "Zoé", "Adam"]
+    batch = []
+    for i in range(CONTACTS_PER_SCALE * scale):
+        email = f"{rng.choice(names).lower()}.{i}@bench.example"
+        batch.append(
+            SandboxContact(
+                project=project,
+                key=email,
+                data={"EMail": email, "FirstName": rng.choice(names), "LastName": f"Person{i}",
+                      "City": rng.choice(cities), "LoyaltyPoints": str(rng.randint(0, 5000))},
+                optins={"Newsletter": {"v": "1" if i % 3 else "0", "at": "2024.01.01 00:00:00"}},
+            )
+        )  # fmt: skip
+        if len(batch) == 5000:
+            SandboxContact.objects.bulk_create(batch)
+            batch = []
+    SandboxContact.objects.bulk_create(batch)
+    # A contact with a long mailing history for the detail page.
+    message = SandboxMessage.objects.create(
+        project=project, name="Bench newsletter", subject="S", sender="b@bench.example"
+    )
+    first = SandboxContact.objects.filter(project=project).order_by("pk").first()
+    for n in range(60):
+        sent = now - timedelta(days=n)
+        b = SandboxBatch.objects.create(
+            project=project, message=message, mode="All", launch_at=sent, status="Sent"
+        )
+        SandboxDelivery.objects.create(batch=b, contact=first, sent_at=sent, opened_at=sent)
+    # Mirror rows.
+    Segment.objects.bulk_create(
+        [Segment(id_filter=10_000 + i, name=f"Segment {i}", synced_at=now,
+                 clause=nomenclature.field_clause("City", "Equal", cities[i % 6]))
+         for i in range(500)]
+    )  # fmt: skip
+    rows = []
+    for i in range(MAILINGS_PER_SCALE * scale):
+        sent = rng.randint(100, 5000)
+        rows.append(
+            Mailing(id_batch=100_000 + i, id_message=i % 50, message_name=f"Message {i % 50}",
+                    mode="idFilters" if i % 4 else "Single", audience=f"Segment {i % 500}",
+                    launch_at=now - timedelta(minutes=i), status="Sent" if i > 20 else "Scheduled",
+                    sent=sent, delivered=sent - 3, unique_opens=sent // 3,
+                    unique_clicks=sent // 9, synced_at=now)
+        )  # fmt: skip
+        if len(rows) == 5000:
+            Mailing.objects.bulk_create(rows)
+            rows = []
+    Mailing.objects.bulk_create(rows)
+    job = BulkSync.objects.create(filename="bench.csv", total=BULK_ROWS, processed=BULK_ROWS,
+                                  status="done", created=BULK_ROWS)  # fmt: skip
+    BulkSyncRow.objects.bulk_create(
+        [BulkSyncRow(job=job, line=i + 2, key=f"row{i}@bench.example", data={},
+                     outcome="created", id_contact=i + 1) for i in range(BULK_ROWS)],
+        batch_size=5000,
+    )  # fmt: skip
+
+
+def _serve() -> str:
+    """Serve Switchboard (and so the sandbox) on a free local port for the provider calls."""
+    global _server_url
+    if _server_url:
+        return _server_url
+    from django.core.servers.basehttp import (
+        ThreadedWSGIServer,
+        WSGIRequestHandler,
+        get_internal_wsgi_application,
+    )
+
+    class Quiet(WSGIRequestHandler):
+        def setup(self) -> None:
+            super().setup()
+            # wsgiref writes headers and body separately; without this, Nagle's algorithm and
+            # delayed ACKs add ~40 ms to every provider call, which a real provider would not.
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+        def log_message(self, *args) -> None:  # the bench prints its own table
+            pass
+
+    app = get_internal_wsgi_application()
+
+    def loopback(environ, start_response):
+        # Plain HTTP on loopback, measured as if behind the TLS proxy (no HTTPS redirect).
+        environ["HTTP_X_FORWARDED_PROTO"] = "https"
+        return app(environ, start_response)
+
+    server = ThreadedWSGIServer(("127.0.0.1", 0), Quiet)
+    server.set_app(loopback)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _server_url = f"http://127.0.0.1:{server.server_address[1]}"
+    settings.SWITCHBOARD_URL = _server_url
+    return _server_url
+
+
+def _measure_bulk_sync() -> None:
+    """Merge BULK rows through the sandbox as a bulk sync does, and print rows per second."""
+    from contacts import services
+    from contacts.models import BulkSync
+
+    lines = ["EMail,FirstName,LastName,City"]
+    lines += [f"bulk{i}@bench.example,Bulk,Row{i},Laval" for i in range(2000)]
+    rows = services.parse_contacts_csv("\n".join(lines).encode(), services.project_definition())
+    job = BulkSync.objects.create(filename="throughput.csv", total=len(rows))
+    from contacts.models import BulkSyncRow
+
+    BulkSyncRow.objects.bulk_create(
+        [BulkSyncRow(job=job, line=line, key=key, data=data) for line, key, data in rows]
+    )
+    started = time.monotonic()
+    services.bulk_sync_run(job_id=job.pk)
+    elapsed = time.monotonic() - started
+    job.refresh_from_db()
+    print(  # noqa: T201 - shown beside the bench table
+        f"contacts bulk sync: {job.processed} rows in {elapsed:.1f} s "
+        f"= {job.processed / elapsed:.0f} rows/s (batches of 100, sandbox over HTTP)"
+    )
+
+
+def pages() -> list[tuple[str, str]]:
+    from contacts.models import BulkSync, SandboxContact
+
+    _serve()
+    from contacts.sync import sync_project
+
+    sync_project()
+    if not BulkSync.objects.filter(filename="throughput.csv").exists():
+        _measure_bulk_sync()
+    contact = SandboxContact.objects.order_by("pk").first()
+    report = BulkSync.objects.filter(filename="bench.csv").first()
+    return [
+        ("Contacts search by name (provider)", "/contacts/?q=person4242"),
+        (
+            "Contacts search, City = Laval (provider)",
+            "/contacts/?field=City&operator=Equal&value=Laval",
+        ),
+        ("Contacts search, page 10 (provider)", "/contacts/?q=claire&page=10"),
+        ("Contact detail, 60 mailings (provider)", f"/contacts/{contact.pk if contact else 1}/"),
+        ("Segments (mirror)", "/contacts/segments/"),
+        ("Mailings (mirror)", "/contacts/mailings/"),
+        ("Mailings, scheduled only", "/contacts/mailings/?status=Scheduled"),
+        ("Mailings, search", "/contacts/mailings/?q=Message+42"),
+        ("Mailings, page 100", "/contacts/mailings/?page=100"),
+        (
+            "Bulk sync report, page 100",
+            f"/contacts/bulk-sync/{report.pk if report else 1}/?page=100",
+        ),
+        ("Contact form (generated)", "/contacts/new/"),
+    ]
