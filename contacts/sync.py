@@ -110,15 +110,6 @@ def sync_messages(client: DialogInsightClient | None = None) -> SyncResult:
     return _upsert(Message, "messages", rows, "id_message")
 
 
-def audience_label(mode: str, filter_ids: list[int], target: int | None = None) -> str:
-    if mode == "All":
-        return "Everyone"
-    if mode == "Single":
-        return "One contact (triggered)"
-    names = dict(Segment.objects.filter(id_filter__in=filter_ids).values_list("id_filter", "name"))
-    return ", ".join(names.get(i, f"Segment #{i}") for i in filter_ids)
-
-
 def sync_mailings(client: DialogInsightClient | None = None) -> SyncResult:
     client = client or DialogInsightClient()
     batches = client.batches()

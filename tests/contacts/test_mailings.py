@@ -147,7 +147,9 @@ def test_statistics_mirror_feeds_the_overview(client, manager, audience):
     sync.sync_mailings()
     mailing = Mailing.objects.get()
     assert mailing.sent == 4 and mailing.stats_at is not None
+    rate = f"{mailing.unique_opens / mailing.delivered:.0%}"
     card = overview_card()
-    assert ("Latest mailing", "Spring news") in card["stats"]
+    assert ("Latest open rate", rate) in card["stats"]
+    assert ("Mailings sent, 30 days", 1) in card["stats"]
     client.force_login(manager)
-    assert "Spring news" in client.get("/").content.decode()
+    assert "Latest open rate" in text(client.get("/"))
