@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts.models import BulkSync, Mailing, ProjectField, Segment
+from contacts.models import BulkSync, Mailing, Message, ProjectField, Segment
 
 
 def project_fields() -> list[ProjectField]:
@@ -33,6 +33,21 @@ def mailings(*, status: str = "", mode: str = "", q: str = ""):
     if q:
         qs = qs.filter(Q(message_name__icontains=q) | Q(audience__icontains=q))
     return qs
+
+
+def contact_activity(id_contact: int, limit: int = 10):
+    """What Switchboard's users did to this contact (the audit log), newest first."""
+    from dashboard.models import AuditEvent
+
+    return list(
+        AuditEvent.objects.filter(
+            provider="dialoginsight", object_type="contact", object_id=str(id_contact)
+        )[:limit]
+    )
+
+
+def messages_with_parameters() -> list[Message]:
+    return [m for m in Message.objects.all() if m.parameters]
 
 
 def bulk_syncs():

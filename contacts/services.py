@@ -455,13 +455,14 @@ def message_trigger(
     message_name: str,
     parameters: dict[str, str],
 ) -> int:
+    # Recorded against the contact, so that its page lists it with the other changes.
     label = f"{message_name} → {contact_label}"
     try:
         id_batch = DialogInsightClient().send_single(
             id_message=id_message, id_contact=id_contact, parameters=parameters
         )
     except ProviderError as error:
-        _audit(user, "message", "triggered", id_contact, label, error=error)
+        _audit(user, "contact", "sent message", id_contact, label, error=error)
         raise
-    _audit(user, "message", "triggered", id_batch, label)
+    _audit(user, "contact", "sent message", id_contact, label, detail=f"mailing #{id_batch}")
     return id_batch

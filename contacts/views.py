@@ -83,8 +83,10 @@ def contact_detail(request, id_contact: int):
         raise Http404("No such contact at Dialog Insight.")
     context = _detail_context(contact, definition)
     context["history"] = history
+    context["activity"] = selectors.contact_activity(id_contact)
     if request.user.has_perm(SEND):
         context["trigger_form"] = forms.TriggerForm()
+        context["parameterised"] = selectors.messages_with_parameters()
     return render(request, "contacts/detail.html", context)
 
 
@@ -454,7 +456,11 @@ def contact_trigger(request, id_contact: int):
         return render(
             request,
             "contacts/detail.html#trigger",
-            {"trigger_form": form, "contact": {"id": id_contact, "key": label}},
+            {
+                "trigger_form": form,
+                "contact": {"id": id_contact, "key": label},
+                "parameterised": selectors.messages_with_parameters(),
+            },
         )
     for field, errors in form.errors.items():
         messages.error(request, f"{field}: {' '.join(errors)}")

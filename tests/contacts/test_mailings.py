@@ -125,9 +125,9 @@ def test_trigger_a_message_to_one_contact(client, marketer, audience):
                       "label": "toronto@example.com"})  # fmt: skip
     detail = client.get(reverse("contacts:detail", args=[id_contact])).content.decode()
     assert "Cart reminder" in detail
-    assert AuditEvent.objects.filter(
-        object_type="message", action="triggered", outcome="ok"
-    ).exists()
+    sent = AuditEvent.objects.get(action="sent message", outcome="ok")
+    assert sent.object_id == str(id_contact)
+    assert "sent message Cart reminder → toronto@example.com" in text(detail)
 
 
 def test_managers_cannot_send(client, manager, audience):
