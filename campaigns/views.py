@@ -1,15 +1,23 @@
 from __future__ import annotations
 
+import time
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    condition,
+    require_GET,
+    require_http_methods,
+    require_POST,
+)
 from django_htmx.http import HttpResponseClientRedirect
 
-from campaigns import describe, selectors, services
+from campaigns import charts, describe, selectors, services, stats
 from campaigns.forms import CampaignBuilder, CampaignFilterForm, initial_from
 from campaigns.models import Campaign
 from dashboard.providers import ProviderError
@@ -107,6 +115,8 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "template_label": selectors.reference_labels("template").get(
                 campaign.template_invoke_name, campaign.template_invoke_name
             ),
+            "charts": charts.campaign_charts(campaign),
+            "charts_etag": stats.data_version([campaign.campaign_id]),
         },
     )
 
@@ -201,3 +211,159 @@ def campaign_delete(request: HttpRequest, campaign_id: int) -> HttpResponse:
         messages.success(request, f"Campaign “{campaign.name}” deleted.")
         return redirect("campaigns:list")
     return render(request, "campaigns/delete.html", {"campaign": campaign})
+
+
+# --- statistics: chart data, table, CSV --------------------------------------------------------
+def _campaign_etag(request: HttpRequest, campaign_id: int) -> str:
+    return stats.data_version([campaign_id])
+
+
+@require_GET
+@permission_required(VIEW, raise_exception=True)
+@condition(etag_func=_campaign_etag)
+def campaign_chart_data(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Only the charts' data (traces), the verdict and the numbers; 304 when unchanged."""
+    campaign = get_object_or_404(Campaign, campaign_id=campaign_id)
+    data = charts.campaign_charts(campaign)
+    response = JsonResponse(
+        {
+            "figures": {key: fig["data"] for key, fig in data["figures"].items()},
+            "verdict": data["verdict"],
+            "numbers": _numbers(data["totals"]),
+        }
+    )
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+_numbers = charts.format_numbers
+
+
+CSV_FIELDS = [
+    "sent",
+    "delivered",
+    "bounced",
+    "opens",
+    "unique_opens",
+    "clicks",
+    "unique_clicks",
+    "unsubscribes",
+    "spam_reports",
+]
+
+
+@require_GET
+@permission_required(VIEW, raise_exception=True)
+def campaign_stats_csv(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    import csv
+
+    campaign = get_object_or_404(Campaign, campaign_id=campaign_id)
+    table = request.GET.get("table", "timeline")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign_id}-{table}.csv"'
+    writer = csv.writer(response)
+    if table in ("domain", "variant"):
+        rows = stats.campaign_totals(campaign.campaign_id, by=table)
+        writer.writerow(
+            [table, *CSV_FIELDS, "delivered_rate", "unique_open_rate", "unique_click_rate"]
+        )
+        for r in rows:
+            writer.writerow(
+                [
+                    r[table],
+                    *(r[f] for f in CSV_FIELDS),
+                    *(
+                        f"{r[k]:.4f}"
+                        for k in ("delivered_rate", "unique_open_rate", "unique_click_rate")
+                    ),
+                ]
+            )
+    else:
+        writer.writerow(["minute_utc", *(f"cumulative_{f}" for f in CSV_FIELDS)])
+        for r in stats.campaign_timeline(campaign.campaign_id):
+            writer.writerow([r["start"].isoformat(), *(r[f"cum_{f}"] for f in CSV_FIELDS)])
+    return response
+
+
+# --- the overview's chart (the home page includes the fragment) -------------------------------
+def _period(request: HttpRequest) -> str:
+    period = request.GET.get("period", "24h")
+    return period if period in stats.PERIODS else "24h"
+
+
+def _overview_etag(request: HttpRequest) -> str:
+    # The window slides every minute even when nothing new arrives.
+    minute = int(time.time() // 60)
+    return f"{_period(request)}-{minute}-{stats.data_version()}"
+
+
+def _overview_payload(period: str) -> dict:
+    data = stats.overview(period)
+    return {
+        "figures": {"overview": charts.overview_traces(data["series"])},
+        "numbers": _numbers(data["totals"]),
+        "series": [
+            {
+                "name": s["name"],
+                "campaign_id": s["campaign_id"],
+                "open_rate": s["open_rate"][-1] if s["open_rate"] else 0,
+                "click_rate": s["click_rate"][-1] if s["click_rate"] else 0,
+            }
+            for s in data["series"]
+        ],
+    }
+
+
+@require_GET
+@permission_required(VIEW, raise_exception=True)
+def overview_chart(request: HttpRequest) -> HttpResponse:
+    period = _period(request)
+    data = stats.overview(period)
+    figure = charts.figure_json(charts.overview_figure(data["series"]))
+    return render(
+        request,
+        "campaigns/overview_chart.html",
+        {
+            "figure": figure,
+            "numbers": _numbers(data["totals"]),
+            "series": _overview_payload(period)["series"],
+            "period": period,
+            "periods": [(key, label) for key, (label, _, _) in stats.PERIODS.items()],
+            "etag": _overview_etag(request),
+        },
+    )
+
+
+@require_GET
+@permission_required(VIEW, raise_exception=True)
+@condition(etag_func=_overview_etag)
+def overview_data(request: HttpRequest) -> HttpResponse:
+    """Polled every 5 s by every manager's overview: unchanged data is a 304 from one indexed
+    query, and a changed answer is computed once per version for all of them."""
+    period = _period(request)
+    if request.GET.get("format") == "csv":
+        return _overview_csv(period)
+    key = f"campaigns:overview:{_overview_etag(request)}"
+    payload = cache.get(key)
+    if payload is None:
+        payload = _overview_payload(period)
+        cache.set(key, payload, 120)
+    response = JsonResponse(payload)
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _overview_csv(period: str) -> HttpResponse:
+    import csv
+
+    data = stats.overview(period)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="campaign-rates-{period}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        ["campaign_id", "campaign", "time_utc", "unique_open_rate", "unique_click_rate"]
+    )
+    for s in data["series"]:
+        for x, o, c in zip(s["x"], s["open_rate"], s["click_rate"], strict=True):
+            writer.writerow([s["campaign_id"], s["name"], x, f"{o:.4f}", f"{c:.4f}"])
+    return response

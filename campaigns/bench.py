@@ -1,0 +1,130 @@
+"""`make bench` for campaigns: the list and detail pages at 10,000 campaigns, and the chart
+data endpoints over statistics buckets that stand for about a million webhook events."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.utils import timezone
+
+from campaigns.models import Campaign, StatBucket
+
+CAMPAIGNS = 10_000
+WORDS = [
+    "Spring",
+    "Summer",
+    "Autumn",
+    "Winter",
+    "VIP",
+    "Flash",
+    "Weekly",
+    "Launch",
+    "Renewal",
+    "Quebec",
+    "Montreal",
+    "Loyalty",
+    "Survey",
+    "Webinar",
+    "Holiday",
+]
+DOMAINS = ["gmail.com", "outlook.com", "hotmail.com", "yahoo.com", "videotron.ca", "icloud.com"]
+CHART_CAMPAIGN = 4242
+
+
+def seed(scale: int) -> None:
+    rng = random.Random(3)
+    now = timezone.now()
+    rows = []
+    for i in range(1, CAMPAIGNS * scale + 1):
+        ab = i % 4 == 0
+        created = now - timedelta(minutes=i * 7)
+        rows.append(
+            Campaign(
+                campaign_id=i,
+                campaign_type=1 if ab else 2,
+                name=f"{rng.choice(WORDS)} {rng.choice(WORDS).lower()} campaign {i}",
+                audience_type="tag",
+                audience_values=["newsletter"],
+                template_invoke_name="newsletter",
+                status=rng.choice([0, 1, 2, 2, 2, -1]),
+                sender_id=21,
+                from_email="news@mail.switchboard.test",
+                from_name="Switchboard News",
+                create_time=created,
+                update_time=created,
+                run_time=created + timedelta(days=1),
+                time_zone="-5",
+                ab_test={
+                    "percent": 20,
+                    "subjects": ["A", "B"],
+                    "win_condition": {
+                        "time_unit": "hour",
+                        "after_time": 4,
+                        "compare": "open_percent",
+                    },
+                }
+                if ab
+                else None,
+                warm_up=None
+                if ab
+                else [
+                    {
+                        "domain": "gmail.com",
+                        "rate": 1,
+                        "upgrade_value": "0.95",
+                        "downgrade_value": "0.75",
+                    }
+                ],
+                synced_at=now,
+            )
+        )
+        if len(rows) == 5000:
+            Campaign.objects.bulk_create(rows)
+            rows = []
+    Campaign.objects.bulk_create(rows)
+    seed_buckets(scale)
+
+
+def seed_buckets(scale: int) -> None:
+    """Minute buckets for the 20 latest campaigns over the last days: ~1,000,000 events each
+    way they are counted (sent, delivered, opens, clicks)."""
+    rng = random.Random(5)
+    now = timezone.now().replace(second=0, microsecond=0)
+    batch = []
+    campaigns = [CHART_CAMPAIGN, *range(1, 20)]
+    for cid in campaigns:
+        for minute in range(0, 1800 * scale):
+            for domain in DOMAINS[:4]:
+                sent = rng.randint(1, 4)
+                delivered = sent - (rng.random() < 0.05)
+                opens = rng.randint(0, delivered)
+                batch.append(
+                    StatBucket(
+                        campaign_id=cid,
+                        variant="AB"[minute % 2] if cid % 4 == 0 else "",
+                        domain=domain,
+                        start=now - timedelta(minutes=minute),
+                        sent=sent,
+                        delivered=delivered,
+                        opens=opens,
+                        unique_opens=opens // 2 + (opens % 2),
+                        clicks=opens // 3,
+                        unique_clicks=opens // 4,
+                    )
+                )
+                if len(batch) == 10000:
+                    StatBucket.objects.bulk_create(batch)
+                    batch = []
+    StatBucket.objects.bulk_create(batch)
+
+
+def pages() -> list[tuple[str, str]]:
+    return [
+        ("Campaigns", "/campaigns/"),
+        ("Campaigns, filtered", "/campaigns/?campaign_type=1&status=2"),
+        ("Campaigns, search", "/campaigns/?q=vip+launch"),
+        ("Campaigns, sorted by name", "/campaigns/?sort=name"),
+        ("Campaigns, page 300", "/campaigns/?page=300"),
+        ("Campaign detail", f"/campaigns/{CHART_CAMPAIGN}/"),
+    ]

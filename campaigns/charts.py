@@ -1,0 +1,318 @@
+"""Plotly figures for campaigns, built from stored statistics buckets (never raw events).
+
+Every figure has a title (its accessible name too), and tells series apart by line dash and
+marker shape or bar pattern as well as colour. `uirevision` keeps a user's zoom when the data
+refresh. Rates are over delivered, as EngageLab computes them.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import plotly.graph_objects as go
+
+from campaigns.describe import COMPARE_LABELS
+
+# Colour-blind-safe (Okabe–Ito) palette.
+COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
+DASHES = ["solid", "dash", "dot", "dashdot", "longdash"]
+SYMBOLS = ["circle", "diamond", "square", "triangle-up", "x"]
+PATTERNS = ["", "/", "x", ".", "+"]
+COMPARE_FIELDS = {
+    # win condition → (numerator field, denominator field); totals of opens/clicks are not
+    # proportions, so significance uses uniques; the chart shows the provider's own rate.
+    "open_percent": ("opens", "unique_opens", "delivered"),
+    "uni_open_percent": ("unique_opens", "unique_opens", "delivered"),
+    "click_percent": ("clicks", "unique_clicks", "delivered"),
+    "uni_click_percent": ("unique_clicks", "unique_clicks", "delivered"),
+    "delivered_percent": ("delivered", "delivered", "sent"),
+}
+
+
+def _layout(title: str, *, y_title: str, percent: bool = False, **extra: Any) -> dict[str, Any]:
+    layout: dict[str, Any] = {
+        "title": {"text": title, "x": 0, "font": {"size": 16}},
+        "template": "plotly_white",
+        "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
+        "legend": {"orientation": "h", "y": -0.2},
+        "yaxis": {"title": {"text": y_title}, "rangemode": "tozero"},
+        "uirevision": "keep",
+        "height": 360,
+        "font": {"family": "system-ui, sans-serif"},
+    }
+    if percent:
+        layout["yaxis"]["tickformat"] = ".0%"
+    layout.update(extra)
+    return layout
+
+
+def figure_json(fig: go.Figure) -> dict[str, Any]:
+    """The figure as plain JSON-able data (what the page and the data endpoint send)."""
+    import json
+
+    return json.loads(fig.to_json())
+
+
+def cumulative_figure(timeline: list[dict[str, Any]]) -> go.Figure:
+    x = [row["start"] for row in timeline]
+    fig = go.Figure(
+        layout=_layout(
+            "Opens and clicks over time (cumulative)", y_title="Count", hovermode="x unified"
+        )
+    )
+    series = [
+        ("Unique opens", "cum_unique_opens", 0, "solid", "circle"),
+        ("Total opens", "cum_opens", 0, "dash", "circle-open"),
+        ("Unique clicks", "cum_unique_clicks", 1, "solid", "diamond"),
+        ("Total clicks", "cum_clicks", 1, "dash", "diamond-open"),
+    ]
+    for name, key, colour, dash, symbol in series:
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=[row[key] for row in timeline],
+                name=name,
+                mode="lines+markers",
+                line={"color": COLOURS[colour], "dash": dash, "width": 2},
+                marker={"symbol": symbol, "size": 5, "maxdisplayed": 40},
+            )
+        )
+    return fig
+
+
+def domain_figure(rows: list[dict[str, Any]], warm_domains: set[str]) -> go.Figure:
+    rows = [r for r in rows if r.get("domain")]
+    labels = [
+        f"<b>{r['domain']}</b><br>(warm-up)" if r["domain"] in warm_domains else r["domain"]
+        for r in rows
+    ]
+    fig = go.Figure(
+        layout=_layout(
+            "Open and click rates by recipient domain (over delivered)",
+            y_title="Rate",
+            percent=True,
+            barmode="group",
+        )
+    )
+    for i, (name, key) in enumerate(
+        (("Unique open rate", "unique_open_rate"), ("Unique click rate", "unique_click_rate"))
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=labels,
+                y=[r[key] for r in rows],
+                name=name,
+                marker={
+                    "color": COLOURS[i],
+                    "pattern": {"shape": PATTERNS[i]},
+                    "line": {
+                        "width": [3 if r["domain"] in warm_domains else 0 for r in rows],
+                        "color": "#000",
+                    },
+                },
+                text=[f"{r[key]:.1%}" for r in rows],
+                textposition="outside",
+                hovertemplate="%{x}: %{y:.1%} of %{customdata:,} delivered<extra>"
+                + name
+                + "</extra>",
+                customdata=[r["delivered"] for r in rows],
+            )
+        )
+    return fig
+
+
+def deliverability_figure(rows: list[dict[str, Any]], warm_up: list[dict[str, Any]]) -> go.Figure:
+    by_domain = {r["domain"]: r for r in rows}
+    domains = [w["domain"] for w in warm_up]
+    fig = go.Figure(
+        layout=_layout(
+            "Delivery rate per warm-up domain against its thresholds",
+            y_title="Delivered / sent",
+            percent=True,
+        )
+    )
+    fig.update_yaxes(range=[0, 1.08])
+    fig.add_trace(
+        go.Bar(
+            x=domains,
+            name="Delivery rate",
+            y=[by_domain.get(d, {}).get("delivered_rate", 0) for d in domains],
+            marker={"color": COLOURS[0]},
+            text=[f"{by_domain.get(d, {}).get('delivered_rate', 0):.1%}" for d in domains],
+            textposition="inside",
+        )
+    )
+    for name, key, symbol, colour in (
+        ("Raise the rate at", "upgrade_value", "triangle-up", COLOURS[2]),
+        ("Lower the rate below", "downgrade_value", "triangle-down", COLOURS[1]),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=domains,
+                y=[float(w[key]) for w in warm_up],
+                name=name,
+                mode="markers",
+                marker={
+                    "symbol": symbol,
+                    "size": 16,
+                    "color": colour,
+                    "line": {"width": 1, "color": "#000"},
+                },
+                hovertemplate="%{x}: " + name.lower() + " %{y:.0%}<extra></extra>",
+            )
+        )
+    return fig
+
+
+def variant_figure(rows: list[dict[str, Any]], labels: list[str], compare: str) -> go.Figure:
+    shown, tested, denominator = COMPARE_FIELDS.get(compare, COMPARE_FIELDS["uni_open_percent"])
+    metric = COMPARE_LABELS.get(compare, "unique open rate")
+    values, errors = [], []
+    for r in rows:
+        n = r.get(denominator) or 0
+        values.append((r.get(shown) or 0) / n if n else 0)
+        p = (r.get(tested) or 0) / n if n else 0
+        errors.append(1.96 * math.sqrt(p * (1 - p) / n) if n else 0)
+    fig = go.Figure(
+        layout=_layout(
+            f"Variants compared on {metric} (the win condition)",
+            y_title=metric.capitalize(),
+            percent=True,
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            x=labels,
+            y=values,
+            name=metric.capitalize(),
+            marker={
+                "color": [COLOURS[i % len(COLOURS)] for i in range(len(rows))],
+                "pattern": {"shape": [PATTERNS[i % len(PATTERNS)] for i in range(len(rows))]},
+            },
+            error_y={"type": "data", "array": errors, "visible": True},
+            text=[f"{v:.1%}" for v in values],
+            textposition="outside",
+            hovertemplate="%{x}: %{y:.1%} ± %{error_y.array:.1%} (95%)<extra></extra>",
+        )
+    )
+    return fig
+
+
+def overview_figure(series: list[dict[str, Any]]) -> go.Figure:
+    fig = go.Figure(
+        layout=_layout(
+            "Unique open and click rates of the latest campaigns (over delivered)",
+            y_title="Rate",
+            percent=True,
+            hovermode="x unified",
+            height=380,
+        )
+    )
+    for trace in overview_traces(series):
+        fig.add_trace(go.Scatter(**trace))
+    return fig
+
+
+def overview_traces(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Just the data of the overview figure: what a refresh sends."""
+    traces = []
+    for i, s in enumerate(series):
+        colour = COLOURS[i % len(COLOURS)]
+        for metric, dash, symbol, key in (
+            ("opens", "solid", SYMBOLS[i % len(SYMBOLS)], "open_rate"),
+            ("clicks", "dash", SYMBOLS[i % len(SYMBOLS)] + "-open", "click_rate"),
+        ):
+            traces.append(
+                {
+                    "x": s["x"],
+                    "y": s[key],
+                    "name": f"{s['name']} — {metric}",
+                    "legendgroup": str(s["campaign_id"]),
+                    "mode": "lines+markers",
+                    "line": {"color": colour, "dash": dash, "width": 2},
+                    "marker": {"symbol": symbol, "size": 6, "maxdisplayed": 12},
+                    "hovertemplate": "%{y:.1%}",
+                }
+            )
+    return traces
+
+
+def campaign_charts(campaign: Any) -> dict[str, Any]:
+    """Everything the detail page's charts need, from stored buckets: the figures, the A/B
+    verdict in words, the numbers behind them (for the table view and the CSV)."""
+    from campaigns import stats
+    from campaigns.describe import DIMENSIONS, ab_dimension
+    from campaigns.significance import verdict
+
+    cid = campaign.campaign_id
+    timeline = stats.campaign_timeline(cid)
+    totals = stats.campaign_totals(cid)[0]
+    domains = stats.campaign_totals(cid, by="domain")
+    warm_up = list(campaign.warm_up or [])
+    figures: dict[str, go.Figure] = {}
+    result: dict[str, Any] = {
+        "has_data": bool(timeline),
+        "totals": totals,
+        "numbers": format_numbers(totals),
+        "timeline": timeline,
+        "domains": domains,
+        "warm_domains": {w["domain"] for w in warm_up},
+        "variants": [],
+        "verdict": "",
+    }
+    if not timeline:
+        result["figures"] = {}
+        return result
+    figures["cumulative"] = cumulative_figure(timeline)
+    figures["domains"] = domain_figure(domains, result["warm_domains"])
+    if warm_up:
+        figures["deliverability"] = deliverability_figure(domains, warm_up)
+        result["deliverability_notes"] = deliverability_notes(domains, warm_up)
+    if campaign.is_ab:
+        dimension, _values = ab_dimension(campaign.ab_test)
+        noun = DIMENSIONS.get(dimension, ("variant",))[0].capitalize()
+        compare = ((campaign.ab_test or {}).get("win_condition") or {}).get("compare", "")
+        rows = [r for r in stats.campaign_totals(cid, by="variant") if r.get("variant")]
+        labels = [f"{noun} {r['variant']}" for r in rows]
+        _, tested, denominator = COMPARE_FIELDS.get(compare, COMPARE_FIELDS["uni_open_percent"])
+        arms = [(r.get(tested) or 0, r.get(denominator) or 0) for r in rows]
+        result["variants"] = [{**r, "label": label} for r, label in zip(rows, labels, strict=True)]
+        result["verdict"] = verdict(labels, arms, COMPARE_LABELS.get(compare, "open rate"))
+        figures["variants"] = variant_figure(rows, labels, compare)
+    result["figures"] = {key: figure_json(fig) for key, fig in figures.items()}
+    return result
+
+
+def format_numbers(totals: dict[str, Any]) -> dict[str, str]:
+    """Key numbers as shown on the page (and sent to it on refresh)."""
+    counts = ("sent", "delivered", "unique_opens", "opens", "unique_clicks", "clicks")
+    shares = ("delivered_rate", "unique_open_rate", "unique_click_rate")
+    return {
+        **{k: f"{totals.get(k, 0) or 0:,}" for k in counts},
+        **{k: f"{totals.get(k, 0) or 0:.1%}" for k in shares},
+    }
+
+
+def deliverability_notes(rows: list[dict[str, Any]], warm_up: list[dict[str, Any]]) -> list[str]:
+    """Each warm-up domain's delivery rate against its thresholds, in words."""
+    by_domain = {r["domain"]: r for r in rows}
+    notes = []
+    for w in warm_up:
+        row = by_domain.get(w["domain"])
+        if not row or not row.get("sent"):
+            notes.append(f"{w['domain']}: nothing sent yet.")
+            continue
+        rate, up, down = (
+            row["delivered_rate"],
+            float(w["upgrade_value"]),
+            float(w["downgrade_value"]),
+        )
+        if rate >= up:
+            where = f"at or above {up:.0%}: EngageLab raises the sending rate"
+        elif rate < down:
+            where = f"below {down:.0%}: EngageLab lowers the sending rate"
+        else:
+            where = f"between its thresholds ({down:.0%}–{up:.0%}): the rate stays"
+        notes.append(f"{w['domain']}: {rate:.1%} delivered, {where}.")
+    return notes
