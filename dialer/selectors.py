@@ -98,17 +98,69 @@ class KnownCountPaginator(Paginator):
         return self._known_count
 
 
-def search_filter(q: str) -> Q:
-    """Name (contains), external id (exact) or phone (E.164 exact, or the digits typed)."""
-    q = q.strip()
-    condition = Q(name__icontains=q) | Q(external_unique_id=q) | Q(email__iexact=q)
+_PHONE_CHARS = set("+-(). 0123456789")
+
+
+def _phone_prefix(prefix: str) -> Q:
+    # A range on the indexed column instead of LIKE 'x%', which SQLite cannot serve from it.
+    return Q(phone_e164__gte=prefix, phone_e164__lt=prefix[:-1] + chr(ord(prefix[-1]) + 1))
+
+
+def search(contacts: QuerySet[DialerContact], q: str) -> QuerySet[DialerContact]:
+    """Something that looks like a phone is looked up on the normalised number (exact, or the
+    digits typed as its beginning); otherwise an external id (exact) if one matches, else the
+    name (contains). Each uses an index except the last."""
     digits = "".join(c for c in q if c.isdigit())
-    if len(digits) >= 4 and len(digits) >= len(q.replace(" ", "")) - 5:
+    if len(digits) >= 4 and set(q) <= _PHONE_CHARS:
         try:
-            condition |= Q(phone_e164=normalise_phone(q))
+            return contacts.filter(phone_e164=normalise_phone(q))
         except PhoneError:
-            condition |= Q(phone_e164__contains=digits)
-    return condition
+            prefix = "+" + digits if q.lstrip().startswith(("+", "00")) else None
+            if prefix:
+                return contacts.filter(_phone_prefix(prefix.replace("+00", "+", 1)))
+            return contacts.filter(phone_e164__contains=digits)
+    by_id = contacts.filter(external_unique_id=q)
+    if by_id.exists():
+        return by_id
+    return contacts.filter(name__icontains=q)
+
+
+class UncountedPage:
+    """A page of search results that knows whether a next page exists (one extra row) rather
+    than counting every match."""
+
+    paginator = None
+
+    def __init__(self, queryset: QuerySet, number: str | int | None, per_page: int) -> None:
+        try:
+            self.number = max(1, int(number or 1))
+        except (TypeError, ValueError):
+            self.number = 1
+        start = (self.number - 1) * per_page
+        rows = list(queryset[start : start + per_page + 1])
+        self.object_list = rows[:per_page]
+        self._more = len(rows) > per_page
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    def has_next(self) -> bool:
+        return self._more
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
 
 
 @dataclass
@@ -154,11 +206,10 @@ def board(
         contacts = contacts.filter(status=status.name)
     q = (q or "").strip()[:100]
     if q:
-        contacts = contacts.filter(search_filter(q))
-        paginator: Paginator = Paginator(contacts.order_by("id"), PAGE_SIZE)
-    else:
-        known = counts.of(status.name) if status else counts.total
-        paginator = KnownCountPaginator(contacts.order_by("id"), PAGE_SIZE, count=known)
+        found = UncountedPage(search(contacts, q).order_by("id"), page, PAGE_SIZE)
+        return Board(campaign, counts, status, q, found)
+    known = counts.of(status.name) if status else counts.total
+    paginator = KnownCountPaginator(contacts.order_by("id"), PAGE_SIZE, count=known)
     return Board(campaign, counts, status, q, paginator.get_page(page))
 
 
