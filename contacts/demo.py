@@ -77,7 +77,7 @@ SEGMENTS = [
     ),
 ]
 MESSAGES = [
-    ("Spring newsletter", "What's new this spring", "<p>Hello [[FirstName]]</p>", ["FirstName"]),
+    ("Spring newsletter", "What's new this spring", "<p>Hello!</p>", []),
     ("Summer promotions", "20% off this weekend", "<p>Our summer deals</p>", []),
     (
         "Abandoned cart reminder",

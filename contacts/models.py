@@ -112,6 +112,22 @@ class Mailing(models.Model):
         return self.unique_clicks / self.delivered if self.delivered else None
 
 
+class MailingSnapshot(models.Model):
+    """A mailing's numbers each time they changed: the time series behind open/click-rate
+    charts (appended by the mailings sync, never rewritten)."""
+
+    mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="snapshots")
+    at = models.DateTimeField()
+    sent = models.PositiveIntegerField()
+    delivered = models.PositiveIntegerField()
+    unique_opens = models.PositiveIntegerField()
+    unique_clicks = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["mailing", "at"]
+        indexes = [models.Index(fields=["mailing", "at"], name="contacts_snapshot_series")]
+
+
 class BulkSync(models.Model):
     """An uploaded CRM file being merged into the project in batches by a background task."""
 

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts.models import BulkSync, Mailing, Message, ProjectField, Segment
+from contacts.models import BulkSync, Mailing, MailingSnapshot, Message, ProjectField, Segment
 
 
 def project_fields() -> list[ProjectField]:
@@ -60,6 +60,17 @@ def latest_mailings(limit: int = 5) -> list[Mailing]:
     return list(
         Mailing.objects.filter(status="Sent").exclude(mode="Single").order_by("-launch_at")[:limit]
     )
+
+
+def mailing_series(mailing_ids: list[int]) -> dict[int, list[tuple]]:
+    """{mailing pk: [(at, delivered, unique opens, unique clicks), ...]} for charts."""
+    series: dict[int, list[tuple]] = {pk: [] for pk in mailing_ids}
+    rows = MailingSnapshot.objects.filter(mailing_id__in=mailing_ids).values_list(
+        "mailing_id", "at", "delivered", "unique_opens", "unique_clicks"
+    )
+    for mailing_id, *point in rows:
+        series[mailing_id].append(tuple(point))
+    return series
 
 
 def overview_card() -> dict:

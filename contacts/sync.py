@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from contacts import fields as nomenclature
 from contacts.client import DialogInsightClient
-from contacts.models import Mailing, Message, ProjectField, Segment
+from contacts.models import Mailing, MailingSnapshot, Message, ProjectField, Segment
 from dashboard.sync import SyncResult
 
 # Statistics keep moving for a while after a sending; older mailings are left as last seen.
@@ -138,19 +138,26 @@ def sync_mailings(client: DialogInsightClient | None = None) -> SyncResult:
     recent = Mailing.objects.filter(status__in=["Sent", "Sending"]).filter(
         models.Q(launch_at__gte=since) | models.Q(stats_at__isnull=True)
     )
-    for mailing in recent.only("pk", "id_batch"):
+    fields = ("sent", "delivered", "unique_opens", "unique_clicks")
+    for mailing in recent.only("pk", "id_batch", *fields):
         s = client.statistics(mailing.id_batch)
-        Mailing.objects.filter(pk=mailing.pk).update(
-            sent=s.sent,
-            delivered=s.delivered,
-            opens=s.opens,
-            unique_opens=s.unique_opens,
-            clicks=s.clicks,
-            unique_clicks=s.unique_clicks,
-            bounces=s.bounces,
-            unsubscribes=s.unsubscribes,
-            stats_at=timezone.now(),
-        )
+        now = timezone.now()
+        with transaction.atomic():
+            Mailing.objects.filter(pk=mailing.pk).update(
+                sent=s.sent,
+                delivered=s.delivered,
+                opens=s.opens,
+                unique_opens=s.unique_opens,
+                clicks=s.clicks,
+                unique_clicks=s.unique_clicks,
+                bounces=s.bounces,
+                unsubscribes=s.unsubscribes,
+                stats_at=now,
+            )
+            if any(getattr(mailing, f) != getattr(s, f) for f in fields):
+                MailingSnapshot.objects.create(
+                    mailing_id=mailing.pk, at=now, **{f: getattr(s, f) for f in fields}
+                )
     return result
 
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from contacts import fields, sync
 from contacts.client import DialogInsightClient
-from contacts.models import Mailing, SandboxBatch
-from contacts.selectors import overview_card
+from contacts.models import Mailing, SandboxBatch, SandboxDelivery
+from contacts.selectors import mailing_series, overview_card
 from contacts.tasks import sandbox_tick
 from dashboard.models import AuditEvent
 from dashboard.sandbox import set_fault
@@ -147,6 +147,14 @@ def test_statistics_mirror_feeds_the_overview(client, manager, audience):
     sync.sync_mailings()
     mailing = Mailing.objects.get()
     assert mailing.sent == 4 and mailing.stats_at is not None
+    # Opens come over time: move them into the past, sync again, the series grows.
+    delivered = SandboxDelivery.objects.filter(delivered=True)
+    delivered.update(opened_at=timezone.now() - dt.timedelta(seconds=1))
+    sync.sync_mailings()
+    sync.sync_mailings()  # unchanged numbers add no point
+    series = mailing_series([mailing.pk])[mailing.pk]
+    assert [p[2] for p in series] == [0, delivered.count()]
+    mailing.refresh_from_db()
     rate = f"{mailing.unique_opens / mailing.delivered:.0%}"
     card = overview_card()
     assert ("Latest open rate", rate) in card["stats"]
