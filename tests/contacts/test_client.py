@@ -292,3 +292,74 @@ def test_envelope_without_success_flag_is_an_error():
     sent = json.loads(responses.calls[0].request.body)
     assert list(sent) == ["AuthKey", "idProject"]
     assert sent["AuthKey"] == {"idKey": 5, "Key": "k"} and sent["idProject"] == 7
+
+
+def _offline_client() -> DialogInsightClient:
+    return DialogInsightClient(
+        ProviderConfig(
+            name="dialoginsight",
+            base_url="https://di.example",
+            sandbox=False,
+            credentials={"key_id": "5", "key": "k", "project_id": "7"},
+        )
+    )
+
+
+@responses.activate
+def test_envelope_error_inside_http_500_keeps_the_provider_message():
+    responses.post(
+        "https://di.example/webservices/ofc4/contacts.ashx?method=Merge",
+        status=500,
+        json={"Success": False, "ErrorCode": "InternalError", "ErrorMessage": "Boom"},
+    )
+    with pytest.raises(ProviderError) as caught:
+        _offline_client().contacts_merge([("a@example.com", {"f_LastName": "A"})])
+    assert caught.value.status == 500 and caught.value.provider_message == "Boom"
+    assert len(responses.calls) == 1  # a write is never retried
+
+
+@responses.activate
+def test_quota_exceeded_is_a_clear_error_and_reads_are_not_hammered():
+    responses.post(
+        "https://di.example/webservices/ofc4/contacts.ashx?method=Get",
+        json={"Success": False, "ErrorCode": "QuotaExceeded",
+              "ErrorMessage": "The number of calls allowed has been exceeded."},
+    )  # fmt: skip
+    with pytest.raises(ProviderError) as caught:
+        _offline_client().contacts_get(fields.field_clause("EMail", "Equal", "a@b.c"))
+    assert str(caught.value) == (
+        "Dialog Insight: The number of calls allowed has been exceeded. (code QuotaExceeded)"
+    )
+    assert len(responses.calls) == 1  # a business error is not retried, even on a read
+
+
+@responses.activate
+def test_merge_answer_with_missing_records_marks_them_unknown():
+    responses.post(
+        "https://di.example/webservices/ofc4/contacts.ashx?method=Merge",
+        json={"Success": True, "CreatedRecords": 1, "UpdatedRecords": 0,
+              "Records": [{"IdRecord": 3, "Status": "Created", "ValidationResult": "OK"}]},
+    )  # fmt: skip
+    result = _offline_client().contacts_merge(
+        [("a@example.com", {}), ("b@example.com", {})], batch_size=10
+    )
+    assert [(r.key, r.ok) for r in result.records] == [
+        ("a@example.com", True),
+        ("b@example.com", False),
+    ]
+    sent = json.loads(responses.calls[0].request.body)
+    assert sent["Records"][1] == {"ID": {"key_f_EMail": "b@example.com"}, "Data": {}}
+    assert sent["MergeOptions"]["AllowInsert"] is True
+
+
+@responses.activate
+def test_send_batch_payload_follows_the_contract():
+    responses.post(
+        "https://di.example/webservices/ofc4/sendings.ashx?method=SendBatch",
+        json={"Success": True, "idBatch": 9},
+    )
+    launch = dt.datetime(2031, 5, 1, 8, 0, tzinfo=dt.UTC)
+    assert _offline_client().send_batch(id_message=4, filter_ids=[42], launch_at=launch) == 9
+    sent = json.loads(responses.calls[0].request.body)
+    assert sent["contactFilter"] == {"Mode": "idFilters", "idFilters": [42]}
+    assert sent["sendBatchOptions"] == {"isDelayed": True, "dtLaunch": "2031.05.01 08:00:00"}
