@@ -343,3 +343,17 @@ class TriggerForm(forms.Form):
                     "parameters", f"This message needs a value for: {', '.join(missing)}."
                 )
         return data
+
+
+class MessageForm(forms.Form):
+    """A new email message with one HTML version (Messages.Create)."""
+
+    name = forms.CharField(max_length=200, label="Name", help_text="For Switchboard's lists.")
+    subject = forms.CharField(max_length=300, label="Subject")
+    sender = forms.EmailField(label="Sender email")
+    html = forms.CharField(
+        label="HTML body",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="[[Name]] placeholders become parameters to fill when the message is "
+        "triggered for one contact.",
+    )

@@ -46,6 +46,10 @@ def contact_activity(id_contact: int, limit: int = 10):
     )
 
 
+def messages():
+    return list(Message.objects.all())
+
+
 def messages_with_parameters() -> list[Message]:
     return [m for m in Message.objects.all() if m.parameters]
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from contacts import fields as nomenclature
 from contacts import sync
 from contacts.client import Contact, DialogInsightClient, HistoryEntry, MergeRecord
-from contacts.models import BulkSync, BulkSyncRow, Mailing, ProjectField, Segment
+from contacts.models import BulkSync, BulkSyncRow, Mailing, Message, ProjectField, Segment
 from dashboard.audit import audit_record
 from dashboard.providers import ProviderError
 
@@ -466,3 +466,21 @@ def message_trigger(
         raise
     _audit(user, "contact", "sent message", id_contact, label, detail=f"mailing #{id_batch}")
     return id_batch
+
+
+def message_create(*, user, name: str, subject: str, sender: str, html: str) -> Message:
+    try:
+        id_message = DialogInsightClient().message_create(
+            name=name, subject=subject, sender=sender, html=html
+        )
+    except ProviderError as error:
+        _audit(user, "message", "created", "", name, error=error)
+        raise
+    _audit(user, "message", "created", id_message, name)
+    with contextlib.suppress(ProviderError):
+        sync.sync_messages()  # picks up the parameters the provider found in the body
+    message, _ = Message.objects.get_or_create(
+        id_message=id_message,
+        defaults={"name": name, "subject": subject, "sender": sender, "synced_at": timezone.now()},
+    )
+    return message

@@ -465,3 +465,24 @@ def contact_trigger(request, id_contact: int):
     for field, errors in form.errors.items():
         messages.error(request, f"{field}: {' '.join(errors)}")
     return redirect("contacts:detail", id_contact=id_contact)
+
+
+@require_GET
+@permission_required(VIEW, raise_exception=True)
+def message_list(request):
+    return render(request, "contacts/messages.html", {"messages_list": selectors.messages()})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(SEND, raise_exception=True)
+def message_new(request):
+    form = forms.MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = services.message_create(user=request.user, **form.cleaned_data)
+        except ProviderError as error:
+            form.add_error(None, f"The message was not created. {error}")
+        else:
+            messages.success(request, f"Message “{message.name}” created.")
+            return redirect("contacts:messages")
+    return render(request, "contacts/message_form.html", {"form": form})

@@ -161,3 +161,25 @@ def test_statistics_mirror_feeds_the_overview(client, manager, audience):
     assert ("Mailings sent, 30 days", 1) in card["stats"]
     client.force_login(manager)
     assert "Latest open rate" in text(client.get("/"))
+
+
+def test_create_a_message_with_parameters(client, marketer, project):
+    client.force_login(marketer)
+    bad = client.post(reverse("contacts:message_new"), {"name": "Cart", "sender": "shop@"})
+    assert "Enter a valid email address." in text(bad)
+    assert 'value="Cart"' in bad.content.decode()
+    response = client.post(
+        reverse("contacts:message_new"),
+        {"name": "Cart", "subject": "Your cart", "sender": "shop@example.com",
+         "html": "<a href='[[CartUrl]]'>Back to [[Shop]]</a>"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    listed = text(client.get(reverse("contacts:messages")))
+    assert "Cart" in listed and "CartUrl Shop" in listed
+    assert AuditEvent.objects.filter(object_type="message", action="created").exists()
+
+
+def test_managers_cannot_create_messages(client, manager, project):
+    client.force_login(manager)
+    assert client.get(reverse("contacts:messages")).status_code == 200
+    assert client.get(reverse("contacts:message_new")).status_code == 403
