@@ -126,5 +126,9 @@ def pages() -> list[tuple[str, str]]:
         ("Campaigns, search", "/campaigns/?q=vip+launch"),
         ("Campaigns, sorted by name", "/campaigns/?sort=name"),
         ("Campaigns, page 300", "/campaigns/?page=300"),
-        ("Campaign detail", f"/campaigns/{CHART_CAMPAIGN}/"),
+        ("Campaign detail (with charts)", f"/campaigns/{CHART_CAMPAIGN}/"),
+        ("Campaign chart data", f"/campaigns/{CHART_CAMPAIGN}/charts/data.json"),
+        ("Overview chart data, 24 h", "/campaigns/overview/data.json?period=24h"),
+        ("Overview chart data, 7 days", "/campaigns/overview/data.json?period=7d"),
+        ("Overview chart fragment", "/campaigns/overview/chart/?period=24h"),
     ]

@@ -7,6 +7,8 @@ refresh. Rates are over delivered, as EngageLab computes them.
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 from typing import Any
 
@@ -33,7 +35,9 @@ COMPARE_FIELDS = {
 def _layout(title: str, *, y_title: str, percent: bool = False, **extra: Any) -> dict[str, Any]:
     layout: dict[str, Any] = {
         "title": {"text": title, "x": 0, "font": {"size": 16}},
-        "template": "plotly_white",
+        # An empty template here keeps plotly from expanding and validating one per figure;
+        # figure_json() adds the expanded "plotly_white" once, cached.
+        "template": go.layout.Template(),
         "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
         "legend": {"orientation": "h", "y": -0.2},
         "yaxis": {"title": {"text": y_title}, "rangemode": "tozero"},
@@ -47,18 +51,42 @@ def _layout(title: str, *, y_title: str, percent: bool = False, **extra: Any) ->
     return layout
 
 
+@functools.cache
+def _template() -> dict[str, Any]:
+    import plotly.io as pio
+
+    return pio.templates["plotly_white"].to_plotly_json()
+
+
 def figure_json(fig: go.Figure) -> dict[str, Any]:
     """The figure as plain JSON-able data (what the page and the data endpoint send)."""
-    import json
+    data = json.loads(fig.to_json())
+    data["layout"]["template"] = _template()
+    return data
 
-    return json.loads(fig.to_json())
+
+MAX_POINTS = 300
+
+
+def thin(rows: list[dict[str, Any]], limit: int = MAX_POINTS) -> list[dict[str, Any]]:
+    """At most `limit` points of a cumulative series (every k-th, always the last): the curve
+    looks the same, and the page and every refresh stay small."""
+    if len(rows) <= limit:
+        return rows
+    step = -(-len(rows) // limit)
+    kept = rows[::step]
+    return kept if kept[-1] is rows[-1] else [*kept, rows[-1]]
 
 
 def cumulative_figure(timeline: list[dict[str, Any]]) -> go.Figure:
-    x = [row["start"] for row in timeline]
+    timeline = thin(timeline)
+    x = [row["start"].isoformat() for row in timeline]
     fig = go.Figure(
         layout=_layout(
-            "Opens and clicks over time (cumulative)", y_title="Count", hovermode="x unified"
+            "Opens and clicks over time (cumulative)",
+            y_title="Count",
+            hovermode="x unified",
+            xaxis={"title": {"text": "Time (UTC)"}},
         )
     )
     series = [
@@ -168,12 +196,13 @@ def deliverability_figure(rows: list[dict[str, Any]], warm_up: list[dict[str, An
 def variant_figure(rows: list[dict[str, Any]], labels: list[str], compare: str) -> go.Figure:
     shown, tested, denominator = COMPARE_FIELDS.get(compare, COMPARE_FIELDS["uni_open_percent"])
     metric = COMPARE_LABELS.get(compare, "unique open rate")
-    values, errors = [], []
+    values, errors, below = [], [], []
     for r in rows:
         n = r.get(denominator) or 0
         values.append((r.get(shown) or 0) / n if n else 0)
         p = (r.get(tested) or 0) / n if n else 0
         errors.append(1.96 * math.sqrt(p * (1 - p) / n) if n else 0)
+        below.append(min(errors[-1], values[-1]))  # a rate cannot go below 0
     fig = go.Figure(
         layout=_layout(
             f"Variants compared on {metric} (the win condition)",
@@ -190,7 +219,7 @@ def variant_figure(rows: list[dict[str, Any]], labels: list[str], compare: str) 
                 "color": [COLOURS[i % len(COLOURS)] for i in range(len(rows))],
                 "pattern": {"shape": [PATTERNS[i % len(PATTERNS)] for i in range(len(rows))]},
             },
-            error_y={"type": "data", "array": errors, "visible": True},
+            error_y={"type": "data", "array": errors, "arrayminus": below, "visible": True},
             text=[f"{v:.1%}" for v in values],
             textposition="outside",
             hovertemplate="%{x}: %{y:.1%} ± %{error_y.array:.1%} (95%)<extra></extra>",
@@ -207,6 +236,7 @@ def overview_figure(series: list[dict[str, Any]]) -> go.Figure:
             percent=True,
             hovermode="x unified",
             height=380,
+            xaxis={"title": {"text": "Time (UTC)"}},
         )
     )
     for trace in overview_traces(series):

@@ -297,8 +297,8 @@ def _overview_etag(request: HttpRequest) -> str:
     return f"{_period(request)}-{minute}-{stats.data_version()}"
 
 
-def _overview_payload(period: str) -> dict:
-    data = stats.overview(period)
+def _overview_payload(period: str, data: dict | None = None) -> dict:
+    data = data or stats.overview(period)
     return {
         "figures": {"overview": charts.overview_traces(data["series"])},
         "numbers": _numbers(data["totals"]),
@@ -326,7 +326,7 @@ def overview_chart(request: HttpRequest) -> HttpResponse:
         {
             "figure": figure,
             "numbers": _numbers(data["totals"]),
-            "series": _overview_payload(period)["series"],
+            "series": _overview_payload(period, data)["series"],
             "period": period,
             "periods": [(key, label) for key, (label, _, _) in stats.PERIODS.items()],
             "etag": _overview_etag(request),
