@@ -162,3 +162,12 @@ def test_malformed_files_are_refused_with_a_clear_message(
 def test_bulk_sync_is_for_marketers_only(client, manager, project):
     client.force_login(manager)
     assert client.get(reverse("contacts:bulk_sync")).status_code == 403
+
+
+def test_report_neutralises_formulas_from_the_file(client, marketer, project):
+    client.force_login(marketer)
+    _upload(client, b"EMail,LastName\n=HYPERLINK(1),X\n")
+    job = BulkSync.objects.get()
+    services.bulk_sync_run(job_id=job.pk)
+    report = client.get(reverse("contacts:bulk_sync_report", args=[job.pk])).content.decode()
+    assert "2,'=HYPERLINK(1),rejected" in report
