@@ -18,8 +18,7 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, models, transaction
-from django.db.models import CharField, Count, Exists, Min, OuterRef, Subquery, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Count, Exists, Min, OuterRef
 from django.utils import timezone
 
 from dashboard.audit import audit_record
@@ -391,20 +390,40 @@ def import_check(*, upload: DialerImport, mapping: dict[str, str]) -> DialerImpo
                 )
             )
         ).update(kind=kind.DUPLICATE_CAMPAIGN, problem="This phone is already in the campaign.")
-        # Repeated in the file: the first valid row is kept, the later ones are rejected.
-        earlier = rows.filter(
-            kind=kind.VALID, phone_e164=OuterRef("phone_e164"), line__lt=OuterRef("line")
+        # Repeated in the file: the first valid row is kept, the later ones are rejected. The
+        # repeated phones are found with one GROUP BY, then each group is marked through the
+        # (upload, phone, line) index: a correlated UPDATE would be quadratic on SQLite.
+        repeated = (
+            rows.filter(kind=kind.VALID)
+            .values("phone_e164")
+            .annotate(first=Min("line"), n=Count("id"))
+            .filter(n__gt=1)
+            .values_list("phone_e164", "first")
         )
-        first_line = earlier.order_by().values("phone_e164").annotate(m=Min("line")).values("m")
-        rows.filter(kind=kind.VALID).filter(Exists(earlier)).update(
-            kind=kind.DUPLICATE_FILE,
-            problem=Concat(
-                Value("Same phone as line "),
-                Cast(Subquery(first_line[:1]), CharField()),
-                Value("."),
-                output_field=CharField(),
-            ),
+        table = connection.ops.quote_name(DialerImportRow._meta.db_table)
+        mark = (
+            f"UPDATE {table} SET kind = %s, problem = %s "
+            "WHERE upload_id = %s AND phone_e164 = %s AND line > %s AND kind = %s"
         )
+        batch = []
+        for phone, first in repeated.iterator(CHUNK):
+            batch.append(
+                (
+                    kind.DUPLICATE_FILE,
+                    f"Same phone as line {first}.",
+                    upload.pk,
+                    phone,
+                    first,
+                    kind.VALID,
+                )
+            )
+            if len(batch) >= CHUNK:
+                with connection.cursor() as cursor:
+                    cursor.executemany(mark, batch)
+                batch.clear()
+        if batch:
+            with connection.cursor() as cursor:
+                cursor.executemany(mark, batch)
         counts = dict(rows.values("kind").annotate(n=Count("id")).values_list("kind", "n"))
         upload.mapping = mapping
         upload.valid_rows = counts.get(kind.VALID, 0)
