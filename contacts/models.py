@@ -4,8 +4,11 @@ sandbox's own state (`Sandbox…`), which stands in for the provider and is neve
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 # --- Mirror -------------------------------------------------------------------------------
@@ -149,10 +152,19 @@ class BulkSync(models.Model):
     rejected = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Moved forward after every batch: a running job that stops moving lost its worker.
+    progressed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    STALLED_AFTER = timedelta(minutes=5)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    @property
+    def stalled(self) -> bool:
+        last = self.progressed_at or self.created_at
+        return self.status == self.Status.RUNNING and last < timezone.now() - self.STALLED_AFTER
 
     @property
     def percent(self) -> int:

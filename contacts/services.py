@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from contacts import fields as nomenclature
@@ -311,9 +312,16 @@ def bulk_sync_run(*, job_id: int, batch_size: int = 100) -> BulkSync:
     timeout is safely merged again on resume: it cannot duplicate a contact.
     """
     job = BulkSync.objects.get(pk=job_id)
-    claimed = BulkSync.objects.filter(
-        pk=job_id, status__in=[BulkSync.Status.QUEUED, BulkSync.Status.FAILED]
-    ).update(status=BulkSync.Status.RUNNING, error="")
+    now = timezone.now()
+    stalled = Q(status=BulkSync.Status.RUNNING) & (
+        Q(progressed_at__lt=now - BulkSync.STALLED_AFTER)
+        | Q(progressed_at__isnull=True, created_at__lt=now - BulkSync.STALLED_AFTER)
+    )
+    claimed = (
+        BulkSync.objects.filter(pk=job_id)
+        .filter(Q(status__in=[BulkSync.Status.QUEUED, BulkSync.Status.FAILED]) | stalled)
+        .update(status=BulkSync.Status.RUNNING, error="", progressed_at=now)
+    )
     if not claimed:
         return job  # another worker runs it
     client = DialogInsightClient()
@@ -375,6 +383,7 @@ def _bulk_progress(job_id: int, rows: list[BulkSyncRow]) -> None:
         created=F("created") + count["created"],
         updated=F("updated") + count["updated"],
         rejected=F("rejected") + count["rejected"],
+        progressed_at=timezone.now(),
     )
 
 

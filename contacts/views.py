@@ -337,7 +337,10 @@ def bulk_sync_detail(request, job_id: int):
 @require_POST
 @permission_required(CHANGE, raise_exception=True)
 def bulk_sync_resume(request, job_id: int):
-    job = get_object_or_404(BulkSync, pk=job_id, status=BulkSync.Status.FAILED)
+    job = get_object_or_404(BulkSync, pk=job_id)
+    if not (job.status == BulkSync.Status.FAILED or job.stalled):
+        messages.info(request, "This bulk sync is not stopped; nothing to resume.")
+        return redirect("contacts:bulk_sync_detail", job_id=job.pk)
     services.bulk_sync_resume(user=request.user, job_id=job.pk)
     messages.info(request, "Resuming: only the rows not yet merged are sent.")
     return redirect("contacts:bulk_sync_detail", job_id=job.pk)

@@ -13,7 +13,7 @@ from contacts.client import DialogInsightClient
 from contacts.models import BulkSync, Segment
 from dashboard.models import AuditEvent
 from dashboard.sandbox import clear_faults, set_fault
-from tests.contacts.conftest import merge_one
+from tests.contacts.conftest import merge_one, text
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -171,3 +171,34 @@ def test_report_neutralises_formulas_from_the_file(client, marketer, project):
     services.bulk_sync_run(job_id=job.pk)
     report = client.get(reverse("contacts:bulk_sync_report", args=[job.pk])).content.decode()
     assert "2,'=HYPERLINK(1),rejected" in report
+
+
+def test_a_sync_whose_worker_died_can_be_resumed(client, marketer, project):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    client.force_login(marketer)
+    _upload(client, b"EMail,LastName\na@example.com,A\nb@example.com,B\n")
+    job = BulkSync.objects.get()
+    # A worker claimed it, then vanished.
+    BulkSync.objects.filter(pk=job.pk).update(
+        status="running", progressed_at=timezone.now() - dt.timedelta(minutes=10)
+    )
+    page = text(client.get(reverse("contacts:bulk_sync_detail", args=[job.pk])))
+    assert "the worker running it stopped" in page
+    client.post(reverse("contacts:bulk_sync_resume", args=[job.pk]))
+    services.bulk_sync_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.created) == ("done", 2)
+
+
+def test_a_running_sync_is_not_run_twice(client, marketer, project):
+    from django.utils import timezone
+
+    client.force_login(marketer)
+    _upload(client, b"EMail,LastName\na@example.com,A\n")
+    job = BulkSync.objects.get()
+    BulkSync.objects.filter(pk=job.pk).update(status="running", progressed_at=timezone.now())
+    services.bulk_sync_run(job_id=job.pk)  # a second worker: leaves it alone
+    assert job.rows.get().outcome == "pending"
