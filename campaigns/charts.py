@@ -308,7 +308,15 @@ def campaign_charts(campaign: Any) -> dict[str, Any]:
         _, tested, denominator = COMPARE_FIELDS.get(compare, COMPARE_FIELDS["uni_open_percent"])
         arms = [(r.get(tested) or 0, r.get(denominator) or 0) for r in rows]
         result["variants"] = [{**r, "label": label} for r, label in zip(rows, labels, strict=True)]
-        result["verdict"] = verdict(labels, arms, COMPARE_LABELS.get(compare, "open rate"))
+        tested_label = {"unique_opens": "unique open rate", "unique_clicks": "unique click rate"}
+        result["verdict"] = verdict(labels, arms, tested_label.get(tested, "delivery rate"))
+        if compare in ("open_percent", "click_percent"):
+            # EngageLab's condition counts every open/click; a likelihood needs proportions.
+            result["verdict"] += (
+                f" EngageLab's win condition uses the {COMPARE_LABELS[compare]} counting every "
+                f"{'open' if compare == 'open_percent' else 'click'}; the likelihood counts "
+                "each recipient once."
+            )
         figures["variants"] = variant_figure(rows, labels, compare)
     result["figures"] = {key: figure_json(fig) for key, fig in figures.items()}
     return result
