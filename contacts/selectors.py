@@ -90,7 +90,7 @@ def overview_card() -> dict:
         "stats": [
             ("Segments", Segment.objects.count()),
             ("Scheduled mailings", Mailing.objects.filter(status="Scheduled").count()),
-            ("Mailings sent, 30 days", sent.filter(launch_at__gte=since).count()),
+            ("Sent in 30 days", sent.filter(launch_at__gte=since).count()),
             ("Latest open rate", f"{rate:.0%}" if rate is not None else "—"),
         ],
     }

@@ -158,7 +158,7 @@ def test_statistics_mirror_feeds_the_overview(client, manager, audience):
     rate = f"{mailing.unique_opens / mailing.delivered:.0%}"
     card = overview_card()
     assert ("Latest open rate", rate) in card["stats"]
-    assert ("Mailings sent, 30 days", 1) in card["stats"]
+    assert ("Sent in 30 days", 1) in card["stats"]
     client.force_login(manager)
     assert "Latest open rate" in text(client.get("/"))
 
