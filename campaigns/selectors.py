@@ -71,3 +71,55 @@ def overview_card() -> dict:
         "stats": stats if any(counts.values()) else [],
         "empty": "No campaigns synced yet.",
     }
+
+
+def campaign_detail(campaign: Campaign) -> dict[str, Any]:
+    """The detail page's content: the campaign in words, in its own time zone, and its charts."""
+    from campaigns import charts, describe, stats
+
+    dimension, variants = describe.ab_dimension(campaign.ab_test)
+    labels = (
+        reference_labels("sender")
+        if dimension == "sender_ids"
+        else reference_labels("template")
+        if dimension == "template_invoke_names"
+        else {}
+    )
+    track = campaign.google_track or {}
+    return {
+        "campaign": campaign,
+        "audience": describe.audience_text(campaign.audience_type, campaign.audience_values),
+        "schedule": describe.local_time(campaign.run_time, campaign.time_zone),
+        "tz_label": describe.tz_label(campaign.time_zone),
+        "times": [
+            (label, describe.local_time(getattr(campaign, field), campaign.time_zone))
+            for label, field in (
+                ("Created", "create_time"),
+                ("Last updated", "update_time"),
+                ("Started" if campaign.has_started else "Starts", "run_time"),
+                ("Finished", "complete_time"),
+            )
+        ],
+        "ab_sentence": describe.ab_sentence(campaign.ab_test),
+        "ab_dimension": describe.DIMENSIONS.get(dimension, ("variant",))[0],
+        "variants": [(chr(ord("A") + i), labels.get(v, v)) for i, v in enumerate(variants)],
+        "warm_up": [
+            {**row, "sentence": describe.warm_up_sentence(row)} for row in campaign.warm_up or []
+        ],
+        "utm": [
+            (label, track.get(key))
+            for key, label in (
+                ("campaign_name", "Campaign name"),
+                ("campaign_source", "Source"),
+                ("campaign_medium", "Medium"),
+                ("campaign_term", "Term"),
+                ("campaign_content", "Content"),
+            )
+            if track.get(key)
+        ],
+        "template_label": reference_labels("template").get(
+            campaign.template_invoke_name, campaign.template_invoke_name
+        ),
+        "charts": charts.campaign_charts(campaign),
+        "charts_etag": stats.data_version([campaign.campaign_id]),
+    }

@@ -17,7 +17,7 @@ from django.views.decorators.http import (
 )
 from django_htmx.http import HttpResponseClientRedirect
 
-from campaigns import charts, describe, selectors, services, stats
+from campaigns import charts, selectors, services, stats
 from campaigns.forms import CampaignBuilder, CampaignFilterForm, initial_from
 from campaigns.models import Campaign
 from dashboard.providers import ProviderError
@@ -69,56 +69,7 @@ def campaign_refresh(request: HttpRequest) -> HttpResponse:
 @permission_required(VIEW, raise_exception=True)
 def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign, campaign_id=campaign_id)
-    dimension, variants = describe.ab_dimension(campaign.ab_test)
-    labels = (
-        selectors.reference_labels("sender")
-        if dimension == "sender_ids"
-        else selectors.reference_labels("template")
-        if dimension == "template_invoke_names"
-        else {}
-    )
-    return render(
-        request,
-        "campaigns/detail.html",
-        {
-            "campaign": campaign,
-            "audience": describe.audience_text(campaign.audience_type, campaign.audience_values),
-            "schedule": describe.local_time(campaign.run_time, campaign.time_zone),
-            "tz_label": describe.tz_label(campaign.time_zone),
-            "times": [
-                (label, describe.local_time(getattr(campaign, field), campaign.time_zone))
-                for label, field in (
-                    ("Created", "create_time"),
-                    ("Last updated", "update_time"),
-                    ("Started" if campaign.has_started else "Starts", "run_time"),
-                    ("Finished", "complete_time"),
-                )
-            ],
-            "ab_sentence": describe.ab_sentence(campaign.ab_test),
-            "ab_dimension": describe.DIMENSIONS.get(dimension, ("variant",))[0],
-            "variants": [(chr(ord("A") + i), labels.get(v, v)) for i, v in enumerate(variants)],
-            "warm_up": [
-                {**row, "sentence": describe.warm_up_sentence(row)}
-                for row in campaign.warm_up or []
-            ],
-            "utm": [
-                (label, (campaign.google_track or {}).get(key))
-                for key, label in (
-                    ("campaign_name", "Campaign name"),
-                    ("campaign_source", "Source"),
-                    ("campaign_medium", "Medium"),
-                    ("campaign_term", "Term"),
-                    ("campaign_content", "Content"),
-                )
-                if (campaign.google_track or {}).get(key)
-            ],
-            "template_label": selectors.reference_labels("template").get(
-                campaign.template_invoke_name, campaign.template_invoke_name
-            ),
-            "charts": charts.campaign_charts(campaign),
-            "charts_etag": stats.data_version([campaign.campaign_id]),
-        },
-    )
+    return render(request, "campaigns/detail.html", selectors.campaign_detail(campaign))
 
 
 def _render_builder(

@@ -8,6 +8,7 @@ import json
 import logging
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -50,7 +51,9 @@ def engagelab(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": "body is not JSON"}, status=400)
     events = body if isinstance(body, list) else [body]
     new = stats.store_events(events)
-    if new:
+    # One processing task per burst, not per POST: a task drains everything pending, and the
+    # periodic job picks up whatever arrives between two bursts.
+    if new and cache.add("campaigns:webhooks:enqueued", True, timeout=2):
         from campaigns.tasks import process_webhooks_task
 
         process_webhooks_task.enqueue()

@@ -83,3 +83,24 @@ def test_editing_a_started_campaign_is_refused_before_any_call(engagelab, market
     assert row.status == 1
     with pytest.raises(services.CampaignLocked):
         services.campaign_update(user=marketer, campaign=row, payload={"name": "x"})
+
+
+def test_overview_card_counts_the_mirror(engagelab):
+    from campaigns.selectors import overview_card
+
+    assert overview_card()["stats"] == []
+    engagelab.create_campaign(regular_payload())
+    engagelab.create_campaign(regular_payload(send_time="2020-01-01 00:00:00"))
+    sync_campaigns()
+    assert overview_card()["stats"] == [("Running", 1), ("Scheduled", 1), ("Finished", 0)]
+
+
+def test_the_periodic_tasks_run_the_sandbox_and_process_what_it_sent(engagelab):
+    from campaigns.models import StatBucket
+    from campaigns.tasks import process_webhooks_task, sandbox_tick, sync_campaigns_task
+
+    created = engagelab.create_campaign(regular_payload(send_time="2020-01-01 00:00:00"))
+    assert sandbox_tick.func() == 40  # one tick sends to the next 40 recipients
+    assert process_webhooks_task.func() > 40  # sent, delivered, opens, clicks…
+    assert StatBucket.objects.filter(campaign_id=created.campaign_id).exists()
+    assert "1 created" in sync_campaigns_task.func()
