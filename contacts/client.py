@@ -151,8 +151,10 @@ def _int(value: Any) -> int:
 
 class DialogInsightClient(ProviderClient):
     provider = "dialoginsight"
-    # Keys carry a call quota: stay polite in bursts (bulk syncs).
-    rate_per_second = 10
+    # Dialog Insight documents a call quota per key but no rate; its guidance is to avoid
+    # intensive call loops. Bulk syncs are the bursty caller (100 contacts per call, so 2,000
+    # contacts/s at most); an interactive page makes 2-3 calls and never waits on this.
+    rate_per_second = 20
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
