@@ -148,11 +148,13 @@ class SearchForm(forms.Form):
         if q := data.get("q", "").strip():
             codes = {code for code, _ in _field_choices()}
             name_codes = [c for c in ("EMail", "FirstName", "LastName") if c in codes] or ["EMail"]
-            clauses.append(
-                nomenclature.combine(
-                    "OR", [nomenclature.field_clause(c, "Contains", q) for c in name_codes]
+            # "claire brown": every word must be in the email or one of the names.
+            for word in q.split()[:5]:
+                clauses.append(
+                    nomenclature.combine(
+                        "OR", [nomenclature.field_clause(c, "Contains", word) for c in name_codes]
+                    )
                 )
-            )
         if data.get("field") and data.get("value"):
             clauses.append(
                 nomenclature.field_clause(

@@ -66,6 +66,14 @@ class SearchPage:
     def has_previous(self) -> bool:
         return self.number > 1
 
+    @property
+    def first_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1
+
+    @property
+    def last_index(self) -> int:
+        return self.first_index + len(self.contacts) - 1
+
 
 def contact_search(
     *, clause: dict[str, Any] | None, page: int = 1, per_page: int = 25

@@ -23,6 +23,13 @@ def test_search_by_name_lists_matches_linked_to_detail(client, marketer, claire)
     assert reverse("contacts:detail", args=[claire]) in html
 
 
+def test_search_by_first_and_last_name(client, marketer, claire):
+    merge_one(DialogInsightClient(), "cb@example.com", f_FirstName="Claude", f_LastName="Brown")
+    client.force_login(marketer)
+    html = client.get(reverse("contacts:search"), {"q": "Claire  Brown"}).content.decode()
+    assert "claire@example.com" in html and "cb@example.com" not in html
+
+
 def test_search_any_field(client, marketer, claire):
     merge_one(DialogInsightClient(), "bob@example.com", f_LastName="Stone", f_City="Laval")
     client.force_login(marketer)
@@ -39,7 +46,9 @@ def test_search_pages_through_results(client, marketer, project):
     client.force_login(marketer)
     first = client.get(reverse("contacts:search"), {"q": "page"}).content.decode()
     assert "p00@example.com" in first and "p25@example.com" not in first and "Next →" in first
+    assert "Contacts 1–25 of more" in first
     second = client.get(reverse("contacts:search"), {"q": "page", "page": 2}).content.decode()
+    assert "Contacts 26–30, from Dialog Insight." in second
     assert "p25@example.com" in second and "p00@example.com" not in second
     assert "Next →" not in second
 
