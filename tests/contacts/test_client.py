@@ -267,14 +267,6 @@ def test_malformed_body_becomes_a_clear_error(di):
     assert "not JSON" in str(caught.value)
 
 
-def test_a_batch_failure_part_way_says_what_was_merged(di):
-    set_fault("dialoginsight", "error", status=502, remaining=1, path_contains="Merge")
-    # First batch fails; nothing merged yet.
-    with pytest.raises(ProviderError) as caught:
-        di.contacts_merge([("m@example.com", {"f_LastName": "M"})])
-    assert caught.value.details["merged"].records == []
-
-
 @responses.activate
 def test_envelope_without_success_flag_is_an_error():
     config = ProviderConfig(
@@ -363,3 +355,20 @@ def test_send_batch_payload_follows_the_contract():
     sent = json.loads(responses.calls[0].request.body)
     assert sent["contactFilter"] == {"Mode": "idFilters", "idFilters": [42]}
     assert sent["sendBatchOptions"] == {"isDelayed": True, "dtLaunch": "2031.05.01 08:00:00"}
+
+
+@responses.activate
+def test_a_failure_part_way_says_which_batches_were_merged():
+    url = "https://di.example/webservices/ofc4/contacts.ashx?method=Merge"
+    responses.post(url, json={"Success": True, "CreatedRecords": 2, "UpdatedRecords": 0,
+                              "Records": [{"IdRecord": 1, "Status": "Created",
+                                           "ValidationResult": "OK"},
+                                          {"IdRecord": 2, "Status": "Created",
+                                           "ValidationResult": "OK"}]})  # fmt: skip
+    responses.post(url, status=503, body="<html>down</html>")
+    records = [(f"p{i}@example.com", {}) for i in range(4)]
+    with pytest.raises(ProviderError) as caught:
+        _offline_client().contacts_merge(records, batch_size=2)
+    merged = caught.value.details["merged"]
+    assert [r.key for r in merged.records] == ["p0@example.com", "p1@example.com"]
+    assert len(responses.calls) == 2  # the failed batch was not re-sent
