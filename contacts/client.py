@@ -135,11 +135,13 @@ class Batch:
 
 
 def _label(item: dict[str, Any]) -> str:
-    labels = item.get("Labels") or []
+    """The English label when the project has several languages, else the first one, else
+    the code."""
+    labels = [x for x in item.get("Labels") or [] if isinstance(x, dict) and x.get("Value")]
     for label in labels:
-        if isinstance(label, dict) and label.get("Value"):
+        if str(label.get("Language", "")).lower().startswith("en"):
             return str(label["Value"])
-    return str(item.get("Code", ""))
+    return str(labels[0]["Value"]) if labels else str(item.get("Code", ""))
 
 
 def _int(value: Any) -> int:

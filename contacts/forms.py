@@ -25,7 +25,11 @@ def _form_field(definition: ProjectField, *, editing: bool) -> forms.Field:
     common: dict[str, Any] = {"label": definition.label, "required": definition.required}
     if definition.is_key:
         # The project key identifies the contact: it is given once and never changed here.
-        field: forms.Field = forms.EmailField(max_length=254, required=True, label=definition.label)
+        field: forms.Field = (
+            forms.EmailField(max_length=254, required=True, label=definition.label)
+            if "mail" in definition.code.lower()
+            else forms.CharField(max_length=255, required=True, label=definition.label)
+        )
         if editing:
             field.disabled = True
             field.help_text = "The project key identifies the contact and cannot be changed."

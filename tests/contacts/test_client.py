@@ -372,3 +372,22 @@ def test_a_failure_part_way_says_which_batches_were_merged():
     merged = caught.value.details["merged"]
     assert [r.key for r in merged.records] == ["p0@example.com", "p1@example.com"]
     assert len(responses.calls) == 2  # the failed batch was not re-sent
+
+
+@responses.activate
+def test_project_labels_prefer_english():
+    responses.post(
+        "https://di.example/webservices/ofc4/projects.ashx?method=Get",
+        json={"Success": True, "ProjectInfo": {"ProjectFields": [
+            {"Code": "FirstName", "DataType": "Text", "isRequired": False,
+             "Labels": [{"Language": "fr", "Value": "Prénom"},
+                        {"Language": "en", "Value": "First name"}]},
+            {"Code": "Ville", "DataType": "Text", "Labels": [{"Language": "fr", "Value": "Ville"}]},
+            {"Code": "Points", "DataType": "Decimal", "Labels": []}]}},
+    )  # fmt: skip
+    project = _offline_client().project_get()
+    assert [(f.label, f.data_type) for f in project.fields] == [
+        ("First name", "text"),
+        ("Ville", "text"),
+        ("Points", "number"),
+    ]
