@@ -590,6 +590,9 @@ class CampaignBuilder:
                 },
                 dimension: [str(f.cleaned_data["value"]) for f in self.variants.forms],
             }
+            # Regular-only settings, cleared in case the campaign was regular before.
+            payload["warm_up"] = None
+            payload["google_track"] = None
         else:
             track = {key: d.get(name) or "" for name, (key, _) in UTM_FIELDS.items()}
             payload["google_track"] = track if any(track.values()) else None

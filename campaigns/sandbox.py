@@ -496,6 +496,11 @@ def _update(request: HttpRequest, campaign: SandboxCampaign) -> HttpResponse:
         raise Rejected(32110, "the campaign has already run and cannot be modified")
     # Partial bodies are accepted (the seed's example sends only `name`).
     merged = {**campaign.data, **body}
+    # A campaign that changes kind leaves the other kind's settings behind.
+    if int(merged.get("campaign_type") or 0) == 2 and "ab_test" not in body:
+        merged.pop("ab_test", None)
+    if int(merged.get("campaign_type") or 0) == 1 and "warm_up" not in body:
+        merged.pop("warm_up", None)
     if "attachments" not in body:
         merged.pop("attachments", None)
     data = validate(merged)

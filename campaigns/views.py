@@ -109,6 +109,10 @@ def _save(
         messages.error(request, "This campaign has started; EngageLab no longer accepts changes.")
         return redirect("campaigns:detail", campaign_id=campaign.campaign_id)
     except ProviderError as error:
+        if campaign is not None and error.code == 32110:
+            # It started sending while the form was open.
+            messages.error(request, f"“{campaign.name}” has started sending. {error}")
+            return redirect("campaigns:detail", campaign_id=campaign.campaign_id)
         builder.form.apply_provider_error(error)
         if attachments:
             builder.form.add_error(

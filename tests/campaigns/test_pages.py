@@ -412,3 +412,29 @@ def test_dialer_staff_cannot_see_campaigns_but_managers_can(client, role_users):
     client.force_login(role_users["manager"])
     body = client.get("/campaigns/").content.decode()
     assert "Protected" in body and "New campaign" not in body
+
+
+def test_a_regular_campaign_can_become_an_ab_test_and_back(client, marketer, builder_ready):
+    client.force_login(marketer)
+    client.post("/campaigns/new/", regular_post())
+    cid = SandboxCampaign.objects.get().id
+    assert client.post(f"/campaigns/{cid}/edit/", ab_post(name="Now a test")).status_code == 302
+    data = SandboxCampaign.objects.get().data
+    assert data["campaign_type"] == 1 and not data.get("warm_up") and data["ab_test"]["subjects"]
+    assert client.post(f"/campaigns/{cid}/edit/", regular_post()).status_code == 302
+    data = SandboxCampaign.objects.get().data
+    assert data["campaign_type"] == 2 and "ab_test" not in data and len(data["warm_up"]) == 2
+    assert Campaign.objects.get().ab_test is None
+
+
+def test_a_campaign_that_starts_while_being_edited_sends_the_user_to_it(
+    client, marketer, builder_ready
+):
+    client.force_login(marketer)
+    client.post("/campaigns/new/", regular_post())
+    cid = SandboxCampaign.objects.get().id
+    SandboxCampaign.objects.filter(pk=cid).update(send_at=timezone.now())  # due now
+    response = client.post(f"/campaigns/{cid}/edit/", regular_post(name="Too late"), follow=True)
+    body = response.content.decode()
+    assert "“Winter newsletter” has started sending." in body and "code 32110" in body
+    assert SandboxCampaign.objects.get().name == "Winter newsletter"
