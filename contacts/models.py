@@ -201,6 +201,10 @@ class BulkSyncRow(models.Model):
 class SandboxProject(models.Model):
     name = models.CharField(max_length=200)
     key_code = models.CharField(max_length=100, default="EMail")
+    # The provider's keys carry a call quota; null = unlimited (the default), set it to watch
+    # Switchboard hit "the number of calls allowed has been exceeded".
+    call_quota = models.PositiveIntegerField(null=True, blank=True)
+    calls_used = models.PositiveIntegerField(default=0)
 
 
 class SandboxField(models.Model):

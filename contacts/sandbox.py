@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.utils import timezone
@@ -119,9 +119,15 @@ def _authenticate(body: Any, *, project_scoped: bool) -> SandboxProject | None:
             "InvalidAuthKey",
             "Authentication failed: the key is invalid, expired or not allowed from this address.",
         )
+    project = ensure_project()
+    if project.call_quota is not None:
+        counted = SandboxProject.objects.filter(
+            pk=project.pk, calls_used__lt=project.call_quota
+        ).update(calls_used=F("calls_used") + 1)
+        if not counted:
+            raise Failure("QuotaExceeded", "The number of calls allowed has been exceeded.")
     if not project_scoped:
         return None
-    project = ensure_project()
     if str(body.get("idProject")) != str(project.pk):
         raise Failure(
             "ProjectAccessDenied",

@@ -219,6 +219,21 @@ def test_wrong_auth_key_is_refused_in_the_envelope(sandbox):
     assert str(caught.value).startswith("Dialog Insight: Authentication failed")
 
 
+def test_call_quota_is_enforced_like_the_provider(di, client, marketer):
+    from contacts.models import SandboxProject
+
+    di.projects_list()  # creates the project
+    SandboxProject.objects.update(call_quota=2, calls_used=0)
+    di.projects_list()
+    di.project_get()
+    with pytest.raises(ProviderError) as caught:
+        di.projects_list()
+    assert caught.value.code == "QuotaExceeded"
+    client.force_login(marketer)
+    page = client.get("/contacts/", {"q": "claire"}).content.decode()
+    assert "The number of calls allowed has been exceeded. (code QuotaExceeded)" in page
+
+
 def test_other_project_is_refused(sandbox):
     config = ProviderConfig(
         name="dialoginsight",
