@@ -575,7 +575,14 @@ def _complete(upload: DialerImport) -> None:
         DialerContact.objects.bulk_create(batch)
         added += len(batch)
         bump_count(upload.campaign_id, st.UPCOMING, added)
-    _audit(None, upload, "import completed", AuditEvent.Outcome.OK, f"{added} contacts imported.")
+    # Recorded in the name of whoever sent the file, whichever request or task saw it finish.
+    _audit(
+        upload.created_by,
+        upload,
+        "import completed",
+        AuditEvent.Outcome.OK,
+        f"{added} contact{'' if added == 1 else 's'} imported.",
+    )
     try:
         sync_campaign_contacts.enqueue(upload.campaign_id)
     except Exception:  # the periodic sync will catch up
@@ -592,7 +599,11 @@ def _fail(upload: DialerImport, message: str, details: str) -> None:
     )
     if won:
         _audit(
-            None, upload, "import failed", AuditEvent.Outcome.ERROR, f"{message} {details}".strip()
+            upload.created_by,
+            upload,
+            "import failed",
+            AuditEvent.Outcome.ERROR,
+            f"{message} {details}".strip(),
         )
 
 
@@ -605,6 +616,24 @@ def explain_failure(upload: DialerImport) -> str:
         )
     detail = f" ({upload.error_details})" if upload.error_details else ""
     return f"CCAI Platform could not import the file: {upload.error_message}{detail}."
+
+
+def clean_old_imports(*, now=None) -> int:
+    """Files uploaded but never sent are dropped after a day; the rows of finished imports
+    (kept for the rejected-rows download) after 30 days."""
+    now = now or timezone.now()
+    abandoned = DialerImport.objects.filter(
+        state__in=[DialerImport.State.UPLOADED, DialerImport.State.PREVIEWED],
+        created_at__lt=now - timedelta(days=1),
+    )
+    removed, _ = abandoned.delete()
+    old = DialerImport.objects.filter(
+        state__in=[DialerImport.State.COMPLETED, DialerImport.State.FAILED],
+        finished_at__lt=now - timedelta(days=30),
+    )
+    for upload in old:
+        removed += upload.rows.all().delete()[0]
+    return removed
 
 
 def poll_pending_imports() -> int:

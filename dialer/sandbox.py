@@ -4,7 +4,8 @@ paths; see dashboard/sandbox.py).
 It keeps campaigns, contacts and import jobs in the `Sandbox…` tables and enforces what the
 contract documents: Basic auth with the API credential (401 otherwise), `{"message"}` errors,
 phone numbers with `+` and a country code in loose formatting (non-numbers and emergency numbers
-refused), an invalid contact answered in `invalid_contacts` with HTTP 200, imports as
+refused), at most 10 calls a second per customer (429 with Retry-After beyond), an invalid
+contact answered in `invalid_contacts` with HTTP 200, imports as
 asynchronous jobs that fail whole with `DuplicateContactPhoneOnCampaign` when a phone is already
 in the campaign. `tick()` moves the contacts of running campaigns through plausible call
 outcomes, so that boards change while a campaign runs.
@@ -18,6 +19,8 @@ from __future__ import annotations
 import json
 import random
 import re
+import threading
+import time
 from collections import Counter, defaultdict
 from datetime import timedelta
 from typing import Any
@@ -53,6 +56,38 @@ def _error(message: str, status: int) -> HttpResponse:
 def _authorised(request: HttpRequest) -> bool:
     creds = credentials(PROVIDER)
     return basic_auth(request) == (creds["username"], creds["api_token"])
+
+
+# Documented: 10 requests per second per customer. A token bucket per customer and process,
+# with a burst of two more than the rate so that network jitter alone never trips a client
+# that keeps to 10 a second.
+RATE_PER_SECOND = 10
+_BURST = RATE_PER_SECOND + 2
+_buckets: dict[str, tuple[float, float]] = {}
+_buckets_lock = threading.Lock()
+
+
+def _over_rate(customer: str) -> bool:
+    now = time.monotonic()
+    with _buckets_lock:
+        tokens, at = _buckets.get(customer, (float(_BURST), now))
+        tokens = min(float(_BURST), tokens + (now - at) * RATE_PER_SECOND)
+        if tokens < 1:
+            _buckets[customer] = (tokens, now)
+            return True
+        _buckets[customer] = (tokens - 1, now)
+        return False
+
+
+def _refused(request: HttpRequest) -> HttpResponse | None:
+    """The provider's answer when a call is not allowed: 401, or 429 over the rate."""
+    if not _authorised(request):
+        return _error("Unauthorized", 401)
+    if _over_rate(credentials(PROVIDER)["username"]):
+        response = _error("Too Many Requests", 429)
+        response["Retry-After"] = "1"
+        return response
+    return None
 
 
 def phone_problem(raw: Any) -> str | None:
@@ -160,8 +195,8 @@ def _stats_for(campaign_ids: list[int]) -> dict[int, dict[str, int]]:
 @sandbox_endpoint(PROVIDER)
 @require_GET
 def campaigns(request: HttpRequest) -> HttpResponse:
-    if not _authorised(request):
-        return _error("Unauthorized", 401)
+    if refused := _refused(request):
+        return refused
     items = list(SandboxCampaign.objects.order_by("id"))
     stats = _stats_for([c.id for c in items])
     return json_response([campaign_json(c, stats[c.id]) for c in items])
@@ -170,8 +205,8 @@ def campaigns(request: HttpRequest) -> HttpResponse:
 @sandbox_endpoint(PROVIDER)
 @require_GET
 def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    if not _authorised(request):
-        return _error("Unauthorized", 401)
+    if refused := _refused(request):
+        return refused
     campaign = SandboxCampaign.objects.filter(pk=campaign_id).first()
     if campaign is None:
         return _error("Resource not found", 404)
@@ -225,8 +260,8 @@ def _new_contact(campaign: SandboxCampaign, data: dict[str, Any]) -> SandboxCont
 @sandbox_endpoint(PROVIDER)
 @require_http_methods(["GET", "POST"])
 def contacts(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    if not _authorised(request):
-        return _error("Unauthorized", 401)
+    if refused := _refused(request):
+        return refused
     campaign = SandboxCampaign.objects.filter(pk=campaign_id).first()
     if campaign is None:
         return _error("Resource not found", 404)
@@ -249,8 +284,8 @@ def contacts(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @sandbox_endpoint(PROVIDER)
 @require_http_methods(["POST"])
 def contacts_import(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    if not _authorised(request):
-        return _error("Unauthorized", 401)
+    if refused := _refused(request):
+        return refused
     campaign = SandboxCampaign.objects.filter(pk=campaign_id).first()
     if campaign is None:
         return _error("Resource not found", 404)
@@ -310,8 +345,8 @@ def run_import_job(job: SandboxImportJob) -> None:
 @sandbox_endpoint(PROVIDER)
 @require_GET
 def import_job(request: HttpRequest, campaign_id: int, job_id: int) -> HttpResponse:
-    if not _authorised(request):
-        return _error("Unauthorized", 401)
+    if refused := _refused(request):
+        return refused
     job = SandboxImportJob.objects.filter(pk=job_id, campaign_id=campaign_id).first()
     if job is None:
         return _error("Resource not found", 404)
@@ -345,8 +380,8 @@ def _find_contact(campaign: SandboxCampaign, data: dict[str, Any]) -> SandboxCon
 @sandbox_endpoint(PROVIDER)
 @require_http_methods(["PATCH", "DELETE"])
 def contact(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    if not _authorised(request):
-        return _error("Unauthorized", 401)
+    if refused := _refused(request):
+        return refused
     campaign = SandboxCampaign.objects.filter(pk=campaign_id).first()
     if campaign is None:
         return _error("Resource not found", 404)

@@ -217,5 +217,6 @@ SYNC_JOBS = [("campaigns", sync_campaigns), ("contacts", sync_contacts)]
 PERIODIC = [
     ("dialer.tasks.sync_running_campaigns", 5),
     ("dialer.tasks.poll_imports", 5),
+    ("dialer.tasks.clean_imports", 3600),
 ]
 SANDBOX_PERIODIC = [("dialer.tasks.sandbox_tick", 3)]

@@ -41,3 +41,10 @@ def sandbox_tick() -> int:
     from dialer.sandbox import tick
 
     return tick()
+
+
+@task()
+def clean_imports() -> int:
+    from dialer.imports import clean_old_imports
+
+    return clean_old_imports()

@@ -9,7 +9,10 @@ from dialer.sandbox import phone_key
 @pytest.fixture
 def ccai(sandbox, settings):
     """CCAI's sandbox over real HTTP, with import jobs that finish quickly."""
+    from dialer import sandbox as ccai_sandbox
+
     settings.DIALER_SANDBOX_IMPORT_SECONDS = 0.2
+    ccai_sandbox._buckets.clear()  # each test starts within the provider's rate limit
     return sandbox
 
 

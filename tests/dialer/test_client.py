@@ -346,3 +346,26 @@ def test_invalid_contact_reason_read_from_any_documented_shape(settings):
     )
     result = CCAIClient().add_contact(5, ContactInput(name="A", phone_number="1", email="a@ex.com"))
     assert result.invalid[0].reason == "Bad"
+
+
+def test_sandbox_refuses_more_than_ten_calls_a_second(ccai):
+    import requests
+
+    url = f"{CCAIClient().base_url}/manager/api/v1/outbound_dialer/campaigns"
+    session = requests.Session()
+    session.auth = ("sandbox", "sandbox-token")
+    statuses = [session.get(url, timeout=5) for _ in range(30)]
+    refused = [r for r in statuses if r.status_code == 429]
+    assert refused, "a burst of 30 calls must be throttled"
+    assert refused[0].json() == {"message": "Too Many Requests"}
+    assert refused[0].headers["Retry-After"] == "1"
+
+
+def test_the_client_keeps_under_the_sandboxs_limit(ccai):
+    from dashboard.models import ProviderCall
+
+    make_campaign()
+    client = CCAIClient()
+    for _ in range(25):
+        client.list_campaigns()
+    assert not ProviderCall.objects.filter(provider="ccai", status=429).exists()

@@ -276,3 +276,33 @@ def test_malformed_upload_shows_the_message_on_the_form(client, dialer_staff, sy
     assert "not UTF-8" in response.content.decode()
     response = post_file(client, synced, b'[{"name": "Ana",', "broken.json")
     assert "malformed" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_finishes_an_import_nobody_watches(client, dialer_staff, synced):
+    from dialer import tasks
+
+    client.force_login(dialer_staff)
+    post_file(client, synced, (HEADER + "Cy,+1 438 555 0101,cy@ex.com,C1\n").encode())
+    staged = DialerImport.objects.get()
+    client.post(reverse("dialer:import_map", args=[staged.pk]), MAPPING)
+    client.post(reverse("dialer:import_submit", args=[staged.pk]))
+    deadline = time.monotonic() + 5
+    while DialerImport.objects.get().state != "completed" and time.monotonic() < deadline:
+        time.sleep(0.3)
+        tasks.poll_imports.func()
+    assert DialerImport.objects.get().state == "completed"
+    assert DialerContact.objects.filter(phone_e164="+14385550101", provider_id=None).exists()
+    done = AuditEvent.objects.get(action="import completed")
+    assert done.username == "dana.dialer" and done.detail == "1 contact imported."
+
+
+def test_abandoned_uploads_are_cleaned(campaign):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    staged = upload(campaign, (HEADER + "Ana,+15145550101,a@ex.com,C1\n").encode())
+    assert imports.clean_old_imports() == 0
+    assert imports.clean_old_imports(now=timezone.now() + timedelta(days=2)) >= 2
+    assert not DialerImport.objects.filter(pk=staged.pk).exists()
