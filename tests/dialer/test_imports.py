@@ -306,3 +306,20 @@ def test_abandoned_uploads_are_cleaned(campaign):
     assert imports.clean_old_imports() == 0
     assert imports.clean_old_imports(now=timezone.now() + timedelta(days=2)) >= 2
     assert not DialerImport.objects.filter(pk=staged.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_upload_is_streamed_from_its_temporary_file(client, dialer_staff, synced):
+    # Above FILE_UPLOAD_MAX_MEMORY_SIZE Django spools the upload to disk.
+    lines = [HEADER] + [
+        f"Person {n},+1 438 {200 + n // 10000:03d} {n % 10000:04d},p{n}@example.com,E{n}\n"
+        for n in range(60_000)
+    ]
+    content = "".join(lines).encode()
+    assert len(content) > 2_621_440
+    client.force_login(dialer_staff)
+    response = post_file(client, synced, content, "big.csv")
+    staged = DialerImport.objects.get()
+    assert response.status_code == 302
+    assert staged.total_rows == 60_000
+    assert staged.raw_rows.order_by("-line").first().values[0] == "Person 59999"
