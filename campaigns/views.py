@@ -133,6 +133,8 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         if builder.is_valid():
             return _save(request, builder, None)
         return _render_builder(request, builder, None, status=200 if builder.action else 422)
+    if problem := services.references_ensure():
+        messages.warning(request, problem)
     return _render_builder(request, CampaignBuilder(), None)
 
 

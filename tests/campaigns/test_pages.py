@@ -438,3 +438,17 @@ def test_a_campaign_that_starts_while_being_edited_sends_the_user_to_it(
     body = response.content.decode()
     assert "“Winter newsletter” has started sending." in body and "code 32110" in body
     assert SandboxCampaign.objects.get().name == "Winter newsletter"
+
+
+def test_the_builder_loads_its_choices_once_if_never_synced(client, marketer, engagelab):
+    client.force_login(marketer)
+    body = client.get("/campaigns/new/").content.decode()
+    assert "Switchboard News &lt;news@mail.switchboard.test&gt;" in body
+    assert "Seasonal promotion" in body
+
+
+def test_the_builder_says_when_its_choices_cannot_be_loaded(client, marketer, engagelab):
+    set_fault("engagelab", "error", status=503)
+    client.force_login(marketer)
+    body = client.get("/campaigns/new/").content.decode()
+    assert "Senders, templates and tags could not be loaded from EngageLab." in body
