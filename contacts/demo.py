@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from contacts import fields as nomenclature
 from contacts.models import SandboxBatch, SandboxContact, SandboxFilter, SandboxMessage
-from contacts.sandbox import ensure_project, process_due
+from contacts.sandbox import audience, ensure_project, process_due
 
 FIRST = [
     "Claire",
@@ -150,13 +150,15 @@ def seed() -> str:
                 ("Summer promotions", "idFilters", [filters["Québec or Laval"].pk], 2),
             ]
             for name, mode, filter_ids, days in plan:
-                SandboxBatch.objects.create(
+                batch = SandboxBatch.objects.create(
                     project=project,
                     message=messages[name],
                     mode=mode,
                     filter_ids=filter_ids,
                     launch_at=now + timedelta(days=days),
                 )
+                batch.target_count = audience(project, batch).count()
+                batch.save(update_fields=["target_count"])
     process_due(project, now)
     return (
         f"Dialog Insight sandbox: {project.contacts.count()} contacts, "

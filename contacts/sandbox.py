@@ -491,7 +491,7 @@ def messages_create(body: dict) -> dict:
     return _envelope(idMessage=created.pk)
 
 
-def _audience(project: SandboxProject, batch: SandboxBatch) -> QuerySet[SandboxContact]:
+def audience(project: SandboxProject, batch: SandboxBatch) -> QuerySet[SandboxContact]:
     if batch.mode == "Single":
         return project.contacts.filter(pk=batch.id_contact)
     if batch.mode == "All":
@@ -548,7 +548,7 @@ def process_due(project: SandboxProject | None = None, now: dt.datetime | None =
             if not claimed:
                 continue
             batch = SandboxBatch.objects.select_related("project").get(pk=batch_id)
-            batch.target_count = _deliver(batch, _audience(batch.project, batch))
+            batch.target_count = _deliver(batch, audience(batch.project, batch))
             batch.status = "Sent"
             batch.save(update_fields=["status", "target_count"])
             launched += 1
@@ -590,7 +590,7 @@ def sendings_send_batch(body: dict) -> dict:
         project=project, message=message, mode=mode, filter_ids=filter_ids, launch_at=launch_at
     )
     batch.save()
-    batch.target_count = _audience(project, batch).count()
+    batch.target_count = audience(project, batch).count()
     batch.save(update_fields=["target_count"])
     process_due(project, now)
     return _envelope(idBatch=batch.pk)

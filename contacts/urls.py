@@ -24,6 +24,7 @@ urlpatterns = [
     path("mailings/", views.mailing_list, name="mailings"),
     path("mailings/refresh/", views.mailing_refresh, name="mailings_refresh"),
     path("mailings/new/", views.mailing_new, name="mailing_new"),
+    path("mailings/<int:id_batch>/", views.mailing_detail, name="mailing"),
     path("messages/", views.message_list, name="messages"),
     path("messages/new/", views.message_new, name="message_new"),
 ]

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from contacts import forms, selectors, services
-from contacts.models import BulkSync, Segment
+from contacts import charts, forms, selectors, services
+from contacts.models import BulkSync, Mailing, Segment
 from dashboard.providers import ProviderError
 
 VIEW = "dashboard.view_contacts"
@@ -378,6 +378,21 @@ def mailing_list(request):
             "q": q,
             "statuses": ["Scheduled", "Sending", "Sent"],
         },
+    )
+
+
+@require_GET
+@permission_required(VIEW, raise_exception=True)
+def mailing_detail(request, id_batch: int):
+    mailing = get_object_or_404(Mailing, id_batch=id_batch)
+    points = selectors.mailing_series([mailing.pk])[mailing.pk]
+    template = "contacts/mailing_detail.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#numbers"
+    return render(
+        request,
+        template,
+        {"mailing": mailing, "points": points, "figure": charts.mailing_rates_figure(points)},
     )
 
 

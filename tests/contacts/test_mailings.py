@@ -183,3 +183,23 @@ def test_managers_cannot_create_messages(client, manager, project):
     client.force_login(manager)
     assert client.get(reverse("contacts:messages")).status_code == 200
     assert client.get(reverse("contacts:message_new")).status_code == 403
+
+
+def test_mailing_page_shows_numbers_and_the_rates_over_time(client, manager, audience):
+    di = DialogInsightClient()
+    id_batch = di.send_batch(id_message=audience["id_message"], filter_ids=None, launch_at=None)
+    sync.sync_mailings()
+    SandboxDelivery.objects.filter(delivered=True).update(
+        opened_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    sync.sync_mailings()
+    client.force_login(manager)
+    listed = client.get(reverse("contacts:mailings")).content.decode()
+    assert reverse("contacts:mailing", args=[id_batch]) in listed
+    response = client.get(reverse("contacts:mailing", args=[id_batch]))
+    page = text(response)
+    delivered = SandboxDelivery.objects.filter(delivered=True).count()
+    assert f"Delivered{delivered}" in page and "Open rate100.0%" in page
+    figure = response.context["figure"]
+    assert [t["name"] for t in figure["data"]] == ["Unique open rate", "Unique click rate"]
+    assert figure["data"][0]["y"] == [0, 1]
