@@ -180,6 +180,7 @@ def pages() -> list[tuple[str, str]]:
         ("Mailings, scheduled only", "/contacts/mailings/?status=Scheduled"),
         ("Mailings, search", "/contacts/mailings/?q=Message+42"),
         ("Mailings, page 100", "/contacts/mailings/?page=100"),
+        ("Mailing detail with chart", "/contacts/mailings/100050/"),
         (
             "Bulk sync report, page 100",
             f"/contacts/bulk-sync/{report.pk if report else 1}/?page=100",
