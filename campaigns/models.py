@@ -223,3 +223,28 @@ class SandboxWebhook(models.Model):
     payload = models.JSONField()
     attempts = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class DailyDomainStat(models.Model):
+    """EngageLab's own account-wide daily statistics per recipient domain (`/v1/stats_day`),
+    polled: the cross-check of what the webhook events add up to."""
+
+    day = models.DateField()
+    domain = models.CharField(max_length=100)
+    sent = models.PositiveIntegerField(default=0)
+    delivered = models.PositiveIntegerField(default=0)
+    invalid_email = models.PositiveIntegerField(default=0)
+    soft_bounce = models.PositiveIntegerField(default=0)
+    total_opens = models.PositiveIntegerField(default=0)
+    opens = models.PositiveIntegerField(default=0)  # unique
+    total_clicks = models.PositiveIntegerField(default=0)
+    clicks = models.PositiveIntegerField(default=0)  # unique
+    unsubscribe = models.PositiveIntegerField(default=0)
+    report_spam = models.PositiveIntegerField(default=0)
+    synced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-day", "domain"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "domain"], name="daily_domain_stat_key")
+        ]

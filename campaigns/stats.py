@@ -336,3 +336,28 @@ def overview(period: str, now: datetime | None = None) -> dict[str, Any]:
         "series": [series[cid] for cid in ids if cid in series],
         "totals": {**totals, **rates(totals)},
     }
+
+
+def daily_report(days: int = 7) -> list[dict[str, Any]]:
+    """EngageLab's own account-wide daily totals (polled), newest first, with rates."""
+    from django.db.models import Sum
+
+    from campaigns.models import DailyDomainStat
+
+    fields = ("sent", "delivered", "opens", "clicks")
+    rows = (
+        DailyDomainStat.objects.values("day")
+        .annotate(**{f: Sum(f) for f in fields})
+        .order_by("-day")[:days]
+    )
+    out = []
+    for row in rows:
+        delivered = row["delivered"] or 0
+        out.append(
+            {
+                **row,
+                "open_rate": (row["opens"] or 0) / delivered if delivered else 0,
+                "click_rate": (row["clicks"] or 0) / delivered if delivered else 0,
+            }
+        )
+    return out

@@ -84,9 +84,61 @@ def sync_references() -> SyncResult:
     return result
 
 
-SYNC_JOBS = [("campaigns", sync_campaigns), ("campaign references", sync_references)]
+STAT_FIELDS = (
+    "sent",
+    "delivered",
+    "invalid_email",
+    "soft_bounce",
+    "total_opens",
+    "opens",
+    "total_clicks",
+    "clicks",
+    "unsubscribe",
+    "report_spam",
+)
+
+
+def sync_daily_stats(days: int = 7) -> SyncResult:
+    """Poll EngageLab's daily statistics (one call; the endpoint allows 60 a minute) for the
+    last `days` days and upsert them by day and domain. Days are EngageLab's default UTC+8."""
+    from datetime import date as date_type
+    from datetime import timedelta
+
+    from campaigns.models import DailyDomainStat
+
+    today = timezone.now().date()
+    rows = api.EngageLabClient().stats_day(
+        start_date=(today - timedelta(days=days - 1)).isoformat(),
+        end_date=today.isoformat(),
+        time_zone="+8",
+    )
+    result = SyncResult("campaign daily statistics")
+    now = timezone.now()
+    with transaction.atomic():
+        for row in rows:
+            values = {f: getattr(row, f) for f in STAT_FIELDS}
+            day = date_type.fromisoformat(row.send_date)
+            current = DailyDomainStat.objects.filter(day=day, domain=row.domain).first()
+            if current is None:
+                DailyDomainStat.objects.create(day=day, domain=row.domain, synced_at=now, **values)
+                result.created += 1
+            elif any(getattr(current, f) != v for f, v in values.items()):
+                DailyDomainStat.objects.filter(pk=current.pk).update(synced_at=now, **values)
+                result.updated += 1
+            else:
+                result.unchanged += 1
+    _stamp("daily statistics")
+    return result
+
+
+SYNC_JOBS = [
+    ("campaigns", sync_campaigns),
+    ("campaign references", sync_references),
+    ("campaign daily statistics", sync_daily_stats),
+]
 PERIODIC = [
     ("campaigns.tasks.sync_campaigns_task", 60),
+    ("campaigns.tasks.poll_daily_stats_task", 300),
     # A safety net: the receiver enqueues processing itself, this catches anything left.
     ("campaigns.tasks.process_webhooks_task", 15),
 ]

@@ -13,6 +13,13 @@ def sync_campaigns_task() -> str:
 
 
 @task()
+def poll_daily_stats_task() -> str:
+    from campaigns.sync import sync_daily_stats
+
+    return str(sync_daily_stats())
+
+
+@task()
 def process_webhooks_task() -> int:
     from campaigns.stats import process_events
 

@@ -284,6 +284,7 @@ def overview_chart(request: HttpRequest) -> HttpResponse:
             "figure": figure,
             "numbers": _numbers(data["totals"]),
             "series": _overview_payload(period, data)["series"],
+            "daily": stats.daily_report(),
             "period": period,
             "periods": [(key, label) for key, (label, _, _) in stats.PERIODS.items()],
             "etag": _overview_etag(request),

@@ -104,3 +104,20 @@ def test_the_periodic_tasks_run_the_sandbox_and_process_what_it_sent(engagelab):
     assert process_webhooks_task.func() > 40  # sent, delivered, opens, clicks…
     assert StatBucket.objects.filter(campaign_id=created.campaign_id).exists()
     assert "1 created" in sync_campaigns_task.func()
+
+
+def test_daily_statistics_are_polled_and_shown_beside_the_live_numbers(engagelab, client, manager):
+    from campaigns.models import DailyDomainStat
+    from campaigns.sandbox import simulate
+    from campaigns.sync import sync_daily_stats
+
+    engagelab.create_campaign(regular_payload(send_time="2020-01-01 00:00:00"))
+    simulate(batch=100)
+    result = sync_daily_stats()
+    assert result.created >= 3
+    assert sum(DailyDomainStat.objects.values_list("sent", flat=True)) == 100
+    assert sync_daily_stats().unchanged == result.created  # polling again changes nothing
+    client.force_login(manager)
+    body = client.get("/campaigns/overview/chart/").content.decode()
+    assert "EngageLab's own daily report, whole account" in body
+    assert "<td>100</td>" in body
