@@ -12,7 +12,7 @@ import json
 import re
 import tempfile
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, BinaryIO
@@ -21,6 +21,7 @@ import requests
 from django.utils.dateparse import parse_datetime
 
 from dashboard.providers import ProviderClient, ProviderError
+from dialer.jsonstream import JSONStreamError, json_array_items
 
 MANAGER = "/manager/api/v1/outbound_dialer"
 APPS = "/apps/api/v1/outbound_dialer"
@@ -208,6 +209,11 @@ class CCAIClient(ProviderClient):
     def error_from(self, response: requests.Response, body: Any) -> ProviderError | None:
         if response.ok:
             return None
+        if body is None and response.content:  # a streamed call's body is read only here
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
         message = body.get("message") if isinstance(body, dict) else None
         if response.status_code == 404 and not message:
             message = "Resource not found"
@@ -257,6 +263,31 @@ class CCAIClient(ProviderClient):
             body = body.get("contacts") or body.get("data") or []
         items = self._expect(body, list, "the contact list")
         return [Contact.from_api(c) for c in items if isinstance(c, dict)]
+
+    def iter_contacts(self, campaign_id: int) -> Iterator[Contact]:
+        """The same listing, parsed as it arrives: a campaign of 200,000 contacts is never
+        held in memory as one JSON document."""
+        response, _ = self.request(
+            "GET", f"{APPS}/campaigns/{campaign_id}/contacts", expect_json=False, stream=True
+        )
+        response.raw.decode_content = True
+        try:
+            for _, item in json_array_items(response.raw):
+                if isinstance(item, dict):
+                    yield Contact.from_api(item)
+        except (JSONStreamError, UnicodeDecodeError) as error:
+            raise ProviderError(
+                f"{self.display_name} sent a contact list Switchboard cannot read ({error}).",
+                provider=self.provider,
+                status=response.status_code,
+            ) from None
+        except requests.RequestException as error:
+            raise ProviderError(
+                f"{self.display_name} stopped sending the contact list halfway ({error}).",
+                provider=self.provider,
+            ) from None
+        finally:
+            response.close()
 
     def import_contacts(self, campaign_id: int, contacts: Iterable[ContactInput]) -> str:
         """POST …/contacts/import ("import many"): the contacts as a JSON file in the multipart

@@ -26,6 +26,7 @@ from dashboard.models import AuditEvent
 from dashboard.providers import ProviderError
 from dialer import statuses as st
 from dialer.client import CCAIClient, ContactInput
+from dialer.jsonstream import JSONStreamError, json_array_items
 from dialer.models import (
     DialerCampaign,
     DialerContact,
@@ -86,70 +87,6 @@ def _csv_rows(binary: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
             yield reader.line_num, row
     except csv.Error as error:
         raise ImportFileError(f"Line {reader.line_num} is not valid CSV ({error}).") from None
-
-
-def _json_items(binary: IO[bytes], read_size: int = 1 << 16) -> Iterator[tuple[int, Any]]:
-    """The items of a top-level JSON array, one at a time, holding only a window of the text."""
-    decoder = json.JSONDecoder()
-    text = _text(binary)
-    buffer, pos, eof = "", 0, False
-
-    def more() -> bool:
-        nonlocal buffer, pos, eof
-        chunk = text.read(read_size)
-        if not chunk:
-            eof = True
-            return False
-        buffer = buffer[pos:] + chunk
-        pos = 0
-        return True
-
-    def skip_space() -> str:
-        nonlocal pos
-        while True:
-            while pos < len(buffer) and buffer[pos] in " \t\r\n":
-                pos += 1
-            if pos < len(buffer):
-                return buffer[pos]
-            if not more():
-                return ""
-
-    first = skip_space()
-    if first == "":
-        raise ImportFileError("The file is empty.")
-    if first != "[":
-        raise ImportFileError(
-            'The JSON file must hold an array of contacts: [{"name": …, "phone": …}, …].'
-        )
-    pos += 1
-    index = 0
-    while True:
-        c = skip_space()
-        if c == "]":
-            return
-        if c == "":
-            raise ImportFileError("The JSON file ends before its array is closed.")
-        if index:
-            if c != ",":
-                raise ImportFileError(f"The JSON is malformed after item {index}.")
-            pos += 1
-            skip_space()
-        while True:
-            try:
-                item, end = decoder.raw_decode(buffer, pos)
-            except ValueError as error:
-                if not eof and more():
-                    continue
-                raise ImportFileError(
-                    f"Item {index + 1} of the JSON is malformed ({error.args[0]})."
-                ) from None
-            # A value ending exactly at the window's edge may be cut short: read on and retry.
-            if end >= len(buffer) and not eof and more():
-                continue
-            break
-        pos = end
-        index += 1
-        yield index, item
 
 
 def _unique_headers(raw: list[str]) -> list[str]:
@@ -275,21 +212,24 @@ def _stage_json(upload: DialerImport, file: IO[bytes]) -> int:
     index_of: dict[str, int] = {}
     batch: list[tuple] = []
     count = 0
-    for number, item in _json_items(file):
-        if not isinstance(item, dict):
-            raise ImportFileError(f"Item {number} of the JSON array is not an object.")
-        values: list[str] = [""] * len(columns)
-        for key, value in item.items():
-            if key not in index_of:
-                index_of[key] = len(columns)
-                columns.append(key)
-                values.append("")
-            values[index_of[key]] = _cell(value)
-        count += 1
-        _check_size(count)
-        batch.append((upload.pk, number, json.dumps(values, ensure_ascii=False)))
-        if len(batch) >= CHUNK:
-            _flush(batch)
+    try:
+        for number, item in json_array_items(file):
+            if not isinstance(item, dict):
+                raise ImportFileError(f"Item {number} of the JSON array is not an object.")
+            values: list[str] = [""] * len(columns)
+            for key, value in item.items():
+                if key not in index_of:
+                    index_of[key] = len(columns)
+                    columns.append(key)
+                    values.append("")
+                values[index_of[key]] = _cell(value)
+            count += 1
+            _check_size(count)
+            batch.append((upload.pk, number, json.dumps(values, ensure_ascii=False)))
+            if len(batch) >= CHUNK:
+                _flush(batch)
+    except JSONStreamError as error:
+        raise ImportFileError(str(error)) from None
     _flush(batch)
     upload.columns = columns
     return count

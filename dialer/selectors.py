@@ -12,7 +12,13 @@ from django.db.models import Q, QuerySet, Sum
 from django.urls import reverse
 
 from dialer import statuses as st
-from dialer.models import DialerCampaign, DialerContact, DialerImport, DialerStatusCount
+from dialer.models import (
+    DialerCampaign,
+    DialerContact,
+    DialerImport,
+    DialerImportRow,
+    DialerStatusCount,
+)
 from dialer.phones import PhoneError, normalise_phone
 
 PAGE_SIZE = 50
@@ -211,6 +217,16 @@ def board(
     known = counts.of(status.name) if status else counts.total
     paginator = KnownCountPaginator(contacts.order_by("id"), PAGE_SIZE, count=known)
     return Board(campaign, counts, status, q, paginator.get_page(page))
+
+
+def import_report(upload: DialerImport, *, shown: int = 100) -> dict:
+    """What the check report lists: the first rejected rows (the download has them all) and
+    the first valid rows as they will be sent."""
+    rows = upload.rows.order_by("line")
+    return {
+        "rejected": list(rows.exclude(kind=DialerImportRow.Kind.VALID)[:shown]),
+        "valid_sample": list(rows.filter(kind=DialerImportRow.Kind.VALID)[:5]),
+    }
 
 
 def recent_imports(campaign: DialerCampaign, limit: int = 5) -> list[DialerImport]:

@@ -230,16 +230,13 @@ def import_detail(request: HttpRequest, import_pk: int) -> HttpResponse:
     upload = _import(import_pk)
     if upload.state == DialerImport.State.UPLOADED:
         return redirect("dialer:import_map", import_pk=upload.pk)
-    rejected = upload.rows.exclude(kind="valid").order_by("line")[:100]
-    valid_sample = upload.rows.filter(kind="valid").order_by("line")[:5]
     return render(
         request,
         "dialer/import_detail.html",
         {
             "upload": upload,
             "campaign": upload.campaign,
-            "rejected": rejected,
-            "valid_sample": valid_sample,
+            **selectors.import_report(upload),
             "failure": imports.explain_failure(upload) if upload.state == "failed" else "",
             "can_change": request.user.has_perm(CHANGE),
         },

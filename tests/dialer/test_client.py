@@ -369,3 +369,20 @@ def test_the_client_keeps_under_the_sandboxs_limit(ccai):
     for _ in range(25):
         client.list_campaigns()
     assert not ProviderCall.objects.filter(provider="ccai", status=429).exists()
+
+
+def test_contact_listing_streamed_and_its_errors(ccai):
+    campaign = make_campaign()
+    for i in range(1, 6):
+        make_contact(campaign, f"+1 514 555 010{i}", name=f"P {i}")
+    client = CCAIClient()
+    streamed = list(client.iter_contacts(campaign.id))
+    assert [c.name for c in streamed] == [c.name for c in client.list_contacts(campaign.id)]
+    assert streamed[0].phone_number == "+1 514 555 0101"
+    with pytest.raises(ProviderError) as caught:
+        list(client.iter_contacts(4242))
+    assert str(caught.value) == "CCAI Platform: Resource not found"
+    set_fault("ccai", "malformed")
+    with pytest.raises(ProviderError) as caught:
+        list(client.iter_contacts(campaign.id))
+    assert "contact list Switchboard cannot read" in str(caught.value)

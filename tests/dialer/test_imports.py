@@ -113,8 +113,8 @@ def test_json_is_read_in_a_small_window(campaign, monkeypatch):
         {"Name": f"P {i}", "Phone": f"+1514555{i:04d}", "Mail": f"p{i}@ex.com"} for i in range(50)
     ]
     rows[3]["Extra"] = {"nested": True}
-    original = imports._json_items
-    monkeypatch.setattr(imports, "_json_items", lambda f: original(f, read_size=7))
+    original = imports.json_array_items
+    monkeypatch.setattr(imports, "json_array_items", lambda f: original(f, read_size=7))
     staged = upload(campaign, json.dumps(rows, indent=2).encode(), "c.json")
     assert staged.total_rows == 50
     assert staged.columns == ["Name", "Phone", "Mail", "Extra"]
