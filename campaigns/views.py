@@ -271,11 +271,21 @@ def _overview_payload(period: str, data: dict | None = None) -> dict:
     }
 
 
+def _overview_data(request: HttpRequest) -> dict:
+    """The overview's numbers for this data version, computed once for every poller."""
+    key = f"campaigns:overview-data:{_overview_etag(request)}"
+    data = cache.get(key)
+    if data is None:
+        data = stats.overview(_period(request))
+        cache.set(key, data, 120)
+    return data
+
+
 @require_GET
 @permission_required(VIEW, raise_exception=True)
 def overview_chart(request: HttpRequest) -> HttpResponse:
     period = _period(request)
-    data = stats.overview(period)
+    data = _overview_data(request)
     figure = charts.figure_json(charts.overview_figure(data["series"]))
     return render(
         request,
@@ -301,12 +311,7 @@ def overview_data(request: HttpRequest) -> HttpResponse:
     period = _period(request)
     if request.GET.get("format") == "csv":
         return _overview_csv(period)
-    key = f"campaigns:overview:{_overview_etag(request)}"
-    payload = cache.get(key)
-    if payload is None:
-        payload = _overview_payload(period)
-        cache.set(key, payload, 120)
-    response = JsonResponse(payload)
+    response = JsonResponse(_overview_payload(period, _overview_data(request)))
     response["Cache-Control"] = "private, no-cache"
     return response
 
