@@ -25,10 +25,11 @@ run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "Open http://$(HOST):$(PORT)/ and log in with one of the users above."
-	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) manage.py worker & \
-	( $(PY) manage.py wait_ready --url http://$(HOST):$(PORT)/healthz && $(PY) manage.py sync --quiet-if-empty ) & \
-	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
+	@trap 'trap - INT TERM EXIT; kill 0 2>/dev/null' INT TERM EXIT; \
+	$(PY) manage.py worker & worker=$$!; \
+	$(PY) manage.py runserver --noreload $(HOST):$(PORT) & server=$$!; \
+	( $(PY) manage.py wait_ready --url http://$(HOST):$(PORT)/healthz && $(PY) manage.py sync ) & \
+	wait -n $$worker $$server
 
 lint: venv
 	$(VENV)/bin/ruff check .
@@ -39,7 +40,9 @@ test: lint
 	$(VENV)/bin/pytest -n 2 --dist loadfile
 
 bench: venv
-	DATABASE_URL=sqlite:///bench.sqlite3 $(PY) manage.py bench --scale $(BENCH_SCALE)
+	# Production settings (DEBUG off) over plain HTTP, without the static manifest: tests.settings.
+	DJANGO_SETTINGS_MODULE=tests.settings DATABASE_URL=sqlite:///bench.sqlite3 \
+		$(PY) manage.py bench --scale $(BENCH_SCALE)
 
 clean:
 	rm -rf $(VENV) db.sqlite3* bench.sqlite3* staticfiles

@@ -172,6 +172,8 @@ DIALOG_INSIGHT_BASE_URL = env.str(
 DIALOG_INSIGHT_KEY_ID = env.str("DIALOG_INSIGHT_KEY_ID", default="")
 DIALOG_INSIGHT_KEY = env.str("DIALOG_INSIGHT_KEY", default="")
 DIALOG_INSIGHT_PROJECT_ID = env.str("DIALOG_INSIGHT_PROJECT_ID", default="")
+# The code of the project's key field (Projects.Get does not say which field is the key).
+DIALOG_INSIGHT_KEY_FIELD = env.str("DIALOG_INSIGHT_KEY_FIELD", default="EMail")
 
 CCAI_BASE_URL = env.str("CCAI_BASE_URL", default="")
 CCAI_USERNAME = env.str("CCAI_USERNAME", default="")
@@ -206,5 +208,7 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
+        # One line per task run drowns the demo's console; failures still show.
+        "django_tasks": {"level": env.str("TASKS_LOG_LEVEL", default="WARNING")},
     },
 }
