@@ -11,6 +11,7 @@ import phonenumbers
 from phonenumbers import NumberParseException, region_code_for_number, shortnumberinfo
 
 _DIGITS = re.compile(r"\D+")
+_E164 = re.compile(r"\+[1-9]\d{6,14}")
 # Short codes answered by emergency services somewhere: refused even without a country code.
 _EMERGENCY_REGIONS = ("US", "CA", "FR", "GB", "DE", "AU", "BE", "CH")
 
@@ -81,6 +82,8 @@ def _is_valid(number: phonenumbers.PhoneNumber, national: str) -> bool:
 def loose_e164(raw: str) -> str:
     """Best-effort normal form of a number the provider sent back (never raises): used to match
     mirror rows and find duplicates even when a number was written loosely."""
+    if _E164.fullmatch(raw or ""):
+        return raw  # already in the normal form: parsing it again would change nothing
     try:
         return normalise_phone(raw)
     except PhoneError:
