@@ -196,7 +196,7 @@ def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user, campaign=campaign, file=upload, file_name=upload.name
             )
         except imports.ImportFileError as error:
-            form.add_error("file", str(error))
+            form.add_error("file", f"{upload.name}: {error}")
         else:
             return redirect("dialer:import_map", import_pk=staged.pk)
     return render(request, "dialer/import_upload.html", {"form": form, "campaign": campaign})

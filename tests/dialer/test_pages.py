@@ -270,3 +270,14 @@ def test_who_may_view_and_change(client, role_users, synced, role, view, change)
         response = client.post(reverse("dialer:contact_delete", args=[synced.pk, ana.pk]))
         assert response.status_code == 403
         assert SandboxContact.objects.filter(name="Ana Lima").exists()
+
+
+def test_overview_card_reads_the_mirror(client, manager, synced):
+    DialerCampaign.objects.filter(pk=synced.pk).update(status="dialing")
+    client.force_login(manager)
+    page = client.get("/").content.decode()
+    assert "CCAI Platform" in page and reverse("dialer:list") in page
+    from dialer.selectors import overview_card
+
+    stats = dict(overview_card()["stats"])
+    assert stats == {"Campaigns": 1, "Dialling now": 1, "Contacts": "2", "Imports running": 0}
