@@ -43,6 +43,8 @@ bench: venv
 	# Production settings (DEBUG off) over plain HTTP, without the static manifest: tests.settings.
 	DJANGO_SETTINGS_MODULE=tests.settings DATABASE_URL=sqlite:///bench.sqlite3 \
 		$(PY) manage.py bench --scale $(BENCH_SCALE)
+	DJANGO_SETTINGS_MODULE=tests.settings DATABASE_URL=sqlite:///bench.sqlite3 \
+		$(PY) manage.py bench_chart_polling
 
 clean:
 	rm -rf $(VENV) db.sqlite3* bench.sqlite3* staticfiles
