@@ -410,7 +410,7 @@ def import_submit(*, user: Any, upload: DialerImport) -> DialerImport:
     if upload.valid_rows == 0:
         raise ImportFileError("No valid rows to send.")
     claimed = DialerImport.objects.filter(pk=upload.pk, state=DialerImport.State.PREVIEWED).update(
-        state=DialerImport.State.SUBMITTING
+        state=DialerImport.State.SUBMITTING, submitted_at=timezone.now()
     )
     if not claimed:
         upload.refresh_from_db()
@@ -447,9 +447,12 @@ def import_submit(*, user: Any, upload: DialerImport) -> DialerImport:
 def import_refresh(*, upload: DialerImport, min_interval: float = 1.0) -> DialerImport:
     """Ask the provider how the job is doing (at most once per `min_interval` whoever asks) and
     record the outcome once. A provider error leaves the import as it was."""
+    now = timezone.now()
+    if upload.state == DialerImport.State.SUBMITTING:
+        _recover_interrupted_send(upload, now)
+        upload.refresh_from_db()
     if upload.state != DialerImport.State.IN_PROGRESS:
         return upload
-    now = timezone.now()
     recent = now - timedelta(seconds=min_interval)
     claimed = (
         DialerImport.objects.filter(pk=upload.pk, state=DialerImport.State.IN_PROGRESS)
@@ -475,6 +478,19 @@ def import_refresh(*, upload: DialerImport, min_interval: float = 1.0) -> Dialer
         )
     upload.refresh_from_db()
     return upload
+
+
+def _recover_interrupted_send(upload: DialerImport, now) -> None:
+    """A send whose request died before CCAI's answer was recorded (a restart, a crash): after
+    ten minutes the import is offered again, with a warning, rather than spinning forever."""
+    if upload.submitted_at and upload.submitted_at < now - timedelta(minutes=10):
+        DialerImport.objects.filter(pk=upload.pk, state=DialerImport.State.SUBMITTING).update(
+            state=DialerImport.State.PREVIEWED,
+            error_message=(
+                "Sending was interrupted before CCAI Platform answered. Check the campaign's "
+                "contacts (Refresh on the board) before sending again."
+            ),
+        )
 
 
 def _complete(upload: DialerImport) -> None:
@@ -578,7 +594,9 @@ def clean_old_imports(*, now=None) -> int:
 
 def poll_pending_imports() -> int:
     count = 0
-    for upload in DialerImport.objects.filter(state=DialerImport.State.IN_PROGRESS):
+    for upload in DialerImport.objects.filter(
+        state__in=[DialerImport.State.IN_PROGRESS, DialerImport.State.SUBMITTING]
+    ):
         import_refresh(upload=upload)
         count += 1
     return count

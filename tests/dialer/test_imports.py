@@ -323,3 +323,18 @@ def test_a_large_upload_is_streamed_from_its_temporary_file(client, dialer_staff
     assert response.status_code == 302
     assert staged.total_rows == 60_000
     assert staged.raw_rows.order_by("-line").first().values[0] == "Person 59999"
+
+
+def test_an_interrupted_send_is_offered_again(campaign):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    staged = upload(campaign, (HEADER + "Ana,+15145550101,a@ex.com,C1\n").encode())
+    DialerImport.objects.filter(pk=staged.pk).update(
+        state="submitting", submitted_at=timezone.now() - timedelta(minutes=11)
+    )
+    staged.refresh_from_db()
+    recovered = imports.import_refresh(upload=staged)
+    assert recovered.state == "previewed"
+    assert "Sending was interrupted" in recovered.error_message
