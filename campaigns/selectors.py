@@ -123,3 +123,46 @@ def campaign_detail(campaign: Campaign) -> dict[str, Any]:
         "charts": charts.campaign_charts(campaign),
         "charts_etag": stats.data_version([campaign.campaign_id]),
     }
+
+
+def latest_campaign_numbers(limit: int = 5) -> list[dict[str, Any]]:
+    """The latest campaigns that have started, with their totals from the statistics buckets
+    (two queries whatever `limit` is): the overview's cross-provider table."""
+    from django.db.models import Sum
+
+    from campaigns import stats
+
+    campaigns = list(
+        Campaign.objects.filter(run_time__isnull=False)
+        .exclude(status=CampaignStatus.PENDING)
+        .only("campaign_id", "name", "run_time", "status")
+        .order_by("-run_time", "-campaign_id")[:limit]
+    )
+    sums = {f: Sum(f) for f in ("sent", "delivered", "unique_opens", "unique_clicks")}
+    totals = {
+        row["campaign_id"]: row
+        for row in stats.StatBucket.objects.filter(
+            campaign_id__in=[c.campaign_id for c in campaigns]
+        )
+        .values("campaign_id")
+        .annotate(**sums)
+    }
+    rows = []
+    for c in campaigns:
+        t = totals.get(c.campaign_id, {})
+        delivered = t.get("delivered") or 0
+        rows.append(
+            {
+                "provider": "EngageLab",
+                "name": c.name,
+                "url": reverse("campaigns:detail", args=[c.campaign_id]),
+                "launched": c.run_time,
+                "sent": t.get("sent") or 0,
+                "delivered": delivered,
+                "unique_opens": t.get("unique_opens") or 0,
+                "unique_clicks": t.get("unique_clicks") or 0,
+                "open_rate": (t.get("unique_opens") or 0) / delivered if delivered else None,
+                "click_rate": (t.get("unique_clicks") or 0) / delivered if delivered else None,
+            }
+        )
+    return rows

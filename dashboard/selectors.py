@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncMinute, TruncSecond
+from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.models import AuditEvent, ProviderCall, SyncState
@@ -49,6 +50,40 @@ def overview_cards(user) -> list[dict[str, Any]]:
 # Documented limits: CCAI 10 calls/s per customer; EngageLab 60 calls/min on its statistics
 # endpoint (taken as the account's pace); Dialog Insight documents a quota per key, no rate.
 RATE_LIMITS = {"ccai": (10, "second"), "engagelab": (60, "minute")}
+
+
+def latest_sendings(user, limit: int = 5) -> list[dict[str, Any]]:
+    """The latest sendings the user may see, both email providers, newest first: EngageLab
+    campaigns (from the statistics buckets) and Dialog Insight mailings (from the mirror)."""
+    from campaigns.selectors import latest_campaign_numbers
+    from contacts.selectors import latest_mailings
+
+    rows: list[dict[str, Any]] = []
+    if user.has_perm("dashboard.view_campaigns"):
+        rows += latest_campaign_numbers(limit)
+    if user.has_perm("dashboard.view_contacts"):
+        for m in latest_mailings(limit):
+            rows.append(
+                {
+                    "provider": "Dialog Insight",
+                    "name": m.message_name or f"Mailing #{m.id_batch}",
+                    "url": reverse("contacts:mailing", args=[m.id_batch]),
+                    "launched": m.launch_at,
+                    "sent": m.sent,
+                    "delivered": m.delivered,
+                    "unique_opens": m.unique_opens,
+                    "unique_clicks": m.unique_clicks,
+                    "open_rate": m.open_rate,
+                    "click_rate": m.click_rate,
+                }
+            )
+    for r in rows:
+        for key in ("open", "click"):
+            rate = r[f"{key}_rate"]
+            r[f"{key}_pct"] = f"{rate:.1%}" if rate is not None else "—"
+    epoch = datetime.min.replace(tzinfo=UTC)
+    rows.sort(key=lambda r: r["launched"] or epoch, reverse=True)
+    return rows[: limit * 2]
 
 
 def provider_statuses(configs: list[ProviderConfig]) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ from dashboard import views
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("overview/sendings/", views.overview_sendings, name="overview_sendings"),
     path("audit/", views.audit_log, name="audit"),
     path("providers/", views.providers, name="providers"),
     path("providers/<str:name>/check", views.provider_check, name="provider_check"),

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from dashboard import checks, health, selectors
+from dashboard import charts, checks, health, selectors
 from dashboard.forms import AuditFilterForm
 from dashboard.providers import PROVIDER_NAMES, all_provider_configs
 
@@ -17,8 +17,21 @@ from dashboard.providers import PROVIDER_NAMES, all_provider_configs
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "dashboard/overview.html", {"cards": selectors.overview_cards(request.user)}
+        request,
+        "dashboard/overview.html",
+        {"cards": selectors.overview_cards(request.user), **_sendings(request)},
     )
+
+
+@require_GET
+def overview_sendings(request: HttpRequest) -> HttpResponse:
+    """The overview's cross-provider table and chart, re-fetched by the page every 30 s."""
+    return render(request, "dashboard/overview.html#sendings", _sendings(request))
+
+
+def _sendings(request: HttpRequest) -> dict:
+    rows = selectors.latest_sendings(request.user)
+    return {"sendings": rows, "sendings_figure": charts.latest_sendings_figure(rows)}
 
 
 @require_GET

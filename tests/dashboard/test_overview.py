@@ -1,0 +1,75 @@
+"""The overview's latest sendings of both email providers, from the local mirrors."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from campaigns.models import Campaign, StatBucket
+from contacts.models import Mailing
+
+
+@pytest.fixture
+def sendings(db):
+    now = timezone.now()
+    Campaign.objects.create(
+        campaign_id=41,
+        campaign_type=2,
+        name="Winter sale",
+        status=2,
+        run_time=now - timedelta(hours=2),
+        synced_at=now,
+    )
+    for domain, delivered, opens, clicks in (("gmail.com", 300, 90, 12), ("yahoo.com", 100, 10, 3)):
+        StatBucket.objects.create(
+            campaign_id=41,
+            domain=domain,
+            start=now - timedelta(hours=1),
+            sent=delivered,
+            delivered=delivered,
+            unique_opens=opens,
+            unique_clicks=clicks,
+        )
+    Mailing.objects.create(
+        id_batch=7,
+        id_message=3,
+        message_name="Monthly newsletter",
+        mode="All",
+        status="Sent",
+        launch_at=now - timedelta(hours=1),
+        sent=200,
+        delivered=200,
+        unique_opens=50,
+        unique_clicks=10,
+        synced_at=now,
+    )
+
+
+def test_managers_see_both_providers_latest_sendings_with_rates(client, manager, sendings):
+    client.force_login(manager)
+    body = client.get("/").content.decode()
+    section = body[body.index('id="latest-sendings"') :]
+    assert 'data-plotly="fig-sendings"' in section
+    table = section[section.index("<table") :]
+    # newest first: the Dialog Insight mailing (1 h ago), then the EngageLab campaign (2 h ago)
+    assert table.index("Monthly newsletter") < table.index("Winter sale")
+    newsletter, sale = table.split("Winter sale")
+    assert "25.0%" in newsletter and "5.0%" in newsletter  # 50 and 10 of 200 delivered
+    assert "25.0%" in sale and "3.8%" in sale  # 100 and 15 of 400 delivered
+
+
+def test_the_section_refreshes_as_a_fragment(client, manager, sendings):
+    client.force_login(manager)
+    response = client.get("/overview/sendings/", HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert body.lstrip().startswith('<article id="latest-sendings"')
+    assert "Winter sale" in body and "<html" not in body
+
+
+def test_dialer_staff_do_not_see_email_sendings(client, dialer_staff, sendings):
+    client.force_login(dialer_staff)
+    body = client.get("/").content.decode()
+    assert "latest-sendings" not in body and "Winter sale" not in body
+    assert "Winter sale" not in client.get("/overview/sendings/").content.decode()
