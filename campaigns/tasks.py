@@ -8,8 +8,10 @@ from django_tasks import task
 @task()
 def sync_campaigns_task() -> str:
     from campaigns.sync import sync_campaigns
+    from dashboard.sync import run_sync_job
 
-    return str(sync_campaigns())
+    # Under the mirror's lease, so it takes turns with `manage.py sync` and the full sync.
+    return str(run_sync_job("engagelab", "campaigns", sync_campaigns, wait=30))
 
 
 @task()

@@ -122,3 +122,58 @@ def test_provider_call_log_line_carries_the_request_id(sandbox, client, manager,
     line = json.loads(JsonFormatter().format(calls[0]))
     assert line["request_id"] == "req-42" and line["provider"] == "engagelab"
     assert "sandbox-key" not in json.dumps(line)
+
+
+def _mirror():
+    from campaigns.models import Campaign
+
+    return sorted(Campaign.objects.values_list("campaign_id", "name", "status"))
+
+
+def test_sync_command_summarises_and_fails_loudly(sandbox, capsys):
+    from campaigns import demo
+
+    demo.seed()
+    call_command("sync", provider="engagelab", only="campaigns")
+    out = capsys.readouterr().out
+    assert "EngageLab campaigns" in out and "30 created" in out
+    set_fault("engagelab", SandboxFault.Kind.ERROR, status=500)
+    with pytest.raises(CommandError, match="1 of 1 syncs failed"):
+        call_command("sync", provider="engagelab", only="campaigns")
+    assert "having trouble (HTTP 500)" in capsys.readouterr().out
+
+
+def test_two_overlapping_sync_runs_leave_the_mirror_as_one_run_would(sandbox):
+    import threading
+
+    from django.db import connection
+
+    from campaigns import demo
+    from campaigns.models import Campaign
+    from dashboard.models import SyncState
+
+    demo.seed()
+    # Slow every listing down so that the two runs really overlap.
+    set_fault("engagelab", SandboxFault.Kind.LATENCY, latency_ms=300)
+    errors = []
+
+    def run():
+        try:
+            call_command("sync", provider="engagelab", only="campaigns")
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    overlapped = _mirror()
+    Campaign.objects.all().delete()
+    call_command("sync", provider="engagelab", only="campaigns")
+    assert overlapped == _mirror() and len(overlapped) == 30
+    state = SyncState.objects.get(provider="engagelab", object_type="campaigns")
+    assert state.lease_until is None and state.last_error == ""
