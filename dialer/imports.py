@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import IO, Any
@@ -18,7 +18,7 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, models, transaction
-from django.db.models import Count, Exists, Min, OuterRef
+from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
 
 from dashboard.audit import audit_record
@@ -286,21 +286,38 @@ ROW_FIELDS = [
 ]
 
 
-def import_check(*, upload: DialerImport, mapping: dict[str, str]) -> DialerImport:
-    """Apply the column mapping to every staged row and build the preview report."""
+def check_mapping(mapping: dict[str, str]) -> None:
     missing = [FIELD_LABELS[f] for f in ("name", "phone_number") if not mapping.get(f)]
     if missing:
         raise ImportFileError(f"Choose the column holding: {', '.join(missing)}.")
+
+
+def import_check(
+    *,
+    upload: DialerImport,
+    mapping: dict[str, str],
+    progress: Callable[[int], None] | None = None,
+) -> DialerImport:
+    """Apply the column mapping to every staged row and build the preview report. Rows are
+    checked CHUNK at a time, each chunk committed, so that `progress(rows_done)` can be shown
+    while a large file is checked; running it again starts over."""
+    check_mapping(mapping)
     positions = {
         f: upload.columns.index(c) for f, c in mapping.items() if c and c in upload.columns
     }
     kind = DialerImportRow.Kind
-    with transaction.atomic():
-        upload.rows.all().delete()
+    upload.rows.all().delete()
+    done, last_line = 0, -1
+    while True:
+        chunk = list(
+            upload.raw_rows.filter(line__gt=last_line)
+            .order_by("line")
+            .values_list("line", "values")[:CHUNK]
+        )
+        if not chunk:
+            break
         batch: list[tuple] = []
-        for line, cells in (
-            upload.raw_rows.order_by("line").values_list("line", "values").iterator(CHUNK)
-        ):
+        for line, cells in chunk:
             values = {f: (cells[i] if i < len(cells) else "")[:255] for f, i in positions.items()}
             checked = check_row(values)
             batch.append(
@@ -317,10 +334,12 @@ def import_check(*, upload: DialerImport, mapping: dict[str, str]) -> DialerImpo
                     checked.values.get("external_unique_id", ""),
                 )
             )
-            if len(batch) >= CHUNK:
-                insert_many(DialerImportRow, ROW_FIELDS, batch)
-                batch.clear()
         insert_many(DialerImportRow, ROW_FIELDS, batch)
+        done += len(chunk)
+        last_line = chunk[-1][0]
+        if progress:
+            progress(done)
+    with transaction.atomic():
         rows = DialerImportRow.objects.filter(upload=upload)
         # Already in the campaign (per the mirror): the provider would fail the whole job.
         rows.filter(kind=kind.VALID).filter(
@@ -370,10 +389,75 @@ def import_check(*, upload: DialerImport, mapping: dict[str, str]) -> DialerImpo
         upload.invalid_rows = counts.get(kind.INVALID, 0)
         upload.duplicate_in_file = counts.get(kind.DUPLICATE_FILE, 0)
         upload.duplicate_in_campaign = counts.get(kind.DUPLICATE_CAMPAIGN, 0)
+        upload.checked_rows = done
         upload.state = DialerImport.State.PREVIEWED
         upload.error_message = ""
         upload.save()
     return upload
+
+
+# Files up to this many rows are checked within the request (a few seconds at most); larger
+# ones by a worker task, the page showing the progress.
+INLINE_CHECK_ROWS = 20_000
+# Without a worker to take a queued check, the page polling for progress runs it itself.
+UNCLAIMED_CHECK = timedelta(seconds=5)
+STALE_CHECK = timedelta(minutes=10)
+
+
+def import_request_check(*, upload: DialerImport, mapping: dict[str, str]) -> DialerImport:
+    """Record the mapping and check the rows now (small files) or in the background."""
+    from dialer.tasks import check_import
+
+    check_mapping(mapping)
+    DialerImport.objects.filter(pk=upload.pk).update(
+        mapping=mapping,
+        state=DialerImport.State.CHECKING,
+        checked_rows=0,
+        check_requested_at=timezone.now(),
+        check_started_at=None,
+        error_message="",
+    )
+    upload.refresh_from_db()
+    if upload.total_rows <= INLINE_CHECK_ROWS:
+        run_check(upload)
+    else:
+        try:
+            check_import.enqueue(upload.pk)
+        except Exception:  # the progress page runs it if no worker does
+            log.exception("could not enqueue an import check")
+    upload.refresh_from_db()
+    return upload
+
+
+def run_check(upload: DialerImport) -> bool:
+    """Check a requested import unless someone else already is (or was, and died long ago)."""
+    now = timezone.now()
+    claimed = (
+        DialerImport.objects.filter(pk=upload.pk, state=DialerImport.State.CHECKING)
+        .filter(Q(check_started_at__isnull=True) | Q(check_started_at__lt=now - STALE_CHECK))
+        .update(check_started_at=now)
+    )
+    if not claimed:
+        return False
+    upload.refresh_from_db()
+
+    def progress(rows: int) -> None:
+        DialerImport.objects.filter(pk=upload.pk).update(checked_rows=rows)
+
+    import_check(upload=upload, mapping=upload.mapping, progress=progress)
+    return True
+
+
+def check_if_unclaimed(upload: DialerImport) -> None:
+    """The progress page's fallback when no worker has taken the check."""
+    requested = upload.check_requested_at
+    if (
+        upload.state == DialerImport.State.CHECKING
+        and upload.check_started_at is None
+        and requested is not None
+        and requested < timezone.now() - UNCLAIMED_CHECK
+    ):
+        run_check(upload)
 
 
 # --- Sending and following ----------------------------------------------------------------

@@ -114,6 +114,7 @@ class DialerImport(models.Model):
 
     class State(models.TextChoices):
         UPLOADED = "uploaded", "Uploaded: choose the columns"
+        CHECKING = "checking", "Checking the rows"
         PREVIEWED = "previewed", "Checked: ready to send"
         SUBMITTING = "submitting", "Sending to CCAI Platform"
         IN_PROGRESS = "in_progress", "Importing at CCAI Platform"
@@ -139,6 +140,9 @@ class DialerImport(models.Model):
     provider_status = models.CharField(max_length=30, blank=True)
     error_message = models.TextField(blank=True)
     error_details = models.TextField(blank=True)
+    checked_rows = models.IntegerField(default=0)
+    check_requested_at = models.DateTimeField(null=True, blank=True)
+    check_started_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -48,3 +48,12 @@ def clean_imports() -> int:
     from dialer.imports import clean_old_imports
 
     return clean_old_imports()
+
+
+@task()
+def check_import(import_id: int) -> bool:
+    from dialer.imports import run_check
+    from dialer.models import DialerImport
+
+    upload = DialerImport.objects.filter(pk=import_id).first()
+    return bool(upload) and run_check(upload)

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from dashboard.providers import ProviderError
 from dialer import imports, selectors, services
@@ -211,7 +212,7 @@ def import_map(request: HttpRequest, import_pk: int) -> HttpResponse:
     form = ImportMappingForm(request.POST or None, upload=upload)
     if request.method == "POST" and form.is_valid():
         try:
-            imports.import_check(upload=upload, mapping=form.mapping())
+            imports.import_request_check(upload=upload, mapping=form.mapping())
         except imports.ImportFileError as error:
             form.add_error(None, str(error))
         else:
@@ -264,7 +265,14 @@ def import_submit(request: HttpRequest, import_pk: int) -> HttpResponse:
 @require_GET
 @permission_required(VIEW, raise_exception=True)
 def import_progress(request: HttpRequest, import_pk: int) -> HttpResponse:
-    upload = imports.import_refresh(upload=_import(import_pk))
+    upload = _import(import_pk)
+    if upload.state == DialerImport.State.CHECKING:
+        imports.check_if_unclaimed(upload)
+        upload.refresh_from_db()
+        if upload.state != DialerImport.State.CHECKING:
+            # The report is the whole page, not this fragment: show it.
+            return HttpResponseClientRefresh()
+    upload = imports.import_refresh(upload=upload)
     return render(
         request,
         "dialer/import_detail.html#progress",

@@ -338,3 +338,49 @@ def test_an_interrupted_send_is_offered_again(campaign):
     recovered = imports.import_refresh(upload=staged)
     assert recovered.state == "previewed"
     assert "Sending was interrupted" in recovered.error_message
+
+
+def _two_rows(client, synced):
+    content = HEADER + "Cy,+1 438 555 0101,cy@ex.com,C1\nDee,+1 438 555 0102,d@ex.com,C2\n"
+    post_file(client, synced, content.encode())
+    return DialerImport.objects.get()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_file_is_checked_by_the_worker_with_progress(
+    client, dialer_staff, synced, monkeypatch
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from dialer import tasks
+
+    monkeypatch.setattr(imports, "INLINE_CHECK_ROWS", 1)
+    client.force_login(dialer_staff)
+    staged = _two_rows(client, synced)
+    client.post(reverse("dialer:import_map", args=[staged.pk]), MAPPING)
+    page = client.get(reverse("dialer:import_detail", args=[staged.pk])).content.decode()
+    assert "Checking 0 of 2 rows…" in page and "Import 2 contacts" not in page
+    assert DBTaskResult.objects.filter(task_path="dialer.tasks.check_import").count() == 1
+    assert tasks.check_import.func(staged.pk) is True
+    assert tasks.check_import.func(staged.pk) is False  # done once
+    staged.refresh_from_db()
+    assert (staged.state, staged.checked_rows, staged.valid_rows) == ("previewed", 2, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_worker_the_progress_page_runs_the_check(
+    client, dialer_staff, synced, monkeypatch
+):
+    from datetime import timedelta
+
+    monkeypatch.setattr(imports, "INLINE_CHECK_ROWS", 1)
+    monkeypatch.setattr(imports, "UNCLAIMED_CHECK", timedelta(0))
+    client.force_login(dialer_staff)
+    staged = _two_rows(client, synced)
+    client.post(reverse("dialer:import_map", args=[staged.pk]), MAPPING)
+    response = client.get(
+        reverse("dialer:import_progress", args=[staged.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert response["HX-Refresh"] == "true"
+    page = client.get(reverse("dialer:import_detail", args=[staged.pk])).content.decode()
+    assert "Import 2 contacts" in page
