@@ -505,7 +505,7 @@ def import_submit(*, user: Any, upload: DialerImport) -> DialerImport:
         DialerImport.objects.filter(pk=upload.pk).update(
             state=DialerImport.State.PREVIEWED, error_message=str(error)
         )
-        _audit(user, upload, "import", AuditEvent.Outcome.ERROR, str(error))
+        _audit(user, upload, "send", AuditEvent.Outcome.ERROR, str(error))
         raise
     now = timezone.now()
     DialerImport.objects.filter(pk=upload.pk).update(
@@ -521,7 +521,7 @@ def import_submit(*, user: Any, upload: DialerImport) -> DialerImport:
     _audit(
         user,
         upload,
-        "import",
+        "send",
         AuditEvent.Outcome.OK,
         f"Sent {upload.valid_rows} contacts; CCAI job {job_id}.",
     )
@@ -619,7 +619,7 @@ def _complete(upload: DialerImport) -> None:
     _audit(
         upload.created_by,
         upload,
-        "import completed",
+        "completed",
         AuditEvent.Outcome.OK,
         f"{added} contact{'' if added == 1 else 's'} imported.",
     )
@@ -641,7 +641,7 @@ def _fail(upload: DialerImport, message: str, details: str) -> None:
         _audit(
             upload.created_by,
             upload,
-            "import failed",
+            "failed",
             AuditEvent.Outcome.ERROR,
             f"{message} {details}".strip(),
         )

@@ -293,7 +293,7 @@ def test_the_worker_finishes_an_import_nobody_watches(client, dialer_staff, sync
         tasks.poll_imports.func()
     assert DialerImport.objects.get().state == "completed"
     assert DialerContact.objects.filter(phone_e164="+14385550101", provider_id=None).exists()
-    done = AuditEvent.objects.get(action="import completed")
+    done = AuditEvent.objects.get(action="completed", object_type="contact import")
     assert done.username == "dana.dialer" and done.detail == "1 contact imported."
 
 
