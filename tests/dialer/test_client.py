@@ -349,16 +349,34 @@ def test_invalid_contact_reason_read_from_any_documented_shape(settings):
 
 
 def test_sandbox_refuses_more_than_ten_calls_a_second(ccai):
+    from concurrent.futures import ThreadPoolExecutor
+
     import requests
 
     url = f"{CCAIClient().base_url}/manager/api/v1/outbound_dialer/campaigns"
-    session = requests.Session()
-    session.auth = ("sandbox", "sandbox-token")
-    statuses = [session.get(url, timeout=5) for _ in range(30)]
-    refused = [r for r in statuses if r.status_code == 429]
-    assert refused, "a burst of 30 calls must be throttled"
+
+    def call(_):
+        return requests.get(url, auth=("sandbox", "sandbox-token"), timeout=10)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(call, range(40)))
+    refused = [r for r in answers if r.status_code == 429]
+    assert refused, "a burst of 40 calls must be throttled"
     assert refused[0].json() == {"message": "Too Many Requests"}
     assert refused[0].headers["Retry-After"] == "1"
+
+
+def test_sandbox_rate_is_ten_a_second_with_a_small_burst(monkeypatch):
+    from dialer import sandbox as ccai_sandbox
+
+    clock = [1000.0]
+    monkeypatch.setattr(ccai_sandbox.time, "monotonic", lambda: clock[0])
+    ccai_sandbox._buckets.clear()
+    assert [ccai_sandbox._over_rate("acme") for _ in range(13)] == [False] * 12 + [True]
+    clock[0] += 0.1  # one more call's worth
+    assert ccai_sandbox._over_rate("acme") is False
+    assert ccai_sandbox._over_rate("acme") is True
+    assert ccai_sandbox._over_rate("other") is False  # per customer
 
 
 def test_the_client_keeps_under_the_sandboxs_limit(ccai):

@@ -106,3 +106,23 @@ def test_campaign_completes_when_nobody_is_left_to_call(ccai):
         ccai_sandbox.tick(random.Random(1))
     spring.refresh_from_db()
     assert spring.status == "completed"
+
+
+def test_running_sync_updates_counts_often_and_rows_less_often(ccai):
+    from dashboard.models import ProviderCall
+
+    spring = make_campaign("Spring", "predictive", status="dialing")
+    for i in range(10):
+        make_contact(spring, f"+1 514 555 {i:04d}", name=f"P {i}")
+    sync_campaigns()
+    sync_contacts()  # rows just synced
+    SandboxContact.objects.filter(campaign=spring).update(status="Finished")
+    ProviderCall.objects.all().delete()
+    assert sync_running() == 1
+    mirror = DialerCampaign.objects.get(provider_id=spring.id)
+    assert counts(mirror) == {"Finished": 10}  # from the campaign's contact_stats
+    assert not ProviderCall.objects.filter(path__endswith="/contacts").exists()
+    assert set(DialerContact.objects.values_list("status", flat=True)) == {"Upcoming"}
+    DialerCampaign.objects.filter(pk=mirror.pk).update(contacts_synced_at=None)
+    sync_running()
+    assert set(DialerContact.objects.values_list("status", flat=True)) == {"Finished"}
