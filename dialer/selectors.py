@@ -8,7 +8,7 @@ from functools import cached_property
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Max, Q, QuerySet, Sum
 from django.urls import reverse
 
 from dialer import statuses as st
@@ -79,6 +79,10 @@ def campaign_counts(campaign: DialerCampaign) -> Counts:
 class CampaignRow:
     campaign: DialerCampaign
     counts: Counts
+
+
+def last_synced():
+    return DialerCampaign.objects.aggregate(at=Max("synced_at"))["at"]
 
 
 def campaign_rows() -> list[CampaignRow]:

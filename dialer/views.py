@@ -31,7 +31,13 @@ def _fragment(request: HttpRequest) -> bool:
 @permission_required(VIEW, raise_exception=True)
 def campaign_list(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "dialer/list.html", {"rows": selectors.campaign_rows(), "groups": GROUPS}
+        request,
+        "dialer/list.html",
+        {
+            "rows": selectors.campaign_rows(),
+            "groups": GROUPS,
+            "synced_at": selectors.last_synced(),
+        },
     )
 
 
