@@ -103,7 +103,12 @@ def parse_local(value: str) -> datetime | None:
 
 
 def check_future(local: datetime, time_zone: int) -> None:
-    instant = (local - timedelta(hours=time_zone)).replace(tzinfo=UTC)
+    try:
+        instant = (local - timedelta(hours=time_zone)).replace(tzinfo=UTC)
+    except OverflowError:  # e.g. 9999-12-31 23:00 at UTC−5 is past the last date Python knows
+        raise ValidationError(
+            f"{local:%Y-%m-%d %H:%M} is too far ahead. Choose a date within the next few years."
+        ) from None
     if instant <= timezone.now():
         raise ValidationError(
             f"{local:%Y-%m-%d %H:%M} {tz_label(time_zone)} has already passed. Choose a later "

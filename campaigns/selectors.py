@@ -27,8 +27,10 @@ def campaign_list(filters: dict[str, Any]) -> QuerySet[Campaign]:
     if filters.get("status") not in (None, ""):
         qs = qs.filter(status=int(filters["status"]))
     if q := (filters.get("q") or "").strip():
+        # Only ASCII digits are an id: "²".isdigit() is True but int("²") fails.
+        by_id = q.isascii() and q.isdigit()
         qs = qs.filter(
-            Q(name__icontains=q) | Q(campaign_id=int(q)) if q.isdigit() else Q(name__icontains=q)
+            Q(name__icontains=q) | Q(campaign_id=int(q)) if by_id else Q(name__icontains=q)
         )
     return qs.order_by(*SORTS.get(filters.get("sort") or "-created", SORTS["-created"]))
 

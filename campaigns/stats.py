@@ -59,9 +59,12 @@ def event_campaign_id(event: dict[str, Any]) -> int | None:
     value = (args or {}).get("campaign_id") if isinstance(args, dict) else None
     value = value if value is not None else event.get("campaign_id")
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a JSON Infinity
         return None
+    # Outside a 64-bit column the row could not be stored, and the receiver would answer 500
+    # to every resend of the batch.
+    return number if -(2**63) <= number < 2**63 else None
 
 
 def event_email(event: dict[str, Any]) -> str:
@@ -94,6 +97,15 @@ def store_events(events: list[dict[str, Any]]) -> int:
     return len(set(keys)) - before
 
 
+def _itime_ms(event: WebhookEvent) -> float:
+    """The event's time for ordering; an unreadable one sorts first instead of making the
+    whole batch unsortable (a string beside numbers would stop processing for good)."""
+    try:
+        return float(event.payload.get("itime") or 0)
+    except (TypeError, ValueError):
+        return 0.0
+
+
 def _minute(itime: Any) -> datetime:
     try:
         at = datetime.fromtimestamp(int(itime) / 1000, tz=UTC)
@@ -118,7 +130,7 @@ def process_events(limit: int = BATCH) -> int:
         if claimed != len(events):  # another worker got here first; let it finish
             transaction.set_rollback(True)
             return 0
-        _aggregate(sorted(events, key=lambda e: (e.payload.get("itime") or 0, e.pk)))
+        _aggregate(sorted(events, key=lambda e: (_itime_ms(e), e.pk)))
     return len(events)
 
 

@@ -114,6 +114,12 @@ def _save(
             messages.error(request, f"“{campaign.name}” has started sending. {error}")
             return redirect("campaigns:detail", campaign_id=campaign.campaign_id)
         builder.form.apply_provider_error(error)
+        if campaign is None and services.outcome_unknown(error):
+            builder.form.add_error(
+                None,
+                "EngageLab may have created it anyway: refresh the campaign list before "
+                "saving again, so that it is not created twice.",
+            )
         if attachments:
             builder.form.add_error(
                 "attachments", "Browsers cannot keep chosen files: choose them again."
@@ -216,6 +222,9 @@ def campaign_stats_csv(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
     campaign = get_object_or_404(Campaign, campaign_id=campaign_id)
     table = request.GET.get("table", "timeline")
+    if table not in ("domain", "variant"):
+        # Anything else is the timeline; the raw value never reaches the file name header.
+        table = "timeline"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign_id}-{table}.csv"'
     writer = csv.writer(response)
