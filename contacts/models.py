@@ -101,6 +101,8 @@ class Mailing(models.Model):
         indexes = [
             models.Index(fields=["-launch_at", "-id_batch"], name="contacts_mailing_launch"),
             models.Index(fields=["mode", "-launch_at"], name="contacts_mailing_mode"),
+            # The overview's "latest sent mailings" and the card's counts.
+            models.Index(fields=["status", "-launch_at"], name="contacts_mailing_status"),
         ]
 
     def __str__(self) -> str:
