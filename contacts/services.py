@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import io
 from dataclasses import dataclass
 from typing import Any
 
+import requests
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -43,6 +45,25 @@ def _audit(
         outcome="error" if error else "ok",
         detail=str(error) if error else detail,
     )
+
+
+def outcome_unknown(error: ProviderError) -> bool:
+    """True when Dialog Insight may have done the write although Switchboard saw a failure:
+    no answer in time, or an HTTP 200 whose body could not be read. "Nothing was sent" would
+    then be a guess, and sending again could mail the same people twice."""
+    cause = error.__cause__
+    if error.status is None:
+        if isinstance(cause, requests.ConnectTimeout):
+            return False  # never reached Dialog Insight
+        if isinstance(cause, requests.Timeout):
+            return True  # sent, no answer
+        return not isinstance(cause, requests.ConnectionError)
+    return 200 <= error.status < 300 and error.code is None and error.provider_message is None
+
+
+def failure_sentence(error: ProviderError, *, refused: str, maybe: str) -> str:
+    """`refused` when Dialog Insight certainly did nothing, `maybe` when it may have."""
+    return f"{maybe if outcome_unknown(error) else refused} {error}"
 
 
 def project_definition() -> list[ProjectField]:
@@ -146,7 +167,17 @@ def contact_set_optin(*, user, id_contact: int, code: str, subscribed: bool) -> 
         _audit(user, "contact", action, id_contact, label, error=error)
         raise error
     _audit(user, "contact", action, id_contact, label)
-    return client.contact_get(id_contact) or contact
+    return _reread(client, contact, {code: subscribed})
+
+
+def _reread(client: DialogInsightClient, contact: Contact, optins: dict[str, bool]) -> Contact:
+    """The contact as stored after a successful merge. If that read fails the change is still
+    made (and audited): the user must hear that it worked, so the page shows the contact as
+    read before with the new opt-ins applied, instead of reporting a failure."""
+    try:
+        return client.contact_get(contact.id) or contact
+    except ProviderError:
+        return dataclasses.replace(contact, optins={**contact.optins, **optins})
 
 
 def contact_unsubscribe_all(*, user, id_contact: int) -> Contact:
@@ -167,7 +198,7 @@ def contact_unsubscribe_all(*, user, id_contact: int) -> Contact:
         _audit(user, "contact", "unsubscribed", id_contact, contact.key, error=error)
         raise
     _audit(user, "contact", "unsubscribed", id_contact, contact.key, detail="from every opt-in")
-    return client.contact_get(id_contact) or contact
+    return _reread(client, contact, dict.fromkeys(codes, False))
 
 
 def contact_delete(*, user, id_contact: int, label: str = "") -> int:
@@ -209,11 +240,21 @@ class BulkSyncFileError(ValueError):
 
 
 def _decode(raw: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
+    # Excel's "Unicode text" export is UTF-16 with a byte-order mark; cp1252 would decode it
+    # into NUL-riddled nonsense and the user would read about a missing Email column.
+    encodings = ("utf-16",) if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig", "cp1252")
+    for encoding in encodings:
         try:
-            return raw.decode(encoding)
+            text = raw.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if "\x00" in text:
+            # Not a text file (and PostgreSQL refuses NUL in text columns).
+            raise BulkSyncFileError(
+                "The file contains NUL characters, so it is not a plain-text CSV. "
+                "Export it again as CSV (UTF-8)."
+            )
+        return text
     raise BulkSyncFileError("The file is not text (UTF-8 or Windows-1252).")
 
 
@@ -228,7 +269,9 @@ def parse_contacts_csv(raw: bytes, definition: list[ProjectField]) -> list[tuple
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    # newline="" lets the csv module see every line ending, including the lone CR of
+    # "CSV (Macintosh)" exports, and keeps line breaks inside quoted values.
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
@@ -299,10 +342,32 @@ def _crm_date(value: str) -> str:
 
 def bulk_sync_create(*, user, filename: str, raw: bytes) -> BulkSync:
     rows = parse_contacts_csv(raw, project_definition())
+    key_max = BulkSyncRow._meta.get_field("key").max_length
+    # A key cut to fit the column would merge a different contact: such a row is rejected
+    # here, kept in the report, and never sent.
+    too_long = sum(len(key) > key_max for _, key, _ in rows)
     with transaction.atomic():
-        job = BulkSync.objects.create(user=user, filename=filename[:200], total=len(rows))
+        job = BulkSync.objects.create(
+            user=user,
+            filename=filename[:200],
+            total=len(rows),
+            processed=too_long,
+            rejected=too_long,
+        )
         BulkSyncRow.objects.bulk_create(
-            [BulkSyncRow(job=job, line=line, key=key[:300], data=data) for line, key, data in rows],
+            [
+                BulkSyncRow(job=job, line=line, key=key[:key_max], data=data)
+                if len(key) <= key_max
+                else BulkSyncRow(
+                    job=job,
+                    line=line,
+                    key=key[: key_max - 1] + "…",
+                    data={},
+                    outcome=BulkSyncRow.Outcome.REJECTED,
+                    message=f"The email is longer than {key_max} characters; it was not sent.",
+                )
+                for line, key, data in rows
+            ],
             batch_size=1000,
         )
     _audit(user, "bulk sync", "started", job.pk, filename, detail=f"{len(rows)} rows")

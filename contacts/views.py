@@ -159,7 +159,13 @@ def contact_form(request, id_contact: int | None = None):
             "optins": optins,
             "editing": editing,
             "id_contact": id_contact,
-            "original_key": request.POST.get("original_key") if editing else "",
+            # On a POST there is no contact object (nothing was read): the key comes back
+            # from the hidden field, so the page never looks up `contact.key` on None.
+            "original_key": (
+                request.POST.get("original_key", "") if contact is None else contact.key
+            )
+            if editing
+            else "",
             "contact": contact,
         },
     )
@@ -173,7 +179,14 @@ def contact_delete(request, id_contact: int):
         try:
             deleted = services.contact_delete(user=request.user, id_contact=id_contact, label=label)
         except ProviderError as error:
-            messages.error(request, f"The contact was not deleted. {error}")
+            messages.error(
+                request,
+                services.failure_sentence(
+                    error,
+                    refused="The contact was not deleted.",
+                    maybe="Dialog Insight may have deleted the contact:",
+                ),
+            )
             return redirect("contacts:detail", id_contact=id_contact)
         if deleted:
             messages.success(request, f"Contact {label or id_contact} and its history deleted.")
@@ -266,7 +279,10 @@ def segment_form(request, id_filter: int | None = None):
     if request.method == "POST" and "add_condition" in request.POST:
         # Add a row without validating (the builder works without JavaScript).
         data = request.POST.copy()
-        data["cond-TOTAL_FORMS"] = str(int(data.get("cond-TOTAL_FORMS", 1)) + 1)
+        rows = data.get("cond-TOTAL_FORMS", "1")
+        rows = int(rows) if rows.isascii() and rows.isdigit() else 1
+        # The formset caps the rows it builds; a crafted count must not build thousands.
+        data["cond-TOTAL_FORMS"] = str(min(rows + 1, forms.ConditionFormSet.max_num))
         form = forms.SegmentForm(data)
         formset = forms.ConditionFormSet(data, prefix="cond")
         form.errors.clear()
@@ -283,7 +299,15 @@ def segment_form(request, id_filter: int | None = None):
                 id_filter=id_filter,
             )
         except ProviderError as error:
-            form.add_error(None, str(error))
+            form.add_error(
+                None,
+                services.failure_sentence(
+                    error,
+                    refused="The segment was not saved.",
+                    maybe="Dialog Insight may have saved the segment: refresh the Segments "
+                    "page and check before saving again.",
+                ),
+            )
         else:
             messages.success(request, f"Segment “{saved.name}” saved.")
             return redirect("contacts:segment", id_filter=saved.id_filter)
@@ -437,7 +461,15 @@ def mailing_new(request):
                     launch_at=data["launch_utc"],
                 )
             except ProviderError as error:
-                form.add_error(None, f"Nothing was sent. {error}")
+                form.add_error(
+                    None,
+                    services.failure_sentence(
+                        error,
+                        refused="Nothing was sent.",
+                        maybe="Dialog Insight may have accepted this sending: refresh the "
+                        "Mailings page and check before sending again.",
+                    ),
+                )
             else:
                 verb = "scheduled" if data["launch_utc"] else "launched"
                 messages.success(request, f"Mailing “{mailing.message_name}” {verb}.")
@@ -464,7 +496,15 @@ def contact_trigger(request, id_contact: int):
                 parameters=form.cleaned_data["parameters"],
             )
         except ProviderError as error:
-            messages.error(request, f"The message was not sent. {error}")
+            messages.error(
+                request,
+                services.failure_sentence(
+                    error,
+                    refused="The message was not sent.",
+                    maybe="Dialog Insight may have sent the message: check the contact's "
+                    "history before sending it again.",
+                ),
+            )
         else:
             messages.success(request, f"“{message.name}” sent to {label}.")
             if request.htmx:
@@ -499,7 +539,15 @@ def message_new(request):
         try:
             message = services.message_create(user=request.user, **form.cleaned_data)
         except ProviderError as error:
-            form.add_error(None, f"The message was not created. {error}")
+            form.add_error(
+                None,
+                services.failure_sentence(
+                    error,
+                    refused="The message was not created.",
+                    maybe="Dialog Insight may have created the message: refresh the Mailings "
+                    "page (it brings the messages too) and check before creating it again.",
+                ),
+            )
         else:
             messages.success(request, f"Message “{message.name}” created.")
             return redirect("contacts:messages")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from contacts import fields as nomenclature
 from contacts.client import DialogInsightClient
 
 
@@ -36,6 +37,28 @@ def claire(project):
         f_BirthDate="1988.03.14",
         f_LoyaltyPoints="120",
     )
+
+
+@pytest.fixture
+def audience(project):
+    di = DialogInsightClient()
+    for i in range(3):
+        merge_one(di, f"laval{i}@example.com", f_LastName="L", f_City="Laval")
+    merge_one(di, "toronto@example.com", f_LastName="T", f_City="Toronto")
+    id_filter = di.segment_merge(
+        name="Laval", clause=nomenclature.field_clause("City", "Equal", "Laval"), id_filter=None
+    )
+    id_message = di.message_create(
+        name="Spring news", subject="Spring", sender="news@example.com", html="<p>Hi</p>"
+    )
+    di.message_create(
+        name="Cart reminder", subject="Cart", sender="shop@example.com", html="[[CartUrl]]"
+    )
+    from contacts import sync
+
+    sync.sync_segments()
+    sync.sync_messages()
+    return {"id_filter": id_filter, "id_message": id_message}
 
 
 def text(response) -> str:

@@ -17,29 +17,9 @@ from contacts.selectors import mailing_series, overview_card
 from contacts.tasks import sandbox_tick
 from dashboard.models import AuditEvent
 from dashboard.sandbox import set_fault
-from tests.contacts.conftest import merge_one, text
+from tests.contacts.conftest import text
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def audience(project):
-    di = DialogInsightClient()
-    for i in range(3):
-        merge_one(di, f"laval{i}@example.com", f_LastName="L", f_City="Laval")
-    merge_one(di, "toronto@example.com", f_LastName="T", f_City="Toronto")
-    id_filter = di.segment_merge(
-        name="Laval", clause=fields.field_clause("City", "Equal", "Laval"), id_filter=None
-    )
-    id_message = di.message_create(
-        name="Spring news", subject="Spring", sender="news@example.com", html="<p>Hi</p>"
-    )
-    di.message_create(
-        name="Cart reminder", subject="Cart", sender="shop@example.com", html="[[CartUrl]]"
-    )
-    sync.sync_segments()
-    sync.sync_messages()
-    return {"id_filter": id_filter, "id_message": id_message}
 
 
 def test_launch_now_asks_for_confirmation_with_the_audience_size(client, marketer, audience):

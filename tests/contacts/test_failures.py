@@ -1,0 +1,384 @@
+"""The team guide's "bad input and failures" promise, page by page, for Dialog Insight contacts.
+
+Each case goes through Django's test client with the sandbox behind it over HTTP and one fault
+injected (429, an unreadable body, a 5xx, an envelope `Success: false`, a per-record
+rejection): never a 500, a sentence naming Dialog Insight, the form as typed, no "ok" audit
+event or mirror row for a failed write, and a write sent once. The cases already covered in
+test_pages.py, test_segments_bulk.py and test_mailings.py (search 503, detail malformed,
+create timeout, segment 500, SendBatch 502, bulk sync 503) are not repeated here.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from contacts.client import DialogInsightClient
+from contacts.models import BulkSync, Mailing, Message, ProjectField, SandboxBatch, Segment
+from contacts.models import SandboxMessage as SandboxMessageRow
+from dashboard.models import AuditEvent, ProviderCall
+from dashboard.sandbox import set_fault
+from tests.contacts.conftest import text
+from tests.contacts.test_segments_bulk import _segment_post
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+FAULTS = {
+    "429": ("rate_limit", {"retry_after": 60}, "Dialog Insight is rate limiting Switchboard's"),
+    "malformed": ("malformed", {}, "Dialog Insight answered with something that is not JSON"),
+    "503": ("error", {"status": 503}, "Dialog Insight is having trouble (HTTP 503)."),
+}
+EDIT = {"original_key": "claire@example.com", "f_FirstName": "Clarissa", "f_LastName": "Brown"}
+
+
+def fault(name: str, **extra) -> str:
+    kind, options, message = FAULTS[name]
+    set_fault("dialoginsight", kind, **options, **extra)
+    return message
+
+
+def writes(method: str) -> int:
+    return (
+        ProviderCall.objects.filter(path__contains="ofc4", path__endswith=".ashx")
+        .filter(path__contains=method)
+        .count()
+    )
+
+
+def said(client, response) -> str:
+    """Everything the user is told: the page, its toasts after an htmx request (HX-Trigger),
+    or the messages queued for the next page after a redirect."""
+    told = [text(response)]
+    if "HX-Trigger" in response:
+        told += [t["message"] for t in json.loads(response["HX-Trigger"]).get("toasts", [])]
+    else:
+        told.append(text(client.get(reverse("contacts:segments"))))
+    return " ".join(told)
+
+
+@pytest.fixture
+def mia(client, marketer):
+    client.force_login(marketer)
+    return client
+
+
+# --- contact form -------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["429", "malformed", "503"])
+def test_edit_failure_keeps_what_was_typed(mia, claire, name):
+    message = fault(name, path_contains="Merge")
+    response = mia.post(reverse("contacts:edit", args=[claire]), EDIT)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert message in text(response)
+    assert 'value="Clarissa"' in html and 'value="claire@example.com"' in html
+    assert DialogInsightClient().contact_get(claire).values["FirstName"] == "Claire"
+    assert list(AuditEvent.objects.values_list("action", "outcome")) == [("updated", "error")]
+
+
+def test_edit_with_a_bad_value_shows_it_on_the_field(mia, claire):
+    response = mia.post(
+        reverse("contacts:edit", args=[claire]), {**EDIT, "f_BirthDate": "31/02/1988"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter a valid date." in html and 'value="31/02/1988"' in html
+    assert "Edit claire@example.com" in text(response)
+    assert not AuditEvent.objects.exists()
+
+
+def test_edit_of_a_contact_deleted_meanwhile_shows_the_rejection(mia, claire):
+    DialogInsightClient().contacts_delete({"$type": "FieldClause", "Field": {"Name": "f_EMail"},
+                                           "TypeOperator": "Equal",
+                                           "ComparisonValue": "claire@example.com"})  # fmt: skip
+    response = mia.post(reverse("contacts:edit", args=[claire]), EDIT)
+    assert response.status_code == 200
+    assert "Dialog Insight rejected the contact:" in text(response)
+    assert 'value="Clarissa"' in response.content.decode()
+    assert AuditEvent.objects.get().outcome == "error"
+
+
+@pytest.mark.parametrize("name", ["429", "malformed"])
+def test_create_failure_is_sent_once_and_keeps_the_form(mia, project, name):
+    message = fault(name, path_contains="Merge")
+    response = mia.post(
+        reverse("contacts:create"),
+        {"f_EMail": "nina@example.com", "f_FirstName": "Nina", "f_LastName": "New"},
+    )
+    assert response.status_code == 200 and message in text(response)
+    assert 'value="nina@example.com"' in response.content.decode()
+    assert writes("contacts.ashx") == 1
+    assert list(AuditEvent.objects.values_list("action", "outcome")) == [("created", "error")]
+
+
+# --- one-click changes on the contact page --------------------------------------------------
+@pytest.mark.parametrize(("name", "htmx"), [("429", True), ("malformed", False), ("503", False)])
+def test_optin_failure_is_a_message_and_changes_nothing(mia, claire, name, htmx):
+    message = fault(name)
+    headers = {"HX-Request": "true"} if htmx else {}
+    url = reverse("contacts:optin", args=[claire, "Newsletter"])
+    response = mia.post(url, {"subscribed": "1"}, headers=headers)
+    assert response.status_code == (204 if htmx else 302)
+    assert message in said(mia, response)
+    assert not AuditEvent.objects.filter(outcome="ok").exists()
+
+
+def test_optin_the_project_does_not_have_is_refused_with_the_reason(mia, claire):
+    response = mia.post(
+        reverse("contacts:optin", args=[claire, "NoSuchList"]), {"subscribed": "1"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "Dialog Insight: " in text(response)
+    assert AuditEvent.objects.get().outcome == "error"
+
+
+@pytest.mark.parametrize("view", ["contacts:optin", "contacts:unsubscribe"])
+def test_a_change_that_worked_is_reported_as_done_when_the_reread_fails(
+    mia, claire, monkeypatch, view
+):
+    # The merge succeeds; Dialog Insight then fails the read that refreshes the page. The user
+    # must hear that the change was made, not that it failed.
+    merge = DialogInsightClient.contacts_merge
+
+    def merge_then_break(self, *args, **kwargs):
+        result = merge(self, *args, **kwargs)
+        set_fault("dialoginsight", "error", status=503)
+        return result
+
+    monkeypatch.setattr(DialogInsightClient, "contacts_merge", merge_then_break)
+    args = [claire, "Newsletter"] if view == "contacts:optin" else [claire]
+    response = mia.post(
+        reverse(view, args=args), {"subscribed": "0"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code in (200, 302)
+    page = said(mia, response)
+    assert "unsubscribed from" in page and "having trouble" not in page
+    assert list(AuditEvent.objects.values_list("outcome", flat=True)) == ["ok"]
+
+
+def test_unsubscribe_failure_is_a_message(mia, claire):
+    message = fault("503", path_contains="Merge")
+    response = mia.post(reverse("contacts:unsubscribe", args=[claire]), follow=True)
+    assert response.status_code == 200 and message in text(response)
+    assert AuditEvent.objects.get().outcome == "error"
+
+
+@pytest.mark.parametrize(
+    ("name", "sentence"),
+    [("429", "The contact was not deleted."), ("malformed", "may have deleted the contact")],
+)
+def test_delete_failure_says_what_is_known(mia, claire, name, sentence):
+    message = fault(name, path_contains="Delete")
+    response = mia.post(
+        reverse("contacts:delete", args=[claire]), {"label": "claire@example.com"}, follow=True
+    )
+    assert response.status_code == 200
+    assert sentence in text(response) and message in text(response)
+    assert list(AuditEvent.objects.values_list("action", "outcome")) == [("deleted", "error")]
+
+
+# --- segments ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "sentence"),
+    [("429", "The segment was not saved."), ("malformed", "may have saved the segment")],
+)
+def test_segment_failure_keeps_the_builder(mia, project, name, sentence):
+    message = fault(name, path_contains="filters")
+    response = mia.post(
+        reverse("contacts:segment_create"),
+        _segment_post("Montréal fans", "OR", [("City", "Equal", "Montréal")]),
+    )
+    assert response.status_code == 200
+    assert sentence in text(response) and message in text(response)
+    assert 'value="Montréal fans"' in response.content.decode()
+    assert not Segment.objects.exists() and writes("filters.ashx") == 1
+
+
+def test_segment_edit_failure_keeps_the_new_name(mia, audience):
+    page = mia.get(reverse("contacts:segment_edit", args=[audience["id_filter"]]))
+    assert 'name="cond-INITIAL_FORMS" value="1"' in page.content.decode()
+    message = fault("503", path_contains="filters")
+    data = _segment_post("Laval, renamed", "AND", [("City", "Equal", "Laval")])
+    data["cond-INITIAL_FORMS"] = "1"
+    response = mia.post(reverse("contacts:segment_edit", args=[audience["id_filter"]]), data)
+    assert response.status_code == 200 and message in text(response)
+    assert 'value="Laval, renamed"' in response.content.decode()
+    assert Segment.objects.get().name == "Laval"
+
+
+@pytest.mark.parametrize("total", ["abc", "", "-3", "99999"])
+def test_adding_a_condition_with_a_junk_row_count_is_not_an_error_page(mia, project, total):
+    data = {"name": "Kept", "combine": "AND", "cond-TOTAL_FORMS": total,
+            "cond-INITIAL_FORMS": "0", "add_condition": "1"}  # fmt: skip
+    response = mia.post(reverse("contacts:segment_create"), data)
+    assert response.status_code == 200
+    assert 'value="Kept"' in response.content.decode()
+
+
+def test_segment_members_failure_is_shown_on_the_segment(mia, audience):
+    message = fault("malformed")
+    response = mia.get(reverse("contacts:segment", args=[audience["id_filter"]]))
+    assert response.status_code == 200 and message in text(response)
+
+
+@pytest.mark.parametrize(
+    ("url", "name"), [("contacts:segments_refresh", "429"), ("contacts:mailings_refresh", "503")]
+)
+def test_refresh_failure_keeps_the_mirror(mia, audience, url, name):
+    message = fault(name)
+    response = mia.post(reverse(url), follow=True)
+    assert response.status_code == 200 and message in text(response)
+    assert Segment.objects.count() == 1 and Message.objects.count() == 2
+
+
+# --- mailings, messages, one-to-one sends -------------------------------------------------
+def _sending(audience, **extra):
+    return {"message": audience["id_message"], "segment": audience["id_filter"], "when": "now",
+            "time_zone": "UTC", "confirmed": "on", **extra}  # fmt: skip
+
+
+def test_audience_count_failure_keeps_the_choices(mia, audience):
+    message = fault("429")
+    response = mia.post(reverse("contacts:mailing_new"), _sending(audience, confirmed=""))
+    assert response.status_code == 200
+    assert "The audience could not be counted." in text(response) and message in text(response)
+    assert f'value="{audience["id_message"]}" selected' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "sentence"),
+    [
+        ("429", "Nothing was sent."),
+        ("malformed", "Dialog Insight may have accepted this sending: refresh the Mailings page"),
+    ],
+)
+def test_send_failure_says_what_is_known_and_sends_once(mia, audience, name, sentence):
+    message = fault(name, path_contains="SendBatch")
+    response = mia.post(
+        reverse("contacts:mailing_new"),
+        _sending(audience, when="later", launch_at="2099-05-01T09:00", time_zone="Europe/Paris"),
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert sentence in text(response) and message in text(response)
+    if name == "malformed":
+        assert "Nothing was sent" not in text(response)
+    assert 'value="2099-05-01T09:00"' in html and 'value="Europe/Paris" selected' in html
+    assert not Mailing.objects.exists() and writes("sendings.ashx") == 1
+    assert list(AuditEvent.objects.values_list("action", "outcome")) == [("scheduled", "error")]
+
+
+def test_a_sending_without_an_answer_is_not_called_unsent(mia, audience):
+    set_fault("dialoginsight", "timeout", remaining=1, path_contains="SendBatch")
+    response = mia.post(reverse("contacts:mailing_new"), _sending(audience))
+    page = text(response)
+    assert response.status_code == 200
+    assert "Dialog Insight did not answer within 2 s." in page
+    assert "may have accepted this sending" in page and "Nothing was sent" not in page
+    assert writes("sendings.ashx") == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "htmx", "sentence"),
+    [
+        ("503", True, "The message was not sent."),
+        ("malformed", False, "Dialog Insight may have sent the message"),
+    ],
+)
+def test_trigger_failure_says_what_is_known(mia, audience, claire, name, htmx, sentence):
+    message = fault(name, path_contains="SendSingle")
+    response = mia.post(
+        reverse("contacts:trigger", args=[claire]),
+        {"message": audience["id_message"], "parameters": "Coupon=SPRING", "label": "claire"},
+        headers={"HX-Request": "true"} if htmx else {},
+    )
+    assert response.status_code == 200 if htmx else 302
+    if htmx:  # the form comes back in place, as typed; the message is a toast
+        assert "Coupon=SPRING" in response.content.decode()
+    shown = said(mia, response)
+    assert sentence in shown and message in shown
+    assert writes("sendings.ashx") == 1
+    assert not SandboxBatch.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "sentence"),
+    [("429", "The message was not created."), ("malformed", "may have created the message")],
+)
+def test_message_create_failure_keeps_the_form(mia, project, name, sentence):
+    message = fault(name, path_contains="Create")
+    response = mia.post(
+        reverse("contacts:message_new"),
+        {"name": "Welcome", "subject": "Hi [[Name]]", "sender": "hi@example.com",
+         "html": "<p>Hello [[Name]]</p>"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert sentence in text(response) and message in text(response)
+    assert 'value="Welcome"' in response.content.decode()
+    assert not Message.objects.exists() and not SandboxMessageRow.objects.exists()
+
+
+# --- bulk sync uploads --------------------------------------------------------------------
+def _upload(client, content: bytes, name="crm.csv"):
+    return client.post(reverse("contacts:bulk_sync"), {"file": SimpleUploadedFile(name, content)})
+
+
+def test_upload_before_the_project_is_known_while_dialog_insight_fails(mia, sandbox):
+    ProjectField.objects.all().delete()
+    message = fault("503")
+    response = _upload(mia, b"EMail;LastName\na@example.com;A\n")
+    assert response.status_code == 200 and message in text(response)
+    assert not BulkSync.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "total"),
+    [
+        ("EMail\tLastName\r\na@example.com\tAmes\r\n".encode("utf-16"), 1),  # Excel "Unicode text"
+        (b"EMail;LastName\ra@example.com;Ames\rb@example.com;Bell\r", 2),  # CSV (Macintosh)
+    ],
+    ids=["utf-16", "cr-line-endings"],
+)
+def test_spreadsheet_exports_are_read(mia, project, content, total):
+    response = _upload(mia, content)
+    assert response.status_code == 302, text(response)
+    job = BulkSync.objects.get()
+    assert job.total == total
+    assert job.rows.order_by("line").first().key == "a@example.com"
+
+
+def test_a_file_with_nul_bytes_is_refused_with_a_reason(mia, project):
+    response = _upload(mia, b"EMail;LastName\na\x00@example.com;A\n")
+    assert "The file contains NUL characters, so it is not a plain-text CSV." in text(response)
+    assert not BulkSync.objects.exists()
+
+
+def test_an_email_longer_than_the_column_is_rejected_not_cut(mia, project):
+    long_key = "a" * 300 + "@example.com"
+    response = _upload(mia, f"EMail;LastName\n{long_key};A\nok@example.com;B\n".encode())
+    assert response.status_code == 302
+    job = BulkSync.objects.get()
+    assert (job.total, job.processed, job.rejected) == (2, 1, 1)
+    row = job.rows.get(line=2)
+    assert row.outcome == "rejected" and "longer than 300 characters" in row.message
+    assert job.rows.get(line=3).outcome == "pending"
+
+
+# --- junk in query strings ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/contacts/?page=abc&field=zz&operator=../..&value=x",
+        "/contacts/?q=%00",
+        "/contacts/segments/?page=abc",
+        "/contacts/mailings/?status=zz&mode=../..&page=-1&q=%25",
+        "/contacts/mailings/new/?segment=abc",
+        "/contacts/bulk-sync/?page=zz",
+    ],
+)
+def test_junk_query_strings_are_not_an_error_page(mia, project, url):
+    response = mia.get(url)
+    assert response.status_code == 200
+    assert "Dialog Insight" in text(response)
