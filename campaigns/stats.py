@@ -53,7 +53,7 @@ def event_campaign_id(event: dict[str, Any]) -> int | None:
     args = event.get("custom_args")
     if isinstance(args, str):
         try:
-            args = json.loads(args)
+            args = json.loads(args, parse_constant=lambda _constant: None)
         except ValueError:
             args = {}
     value = (args or {}).get("campaign_id") if isinstance(args, dict) else None

@@ -46,7 +46,8 @@ def engagelab(request: HttpRequest) -> HttpResponse:
     if len(raw) > MAX_BODY_BYTES:
         return JsonResponse({"error": "body too large"}, status=413)
     try:
-        body = json.loads(raw)
+        # NaN/Infinity are not JSON (PostgreSQL's jsonb refuses them): read them as null.
+        body = json.loads(raw, parse_constant=lambda _constant: None)
     except ValueError:
         return JsonResponse({"error": "body is not JSON"}, status=400)
     events = body if isinstance(body, list) else [body]
