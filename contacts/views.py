@@ -520,9 +520,25 @@ def contact_trigger(request, id_contact: int):
                 "parameterised": selectors.messages_with_parameters(),
             },
         )
-    for field, errors in form.errors.items():
-        messages.error(request, f"{field}: {' '.join(errors)}")
-    return redirect("contacts:detail", id_contact=id_contact)
+    # Without JavaScript: the contact's page again, with the form as typed and its errors on
+    # their fields (a redirect would lose the parameters the user typed).
+    try:
+        contact, history = services.contact_detail(id_contact=id_contact)
+    except ProviderError:
+        contact, history = None, []
+    if contact is None:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label} {' '.join(errors)}".strip())
+        return redirect("contacts:detail", id_contact=id_contact)
+    context = _detail_context(contact, selectors.project_fields())
+    context.update(
+        history=history,
+        activity=selectors.contact_activity(id_contact),
+        trigger_form=form,
+        parameterised=selectors.messages_with_parameters(),
+    )
+    return render(request, "contacts/detail.html", context, status=200 if form.is_valid() else 422)
 
 
 @require_GET

@@ -294,13 +294,34 @@ def test_trigger_failure_says_what_is_known(mia, audience, claire, name, htmx, s
         {"message": audience["id_message"], "parameters": "Coupon=SPRING", "label": "claire"},
         headers={"HX-Request": "true"} if htmx else {},
     )
-    assert response.status_code == 200 if htmx else 302
-    if htmx:  # the form comes back in place, as typed; the message is a toast
-        assert "Coupon=SPRING" in response.content.decode()
+    # The form comes back as typed: in place with htmx, on the contact's page without it.
+    assert response.status_code == 200
+    assert "Coupon=SPRING" in response.content.decode()
     shown = said(mia, response)
     assert sentence in shown and message in shown
     assert writes("sendings.ashx") == 1
     assert not SandboxBatch.objects.exists()
+
+
+def test_trigger_without_javascript_keeps_the_parameters_and_shows_the_error(mia, audience, claire):
+    response = mia.post(
+        reverse("contacts:trigger", args=[claire]),
+        {"message": audience["id_message"], "parameters": "Coupon SPRING", "label": "claire"},
+    )
+    assert response.status_code == 422
+    assert "Line 1 is not NAME=value." in text(response)
+    assert "Coupon SPRING</textarea>" in response.content.decode()
+    assert "claire@example.com" in text(response)  # the contact's page, not a bare fragment
+
+
+def test_trigger_to_a_contact_dialog_insight_no_longer_has(mia, audience):
+    response = mia.post(
+        reverse("contacts:trigger", args=[987654]),
+        {"message": audience["id_message"], "parameters": "", "label": "gone@example.com"},
+    )
+    assert response.status_code == 302  # to the contact's page, which then says it is gone
+    assert "The message was not sent. Dialog Insight: " in said(mia, response)
+    assert AuditEvent.objects.get(action="sent message").outcome == "error"
 
 
 @pytest.mark.parametrize(
