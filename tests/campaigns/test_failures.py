@@ -222,3 +222,38 @@ def test_mirror_row_is_untouched_when_a_started_campaign_is_posted(client, marke
     assert response.status_code == 409
     assert Campaign.objects.get().name == "Already sending"
     assert not AuditEvent.objects.exists()
+
+
+def test_an_update_that_worked_is_saved_when_the_reread_fails(ready, monkeypatch):
+    # EngageLab takes the change, then fails the read that refreshes the mirror: the user is
+    # told it was saved and the mirror carries what was sent until the next sync.
+    from campaigns.client import EngageLabClient
+
+    cid = _created(ready)
+    update = EngageLabClient.update_campaign
+
+    def update_then_break(self, *args, **kwargs):
+        count = update(self, *args, **kwargs)
+        set_fault("engagelab", "error", status=503)
+        return count
+
+    monkeypatch.setattr(EngageLabClient, "update_campaign", update_then_break)
+    response = ready.post(
+        f"/campaigns/{cid}/edit/", regular_post(name="Renamed", subject="New subject")
+    )
+    assert response.status_code == 302
+    assert SandboxCampaign.objects.get().name == "Renamed"
+    row = Campaign.objects.get()
+    assert (row.name, row.subject) == ("Renamed", "New subject")
+    assert list(AuditEvent.objects.values_list("action", "outcome")) == [("updated", "ok")]
+
+
+def test_a_failed_create_with_attachments_asks_for_the_files_again(ready):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    set_fault("engagelab", "rate_limit", retry_after=60)
+    files = [SimpleUploadedFile("terms.pdf", b"%PDF-1.4 hello")]
+    response = ready.post("/campaigns/new/", {**regular_post(), "attachments": files})
+    assert response.status_code == 422
+    assert "Browsers cannot keep chosen files: choose them again." in text(response)
+    assert 'value="Winter newsletter"' in response.content.decode()

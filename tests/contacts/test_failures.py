@@ -403,3 +403,23 @@ def test_junk_query_strings_are_not_an_error_page(mia, project, url):
     response = mia.get(url)
     assert response.status_code == 200
     assert "Dialog Insight" in text(response)
+
+
+# --- pages that read from Dialog Insight ----------------------------------------------------
+@pytest.mark.parametrize(
+    ("view", "name"),
+    [
+        ("contacts:search", "429"),
+        ("contacts:detail", "503"),
+        ("contacts:edit", "429"),
+        ("contacts:delete", "malformed"),
+    ],
+)
+def test_reading_pages_explain_a_failure(mia, claire, view, name):
+    message = fault(name)
+    if view == "contacts:search":
+        response = mia.get(reverse(view), {"q": "claire"})
+    else:
+        response = mia.get(reverse(view, args=[claire]))
+    assert response.status_code in (200, 302)
+    assert message in said(mia, response)
