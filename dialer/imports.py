@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
 
@@ -25,6 +25,7 @@ from dashboard.audit import audit_record
 from dashboard.models import AuditEvent
 from dashboard.providers import ProviderError
 from dialer import statuses as st
+from dialer.bulk import insert_many
 from dialer.client import CCAIClient, ContactInput
 from dialer.jsonstream import JSONStreamError, json_array_items
 from dialer.models import (
@@ -162,19 +163,6 @@ def import_upload(
     return upload
 
 
-def insert_many(model: type[models.Model], fields: list[str], rows: list[tuple]) -> None:
-    """One prepared INSERT run for many rows: bulk_create compiles SQL for every batch of ~90
-    rows (SQLite's parameter limit), which costs more than the inserts on a 100,000-row file."""
-    if not rows:
-        return
-    meta = model._meta
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(f).column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})", rows)
-
-
 def _flush(batch: list[tuple]) -> None:
     insert_many(DialerUploadRow, ["upload", "line", "values"], batch)
     batch.clear()
@@ -200,7 +188,7 @@ def _stage_csv(upload: DialerImport, file: IO[bytes]) -> int:
         count += 1
         _check_size(count)
         values = [v.strip() for v in values[:width]]
-        batch.append((upload.pk, line, json.dumps(values, ensure_ascii=False)))
+        batch.append((upload.pk, line, values))
         if len(batch) >= CHUNK:
             _flush(batch)
     _flush(batch)
@@ -225,7 +213,7 @@ def _stage_json(upload: DialerImport, file: IO[bytes]) -> int:
                 values[index_of[key]] = _cell(value)
             count += 1
             _check_size(count)
-            batch.append((upload.pk, number, json.dumps(values, ensure_ascii=False)))
+            batch.append((upload.pk, number, values))
             if len(batch) >= CHUNK:
                 _flush(batch)
     except JSONStreamError as error:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from dashboard.sync import SyncResult
 from dialer import statuses as st
+from dialer.bulk import update_many
 from dialer.client import CCAIClient, Contact
 from dialer.models import DialerCampaign, DialerContact, DialerStatusCount
 from dialer.phones import loose_e164
@@ -109,7 +110,11 @@ def sync_campaigns(client: CCAIClient | None = None) -> SyncResult:
     return result
 
 
+UPDATE_FIELDS = [*CONTACT_FIELDS, "provider_id", "synced_at"]
+
+
 def _contact_values(c: Contact) -> dict:
+    """The mirror's values for a contact, in the order of CONTACT_FIELDS."""
     return {
         "name": c.name[:255],
         "email": c.email[:254],
@@ -152,14 +157,12 @@ def sync_campaign_contacts(
         )
         seen: set[int] = set()
         to_create: list[DialerContact] = []
-        to_update: list[DialerContact] = []
+        to_update: list[tuple] = []  # UPDATE_FIELDS' values, then the primary key
         now = timezone.now()
 
         def flush() -> None:
             DialerContact.objects.bulk_create(to_create, batch_size=2000, ignore_conflicts=True)
-            DialerContact.objects.bulk_update(
-                to_update, [*CONTACT_FIELDS, "provider_id", "synced_at"], batch_size=500
-            )
+            update_many(DialerContact, UPDATE_FIELDS, to_update)
             to_create.clear()
             to_update.clear()
 
@@ -172,9 +175,7 @@ def sync_campaign_contacts(
             if known is None and values["phone_e164"] in pending:
                 # A contact Switchboard added or imported: now we know its CCAI id.
                 pk = pending.pop(values["phone_e164"])
-                to_update.append(
-                    DialerContact(pk=pk, provider_id=contact.id, synced_at=now, **values)
-                )
+                to_update.append((*(values[f] for f in CONTACT_FIELDS), contact.id, now, pk))
                 result.updated += 1
             elif known is None:
                 to_create.append(
@@ -184,9 +185,7 @@ def sync_campaign_contacts(
                 )
                 result.created += 1
             elif known[1] != hash(tuple(values[f] for f in CONTACT_FIELDS)):
-                to_update.append(
-                    DialerContact(pk=known[0], provider_id=contact.id, synced_at=now, **values)
-                )
+                to_update.append((*(values[f] for f in CONTACT_FIELDS), contact.id, now, known[0]))
                 result.updated += 1
             else:
                 result.unchanged += 1

@@ -1,0 +1,48 @@
+"""Writing many rows with one prepared statement each. Django's bulk_create compiles SQL for
+every batch of ~90 rows (SQLite's parameter limit) and bulk_update builds a CASE expression
+per field that makes a large update quadratic: 200,000 changed contacts took minutes. One
+statement run with executemany does the same work in seconds. Values go through each field's
+own conversion, as the ORM would do."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.db import connection, models
+
+
+def _fields(model: type[models.Model], names: Sequence[str]) -> list[models.Field]:
+    return [model._meta.get_field(name) for name in names]
+
+
+def _prepared(fields: list[models.Field], values: Sequence) -> list:
+    return [f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)]
+
+
+def insert_many(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence]) -> None:
+    fields = _fields(model, names)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    params = [_prepared(fields, row) for row in rows]
+    if not params:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})", params
+        )
+
+
+def update_many(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """`rows` are the new values in the order of `names`, then the primary key."""
+    fields = _fields(model, names)
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    pk = quote(model._meta.pk.column)
+    params = [[*_prepared(fields, row[:-1]), row[-1]] for row in rows]
+    if not params:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {quote(model._meta.db_table)} SET {sets} WHERE {pk} = %s", params
+        )
