@@ -8,6 +8,8 @@ contract section it follows. Returns dataclasses; raises `ProviderError`.
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -196,7 +198,8 @@ class EngageLabClient(ProviderClient):
     def create_campaign(self, payload: dict) -> Campaign:
         """Endpoints → create: `POST /v1/marketing/campaigns` → `{"result": <campaign>}`."""
         _, body = self.request("POST", "/v1/marketing/campaigns", json=payload)
-        return Campaign.from_api(self._result(body))
+        with self._reading("a campaign"):
+            return Campaign.from_api(self._result(body))
 
     # --- Endpoints → list ---------------------------------------------------------------
     def list_campaigns_page(
@@ -219,9 +222,9 @@ class EngageLabClient(ProviderClient):
         _, body = self.request("GET", f"/v1/marketing/campaigns?{urlencode(query)}")
         rows = self._rows(body)
         total = _int_or_none((body or {}).get("total"))
-        return CampaignPage(
-            [Campaign.from_api(r) for r in rows], total if total is not None else len(rows)
-        )
+        with self._reading("a campaign list"):
+            campaigns = [Campaign.from_api(r) for r in rows]
+        return CampaignPage(campaigns, total if total is not None else len(rows))
 
     def list_campaigns(
         self,
@@ -246,7 +249,8 @@ class EngageLabClient(ProviderClient):
     def get_campaign(self, campaign_id: int) -> Campaign:
         """Endpoints → detail: `GET /v1/marketing/campaigns/{campaign_id}`."""
         _, body = self.request("GET", f"/v1/marketing/campaigns/{int(campaign_id)}")
-        return Campaign.from_api(self._result(body))
+        with self._reading("a campaign"):
+            return Campaign.from_api(self._result(body))
 
     def update_campaign(self, campaign_id: int, payload: dict) -> int:
         """Endpoints → update: `PUT …/{campaign_id}` → `{"count": 1}`; 32110 once started."""
@@ -277,28 +281,30 @@ class EngageLabClient(ProviderClient):
     def list_senders(self) -> list[Sender]:
         """Reference lists → senders (listing with GET is inferred by the contract)."""
         rows = self._walk("/v1/marketing/senders", {})
-        return [
-            Sender(
-                sender_id=int(r["sender_id"]),
-                name=r.get("name") or "",
-                email=r.get("email") or "",
-                domain_name=r.get("domain_name") or "",
-            )
-            for r in rows
-        ]
+        with self._reading("a sender list"):
+            return [
+                Sender(
+                    sender_id=int(r["sender_id"]),
+                    name=r.get("name") or "",
+                    email=r.get("email") or "",
+                    domain_name=r.get("domain_name") or "",
+                )
+                for r in rows
+            ]
 
     def list_templates(self) -> list[Template]:
         """Reference lists → templates: `GET /v1/templates`."""
         rows = self._walk("/v1/templates", {})
-        return [
-            Template(
-                template_invoke_name=r["template_invoke_name"],
-                name=r.get("name") or r["template_invoke_name"],
-                subject=r.get("subject") or "",
-                template_id=_int_or_none(r.get("template_id")),
-            )
-            for r in rows
-        ]
+        with self._reading("a template list"):
+            return [
+                Template(
+                    template_invoke_name=r["template_invoke_name"],
+                    name=r.get("name") or r["template_invoke_name"],
+                    subject=r.get("subject") or "",
+                    template_id=_int_or_none(r.get("template_id")),
+                )
+                for r in rows
+            ]
 
     def list_segments(self) -> list[Segment]:
         """Reference lists → segments (listing with GET is inferred)."""
@@ -335,6 +341,20 @@ class EngageLabClient(ProviderClient):
         ]
 
     # --- helpers ---------------------------------------------------------------------------
+    @contextmanager
+    def _reading(self, what: str) -> Iterator[None]:
+        """A field EngageLab always sends is missing or not a number: a clear error for the
+        page (and a sync that removes nothing), not a crash. After a create the campaign may
+        exist, which the caller can tell from the missing HTTP status."""
+        try:
+            yield
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ProviderError(
+                f"EngageLab answered with {what} that Switchboard cannot read "
+                f"({type(exc).__name__}: {exc}).",
+                provider=self.provider,
+            ) from exc
+
     def _walk(self, path: str, query: dict[str, Any]) -> list[dict]:
         """Lists follow `{"result": [...], "count": n, "total": N}` with offset/limit."""
         rows: list[dict] = []

@@ -15,6 +15,7 @@ from html import unescape
 
 import pytest
 import requests
+import responses
 from django.utils import timezone
 
 from campaigns.models import Campaign, SandboxCampaign, WebhookEvent
@@ -257,3 +258,45 @@ def test_a_failed_create_with_attachments_asks_for_the_files_again(ready):
     assert response.status_code == 422
     assert "Browsers cannot keep chosen files: choose them again." in text(response)
     assert 'value="Winter newsletter"' in response.content.decode()
+
+
+# --- answers the sandbox never gives: a success without the fields Switchboard reads -------
+@pytest.fixture
+def engagelab_offline(settings, client, marketer):
+    """EngageLab at a fake address answered by `responses`, the builder's choices mirrored."""
+    from campaigns.models import ReferenceItem
+
+    settings.SANDBOX = False
+    settings.ENGAGELAB_BASE_URL = "https://el.example"
+    settings.ENGAGELAB_API_USER, settings.ENGAGELAB_API_KEY = "user", "key"
+    for kind, key in [("sender", "21"), ("template", "newsletter"), ("tag", "newsletter"),
+                      ("tag", "customers")]:  # fmt: skip
+        ReferenceItem.objects.create(kind=kind, key=key, label=key, synced_at=timezone.now())
+    client.force_login(marketer)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+def test_a_created_campaign_without_an_id_is_a_message_not_a_500(client, engagelab_offline):
+    engagelab_offline.post(
+        "https://el.example/v1/marketing/campaigns", json={"result": {"name": "Winter newsletter"}}
+    )
+    response = client.post("/campaigns/new/", regular_post())
+    page = text(response)
+    assert response.status_code == 422
+    assert "EngageLab answered with a campaign that Switchboard cannot read" in page
+    assert "EngageLab may have created it anyway" in page
+    assert not Campaign.objects.exists()
+    assert len(engagelab_offline.calls) == 1
+
+
+def test_a_listing_row_without_an_id_refreshes_nothing(client, engagelab_offline):
+    mirror(77, "Kept")
+    engagelab_offline.get(
+        "https://el.example/v1/marketing/campaigns",
+        json={"result": [{"name": "No id", "campaign_type": "x"}], "count": 1, "total": 1},
+    )
+    response = client.post("/campaigns/refresh/", follow=True)
+    assert response.status_code == 200
+    assert "Could not refresh from EngageLab." in text(response)
+    assert list(Campaign.objects.values_list("campaign_id", flat=True)) == [77]
