@@ -565,6 +565,19 @@ def _recover_interrupted_send(upload: DialerImport, now) -> None:
         )
 
 
+PENDING_FIELDS = [
+    "campaign",
+    "name",
+    "email",
+    "phone_number",
+    "phone_e164",
+    "outbound_number",
+    "external_unique_id",
+    "status",
+    "created_at",
+]
+
+
 def _complete(upload: DialerImport) -> None:
     from dialer.services import bump_count
     from dialer.tasks import sync_campaign_contacts
@@ -581,26 +594,30 @@ def _complete(upload: DialerImport) -> None:
         if not won:
             return
         # The job's answer carries no contact ids: show the rows now, the sync links them.
+        now = timezone.now()
+        valid = upload.rows.filter(kind=DialerImportRow.Kind.VALID).values_list(
+            "name", "email", "phone_e164", "outbound_number", "external_unique_id"
+        )
         batch, added = [], 0
-        for row in upload.rows.filter(kind=DialerImportRow.Kind.VALID).iterator(chunk_size=CHUNK):
+        for name, email, phone, outbound, external_id in valid.iterator(CHUNK):
             batch.append(
-                DialerContact(
-                    campaign_id=upload.campaign_id,
-                    name=row.name,
-                    email=row.email,
-                    phone_number=row.phone_e164,
-                    phone_e164=row.phone_e164,
-                    outbound_number=row.outbound_number,
-                    external_unique_id=row.external_unique_id,
-                    status=st.UPCOMING,
-                    created_at=timezone.now(),
+                (
+                    upload.campaign_id,
+                    name,
+                    email,
+                    phone,
+                    phone,
+                    outbound,
+                    external_id,
+                    st.UPCOMING,
+                    now,
                 )
             )
             if len(batch) >= CHUNK:
-                DialerContact.objects.bulk_create(batch)
+                insert_many(DialerContact, PENDING_FIELDS, batch)
                 added += len(batch)
                 batch = []
-        DialerContact.objects.bulk_create(batch)
+        insert_many(DialerContact, PENDING_FIELDS, batch)
         added += len(batch)
         bump_count(upload.campaign_id, st.UPCOMING, added)
     # Recorded in the name of whoever sent the file, whichever request or task saw it finish.
