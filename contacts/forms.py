@@ -302,9 +302,13 @@ class SendingForm(forms.Form):
             elif data.get("time_zone"):
                 zone = ZoneInfo(data["time_zone"])
                 aware = timezone.make_aware(launch.replace(tzinfo=None), zone)
-                if aware <= timezone.now() + dt.timedelta(minutes=1):
-                    self.add_error("launch_at", "Choose a time in the future.")
-                data["launch_utc"] = aware.astimezone(dt.UTC)
+                try:
+                    data["launch_utc"] = aware.astimezone(dt.UTC)
+                except OverflowError:  # 9999-12-31 23:59 west of UTC is past year 9999
+                    self.add_error("launch_at", "This is too far ahead; choose an earlier date.")
+                else:
+                    if aware <= timezone.now() + dt.timedelta(minutes=1):
+                        self.add_error("launch_at", "Choose a time in the future.")
         else:
             data["launch_utc"] = None
         return data

@@ -423,3 +423,16 @@ def test_reading_pages_explain_a_failure(mia, claire, view, name):
         response = mia.get(reverse(view, args=[claire]))
     assert response.status_code in (200, 302)
     assert message in said(mia, response)
+
+
+def test_a_launch_date_past_year_9999_in_utc_is_refused_on_the_field(mia, audience):
+    response = mia.post(
+        reverse("contacts:mailing_new"),
+        _sending(
+            audience, when="later", launch_at="9999-12-31T23:59", time_zone="Pacific/Pago_Pago"
+        ),
+    )
+    assert response.status_code == 200
+    assert "This is too far ahead; choose an earlier date." in text(response)
+    assert 'value="9999-12-31T23:59"' in response.content.decode()
+    assert writes("sendings.ashx") == 0
