@@ -9,8 +9,10 @@ is an error. Reads are POSTs too, so they are marked idempotent (safe to retry);
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 
@@ -18,6 +20,7 @@ from contacts import fields as nomenclature
 from dashboard.providers import ProviderClient, ProviderError
 
 MERGE_BATCH_SIZE = 100
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 # --- What the client returns --------------------------------------------------------------
@@ -144,6 +147,28 @@ def _label(item: dict[str, Any]) -> str:
     return str(labels[0]["Value"]) if labels else str(item.get("Code", ""))
 
 
+def _reads(what: str) -> Callable[[F], F]:
+    """Turn a Dialog Insight answer that lacks what the contract promises (a record that is
+    not an object, a field without its code) into a `ProviderError` the page can show,
+    instead of a KeyError that would be a 500 or stop a sync."""
+
+    def decorate(method: F) -> F:
+        @functools.wraps(method)
+        def wrapper(self: DialogInsightClient, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(self, *args, **kwargs)
+            except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+                raise ProviderError(
+                    f"Dialog Insight answered with {what} that Switchboard cannot read "
+                    f"({type(exc).__name__}: {exc}).",
+                    provider="dialoginsight",
+                ) from exc
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
 def _int(value: Any) -> int:
     try:
         return int(value or 0)
@@ -215,11 +240,13 @@ class DialogInsightClient(ProviderClient):
         return answer
 
     # --- Projects (documented: Projects.List / Projects.Get) ------------------------------
+    @_reads("a project list")
     def projects_list(self) -> list[tuple[int, str]]:
         """Projects.List: also the cheapest credential check."""
         body = self.call("projects", "List", idempotent=True, project=False)
         return [(_int(r.get("idProject")), r.get("ProjectName", "")) for r in body["Records"]]
 
+    @_reads("a project definition")
     def project_get(self) -> Project:
         """Projects.Get: the project's fields (`ProjectFields`) and opt-ins (`OptinFields`)."""
         body = self.call("projects", "Get", idempotent=True)
@@ -242,6 +269,7 @@ class DialogInsightClient(ProviderClient):
         )
 
     # --- Contacts (documented: Merge, Get, Delete) ----------------------------------------
+    @_reads("a merge result")
     def contacts_merge(
         self,
         records: list[tuple[str, dict[str, str]]],
@@ -299,6 +327,7 @@ class DialogInsightClient(ProviderClient):
                 )
         return MergeResult(created=created, updated=updated, records=results)
 
+    @_reads("a contact list")
     def contacts_get(
         self,
         clause: dict[str, Any] | None = None,
@@ -349,6 +378,7 @@ class DialogInsightClient(ProviderClient):
         )
 
     # --- Messages and sendings (documented, partly) ---------------------------------------
+    @_reads("a message list")
     def messages_list(self) -> list[Message]:
         body = self.call("messages", "List", idempotent=True)
         return [self._message(r) for r in body.get("Records") or []]
@@ -407,6 +437,7 @@ class DialogInsightClient(ProviderClient):
         )
         return _int(body.get("idBatch"))
 
+    @_reads("a mailing list")
     def batches(self) -> list[Batch]:
         """Sendings.GetBatches: every mailing of the project."""
         body = self.call("sendings", "GetBatches", idempotent=True)
@@ -459,6 +490,7 @@ class DialogInsightClient(ProviderClient):
             payload["idFilter"] = id_filter
         return _int(self.call(*self.COUNT, payload, idempotent=True).get("Count"))
 
+    @_reads("a segment list")
     def segments_list(self) -> list[Segment]:
         body = self.call(*self.SEGMENTS_LIST, idempotent=True)
         return [
@@ -482,6 +514,7 @@ class DialogInsightClient(ProviderClient):
     def segment_contacts(self, id_filter: int, *, max_rows: int = 50) -> list[Contact]:
         return self.contacts_get(id_filter=id_filter, max_rows=max_rows)
 
+    @_reads("statistics")
     def statistics(self, id_batch: int) -> Statistics:
         body = self.call(*self.STATISTICS, {"idBatch": id_batch}, idempotent=True)
         s = body.get("Statistics") or {}
@@ -497,6 +530,7 @@ class DialogInsightClient(ProviderClient):
             unsubscribes=_int(s.get("Unsubscribes")),
         )
 
+    @_reads("a contact history")
     def history(self, id_contact: int) -> list[HistoryEntry]:
         body = self.call(*self.HISTORY, {"idContact": id_contact}, idempotent=True)
         return [

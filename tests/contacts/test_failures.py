@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import responses
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -436,3 +437,42 @@ def test_a_launch_date_past_year_9999_in_utc_is_refused_on_the_field(mia, audien
     assert "This is too far ahead; choose an earlier date." in text(response)
     assert 'value="9999-12-31T23:59"' in response.content.decode()
     assert writes("sendings.ashx") == 0
+
+
+# --- answers the sandbox never gives: Success true, but not the shape the contract promises --
+@pytest.fixture
+def di_offline(settings, client, marketer):
+    settings.SANDBOX = False
+    settings.DIALOG_INSIGHT_BASE_URL = "https://di.example"
+    settings.DIALOG_INSIGHT_KEY_ID, settings.DIALOG_INSIGHT_KEY = "5", "key"
+    settings.DIALOG_INSIGHT_PROJECT_ID = "7"
+    client.force_login(marketer)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+def test_a_contact_list_that_is_not_records_is_a_message(client, di_offline):
+    from django.utils import timezone
+
+    ProjectField.objects.create(kind="field", code="EMail", label="Email", data_type="text",
+                                required=True, is_key=True, synced_at=timezone.now())  # fmt: skip
+    di_offline.post(
+        "https://di.example/webservices/ofc4/contacts.ashx?method=Get",
+        json={"Success": True, "Records": [1, "two"]},
+    )
+    response = client.get(reverse("contacts:search"), {"q": "claire"})
+    assert response.status_code == 200
+    assert "Dialog Insight answered with a contact list that Switchboard cannot read" in text(
+        response
+    )
+
+
+def test_a_project_definition_without_codes_is_a_message(client, di_offline):
+    di_offline.post(
+        "https://di.example/webservices/ofc4/projects.ashx?method=Get",
+        json={"Success": True, "ProjectInfo": {"ProjectFields": [{"Labels": []}]}},
+    )
+    response = _upload(client, b"EMail;LastName\na@example.com;A\n")
+    assert response.status_code == 200
+    assert "answered with a project definition that Switchboard cannot read" in text(response)
+    assert not BulkSync.objects.exists()
