@@ -288,6 +288,8 @@ class SendingForm(forms.Form):
     )
     time_zone = forms.ChoiceField(choices=TIMEZONE_CHOICES, label="Time zone")
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # Given on the confirmation step; sending claims it once (see MailingSubmission).
+    token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

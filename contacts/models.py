@@ -66,6 +66,16 @@ class Message(models.Model):
         return self.name
 
 
+class MailingSubmission(models.Model):
+    """One confirmed "Send" of the sending form. Its token is unique, so a double click or a
+    browser resending the confirmation cannot make Dialog Insight send the same mailing
+    twice: the second submission finds the token taken."""
+
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    id_batch = models.BigIntegerField(null=True, blank=True)
+
+
 class Mailing(models.Model):
     """A sending (Sendings.GetBatches) with its latest statistics: the Mailings page and the
     overview read this, never the provider."""

@@ -11,14 +11,22 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from contacts import fields as nomenclature
 from contacts import sync
 from contacts.client import Contact, DialogInsightClient, HistoryEntry, MergeRecord
-from contacts.models import BulkSync, BulkSyncRow, Mailing, Message, ProjectField, Segment
+from contacts.models import (
+    BulkSync,
+    BulkSyncRow,
+    Mailing,
+    MailingSubmission,
+    Message,
+    ProjectField,
+    Segment,
+)
 from dashboard.audit import audit_record
 from dashboard.providers import ProviderError
 
@@ -489,6 +497,10 @@ def mailing_audience_size(*, id_filter: int | None) -> int:
     return DialogInsightClient().contacts_count(id_filter=id_filter)
 
 
+class AlreadySubmitted(Exception):
+    """This confirmation was already sent once (double click, or the browser resent it)."""
+
+
 def mailing_send(
     *,
     user,
@@ -496,11 +508,16 @@ def mailing_send(
     message_name: str,
     segment: Segment | None,
     launch_at: dt.datetime | None,
+    token: str,
 ) -> Mailing:
     filter_ids = [segment.id_filter] if segment else None
     audience = segment.name if segment else "Everyone"
     action = "scheduled" if launch_at else "launched"
     label = f"{message_name} → {audience}"
+    try:
+        claim = MailingSubmission.objects.create(token=token)
+    except IntegrityError as exc:
+        raise AlreadySubmitted(token) from exc
     client = DialogInsightClient()
     try:
         id_batch = client.send_batch(
@@ -508,7 +525,10 @@ def mailing_send(
         )
     except ProviderError as error:
         _audit(user, "mailing", action, "", label, error=error)
+        if not outcome_unknown(error):
+            claim.delete()  # certainly not sent: the same confirmation may be tried again
         raise
+    MailingSubmission.objects.filter(pk=claim.pk).update(id_batch=id_batch)
     _audit(
         user,
         "mailing",

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
@@ -443,7 +445,7 @@ def mailing_new(request):
         segment = data["segment"]
         if "back" in request.POST:
             pass  # back to the choices, as typed
-        elif not data.get("confirmed"):
+        elif not (data.get("confirmed") and data.get("token")):
             # Say how many contacts it reaches before anything is sent.
             try:
                 audience_size = services.mailing_audience_size(
@@ -451,6 +453,9 @@ def mailing_new(request):
                 )
             except ProviderError as error:
                 form.add_error(None, f"The audience could not be counted. {error}")
+            else:
+                form.data = form.data.copy()
+                form.data["token"] = uuid.uuid4().hex
         else:
             try:
                 mailing = services.mailing_send(
@@ -459,7 +464,14 @@ def mailing_new(request):
                     message_name=data["message"].name,
                     segment=segment,
                     launch_at=data["launch_utc"],
+                    token=data["token"],
                 )
+            except services.AlreadySubmitted:
+                messages.warning(
+                    request,
+                    "This sending was already submitted; it was not sent a second time.",
+                )
+                return redirect(reverse("contacts:mailings"))
             except ProviderError as error:
                 form.add_error(
                     None,

@@ -237,7 +237,7 @@ def test_refresh_failure_keeps_the_mirror(mia, audience, url, name):
 # --- mailings, messages, one-to-one sends -------------------------------------------------
 def _sending(audience, **extra):
     return {"message": audience["id_message"], "segment": audience["id_filter"], "when": "now",
-            "time_zone": "UTC", "confirmed": "on", **extra}  # fmt: skip
+            "time_zone": "UTC", "confirmed": "on", "token": "sending-1", **extra}  # fmt: skip
 
 
 def test_audience_count_failure_keeps_the_choices(mia, audience):
@@ -271,6 +271,23 @@ def test_send_failure_says_what_is_known_and_sends_once(mia, audience, name, sen
     assert list(AuditEvent.objects.values_list("action", "outcome")) == [("scheduled", "error")]
 
 
+def test_a_confirmed_sending_is_sent_once_however_often_it_is_submitted(mia, audience):
+    first = mia.post(reverse("contacts:mailing_new"), _sending(audience))
+    again = mia.post(reverse("contacts:mailing_new"), _sending(audience))  # double click
+    assert first.status_code == again.status_code == 302
+    assert SandboxBatch.objects.count() == 1 and Mailing.objects.count() == 1
+    assert "already submitted; it was not sent a second time" in said(mia, again)
+
+
+def test_a_refused_sending_may_be_confirmed_again(mia, audience):
+    fault("429", path_contains="SendBatch", remaining=1)
+    assert "Nothing was sent." in text(
+        mia.post(reverse("contacts:mailing_new"), _sending(audience))
+    )
+    assert mia.post(reverse("contacts:mailing_new"), _sending(audience)).status_code == 302
+    assert SandboxBatch.objects.count() == 1
+
+
 def test_a_sending_without_an_answer_is_not_called_unsent(mia, audience):
     set_fault("dialoginsight", "timeout", remaining=1, path_contains="SendBatch")
     response = mia.post(reverse("contacts:mailing_new"), _sending(audience))
@@ -279,6 +296,9 @@ def test_a_sending_without_an_answer_is_not_called_unsent(mia, audience):
     assert "Dialog Insight did not answer within 2 s." in page
     assert "may have accepted this sending" in page and "Nothing was sent" not in page
     assert writes("sendings.ashx") == 1
+    # Its outcome is unknown: the same confirmation is not sent again.
+    again = mia.post(reverse("contacts:mailing_new"), _sending(audience))
+    assert "already submitted" in said(mia, again) and writes("sendings.ashx") == 1
 
 
 @pytest.mark.parametrize(

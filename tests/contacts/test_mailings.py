@@ -4,6 +4,7 @@ contact, statistics mirrored for the Mailings page and the overview."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from html import unescape
 
 import pytest
@@ -26,10 +27,14 @@ def test_launch_now_asks_for_confirmation_with_the_audience_size(client, markete
     client.force_login(marketer)
     choice = {"message": audience["id_message"], "segment": audience["id_filter"], "when": "now",
               "time_zone": "UTC"}  # fmt: skip
-    page = text(client.post(reverse("contacts:mailing_new"), choice))
+    confirm = client.post(reverse("contacts:mailing_new"), choice)
+    page = text(confirm)
     assert "“Spring news” will be sent to 3 contacts (segment “Laval”), right now." in page
     assert not SandboxBatch.objects.exists()  # nothing sent before the confirmation
-    response = client.post(reverse("contacts:mailing_new"), {**choice, "confirmed": "on"})
+    token = re.search(r'name="token" value="(\w+)"', confirm.content.decode())[1]
+    response = client.post(
+        reverse("contacts:mailing_new"), {**choice, "confirmed": "on", "token": token}
+    )
     assert response.status_code == 302
     mailing = Mailing.objects.get()
     assert (mailing.audience, mailing.status, mailing.sent) == ("Laval", "Sent", 3)
@@ -43,7 +48,7 @@ def test_schedule_later_in_the_users_time_zone(client, marketer, audience):
     local = (timezone.now() + dt.timedelta(days=3)).astimezone(dt.timezone(dt.timedelta(hours=-5)))
     choice = {"message": audience["id_message"], "segment": "", "when": "later",
               "launch_at": local.strftime("%Y-%m-%dT%H:%M"), "time_zone": "America/Bogota",
-              "confirmed": "on"}  # fmt: skip
+              "confirmed": "on", "token": "schedule-1"}  # fmt: skip
     response = client.post(reverse("contacts:mailing_new"), choice)
     assert response.status_code == 302
     batch = SandboxBatch.objects.get()
@@ -77,7 +82,7 @@ def test_send_failure_says_nothing_was_sent_and_keeps_choices(client, marketer, 
         client.post(
             reverse("contacts:mailing_new"),
             {"message": audience["id_message"], "segment": audience["id_filter"], "when": "now",
-             "time_zone": "UTC", "confirmed": "on"},
+             "time_zone": "UTC", "confirmed": "on", "token": "fail-1"},
         ).content.decode()
     )  # fmt: skip
     assert "Nothing was sent." in html and "HTTP 502" in html
