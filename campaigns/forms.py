@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -208,6 +209,8 @@ class CampaignForm(QuietForm):
     ab_time_unit = forms.ChoiceField(
         label="Unit", required=False, choices=[("hour", "hours"), ("day", "days")], initial="hour"
     )
+    # Given with the empty builder; creating claims it once (see CampaignSubmission).
+    token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     attachments = MultipleFileField(
         label="Attachments",
         required=False,
@@ -447,6 +450,8 @@ class CampaignBuilder:
         self.action = ""
         if data is not None:
             data, self.action = self._apply_action(data)
+        if data is None:
+            initial = {"token": uuid.uuid4().hex, **(initial or {})}
         self.form = CampaignForm(data, files, initial=initial)
         dimension = self.form.dimension
         if data is None and variants is None:

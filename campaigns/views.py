@@ -99,12 +99,24 @@ def _save(
     try:
         if campaign is None:
             saved = services.campaign_create(
-                user=request.user, payload=payload, attachments=attachments
+                user=request.user,
+                payload=payload,
+                attachments=attachments,
+                token=builder.form.cleaned_data.get("token") or "",
             )
         else:
             saved = services.campaign_update(
                 user=request.user, campaign=campaign, payload=payload, attachments=attachments
             )
+    except services.AlreadySubmitted as done:
+        messages.warning(
+            request, "This campaign was already submitted; it was not created a second time."
+        )
+        if done.campaign_id and Campaign.objects.filter(campaign_id=done.campaign_id).exists():
+            url = reverse("campaigns:detail", args=[done.campaign_id])
+        else:
+            url = reverse("campaigns:list")
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     except services.CampaignLocked:
         messages.error(request, "This campaign has started; EngageLab no longer accepts changes.")
         return redirect("campaigns:detail", campaign_id=campaign.campaign_id)

@@ -73,7 +73,8 @@ def test_create_whose_answer_is_lost_warns_before_a_second_save(ready):
     # A timeout (or a 2xx without a readable campaign) leaves EngageLab's side unknown: the
     # user is told to look before saving again, which would otherwise make a second campaign.
     set_fault("engagelab", "timeout", remaining=1)
-    response = ready.post("/campaigns/new/", regular_post())
+    post = regular_post(token="lost-answer")
+    response = ready.post("/campaigns/new/", post)
     page = text(response)
     assert response.status_code == 422
     assert "EngageLab did not answer within 2 s." in page
@@ -81,6 +82,34 @@ def test_create_whose_answer_is_lost_warns_before_a_second_save(ready):
     assert 'value="Winter newsletter"' in response.content.decode()
     assert ProviderCall.objects.filter(method="POST").count() == 1
     assert not Campaign.objects.exists()
+    # Saving the same form again is refused: it may exist already.
+    again = ready.post("/campaigns/new/", post)
+    assert again.status_code == 302 and again.url == "/campaigns/"
+    assert ProviderCall.objects.filter(method="POST").count() == 1
+
+
+def _token(client) -> str:
+    page = client.get("/campaigns/new/").content.decode()
+    return re.search(r'name="token" value="(\w+)"', page)[1]
+
+
+def test_one_builder_creates_one_campaign_however_often_it_is_submitted(ready):
+    post = regular_post(token=_token(ready))
+    first = ready.post("/campaigns/new/", post)
+    again = ready.post("/campaigns/new/", post)  # double click, or the browser resends it
+    assert first.status_code == again.status_code == 302
+    assert again.url == first.url  # to the campaign the first one created
+    assert SandboxCampaign.objects.count() == 1 and Campaign.objects.count() == 1
+    page = text(ready.get(again.url))
+    assert "This campaign was already submitted; it was not created a second time." in page
+
+
+def test_a_refused_create_may_be_saved_again_from_the_same_form(ready):
+    post = regular_post(token=_token(ready))
+    set_fault("engagelab", "error", status=503, remaining=1)
+    assert ready.post("/campaigns/new/", post).status_code == 422
+    assert ready.post("/campaigns/new/", post).status_code == 302
+    assert SandboxCampaign.objects.count() == 1
 
 
 def test_a_refused_create_does_not_claim_it_may_exist(ready):
