@@ -333,6 +333,8 @@ class TriggerForm(forms.Form):
         ),
         help_text="One NAME=value per line, for the message's [[NAME]] placeholders.",
     )
+    # One per form shown; sending claims it once (see MailingSubmission).
+    token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def clean_parameters(self) -> dict[str, str]:
         values: dict[str, str] = {}

@@ -67,9 +67,10 @@ class Message(models.Model):
 
 
 class MailingSubmission(models.Model):
-    """One confirmed "Send" of the sending form. Its token is unique, so a double click or a
-    browser resending the confirmation cannot make Dialog Insight send the same mailing
-    twice: the second submission finds the token taken."""
+    """One confirmed "Send": of the sending form (a mailing) or of the contact page's
+    "Send a message" form. Its token is unique, so a double click or a browser resending the
+    form cannot make Dialog Insight send the same thing twice: the second submission finds
+    the token taken."""
 
     token = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)

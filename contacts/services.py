@@ -498,7 +498,23 @@ def mailing_audience_size(*, id_filter: int | None) -> int:
 
 
 class AlreadySubmitted(Exception):
-    """This confirmation was already sent once (double click, or the browser resent it)."""
+    """This form was already sent once (double click, or the browser resent it)."""
+
+
+def _claim(token: str) -> MailingSubmission | None:
+    """Claim a send form's one-time token before calling Dialog Insight."""
+    if not token:
+        return None
+    try:
+        return MailingSubmission.objects.create(token=token)
+    except IntegrityError as exc:
+        raise AlreadySubmitted(token) from exc
+
+
+def _release(claim: MailingSubmission | None, error: ProviderError) -> None:
+    # Certainly not sent: the same form may be tried again. Unknown: it stays claimed.
+    if claim is not None and not outcome_unknown(error):
+        claim.delete()
 
 
 def mailing_send(
@@ -514,10 +530,7 @@ def mailing_send(
     audience = segment.name if segment else "Everyone"
     action = "scheduled" if launch_at else "launched"
     label = f"{message_name} → {audience}"
-    try:
-        claim = MailingSubmission.objects.create(token=token)
-    except IntegrityError as exc:
-        raise AlreadySubmitted(token) from exc
+    claim = _claim(token)
     client = DialogInsightClient()
     try:
         id_batch = client.send_batch(
@@ -525,10 +538,10 @@ def mailing_send(
         )
     except ProviderError as error:
         _audit(user, "mailing", action, "", label, error=error)
-        if not outcome_unknown(error):
-            claim.delete()  # certainly not sent: the same confirmation may be tried again
+        _release(claim, error)
         raise
-    MailingSubmission.objects.filter(pk=claim.pk).update(id_batch=id_batch)
+    if claim is not None:
+        MailingSubmission.objects.filter(pk=claim.pk).update(id_batch=id_batch)
     _audit(
         user,
         "mailing",
@@ -564,16 +577,21 @@ def message_trigger(
     id_message: int,
     message_name: str,
     parameters: dict[str, str],
+    token: str = "",
 ) -> int:
     # Recorded against the contact, so that its page lists it with the other changes.
     label = f"{message_name} → {contact_label}"
+    claim = _claim(token)
     try:
         id_batch = DialogInsightClient().send_single(
             id_message=id_message, id_contact=id_contact, parameters=parameters
         )
     except ProviderError as error:
         _audit(user, "contact", "sent message", id_contact, label, error=error)
+        _release(claim, error)
         raise
+    if claim is not None:
+        MailingSubmission.objects.filter(pk=claim.pk).update(id_batch=id_batch)
     _audit(user, "contact", "sent message", id_contact, label, detail=f"mailing #{id_batch}")
     return id_batch
 

@@ -87,7 +87,7 @@ def contact_detail(request, id_contact: int):
     context["history"] = history
     context["activity"] = selectors.contact_activity(id_contact)
     if request.user.has_perm(SEND):
-        context["trigger_form"] = forms.TriggerForm()
+        context["trigger_form"] = forms.TriggerForm(initial={"token": uuid.uuid4().hex})
         context["parameterised"] = selectors.messages_with_parameters()
     return render(request, "contacts/detail.html", context)
 
@@ -506,7 +506,15 @@ def contact_trigger(request, id_contact: int):
                 id_message=message.id_message,
                 message_name=message.name,
                 parameters=form.cleaned_data["parameters"],
+                token=form.cleaned_data["token"],
             )
+        except services.AlreadySubmitted:
+            messages.warning(
+                request, "This message was already submitted; it was not sent a second time."
+            )
+            if request.htmx:
+                return HttpResponseClientRedirect(reverse("contacts:detail", args=[id_contact]))
+            return redirect("contacts:detail", id_contact=id_contact)
         except ProviderError as error:
             messages.error(
                 request,

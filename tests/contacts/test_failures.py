@@ -11,6 +11,7 @@ create timeout, segment 500, SendBatch 502, bulk sync 503) are not repeated here
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import responses
@@ -322,6 +323,19 @@ def test_trigger_failure_says_what_is_known(mia, audience, claire, name, htmx, s
     assert sentence in shown and message in shown
     assert writes("sendings.ashx") == 1
     assert not SandboxBatch.objects.exists()
+
+
+def test_one_send_form_sends_one_message_however_often_it_is_submitted(mia, audience, claire):
+    page = mia.get(reverse("contacts:detail", args=[claire])).content.decode()
+    token = re.search(r'name="token" value="(\w+)"', page)[1]
+    post = {"message": audience["id_message"], "parameters": "", "label": "claire@example.com",
+            "token": token}  # fmt: skip
+    url = reverse("contacts:trigger", args=[claire])
+    first = mia.post(url, post, headers={"HX-Request": "true"})
+    again = mia.post(url, post, headers={"HX-Request": "true"})  # double click
+    assert first["HX-Redirect"] == again["HX-Redirect"] == reverse("contacts:detail", args=[claire])
+    assert SandboxBatch.objects.count() == 1
+    assert "already submitted; it was not sent a second time" in said(mia, again)
 
 
 def test_trigger_without_javascript_keeps_the_parameters_and_shows_the_error(mia, audience, claire):
