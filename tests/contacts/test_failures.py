@@ -510,3 +510,11 @@ def test_a_project_definition_without_codes_is_a_message(client, di_offline):
     assert response.status_code == 200
     assert "answered with a project definition that Switchboard cannot read" in text(response)
     assert not BulkSync.objects.exists()
+
+
+def test_an_upload_over_20_mb_is_refused_before_it_is_read(mia, project):
+    big = b"EMail;LastName\n" + b"a@example.com;A\n" * (20 * 2**20 // 16 + 1)
+    response = _upload(mia, big)
+    assert response.status_code == 200
+    assert "The file is larger than 20 MB; split it into smaller files." in text(response)
+    assert not BulkSync.objects.exists()
