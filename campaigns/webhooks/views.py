@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
@@ -24,6 +25,18 @@ MAX_BODY_BYTES = 5 * 1024 * 1024
 def webhook_secret() -> str:
     # The sandbox's secret while EngageLab is on its sandbox, ENGAGELAB_WEBHOOK_SECRET otherwise.
     return provider_config("engagelab").credentials.get("webhook_secret") or ""
+
+
+def _without_nul(value: Any) -> Any:
+    """The payload with NUL characters removed from its strings: PostgreSQL refuses them in
+    text and JSON columns, and one such event would make every resend of its batch fail."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    return value
 
 
 @csrf_exempt
@@ -47,7 +60,7 @@ def engagelab(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": "body too large"}, status=413)
     try:
         # NaN/Infinity are not JSON (PostgreSQL's jsonb refuses them): read them as null.
-        body = json.loads(raw, parse_constant=lambda _constant: None)
+        body = _without_nul(json.loads(raw, parse_constant=lambda _constant: None))
     except ValueError:
         return JsonResponse({"error": "body is not JSON"}, status=400)
     events = body if isinstance(body, list) else [body]

@@ -329,3 +329,17 @@ def test_a_listing_row_without_an_id_refreshes_nothing(client, engagelab_offline
     assert response.status_code == 200
     assert "Could not refresh from EngageLab." in text(response)
     assert list(Campaign.objects.values_list("campaign_id", flat=True)) == [77]
+
+
+def test_nul_characters_in_an_event_are_dropped_before_it_is_stored(sandbox):
+    # PostgreSQL refuses NUL in text and JSON: stored as sent, the batch would fail forever.
+    events = [{"message_id": "m\u0000", "event": "click\u0000", "itime": 1_700_000_000_000,
+               "custom_args": {"campaign_id": 5}, "response_data": {"email": "a\u0000@gmail.com"},
+               "url\u0000": "https://shop.example/\u0000"}]  # fmt: skip
+    response = requests.post(
+        webhook_url(), data=json.dumps(events), headers=signed_headers(), timeout=5
+    )
+    assert response.status_code == 200
+    stored = WebhookEvent.objects.get()
+    assert "\\u0000" not in json.dumps(stored.payload) and stored.kind == "click"
+    assert process_events() == 1
