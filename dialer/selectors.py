@@ -22,6 +22,9 @@ from dialer.models import (
 from dialer.phones import PhoneError, normalise_phone
 
 PAGE_SIZE = 50
+# A page number from the query string is capped: beyond SQLite's 64-bit OFFSET a typed-in
+# page=99999999999999999999 would be a database error, and no campaign has a million pages.
+MAX_PAGE = 1_000_000
 
 
 @dataclass
@@ -143,7 +146,7 @@ class UncountedPage:
 
     def __init__(self, queryset: QuerySet, number: str | int | None, per_page: int) -> None:
         try:
-            self.number = max(1, int(number or 1))
+            self.number = min(MAX_PAGE, max(1, int(number or 1)))
         except (TypeError, ValueError):
             self.number = 1
         start = (self.number - 1) * per_page

@@ -1,0 +1,451 @@
+"""An adversarial table of bad input and provider failures on every dialer form and action,
+through the test client with CCAI's sandbox over real HTTP: never a 500, a clear message that
+names CCAI Platform, what the user typed kept, nothing half written, no write sent twice."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from dashboard.models import AuditEvent, ProviderCall
+from dashboard.sandbox import set_fault
+from dialer.models import (
+    DialerCampaign,
+    DialerContact,
+    DialerImport,
+    SandboxCampaign,
+    SandboxContact,
+    SandboxImportJob,
+)
+from tests.dialer.conftest import make_contact
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# What each injected fault looks like to the user (the timeout case is in its own test: slow).
+FAULTS = {
+    "500": ({"kind": "error", "status": 500}, "CCAI Platform is having trouble (HTTP 500)"),
+    "503": ({"kind": "error", "status": 503}, "CCAI Platform is having trouble (HTTP 503)"),
+    "429": (
+        {"kind": "rate_limit", "retry_after": 60},
+        "CCAI Platform is rate limiting Switchboard&#x27;s calls. Try again in 60 s.",
+    ),
+    "malformed": (
+        {"kind": "malformed"},
+        "CCAI Platform answered with something that is not JSON (HTTP 200).",
+    ),
+}
+TIMEOUT = "CCAI Platform did not answer within 2 s."
+
+
+def fault(name: str, **where) -> str:
+    options, message = FAULTS[name]
+    set_fault("ccai", **options, **where)
+    return message
+
+
+def calls(method: str, path_end: str) -> int:
+    return ProviderCall.objects.filter(
+        provider="ccai", method=method, path__endswith=path_end
+    ).count()
+
+
+def outcomes(action: str) -> list[str]:
+    return list(AuditEvent.objects.filter(action=action).values_list("outcome", flat=True))
+
+
+# --- Add a contact --------------------------------------------------------------------------
+
+TYPED = {"name": "Cy Diaz", "phone_number": "+1 (438) 555-0199", "email": "cy@example.com"}
+
+
+def _add(client, campaign):
+    return client.post(reverse("dialer:contact_add", args=[campaign.pk]), TYPED)
+
+
+def _assert_add_failed(response, message):
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert message in page
+    for value in ('value="Cy Diaz"', 'value="+1 (438) 555-0199"', 'value="cy@example.com"'):
+        assert value in page
+    assert not DialerContact.objects.filter(name="Cy Diaz").exists()
+    assert outcomes("add") == ["error"]
+    # A POST that creates is never re-sent by Switchboard, whatever the failure.
+    assert calls("POST", "/contacts") == 1
+
+
+@pytest.mark.parametrize("name", ["500", "429", "malformed"])
+def test_add_contact_provider_failure(client, dialer_staff, synced, name):
+    message = fault(name)
+    client.force_login(dialer_staff)
+    _assert_add_failed(_add(client, synced), message)
+    assert not SandboxContact.objects.filter(name="Cy Diaz").exists()
+
+
+def test_add_contact_to_a_campaign_gone_at_the_provider(client, dialer_staff, synced):
+    SandboxCampaign.objects.filter(pk=synced.provider_id).delete()
+    client.force_login(dialer_staff)
+    _assert_add_failed(_add(client, synced), "CCAI Platform: Resource not found")
+
+
+def test_add_contact_refused_in_invalid_contacts_writes_nothing(client, dialer_staff, synced):
+    make_contact(SandboxCampaign.objects.get(pk=synced.provider_id), "+14385550199")
+    client.force_login(dialer_staff)
+    _assert_add_failed(
+        _add(client, synced),
+        "CCAI Platform refused the contact: Phone number has already been taken",
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name", "   ", "This field is required."),
+        ("name", "x" * 256, "at most 255 characters"),
+        ("phone_number", "+1 438 555 0199" + "9" * 30, "at most 40 characters"),
+        ("email", "", "This field is required."),
+        ("outbound_number", "112", "emergency number"),
+    ],
+)
+def test_add_contact_bad_input_stays_on_the_field(
+    client, dialer_staff, synced, field, value, message
+):
+    client.force_login(dialer_staff)
+    response = client.post(reverse("dialer:contact_add", args=[synced.pk]), {**TYPED, field: value})
+    page = response.content.decode()
+    assert response.status_code == 200 and message in page
+    assert f'id="id_{field}_error"' in page
+    assert 'value="cy@example.com"' in page or field == "email"
+    assert calls("POST", "/contacts") == 0
+
+
+# --- Inline edit (htmx) ---------------------------------------------------------------------
+
+EDIT = {"name": "Ana Souza", "phone_number": "+1 514-555-0111", "email": "ana@souza.com"}
+
+
+def _edit(client, campaign):
+    ana = DialerContact.objects.get(name="Ana Lima")
+    url = reverse("dialer:contact_edit", args=[campaign.pk, ana.pk])
+    return ana, client.post(url, EDIT, HTTP_HX_REQUEST="true")
+
+
+def _assert_edit_failed(ana, response, message):
+    row = response.content.decode()
+    assert response.status_code == 200
+    assert row.lstrip().startswith(f'<tr id="contact-{ana.pk}" class="editing"')
+    assert message in row
+    for value in ('value="Ana Souza"', 'value="+1 514-555-0111"', 'value="ana@souza.com"'):
+        assert value in row
+    ana.refresh_from_db()
+    assert (ana.name, ana.email) == ("Ana Lima", "ana@example.com")
+    assert SandboxContact.objects.get(pk=ana.provider_id).name == "Ana Lima"
+    assert outcomes("edit") == ["error"]
+
+
+@pytest.mark.parametrize("name", ["503", "429", "malformed"])
+def test_inline_edit_provider_failure_keeps_the_row_in_edit_mode(
+    client, dialer_staff, synced, name
+):
+    message = fault(name)
+    client.force_login(dialer_staff)
+    ana, response = _edit(client, synced)
+    _assert_edit_failed(ana, response, message)
+
+
+def test_inline_edit_refused_with_a_422_message_body(client, dialer_staff, synced):
+    # The provider has this number on another contact Switchboard's copy does not know yet.
+    make_contact(SandboxCampaign.objects.get(pk=synced.provider_id), "+15145550111", "Zed")
+    client.force_login(dialer_staff)
+    ana, response = _edit(client, synced)
+    _assert_edit_failed(ana, response, "CCAI Platform: Phone number has already been taken")
+
+
+# --- Delete ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["503", "429", "malformed"])
+def test_delete_provider_failure_keeps_the_contact(client, dialer_staff, synced, name):
+    message = fault(name)
+    client.force_login(dialer_staff)
+    bo = DialerContact.objects.get(name="Bo Chen")
+    response = client.post(reverse("dialer:contact_delete", args=[synced.pk, bo.pk]), follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Bo Chen was not deleted." in page and message in page
+    assert DialerContact.objects.filter(pk=bo.pk).exists()
+    assert SandboxContact.objects.filter(name="Bo Chen").exists()
+    assert outcomes("delete") == ["error"]
+
+
+# --- Refresh actions ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["500", "429", "malformed"])
+@pytest.mark.parametrize("action", ["dialer:refresh", "dialer:board_refresh"])
+def test_refresh_failure_is_a_message_and_keeps_the_mirror(client, manager, synced, action, name):
+    message = fault(name)
+    client.force_login(manager)
+    args = [synced.pk] if action == "dialer:board_refresh" else []
+    response = client.post(reverse(action, args=args), follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Could not refresh from CCAI Platform." in page and message in page
+    assert DialerContact.objects.filter(campaign=synced).count() == 2
+
+
+def test_board_refresh_of_a_campaign_gone_at_the_provider(client, manager, synced):
+    SandboxCampaign.objects.filter(pk=synced.provider_id).delete()
+    client.force_login(manager)
+    response = client.post(reverse("dialer:board_refresh", args=[synced.pk]), follow=True)
+    assert response.status_code == 200
+    assert "CCAI Platform: Resource not found" in response.content.decode()
+
+
+# --- Import: send and follow ----------------------------------------------------------------
+
+CSV = b"name,phone,email\nCy Diaz,+1 438 555 0101,cy@ex.com\n"
+MAPPING = {"name": "name", "phone_number": "phone", "email": "email"}
+
+
+def _previewed(client, campaign) -> DialerImport:
+    client.post(
+        reverse("dialer:import_upload", args=[campaign.pk]),
+        {"file": SimpleUploadedFile("contacts.csv", CSV, content_type="text/csv")},
+    )
+    staged = DialerImport.objects.get()
+    client.post(reverse("dialer:import_map", args=[staged.pk]), MAPPING)
+    staged.refresh_from_db()
+    assert staged.state == "previewed"
+    return staged
+
+
+def _assert_send_failed(client, staged, response, message):
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert message in page
+    staged.refresh_from_db()
+    assert staged.state == "previewed" and "Import 1 contact" in page
+    assert calls("POST", "/contacts/import") == 1
+    assert outcomes("send") == ["error"]
+    assert not DialerContact.objects.filter(name="Cy Diaz").exists()
+
+
+@pytest.mark.parametrize("name", ["500", "429"])
+def test_import_send_failure_keeps_it_ready_and_sends_once(client, dialer_staff, synced, name):
+    client.force_login(dialer_staff)
+    staged = _previewed(client, synced)
+    message = fault(name)
+    response = client.post(reverse("dialer:import_submit", args=[staged.pk]), follow=True)
+    _assert_send_failed(client, staged, response, message)
+    assert "Nothing was imported." in response.content.decode()
+    assert SandboxImportJob.objects.count() == 0
+
+
+def test_import_send_to_a_campaign_gone_at_the_provider(client, dialer_staff, synced):
+    client.force_login(dialer_staff)
+    staged = _previewed(client, synced)
+    SandboxCampaign.objects.filter(pk=synced.provider_id).delete()
+    response = client.post(reverse("dialer:import_submit", args=[staged.pk]), follow=True)
+    _assert_send_failed(client, staged, response, "CCAI Platform: Resource not found")
+
+
+@pytest.mark.parametrize("name", ["503", "429", "malformed"])
+def test_import_progress_failure_keeps_polling_with_a_message(client, dialer_staff, synced, name):
+    client.force_login(dialer_staff)
+    staged = _previewed(client, synced)
+    client.post(reverse("dialer:import_submit", args=[staged.pk]))
+    message = fault(name, path_contains="/jobs/")
+    response = client.get(reverse("dialer:import_progress", args=[staged.pk]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Could not ask for the job's status just now" in page and message in page
+    assert "every 1s" in page
+    staged.refresh_from_db()
+    assert staged.state == "in_progress" and not DialerContact.objects.filter(name="Cy Diaz")
+
+
+# --- Import: garbage uploads and mapping ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("photo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xd8\xff\xe0" * 50, "not UTF-8"),
+        ("contacts.csv", b"\x1f\x8b\x08\x00\xff\xfe\x00\x00" * 50, "not UTF-8"),
+        ("contacts.csv", "name,phone\nZoé,+33612345678\n".encode("utf-16"), "not UTF-8"),
+        ("contacts.csv", b"name,phone\n" + b"x" * 200_000 + b",+1\n", "is not valid CSV"),
+        ("contacts.json", b'{"name": "Ana", "phone": "+15145550101"}', "must hold an array"),
+        ("contacts.json", b"[[1, 2]]", "Item 1 of the JSON array is not an object"),
+        ("contacts.json", b"42", "must hold an array"),
+        ("contacts.csv", b"name,phone,email\n", "no contacts"),
+    ],
+)
+def test_garbage_upload_is_refused_on_the_field(
+    client, dialer_staff, synced, name, content, message
+):
+    client.force_login(dialer_staff)
+    response = client.post(
+        reverse("dialer:import_upload", args=[synced.pk]),
+        {"file": SimpleUploadedFile(name, content)},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_file_error"' in page and message in page
+    assert not DialerImport.objects.exists()
+
+
+def test_upload_over_the_size_limit(client, dialer_staff, synced, monkeypatch):
+    client.force_login(dialer_staff)
+    url = reverse("dialer:import_upload", args=[synced.pk])
+    monkeypatch.setattr("dialer.forms.MAX_UPLOAD_BYTES", len(CSV) - 1)
+    page = client.post(url, {"file": SimpleUploadedFile("c.csv", CSV)}).content.decode()
+    assert "The file is larger than 50 MB; split it." in page
+    assert not DialerImport.objects.exists()
+
+
+def test_one_column_csv_cannot_be_mapped_and_says_why(client, dialer_staff, synced):
+    client.force_login(dialer_staff)
+    client.post(
+        reverse("dialer:import_upload", args=[synced.pk]),
+        {"file": SimpleUploadedFile("phones.csv", b"phone\n+15145550199\n+15145550198\n")},
+    )
+    staged = DialerImport.objects.get()
+    url = reverse("dialer:import_map", args=[staged.pk])
+    response = client.post(url, {"name": "phone", "phone_number": "phone"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "“phone” is already used for Name." in page
+    assert "Choose the column holding the email." in page
+    junk = client.post(url, {"name": "nope", "phone_number": "<b>x</b>", "email": "phone"})
+    assert junk.status_code == 200
+    assert "Select a valid choice. nope is not one of the available choices." in (
+        junk.content.decode()
+    )
+    staged.refresh_from_db()
+    assert staged.state == "uploaded" and calls("POST", "/contacts/import") == 0
+
+
+# --- Board: junk query strings ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"page": "abc", "status": "zz", "q": "<script>alert(1)</script>"},
+        {"page": "99999999999999999999999"},
+        {"page": "99999999999999999999999", "q": "Ana"},
+        {"page": "99999999999999999999999", "q": "+1 514"},
+        {"page": "-4", "status": "upcoming", "q": "x" * 5000},
+        {"q": "\x00 Ana", "page": "1e9"},
+    ],
+)
+@pytest.mark.parametrize("htmx", [False, True])
+def test_board_survives_junk_query_strings(client, manager, synced, query, htmx):
+    client.force_login(manager)
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = client.get(reverse("dialer:board", args=[synced.pk]), query, **headers)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<script>alert" not in page
+
+
+# --- Ids that do not exist, or do not belong together ----------------------------------------
+
+
+def test_unknown_or_mismatched_ids_are_404(client, dialer_staff, synced):
+    client.force_login(dialer_staff)
+    before = ProviderCall.objects.count()
+    other = DialerCampaign.objects.create(provider_id=999, name="Other")
+    ana = DialerContact.objects.get(name="Ana Lima")
+    gets = [
+        ("dialer:board", [12345]),
+        ("dialer:contact_add", [12345]),
+        ("dialer:import_upload", [12345]),
+        ("dialer:contact_row", [other.pk, ana.pk]),
+        ("dialer:contact_edit", [other.pk, ana.pk]),
+        ("dialer:contact_delete", [other.pk, ana.pk]),
+        ("dialer:contact_edit", [synced.pk, 12345]),
+        ("dialer:import_detail", [12345]),
+        ("dialer:import_map", [12345]),
+        ("dialer:import_progress", [12345]),
+        ("dialer:import_rejected", [12345]),
+    ]
+    for name, args in gets:
+        assert client.get(reverse(name, args=args)).status_code == 404, name
+    posts = gets[1:3] + gets[4:7] + [("dialer:board_refresh", [12345])]
+    posts += [("dialer:import_map", [12345]), ("dialer:import_submit", [12345])]
+    for name, args in posts:
+        assert client.post(reverse(name, args=args), TYPED).status_code == 404, name
+    assert SandboxContact.objects.filter(name="Ana Lima").exists()
+    assert ProviderCall.objects.count() == before
+
+
+# --- Who may do what, and CSRF ---------------------------------------------------------------
+
+
+def _urls(campaign, staged):
+    ana = DialerContact.objects.get(name="Ana Lima")
+    views = [
+        ("dialer:list", []),
+        ("dialer:board", [campaign.pk]),
+        ("dialer:contact_row", [campaign.pk, ana.pk]),
+        ("dialer:import_detail", [staged.pk]),
+        ("dialer:import_progress", [staged.pk]),
+        ("dialer:import_rejected", [staged.pk]),
+    ]
+    changes = [
+        ("dialer:contact_add", [campaign.pk]),
+        ("dialer:contact_edit", [campaign.pk, ana.pk]),
+        ("dialer:contact_delete", [campaign.pk, ana.pk]),
+        ("dialer:import_upload", [campaign.pk]),
+        ("dialer:import_map", [staged.pk]),
+    ]
+    # POST-only: a GET is 405 before anything else.
+    posts = [
+        ("dialer:import_submit", [staged.pk]),
+        ("dialer:refresh", []),
+        ("dialer:board_refresh", [campaign.pk]),
+    ]
+    return (
+        [reverse(n, args=a) for n, a in views],
+        [reverse(n, args=a) for n, a in changes],
+        [reverse(n, args=a) for n, a in posts],
+    )
+
+
+def test_login_roles_and_csrf_on_every_dialer_url(client, role_users, synced):
+    client.force_login(role_users["dialer"])
+    staged = _previewed(client, synced)
+    views, changes, posts = _urls(synced, staged)
+    client.logout()
+    for url in views + changes:
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/login/"), url
+    for url in changes + posts:
+        assert client.post(url, TYPED).status_code == 302, url
+        assert client.get(url).status_code in (302, 405), url
+
+    client.force_login(role_users["marketer"])
+    for url in views + changes:
+        assert client.get(url).status_code == 403, url
+    for url in changes + posts:
+        assert client.post(url, TYPED).status_code == 403, url
+
+    client.force_login(role_users["manager"])
+    for url in views:
+        assert client.get(url).status_code == 200, url
+    for url in changes + posts[:1]:
+        assert client.post(url, EDIT).status_code == 403, url
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(role_users["admin"])
+    for url in changes + posts:
+        assert strict.post(url, EDIT).status_code == 403, url
+
+    assert not ProviderCall.objects.filter(method__in=["POST", "PATCH", "DELETE"]).exists()
+    assert SandboxContact.objects.filter(name="Ana Lima").exists()
+    staged.refresh_from_db()
+    assert staged.state == "previewed"
