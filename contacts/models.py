@@ -66,15 +66,15 @@ class Message(models.Model):
         return self.name
 
 
-class MailingSubmission(models.Model):
-    """One confirmed "Send": of the sending form (a mailing) or of the contact page's
-    "Send a message" form. Its token is unique, so a double click or a browser resending the
-    form cannot make Dialog Insight send the same thing twice: the second submission finds
-    the token taken."""
+class FormSubmission(models.Model):
+    """One submitted form that makes something at Dialog Insight: a mailing, a message to one
+    contact, a new message, a new segment. Its token is unique, so a double click or a
+    browser resending the form cannot make or send the same thing twice: the second
+    submission finds the token taken."""
 
     token = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    id_batch = models.BigIntegerField(null=True, blank=True)
+    object_id = models.BigIntegerField(null=True, blank=True)  # what it made, once known
 
 
 class Mailing(models.Model):

@@ -21,8 +21,8 @@ from contacts.client import Contact, DialogInsightClient, HistoryEntry, MergeRec
 from contacts.models import (
     BulkSync,
     BulkSyncRow,
+    FormSubmission,
     Mailing,
-    MailingSubmission,
     Message,
     ProjectField,
     Segment,
@@ -221,15 +221,26 @@ def contact_delete(*, user, id_contact: int, label: str = "") -> int:
 
 # --- Segments -----------------------------------------------------------------------------
 def segment_save(
-    *, user, name: str, combine: str, clauses: list[dict[str, Any]], id_filter: int | None
+    *,
+    user,
+    name: str,
+    combine: str,
+    clauses: list[dict[str, Any]],
+    id_filter: int | None,
+    token: str = "",
 ) -> Segment:
     clause = nomenclature.combine(combine, clauses)
     action = "updated" if id_filter else "created"
+    # Only a create can be duplicated; an update of the same segment twice is harmless.
+    claim = None if id_filter else _claim(token)
     try:
         new_id = DialogInsightClient().segment_merge(name=name, clause=clause, id_filter=id_filter)
     except ProviderError as error:
         _audit(user, "segment", action, id_filter or "", name, error=error)
+        _release(claim, error)
         raise
+    if claim is not None:
+        FormSubmission.objects.filter(pk=claim.pk).update(object_id=new_id)
     segment, _ = Segment.objects.update_or_create(
         id_filter=new_id,
         defaults={"name": name, "is_dynamic": True, "clause": clause, "synced_at": timezone.now()},
@@ -501,17 +512,17 @@ class AlreadySubmitted(Exception):
     """This form was already sent once (double click, or the browser resent it)."""
 
 
-def _claim(token: str) -> MailingSubmission | None:
+def _claim(token: str) -> FormSubmission | None:
     """Claim a send form's one-time token before calling Dialog Insight."""
     if not token:
         return None
     try:
-        return MailingSubmission.objects.create(token=token)
+        return FormSubmission.objects.create(token=token)
     except IntegrityError as exc:
         raise AlreadySubmitted(token) from exc
 
 
-def _release(claim: MailingSubmission | None, error: ProviderError) -> None:
+def _release(claim: FormSubmission | None, error: ProviderError) -> None:
     # Certainly not sent: the same form may be tried again. Unknown: it stays claimed.
     if claim is not None and not outcome_unknown(error):
         claim.delete()
@@ -541,7 +552,7 @@ def mailing_send(
         _release(claim, error)
         raise
     if claim is not None:
-        MailingSubmission.objects.filter(pk=claim.pk).update(id_batch=id_batch)
+        FormSubmission.objects.filter(pk=claim.pk).update(object_id=id_batch)
     _audit(
         user,
         "mailing",
@@ -591,19 +602,25 @@ def message_trigger(
         _release(claim, error)
         raise
     if claim is not None:
-        MailingSubmission.objects.filter(pk=claim.pk).update(id_batch=id_batch)
+        FormSubmission.objects.filter(pk=claim.pk).update(object_id=id_batch)
     _audit(user, "contact", "sent message", id_contact, label, detail=f"mailing #{id_batch}")
     return id_batch
 
 
-def message_create(*, user, name: str, subject: str, sender: str, html: str) -> Message:
+def message_create(
+    *, user, name: str, subject: str, sender: str, html: str, token: str = ""
+) -> Message:
+    claim = _claim(token)
     try:
         id_message = DialogInsightClient().message_create(
             name=name, subject=subject, sender=sender, html=html
         )
     except ProviderError as error:
         _audit(user, "message", "created", "", name, error=error)
+        _release(claim, error)
         raise
+    if claim is not None:
+        FormSubmission.objects.filter(pk=claim.pk).update(object_id=id_message)
     _audit(user, "message", "created", id_message, name)
     with contextlib.suppress(ProviderError):
         sync.sync_messages()  # picks up the parameters the provider found in the body

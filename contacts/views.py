@@ -276,6 +276,8 @@ def segment_form(request, id_filter: int | None = None):
     if segment is not None:
         combine, initial_rows = forms.condition_initial(segment.clause)
         initial = {"name": segment.name, "combine": combine}
+    else:
+        initial = {"token": uuid.uuid4().hex}
     form = forms.SegmentForm(request.POST or None, initial=initial)
     formset = forms.ConditionFormSet(request.POST or None, initial=initial_rows, prefix="cond")
     if request.method == "POST" and "add_condition" in request.POST:
@@ -299,7 +301,13 @@ def segment_form(request, id_filter: int | None = None):
                 combine=form.cleaned_data["combine"],
                 clauses=formset.clauses(),
                 id_filter=id_filter,
+                token=form.cleaned_data.get("token") or "",
             )
+        except services.AlreadySubmitted:
+            messages.warning(
+                request, "This segment was already submitted; it was not created a second time."
+            )
+            return redirect("contacts:segments")
         except ProviderError as error:
             form.add_error(
                 None,
@@ -570,10 +578,15 @@ def message_list(request):
 @require_http_methods(["GET", "POST"])
 @permission_required(SEND, raise_exception=True)
 def message_new(request):
-    form = forms.MessageForm(request.POST or None)
+    form = forms.MessageForm(request.POST or None, initial={"token": uuid.uuid4().hex})
     if request.method == "POST" and form.is_valid():
         try:
             message = services.message_create(user=request.user, **form.cleaned_data)
+        except services.AlreadySubmitted:
+            messages.warning(
+                request, "This message was already submitted; it was not created a second time."
+            )
+            return redirect("contacts:messages")
         except ProviderError as error:
             form.add_error(
                 None,

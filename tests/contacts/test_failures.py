@@ -198,6 +198,29 @@ def test_segment_failure_keeps_the_builder(mia, project, name, sentence):
     assert not Segment.objects.exists() and writes("filters.ashx") == 1
 
 
+def _token(client, url) -> str:
+    return re.search(r'name="token" value="(\w+)"', client.get(url).content.decode())[1]
+
+
+@pytest.mark.parametrize("kind", ["segment", "message"])
+def test_one_create_form_creates_one_thing_however_often_it_is_submitted(mia, project, kind):
+    if kind == "segment":
+        url = reverse("contacts:segment_create")
+        post = _segment_post("Laval", "AND", [("City", "Equal", "Laval")])
+    else:
+        url = reverse("contacts:message_new")
+        post = {"name": "Welcome", "subject": "Hi", "sender": "hi@example.com", "html": "<p>Hi</p>"}
+    post["token"] = _token(mia, url)
+    first = mia.post(url, post)
+    again = mia.post(url, post)  # double click, or the browser resends it
+    assert first.status_code == again.status_code == 302
+    assert "already submitted; it was not created a second time" in said(mia, again)
+    if kind == "segment":
+        assert Segment.objects.count() == 1 and len(DialogInsightClient().segments_list()) == 1
+    else:
+        assert Message.objects.count() == 1 and SandboxMessageRow.objects.count() == 1
+
+
 def test_segment_edit_failure_keeps_the_new_name(mia, audience):
     page = mia.get(reverse("contacts:segment_edit", args=[audience["id_filter"]]))
     assert 'name="cond-INITIAL_FORMS" value="1"' in page.content.decode()
