@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -22,6 +24,14 @@ CHANGE = "dashboard.change_dialer"
 
 def _fragment(request: HttpRequest) -> bool:
     return bool(request.htmx) and not request.htmx.boosted
+
+
+def _posted(request: HttpRequest, data: Any = None) -> Any:
+    """The form's data when posted, even an empty POST (htmx sends the CSRF token as a header,
+    so a body can be empty): `request.POST or None` would leave the form unbound and silent."""
+    if request.method != "POST":
+        return None
+    return request.POST if data is None else data
 
 
 # --- Campaigns and the status board ---------------------------------------------------------
@@ -104,7 +114,7 @@ def _contact(pk: int, contact_pk: int) -> DialerContact:
 @permission_required(CHANGE, raise_exception=True)
 def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(DialerCampaign, pk=pk)
-    form = ContactForm(request.POST or None, campaign=campaign)
+    form = ContactForm(_posted(request), campaign=campaign)
     if request.method == "POST" and form.is_valid():
         try:
             contact = services.contact_add(
@@ -144,7 +154,7 @@ def contact_edit(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse
         "external_unique_id": contact.external_unique_id,
     }
     form = ContactForm(
-        request.POST or None, initial=initial, campaign=contact.campaign, contact=contact
+        _posted(request), initial=initial, campaign=contact.campaign, contact=contact
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -195,7 +205,7 @@ def _import(import_pk: int) -> DialerImport:
 @permission_required(CHANGE, raise_exception=True)
 def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(DialerCampaign, pk=pk)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    form = ImportUploadForm(_posted(request), _posted(request, request.FILES))
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -215,7 +225,7 @@ def import_map(request: HttpRequest, import_pk: int) -> HttpResponse:
     upload = _import(import_pk)
     if upload.state not in (DialerImport.State.UPLOADED, DialerImport.State.PREVIEWED):
         return redirect("dialer:import_detail", import_pk=upload.pk)
-    form = ImportMappingForm(request.POST or None, upload=upload)
+    form = ImportMappingForm(_posted(request), upload=upload)
     if request.method == "POST" and form.is_valid():
         try:
             imports.import_request_check(upload=upload, mapping=form.mapping())

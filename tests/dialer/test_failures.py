@@ -449,3 +449,24 @@ def test_login_roles_and_csrf_on_every_dialer_url(client, role_users, synced):
     assert SandboxContact.objects.filter(name="Ana Lima").exists()
     staged.refresh_from_db()
     assert staged.state == "previewed"
+
+
+# --- An empty POST (htmx sends the CSRF token as a header, so a body can be empty) ---------
+
+
+def test_an_empty_post_gets_the_required_messages_not_a_silent_form(client, dialer_staff, synced):
+    client.force_login(dialer_staff)
+    add = client.post(reverse("dialer:contact_add", args=[synced.pk]), {}).content.decode()
+    assert 'id="id_name_error"' in add and "This field is required." in add
+    ana = DialerContact.objects.get(name="Ana Lima")
+    row = client.post(
+        reverse("dialer:contact_edit", args=[synced.pk, ana.pk]), {}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert 'class="editing"' in row and "This field is required." in row
+    upload_url = reverse("dialer:import_upload", args=[synced.pk])
+    assert "This field is required." in client.post(upload_url, {}).content.decode()
+    client.post(upload_url, {"file": SimpleUploadedFile("contacts.csv", CSV)})
+    staged = DialerImport.objects.get()
+    mapping = client.post(reverse("dialer:import_map", args=[staged.pk]), {}).content.decode()
+    assert "Choose the column holding the name." in mapping
+    assert calls("POST", "/contacts") == 0 and calls("PATCH", "/contact") == 0
