@@ -65,6 +65,12 @@ class ImportFileError(Exception):
     """The file cannot be read: the message tells the user what to fix."""
 
 
+class ImportOutcomeUnknown(ProviderError):
+    """The send got no readable answer (a timeout, a dropped connection, a 200 Switchboard
+    cannot read): CCAI Platform may have started the job, so "nothing was imported" would be
+    a lie that invites sending the same contacts again."""
+
+
 # --- Reading files ------------------------------------------------------------------------
 
 
@@ -490,11 +496,18 @@ def import_submit(*, user: Any, upload: DialerImport) -> DialerImport:
     try:
         job_id = CCAIClient().import_contacts(upload.campaign.provider_id, _valid_inputs(upload))
     except ProviderError as error:
+        if error.status is None or 200 <= error.status < 300:
+            error = ImportOutcomeUnknown(
+                f"{error} CCAI Platform may have started the import: refresh the board and "
+                "look for these contacts before sending again.",
+                provider=error.provider,
+                status=error.status,
+            )
         DialerImport.objects.filter(pk=upload.pk).update(
             state=DialerImport.State.PREVIEWED, error_message=str(error)
         )
         _audit(user, upload, "send", AuditEvent.Outcome.ERROR, str(error))
-        raise
+        raise error from None
     now = timezone.now()
     DialerImport.objects.filter(pk=upload.pk).update(
         state=DialerImport.State.IN_PROGRESS,

@@ -266,6 +266,8 @@ def import_submit(request: HttpRequest, import_pk: int) -> HttpResponse:
     upload = _import(import_pk)
     try:
         upload = imports.import_submit(user=request.user, upload=upload)
+    except imports.ImportOutcomeUnknown as error:
+        messages.error(request, str(error))
     except ProviderError as error:
         messages.error(request, f"Nothing was imported. {error}")
     except imports.ImportFileError as error:

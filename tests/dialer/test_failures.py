@@ -244,6 +244,26 @@ def test_import_send_failure_keeps_it_ready_and_sends_once(client, dialer_staff,
     assert SandboxImportJob.objects.count() == 0
 
 
+@pytest.mark.parametrize("name", ["malformed", "timeout"])
+def test_import_send_with_an_unknown_outcome_does_not_claim_nothing_was_imported(
+    client, dialer_staff, synced, name
+):
+    """An unreadable 200 or no answer at all: CCAI may have started the job. Saying "Nothing
+    was imported" would invite a resend of contacts that are already there."""
+    client.force_login(dialer_staff)
+    staged = _previewed(client, synced)
+    if name == "timeout":
+        set_fault("ccai", "timeout")
+        message = TIMEOUT
+    else:
+        message = fault(name)
+    response = client.post(reverse("dialer:import_submit", args=[staged.pk]), follow=True)
+    _assert_send_failed(client, staged, response, message)
+    page = response.content.decode()
+    assert "Nothing was imported" not in page
+    assert "may have started" in page and "before sending again" in page
+
+
 def test_import_send_to_a_campaign_gone_at_the_provider(client, dialer_staff, synced):
     client.force_login(dialer_staff)
     staged = _previewed(client, synced)
