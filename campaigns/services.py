@@ -169,12 +169,25 @@ def campaign_delete(*, user: Any, campaign: Campaign) -> None:
                  object_id=campaign.campaign_id, object_label=campaign.name)  # fmt: skip
 
 
+class PartlyRefreshed(Exception):
+    """The campaigns were refreshed, the builder's choices (senders, templates…) were not."""
+
+    def __init__(self, summary: str, error: ProviderError) -> None:
+        super().__init__(summary)
+        self.summary = summary
+        self.error = error
+
+
 def campaign_refresh(*, user: Any) -> str:
-    """The list's refresh button: run the campaign and reference syncs now."""
+    """The list's refresh button: run the campaign and reference syncs now. A failure of the
+    second is not reported as if the campaigns had not been refreshed either."""
     from campaigns.sync import sync_campaigns, sync_references
 
-    results = [sync_campaigns(), sync_references()]
-    return "; ".join(str(r) for r in results)
+    summary = str(sync_campaigns())
+    try:
+        return f"{summary}; {sync_references()}"
+    except ProviderError as error:
+        raise PartlyRefreshed(summary, error) from error
 
 
 def references_ensure() -> str | None:

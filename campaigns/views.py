@@ -55,6 +55,12 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 def campaign_refresh(request: HttpRequest) -> HttpResponse:
     try:
         summary = services.campaign_refresh(user=request.user)
+    except services.PartlyRefreshed as partly:
+        messages.warning(
+            request,
+            f"Campaigns refreshed from EngageLab ({partly.summary}); senders, templates, tags "
+            f"and segments were not. {partly.error}",
+        )
     except ProviderError as error:
         messages.error(request, f"Could not refresh from EngageLab. {error}")
     else:

@@ -343,3 +343,21 @@ def test_nul_characters_in_an_event_are_dropped_before_it_is_stored(sandbox):
     stored = WebhookEvent.objects.get()
     assert "\\u0000" not in json.dumps(stored.payload) and stored.kind == "click"
     assert process_events() == 1
+
+
+def test_refresh_says_what_was_refreshed_when_only_the_choices_fail(ready, engagelab):
+    engagelab.create_campaign(
+        {
+            "campaign_type": 2,
+            "name": "Made on EngageLab",
+            "to": [{"type": "list", "value": ["all"]}],
+            "sender_id": "21",
+            "template_invoke_name": "newsletter",
+        }  # fmt: skip
+    )
+    set_fault("engagelab", "error", status=503, path_contains="/v1/templates")
+    page = text(ready.post("/campaigns/refresh/", follow=True))
+    assert "Made on EngageLab" in page
+    assert "Campaigns refreshed from EngageLab (" in page
+    assert "senders, templates, tags and segments were not. EngageLab is having trouble" in page
+    assert "Could not refresh" not in page
