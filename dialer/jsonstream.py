@@ -62,6 +62,11 @@ def json_array_items(binary: IO[bytes], read_size: int = 1 << 16) -> Iterator[tu
         while True:
             try:
                 item, end = decoder.raw_decode(buffer, pos)
+            except RecursionError:
+                # json's decoder recurses per nesting level: `[[[[…` is not a contact list.
+                raise JSONStreamError(
+                    f"Item {index + 1} of the JSON is nested too deeply to be a contact."
+                ) from None
             except ValueError as error:
                 if not eof and more():
                     continue

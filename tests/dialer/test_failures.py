@@ -300,6 +300,8 @@ def test_import_progress_failure_keeps_polling_with_a_message(client, dialer_sta
         ("contacts.json", b'{"name": "Ana", "phone": "+15145550101"}', "must hold an array"),
         ("contacts.json", b"[[1, 2]]", "Item 1 of the JSON array is not an object"),
         ("contacts.json", b"42", "must hold an array"),
+        ("deep.json", b"[" * 100_000, "Item 1 of the JSON is nested too deeply"),
+        ("deep.json", b'[{"a": 1}, {"a": ' + b"[" * 100_000, "Item 2 of the JSON is nested"),
         ("contacts.csv", b"name,phone,email\n", "no contacts"),
     ],
 )
