@@ -233,12 +233,19 @@ class CCAIClient(ProviderClient):
         if isinstance(body, dict):  # tolerate a wrapped list
             body = body.get("campaigns") or body.get("data") or []
         items = self._expect(body, list, "the campaign list")
-        return [Campaign.from_api(c) for c in items if isinstance(c, dict) and "id" in c]
+        return [Campaign.from_api(c) for c in items if isinstance(c, dict) and _int(c.get("id"))]
 
     def get_campaign(self, campaign_id: int) -> Campaign:
         """GET /manager/api/v1/outbound_dialer/campaigns/{id} (contract: "Campaign")."""
         _, body = self.request("GET", f"{MANAGER}/campaigns/{campaign_id}")
-        return Campaign.from_api(self._expect(body, dict, "the campaign"))
+        body = self._expect(body, dict, "the campaign")
+        if _int(body.get("id")) is None:  # e.g. a 200 carrying only {"message": …}
+            raise ProviderError(
+                f"{self.display_name} sent an unexpected answer for the campaign.",
+                provider=self.provider,
+                status=200,
+            )
+        return Campaign.from_api(body)
 
     # --- Contacts (apps API) ----------------------------------------------------------------
     def add_contact(self, campaign_id: int, contact: ContactInput) -> AddResult:

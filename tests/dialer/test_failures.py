@@ -5,6 +5,7 @@ names CCAI Platform, what the user typed kept, nothing half written, no write se
 from __future__ import annotations
 
 import pytest
+import responses
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -202,6 +203,25 @@ def test_board_refresh_of_a_campaign_gone_at_the_provider(client, manager, synce
     response = client.post(reverse("dialer:board_refresh", args=[synced.pk]), follow=True)
     assert response.status_code == 200
     assert "CCAI Platform: Resource not found" in response.content.decode()
+
+
+@responses.activate
+@pytest.mark.parametrize("body", [{"message": "Campaign is being updated"}, {"id": "abc"}, []])
+def test_board_refresh_when_ccai_answers_200_without_a_campaign(client, manager, settings, body):
+    settings.SANDBOX, settings.SWITCHBOARD_URL = True, "http://ccai.test"
+    campaign = DialerCampaign.objects.create(provider_id=5, name="Spring renewals")
+    responses.get(
+        "http://ccai.test/sandbox/ccai/manager/api/v1/outbound_dialer/campaigns/5", json=body
+    )
+    client.force_login(manager)
+    response = client.post(reverse("dialer:board_refresh", args=[campaign.pk]), follow=True)
+    assert response.status_code == 200
+    assert (
+        "Could not refresh from CCAI Platform. CCAI Platform sent an unexpected answer for the "
+        "campaign." in response.content.decode()
+    )
+    campaign.refresh_from_db()
+    assert campaign.name == "Spring renewals"
 
 
 # --- Import: send and follow ----------------------------------------------------------------
