@@ -298,6 +298,8 @@ def import_progress(request: HttpRequest, import_pk: int) -> HttpResponse:
             "upload": upload,
             "campaign": upload.campaign,
             "failure": imports.explain_failure(upload) if upload.state == "failed" else "",
+            # An interrupted send comes back here as ready to send again: show its button.
+            "can_change": request.user.has_perm(CHANGE),
         },
     )
 

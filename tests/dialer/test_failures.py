@@ -4,11 +4,14 @@ names CCAI Platform, what the user typed kept, nothing half written, no write se
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import responses
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from dashboard.models import AuditEvent, ProviderCall
 from dashboard.sandbox import set_fault
@@ -305,6 +308,19 @@ def test_import_progress_failure_keeps_polling_with_a_message(client, dialer_sta
     assert "every 1s" in page
     staged.refresh_from_db()
     assert staged.state == "in_progress" and not DialerContact.objects.filter(name="Cy Diaz")
+
+
+def test_an_interrupted_send_polled_back_to_ready_offers_the_send_button(
+    client, dialer_staff, synced
+):
+    client.force_login(dialer_staff)
+    staged = _previewed(client, synced)
+    DialerImport.objects.filter(pk=staged.pk).update(
+        state="submitting", submitted_at=timezone.now() - timedelta(minutes=11)
+    )
+    page = client.get(reverse("dialer:import_progress", args=[staged.pk])).content.decode()
+    assert "Sending was interrupted before CCAI Platform answered." in page
+    assert "Import 1 contact" in page and "every 1s" not in page
 
 
 # --- Import: garbage uploads and mapping ----------------------------------------------------
