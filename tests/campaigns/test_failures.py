@@ -264,7 +264,7 @@ def test_an_update_that_worked_is_saved_when_the_reread_fails(ready, monkeypatch
 
     def update_then_break(self, *args, **kwargs):
         count = update(self, *args, **kwargs)
-        set_fault("engagelab", "error", status=503)
+        set_fault("engagelab", "rate_limit", retry_after=60)  # 429: not retried, no wait
         return count
 
     monkeypatch.setattr(EngageLabClient, "update_campaign", update_then_break)

@@ -146,7 +146,7 @@ def test_a_change_that_worked_is_reported_as_done_when_the_reread_fails(
 
     def merge_then_break(self, *args, **kwargs):
         result = merge(self, *args, **kwargs)
-        set_fault("dialoginsight", "error", status=503)
+        set_fault("dialoginsight", "rate_limit", retry_after=60)  # 429: not retried, no wait
         return result
 
     monkeypatch.setattr(DialogInsightClient, "contacts_merge", merge_then_break)
@@ -156,7 +156,7 @@ def test_a_change_that_worked_is_reported_as_done_when_the_reread_fails(
     )
     assert response.status_code in (200, 302)
     page = said(mia, response)
-    assert "unsubscribed from" in page and "having trouble" not in page
+    assert "unsubscribed from" in page and "rate limiting" not in page
     assert list(AuditEvent.objects.values_list("outcome", flat=True)) == ["ok"]
 
 
@@ -249,7 +249,8 @@ def test_segment_members_failure_is_shown_on_the_segment(mia, audience):
 
 
 @pytest.mark.parametrize(
-    ("url", "name"), [("contacts:segments_refresh", "429"), ("contacts:mailings_refresh", "503")]
+    ("url", "name"),
+    [("contacts:segments_refresh", "429"), ("contacts:mailings_refresh", "malformed")],
 )
 def test_refresh_failure_keeps_the_mirror(mia, audience, url, name):
     message = fault(name)
@@ -406,7 +407,7 @@ def _upload(client, content: bytes, name="crm.csv"):
 
 def test_upload_before_the_project_is_known_while_dialog_insight_fails(mia, sandbox):
     ProjectField.objects.all().delete()
-    message = fault("503")
+    message = fault("429")
     response = _upload(mia, b"EMail;LastName\na@example.com;A\n")
     assert response.status_code == 200 and message in text(response)
     assert not BulkSync.objects.exists()
