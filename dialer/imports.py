@@ -550,7 +550,11 @@ def import_refresh(*, upload: DialerImport, min_interval: float = 1.0) -> Dialer
     try:
         job = CCAIClient().get_import_job(upload.campaign.provider_id, upload.provider_job_id)
     except ProviderError as error:
-        DialerImport.objects.filter(pk=upload.pk).update(error_message=str(error))
+        changes: dict[str, Any] = {"error_message": str(error)}
+        if error.retry_after:
+            # A 429's Retry-After holds every poller (pages, worker) back, not just this one.
+            changes["checked_at"] = now + timedelta(seconds=error.retry_after - min_interval)
+        DialerImport.objects.filter(pk=upload.pk).update(**changes)
         upload.refresh_from_db()
         return upload
     if job.status == "completed":

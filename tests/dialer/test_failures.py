@@ -9,12 +9,13 @@ from datetime import timedelta
 import pytest
 import responses
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.models import AuditEvent, ProviderCall
-from dashboard.sandbox import set_fault
+from dashboard.sandbox import clear_faults, set_fault
 from dialer.models import (
     DialerCampaign,
     DialerContact,
@@ -308,6 +309,23 @@ def test_import_progress_failure_keeps_polling_with_a_message(client, dialer_sta
     assert "every 1s" in page
     staged.refresh_from_db()
     assert staged.state == "in_progress" and not DialerContact.objects.filter(name="Cy Diaz")
+
+
+def test_progress_polls_wait_for_a_429s_retry_after(client, dialer_staff, synced):
+    client.force_login(dialer_staff)
+    staged = _previewed(client, synced)
+    client.post(reverse("dialer:import_submit", args=[staged.pk]))
+    message = fault("429", path_contains="/jobs/")
+    url = reverse("dialer:import_progress", args=[staged.pk])
+    assert message in client.get(url).content.decode()
+    clear_faults("ccai")
+    # Five seconds later (past the usual one-second spacing, well within the 60 s asked for).
+    DialerImport.objects.filter(pk=staged.pk).update(
+        checked_at=F("checked_at") - timedelta(seconds=5)
+    )
+    page = client.get(url).content.decode()
+    assert message in page and "every 1s" in page
+    assert ProviderCall.objects.filter(path__contains="/contacts/jobs/").count() == 1
 
 
 def test_an_interrupted_send_polled_back_to_ready_offers_the_send_button(
