@@ -168,6 +168,29 @@ def test_inline_edit_refused_with_a_422_message_body(client, dialer_staff, synce
     _assert_edit_failed(ana, response, "CCAI Platform: Phone number has already been taken")
 
 
+def test_edit_without_javascript_keeps_the_page_and_what_was_typed(client, dialer_staff, synced):
+    message = fault("429")
+    client.force_login(dialer_staff)
+    ana = DialerContact.objects.get(name="Ana Lima")
+    url = reverse("dialer:contact_edit", args=[synced.pk, ana.pk])
+    response = client.post(url, EDIT)
+    page = response.content.decode()
+    assert response.status_code == 200 and message in page and 'role="alert"' in page
+    assert 'value="Ana Souza"' in page and 'value="+1 514-555-0111"' in page
+    assert outcomes("edit") == ["error"]
+
+
+def test_edit_of_a_contact_ccai_has_not_numbered_yet_is_not_sent(client, dialer_staff, synced):
+    client.force_login(dialer_staff)
+    ana = DialerContact.objects.get(name="Ana Lima")
+    DialerContact.objects.filter(pk=ana.pk).update(provider_id=None)
+    _, response = _edit(client, synced)
+    row = response.content.decode()
+    assert 'class="editing"' in row and 'value="Ana Souza"' in row
+    assert "still being registered at CCAI Platform; edit it in a moment." in row
+    assert calls("PATCH", "/contact") == 0
+
+
 # --- Delete ---------------------------------------------------------------------------------
 
 
@@ -183,6 +206,18 @@ def test_delete_provider_failure_keeps_the_contact(client, dialer_staff, synced,
     assert DialerContact.objects.filter(pk=bo.pk).exists()
     assert SandboxContact.objects.filter(name="Bo Chen").exists()
     assert outcomes("delete") == ["error"]
+
+
+def test_delete_of_a_contact_ccai_no_longer_has_cleans_the_mirror(client, dialer_staff, synced):
+    client.force_login(dialer_staff)
+    bo = DialerContact.objects.get(name="Bo Chen")
+    SandboxContact.objects.filter(pk=bo.provider_id).delete()
+    page = client.post(
+        reverse("dialer:contact_delete", args=[synced.pk, bo.pk]), follow=True
+    ).content.decode()
+    assert "Deleted Bo Chen (+1 514 555 0102) (CCAI Platform no longer had it)." in page
+    assert not DialerContact.objects.filter(pk=bo.pk).exists()
+    assert outcomes("delete") == ["ok"]
 
 
 # --- Refresh actions ------------------------------------------------------------------------
