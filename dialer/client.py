@@ -233,7 +233,15 @@ class CCAIClient(ProviderClient):
         if isinstance(body, dict):  # tolerate a wrapped list
             body = body.get("campaigns") or body.get("data") or []
         items = self._expect(body, list, "the campaign list")
-        return [Campaign.from_api(c) for c in items if isinstance(c, dict) and _int(c.get("id"))]
+        # A campaign Switchboard cannot identify makes the listing incomplete: the sync would
+        # otherwise remove that campaign (and its contacts) from the mirror.
+        if not all(isinstance(c, dict) and _int(c.get("id")) is not None for c in items):
+            raise ProviderError(
+                f"{self.display_name} listed a campaign without an id; nothing was changed.",
+                provider=self.provider,
+                status=200,
+            )
+        return [Campaign.from_api(c) for c in items]
 
     def get_campaign(self, campaign_id: int) -> Campaign:
         """GET /manager/api/v1/outbound_dialer/campaigns/{id} (contract: "Campaign")."""

@@ -263,6 +263,22 @@ def test_board_refresh_when_ccai_answers_200_without_a_campaign(client, manager,
     assert campaign.name == "Spring renewals"
 
 
+@responses.activate
+def test_refresh_of_a_listing_with_an_unidentified_campaign_removes_nothing(
+    client, manager, settings
+):
+    settings.SANDBOX, settings.SWITCHBOARD_URL = True, "http://ccai.test"
+    kept = DialerCampaign.objects.create(provider_id=6, name="Autumn follow-up")
+    responses.get(
+        "http://ccai.test/sandbox/ccai/manager/api/v1/outbound_dialer/campaigns",
+        json=[{"id": 5, "name": "Spring renewals"}, {"id": None, "name": "Autumn follow-up"}],
+    )
+    client.force_login(manager)
+    page = client.post(reverse("dialer:refresh"), follow=True).content.decode()
+    assert "Could not refresh from CCAI Platform. CCAI Platform listed a campaign without" in page
+    assert DialerCampaign.objects.filter(pk=kept.pk).exists()
+
+
 # --- Import: send and follow ----------------------------------------------------------------
 
 CSV = b"name,phone,email\nCy Diaz,+1 438 555 0101,cy@ex.com\n"
