@@ -405,6 +405,7 @@ def test_an_interrupted_send_polled_back_to_ready_offers_the_send_button(
         ("contacts.json", b'{"name": "Ana", "phone": "+15145550101"}', "must hold an array"),
         ("contacts.json", b"[[1, 2]]", "Item 1 of the JSON array is not an object"),
         ("contacts.json", b"42", "must hold an array"),
+        ("<img src=x onerror=alert(1)>.json", b"42", "&lt;img src=x onerror=alert(1)&gt;.json:"),
         ("deep.json", b"[" * 100_000, "Item 1 of the JSON is nested too deeply"),
         ("deep.json", b'[{"a": 1}, {"a": ' + b"[" * 100_000, "Item 2 of the JSON is nested"),
         ("contacts.csv", b"name,phone,email\n", "no contacts"),
@@ -421,6 +422,7 @@ def test_garbage_upload_is_refused_on_the_field(
     page = response.content.decode()
     assert response.status_code == 200
     assert 'id="id_file_error"' in page and message in page
+    assert "<img" not in page
     assert not DialerImport.objects.exists()
 
 
