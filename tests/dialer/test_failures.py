@@ -81,7 +81,8 @@ def _assert_add_failed(response, message):
     assert calls("POST", "/contacts") == 1
 
 
-@pytest.mark.parametrize("name", ["500", "429", "malformed"])
+# 503 and 429 are the statuses a read would be retried on: an add must still go out once.
+@pytest.mark.parametrize("name", ["500", "503", "429", "malformed"])
 def test_add_contact_provider_failure(client, dialer_staff, synced, name):
     message = fault(name)
     client.force_login(dialer_staff)
@@ -308,7 +309,7 @@ def _assert_send_failed(client, staged, response, message):
     assert not DialerContact.objects.filter(name="Cy Diaz").exists()
 
 
-@pytest.mark.parametrize("name", ["500", "429"])
+@pytest.mark.parametrize("name", ["503", "429"])
 def test_import_send_failure_keeps_it_ready_and_sends_once(client, dialer_staff, synced, name):
     client.force_login(dialer_staff)
     staged = _previewed(client, synced)
