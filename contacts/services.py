@@ -215,6 +215,13 @@ def contact_delete(*, user, id_contact: int, label: str = "") -> int:
     except ProviderError as error:
         _audit(user, "contact", "deleted", id_contact, label, error=error)
         raise
+    if not deleted:
+        # Nothing was deleted: the audit log must not say that this user deleted a contact.
+        nothing = ProviderError(
+            "Dialog Insight had no such contact; nothing was deleted.", provider=PROVIDER
+        )
+        _audit(user, "contact", "deleted", id_contact, label, error=nothing)
+        return 0
     _audit(user, "contact", "deleted", id_contact, label, detail=f"{deleted} deleted")
     return deleted
 

@@ -542,3 +542,11 @@ def test_an_upload_over_20_mb_is_refused_before_it_is_read(mia, project):
     assert response.status_code == 200
     assert "The file is larger than 20 MB; split it into smaller files." in text(response)
     assert not BulkSync.objects.exists()
+
+
+def test_deleting_a_contact_dialog_insight_no_longer_has_is_not_audited_as_done(mia, project):
+    response = mia.post(reverse("contacts:delete", args=[987654]), {"label": "gone@example.com"})
+    assert response.status_code == 302
+    assert "Dialog Insight had no such contact; nothing was deleted." in said(mia, response)
+    event = AuditEvent.objects.get()
+    assert (event.action, event.outcome) == ("deleted", "error")
