@@ -44,6 +44,10 @@ def _int(value: Any) -> int | None:
         return None
 
 
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
 def _str(value: Any) -> str:
     return "" if value is None else str(value)
 
@@ -263,10 +267,10 @@ class CCAIClient(ProviderClient):
             "POST", f"{APPS}/campaigns/{campaign_id}/contacts", json=contact.payload()
         )
         body = self._expect(body, dict, "the new contact")
-        valid = [c for c in body.get("valid_contacts") or [] if isinstance(c, dict)]
+        valid = [c for c in _list(body.get("valid_contacts")) if isinstance(c, dict)]
         invalid = [
             InvalidContact(contact=c, reason=_invalid_reason(c))
-            for c in body.get("invalid_contacts") or []
+            for c in _list(body.get("invalid_contacts"))
             if isinstance(c, dict)
         ]
         return AddResult(valid=valid, invalid=invalid)

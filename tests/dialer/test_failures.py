@@ -105,6 +105,23 @@ def test_add_contact_refused_in_invalid_contacts_writes_nothing(client, dialer_s
     )
 
 
+@responses.activate
+def test_add_contact_answered_with_lists_that_are_not_lists(client, dialer_staff, settings):
+    settings.SANDBOX, settings.SWITCHBOARD_URL = True, "http://ccai.test"
+    campaign = DialerCampaign.objects.create(provider_id=5, name="Spring renewals")
+    responses.post(
+        "http://ccai.test/sandbox/ccai/apps/api/v1/outbound_dialer/campaigns/5/contacts",
+        json={"valid_contacts": 1, "invalid_contacts": 5},
+    )
+    client.force_login(dialer_staff)
+    response = _add(client, campaign)
+    assert response.status_code == 200
+    assert "CCAI Platform refused the contact: no contact was accepted" in (
+        response.content.decode()
+    )
+    assert not DialerContact.objects.exists() and outcomes("add") == ["error"]
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
