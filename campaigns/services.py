@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import requests
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -18,21 +17,6 @@ PROVIDER = "engagelab"
 
 class CampaignLocked(Exception):
     """The campaign has started: EngageLab refuses any change (code 32110)."""
-
-
-def outcome_unknown(error: ProviderError) -> bool:
-    """True when EngageLab may have done the write although Switchboard saw a failure: no
-    answer in time, or a success status with an unreadable body. Saving again could then make
-    a second campaign, so the user is told to look first."""
-    cause = error.__cause__
-    if error.status is None:
-        if isinstance(cause, requests.ConnectTimeout):
-            return False  # never reached EngageLab
-        if isinstance(cause, requests.Timeout):
-            return True  # sent, no answer
-        # Not reached at all, or it answered 2xx without the campaign it should describe.
-        return not isinstance(cause, requests.ConnectionError)
-    return 200 <= error.status < 300 and error.code is None and error.provider_message is None
 
 
 def mirror_fields(c: api.Campaign) -> dict[str, Any]:
@@ -108,7 +92,7 @@ def campaign_create(
     except ProviderError as error:
         audit_record(user=user, provider=PROVIDER, object_type="campaign", action="created",
                      object_label=name, outcome="error", detail=str(error))  # fmt: skip
-        if claim is not None and not outcome_unknown(error):
+        if claim is not None and not error.outcome_unknown:
             claim.delete()  # certainly not created: the same form may be saved again
         raise
     if claim is not None:

@@ -132,7 +132,7 @@ def _save(
             messages.error(request, f"“{campaign.name}” has started sending. {error}")
             return redirect("campaigns:detail", campaign_id=campaign.campaign_id)
         builder.form.apply_provider_error(error)
-        if campaign is None and services.outcome_unknown(error):
+        if campaign is None and error.outcome_unknown:
             builder.form.add_error(
                 None,
                 "EngageLab may have created it anyway: refresh the campaign list before "

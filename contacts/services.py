@@ -10,7 +10,6 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-import requests
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -55,23 +54,9 @@ def _audit(
     )
 
 
-def outcome_unknown(error: ProviderError) -> bool:
-    """True when Dialog Insight may have done the write although Switchboard saw a failure:
-    no answer in time, or an HTTP 200 whose body could not be read. "Nothing was sent" would
-    then be a guess, and sending again could mail the same people twice."""
-    cause = error.__cause__
-    if error.status is None:
-        if isinstance(cause, requests.ConnectTimeout):
-            return False  # never reached Dialog Insight
-        if isinstance(cause, requests.Timeout):
-            return True  # sent, no answer
-        return not isinstance(cause, requests.ConnectionError)
-    return 200 <= error.status < 300 and error.code is None and error.provider_message is None
-
-
 def failure_sentence(error: ProviderError, *, refused: str, maybe: str) -> str:
     """`refused` when Dialog Insight certainly did nothing, `maybe` when it may have."""
-    return f"{maybe if outcome_unknown(error) else refused} {error}"
+    return f"{maybe if error.outcome_unknown else refused} {error}"
 
 
 def project_definition() -> list[ProjectField]:
@@ -531,7 +516,7 @@ def _claim(token: str) -> FormSubmission | None:
 
 def _release(claim: FormSubmission | None, error: ProviderError) -> None:
     # Certainly not sent: the same form may be tried again. Unknown: it stays claimed.
-    if claim is not None and not outcome_unknown(error):
+    if claim is not None and not error.outcome_unknown:
         claim.delete()
 
 

@@ -134,6 +134,21 @@ class ProviderError(Exception):
     def display_name(self) -> str:
         return PROVIDER_NAMES.get(self.provider, self.provider)
 
+    @property
+    def outcome_unknown(self) -> bool:
+        """True when the provider may have done a write although Switchboard saw a failure:
+        no answer in time, or a success status with a body that could not be read. Trying
+        again could then duplicate it, so users are told to look first."""
+        cause = self.__cause__
+        if self.status is None:
+            if isinstance(cause, requests.ConnectTimeout):
+                return False  # never reached the provider
+            if isinstance(cause, requests.Timeout):
+                return True  # sent, no answer
+            # Not reached at all, or it answered 2xx without what it should describe.
+            return not isinstance(cause, requests.ConnectionError)
+        return 200 <= self.status < 300 and self.code is None and self.provider_message is None
+
 
 class RateLimiter:
     """A token bucket per provider and process: at most `rate` calls a second, bursts of

@@ -165,3 +165,23 @@ def test_json_log_format_redacts_secret_keys():
     assert line["AuthKey"] == "[redacted]"
     assert line["api_token"] == "[redacted]"
     assert line["message"] == "hello"
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    ("answer", "unknown"),
+    [
+        ({"body": requests.ReadTimeout()}, True),  # sent, no answer: it may have been done
+        ({"body": '{"result": ', "content_type": "application/json"}, True),  # 2xx unreadable
+        ({"body": requests.ConnectTimeout()}, False),  # never reached the provider
+        ({"body": requests.ConnectionError()}, False),
+        ({"status": 503}, False),  # refused
+        ({"status": 400, "json": {"code": 32112, "message": "name cannot be empty"}}, False),
+    ],
+    ids=["timeout", "unreadable-2xx", "connect-timeout", "refused-connection", "503", "400"],
+)
+def test_error_says_whether_a_write_may_have_happened(client, answer, unknown):
+    responses.post(f"{BASE}/v1/things", **answer)
+    with pytest.raises(ProviderError) as info:
+        client.request("POST", "/v1/things", json={})
+    assert info.value.outcome_unknown is unknown
