@@ -20,6 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from campaigns import charts, selectors, services, stats
 from campaigns.forms import CampaignBuilder, CampaignFilterForm, initial_from
 from campaigns.models import Campaign
+from dashboard.csvsafe import spreadsheet_safe
 from dashboard.providers import ProviderError
 
 VIEW = "dashboard.view_campaigns"
@@ -355,5 +356,6 @@ def _overview_csv(period: str) -> HttpResponse:
     )
     for s in data["series"]:
         for x, o, c in zip(s["x"], s["open_rate"], s["click_rate"], strict=True):
-            writer.writerow([s["campaign_id"], s["name"], x, f"{o:.4f}", f"{c:.4f}"])
+            name = spreadsheet_safe(s["name"])
+            writer.writerow([s["campaign_id"], name, x, f"{o:.4f}", f"{c:.4f}"])
     return response

@@ -27,6 +27,7 @@ from contacts.models import (
     Segment,
 )
 from dashboard.audit import audit_record
+from dashboard.csvsafe import spreadsheet_safe
 from dashboard.providers import ProviderError
 
 PROVIDER = "dialoginsight"
@@ -484,15 +485,15 @@ def bulk_sync_report(*, job: BulkSync) -> str:
     writer.writerow(["line", "email", "outcome", "message", "contact id"])
     for row in job.rows.order_by("line").iterator(chunk_size=2000):
         writer.writerow(
-            [row.line, _cell(row.key), row.outcome, _cell(row.message), row.id_contact or ""]
+            [
+                row.line,
+                spreadsheet_safe(row.key),
+                row.outcome,
+                spreadsheet_safe(row.message),
+                row.id_contact or "",
+            ]
         )
     return out.getvalue()
-
-
-def _cell(value: str) -> str:
-    # The report is opened in spreadsheets: a value from the uploaded file must not run as a
-    # formula there (CSV injection).
-    return f"'{value}" if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
 
 
 # --- Mailings (issue 7) -------------------------------------------------------------------

@@ -22,6 +22,7 @@ from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
 
 from dashboard.audit import audit_record
+from dashboard.csvsafe import spreadsheet_safe
 from dashboard.models import AuditEvent
 from dashboard.providers import ProviderError
 from dialer import statuses as st
@@ -712,14 +713,20 @@ def rejected_rows(upload: DialerImport) -> Iterator[list[str]]:
     yield ["line", "reason", *[FIELD_LABELS[f] for f in FIELDS]]
     rows = upload.rows.exclude(kind=DialerImportRow.Kind.VALID).order_by("line")
     for row in rows.iterator(chunk_size=CHUNK):
+        # Values come from the uploaded file: never a live formula in the user's spreadsheet.
         yield [
             str(row.line),
-            row.problem,
-            row.name,
-            row.phone_raw,
-            row.email,
-            row.external_unique_id,
-            row.outbound_number,
+            *map(
+                spreadsheet_safe,
+                (
+                    row.problem,
+                    row.name,
+                    row.phone_raw,
+                    row.email,
+                    row.external_unique_id,
+                    row.outbound_number,
+                ),
+            ),
         ]
 
 
