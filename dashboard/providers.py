@@ -287,8 +287,8 @@ class ProviderClient:
         """Send one call and return `(response, parsed JSON body)`.
 
         Retries happen only when `idempotent` (default: GET/PUT/DELETE/HEAD) and only for a
-        connection failure, a timeout or a 429/502/503/504: a POST that creates something is
-        never sent twice, so a failure cannot duplicate it.
+        refused connection or a 429/502/503/504 (never after a timeout): a POST that creates
+        something is never sent twice, so a failure cannot duplicate it.
         """
         method = method.upper()
         if idempotent is None:
@@ -299,8 +299,11 @@ class ProviderClient:
             try:
                 response, body = self._send(method, path, expect_json=expect_json, **kwargs)
             except ProviderError as error:
+                # A provider that did not answer in time is not asked again: the user would
+                # wait several timeouts for what is most likely the same silence.
+                timed_out = isinstance(error.__cause__, requests.Timeout)
                 transient = error.status is None or error.status in TRANSIENT_STATUSES
-                if attempt == attempts or not transient:
+                if attempt == attempts or not transient or timed_out:
                     raise
                 wait = error.retry_after if error.retry_after is not None else None
                 if wait is None:

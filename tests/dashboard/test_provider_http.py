@@ -185,3 +185,19 @@ def test_error_says_whether_a_write_may_have_happened(client, answer, unknown):
     with pytest.raises(ProviderError) as info:
         client.request("POST", "/v1/things", json={})
     assert info.value.outcome_unknown is unknown
+
+
+@responses.activate
+def test_a_read_that_times_out_is_not_asked_again(client):
+    responses.get(f"{BASE}/v1/things", body=requests.ReadTimeout())
+    with pytest.raises(ProviderError, match="did not answer"):
+        client.request("GET", "/v1/things")
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_a_refused_connection_on_a_read_is_tried_again(client):
+    responses.get(f"{BASE}/v1/things", body=requests.ConnectionError())
+    responses.get(f"{BASE}/v1/things", json={"ok": True})
+    _, body = client.request("GET", "/v1/things")
+    assert body == {"ok": True} and len(responses.calls) == 2
