@@ -497,7 +497,7 @@ def import_submit(*, user: Any, upload: DialerImport) -> DialerImport:
     try:
         job_id = CCAIClient().import_contacts(upload.campaign.provider_id, _valid_inputs(upload))
     except ProviderError as error:
-        if error.status is None or 200 <= error.status < 300:
+        if error.outcome_unknown:
             error = ImportOutcomeUnknown(
                 f"{error} CCAI Platform may have started the import: refresh the board and "
                 "look for these contacts before sending again.",
