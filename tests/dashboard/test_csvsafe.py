@@ -8,7 +8,7 @@ from dashboard.csvsafe import spreadsheet_safe
 @pytest.mark.parametrize(
     ("value", "cell"),
     [
-        ('=HYPERLINK("http://evil")', "'=HYPERLINK(\"http://evil\")"),
+        ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
         ("-2+3", "'-2+3"),
