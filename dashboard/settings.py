@@ -22,8 +22,13 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise environ.ImproperlyConfigured("Set SECRET_KEY (required when DEBUG is off).")
-    # Development only; `check --deploy` flags it, production sets its own.
-    SECRET_KEY = "django-insecure-switchboard-development-only-key"
+    # Development only: a random key kept in an ignored file, so sessions survive restarts.
+    _dev_key = BASE_DIR / ".dev-secret-key"
+    if not _dev_key.exists():
+        from django.core.management.utils import get_random_secret_key
+
+        _dev_key.write_text(get_random_secret_key())
+    SECRET_KEY = _dev_key.read_text().strip()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
