@@ -217,7 +217,8 @@ def board(
     contacts: QuerySet[DialerContact] = DialerContact.objects.filter(campaign=campaign)
     if status:
         contacts = contacts.filter(status=status.name)
-    q = (q or "").strip()[:100]
+    # NUL cannot be stored or searched on PostgreSQL; it is never part of a real search.
+    q = (q or "").replace("\x00", "").strip()[:100]
     if q:
         found = UncountedPage(search(contacts, q).order_by("id"), page, PAGE_SIZE)
         return Board(campaign, counts, status, q, found)
