@@ -209,7 +209,7 @@ class CampaignForm(QuietForm):
     ab_time_unit = forms.ChoiceField(
         label="Unit", required=False, choices=[("hour", "hours"), ("day", "days")], initial="hour"
     )
-    # Given with the empty builder; creating claims it once (see CampaignSubmission).
+    # Given with the empty builder; creating claims it once (see dashboard/submissions.py).
     token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     attachments = MultipleFileField(
         label="Attachments",

@@ -21,15 +21,6 @@ class CampaignStatus(models.IntegerChoices):
     FAILED = -1, "Failed"
 
 
-class CampaignSubmission(models.Model):
-    """One submitted "Create" of the builder. Its token is unique, so a double click or a
-    browser resending the form cannot create the same campaign twice on EngageLab."""
-
-    token = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    campaign_id = models.BigIntegerField(null=True, blank=True)
-
-
 class Campaign(models.Model):
     """One EngageLab campaign as last read (sync) or written (services) by Switchboard."""
 

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from campaigns import client as api
-from campaigns.models import Campaign, CampaignStatus, CampaignSubmission
+from campaigns.models import Campaign, CampaignStatus
 from dashboard.audit import audit_record
 from dashboard.providers import ProviderError
+from dashboard.submissions import (
+    AlreadySubmitted,  # noqa: F401  (views catch it as services.AlreadySubmitted)
+    submission_claim,
+    submission_done,
+    submission_failed,
+)
 
 PROVIDER = "engagelab"
 
@@ -61,15 +67,6 @@ def _extra(payload: dict[str, Any], attachments: list[dict] | None) -> dict[str,
     return extra
 
 
-class AlreadySubmitted(Exception):
-    """This builder was already submitted once (double click, or the browser resent it);
-    `campaign_id` is the campaign it created, when known."""
-
-    def __init__(self, campaign_id: int | None) -> None:
-        super().__init__(campaign_id)
-        self.campaign_id = campaign_id
-
-
 def campaign_create(
     *,
     user: Any,
@@ -80,23 +77,15 @@ def campaign_create(
     """Create a campaign on EngageLab (never retried: a POST is not repeated) and mirror it.
     `token` (the builder's) is claimed first, so one submitted form creates one campaign."""
     name = payload.get("name", "")
-    claim = None
-    if token:
-        try:
-            claim = CampaignSubmission.objects.create(token=token)
-        except IntegrityError:
-            done = CampaignSubmission.objects.filter(token=token).first()
-            raise AlreadySubmitted(done.campaign_id if done else None) from None
+    claim = submission_claim(token)
     try:
         created = api.EngageLabClient().create_campaign(payload)
     except ProviderError as error:
         audit_record(user=user, provider=PROVIDER, object_type="campaign", action="created",
                      object_label=name, outcome="error", detail=str(error))  # fmt: skip
-        if claim is not None and not error.outcome_unknown:
-            claim.delete()  # certainly not created: the same form may be saved again
+        submission_failed(claim, error)
         raise
-    if claim is not None:
-        CampaignSubmission.objects.filter(pk=claim.pk).update(campaign_id=created.campaign_id)
+    submission_done(claim, created.campaign_id)
     row = campaign_upsert(campaign=created, extra=_extra(payload, attachments or []))
     audit_record(user=user, provider=PROVIDER, object_type="campaign", action="created",
                  object_id=row.campaign_id, object_label=row.name)  # fmt: skip

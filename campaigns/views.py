@@ -119,8 +119,8 @@ def _save(
         messages.warning(
             request, "This campaign was already submitted; it was not created a second time."
         )
-        if done.campaign_id and Campaign.objects.filter(campaign_id=done.campaign_id).exists():
-            url = reverse("campaigns:detail", args=[done.campaign_id])
+        if done.object_id and Campaign.objects.filter(campaign_id=done.object_id).exists():
+            url = reverse("campaigns:detail", args=[done.object_id])
         else:
             url = reverse("campaigns:list")
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
@@ -221,17 +221,7 @@ def campaign_chart_data(request: HttpRequest, campaign_id: int) -> HttpResponse:
 _numbers = charts.format_numbers
 
 
-CSV_FIELDS = [
-    "sent",
-    "delivered",
-    "bounced",
-    "opens",
-    "unique_opens",
-    "clicks",
-    "unique_clicks",
-    "unsubscribes",
-    "spam_reports",
-]
+CSV_FIELDS = stats.COUNT_FIELDS  # the CSV has every stored count, in the same order
 
 
 @require_GET

@@ -171,7 +171,7 @@ class SearchForm(forms.Form):
 # --- Segments: a small clause builder (one formset row per condition) ---------------------
 class SegmentForm(forms.Form):
     name = forms.CharField(max_length=200, label="Segment name")
-    # One per new-segment form; creating claims it once (see FormSubmission).
+    # One per new-segment form; creating claims it once (see dashboard/submissions.py).
     token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     combine = forms.ChoiceField(
         choices=[("AND", "all conditions (AND)"), ("OR", "any condition (OR)")],
@@ -290,7 +290,7 @@ class SendingForm(forms.Form):
     )
     time_zone = forms.ChoiceField(choices=TIMEZONE_CHOICES, label="Time zone")
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
-    # Given on the confirmation step; sending claims it once (see FormSubmission).
+    # Given on the confirmation step; sending claims it once (see dashboard/submissions.py).
     token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -335,7 +335,7 @@ class TriggerForm(forms.Form):
         ),
         help_text="One NAME=value per line, for the message's [[NAME]] placeholders.",
     )
-    # One per form shown; sending claims it once (see FormSubmission).
+    # One per form shown; sending claims it once (see dashboard/submissions.py).
     token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def clean_parameters(self) -> dict[str, str]:
@@ -365,7 +365,7 @@ class MessageForm(forms.Form):
     """A new email message with one HTML version (Messages.Create)."""
 
     name = forms.CharField(max_length=200, label="Name", help_text="For Switchboard's lists.")
-    # One per form shown; creating claims it once (see FormSubmission).
+    # One per form shown; creating claims it once (see dashboard/submissions.py).
     token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     subject = forms.CharField(max_length=300, label="Subject")
     sender = forms.EmailField(label="Sender email")

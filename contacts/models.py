@@ -66,17 +66,6 @@ class Message(models.Model):
         return self.name
 
 
-class FormSubmission(models.Model):
-    """One submitted form that makes something at Dialog Insight: a mailing, a message to one
-    contact, a new message, a new segment. Its token is unique, so a double click or a
-    browser resending the form cannot make or send the same thing twice: the second
-    submission finds the token taken."""
-
-    token = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    object_id = models.BigIntegerField(null=True, blank=True)  # what it made, once known
-
-
 class Mailing(models.Model):
     """A sending (Sendings.GetBatches) with its latest statistics: the Mailings page and the
     overview read this, never the provider."""

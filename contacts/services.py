@@ -10,7 +10,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -20,7 +20,6 @@ from contacts.client import Contact, DialogInsightClient, HistoryEntry, MergeRec
 from contacts.models import (
     BulkSync,
     BulkSyncRow,
-    FormSubmission,
     Mailing,
     Message,
     ProjectField,
@@ -29,6 +28,12 @@ from contacts.models import (
 from dashboard.audit import audit_record
 from dashboard.csvsafe import spreadsheet_safe
 from dashboard.providers import ProviderError
+from dashboard.submissions import (
+    AlreadySubmitted,  # noqa: F401  (views catch it as services.AlreadySubmitted)
+    submission_claim,
+    submission_done,
+    submission_failed,
+)
 
 PROVIDER = "dialoginsight"
 
@@ -225,15 +230,14 @@ def segment_save(
     clause = nomenclature.combine(combine, clauses)
     action = "updated" if id_filter else "created"
     # Only a create can be duplicated; an update of the same segment twice is harmless.
-    claim = None if id_filter else _claim(token)
+    claim = None if id_filter else submission_claim(token)
     try:
         new_id = DialogInsightClient().segment_merge(name=name, clause=clause, id_filter=id_filter)
     except ProviderError as error:
         _audit(user, "segment", action, id_filter or "", name, error=error)
-        _release(claim, error)
+        submission_failed(claim, error)
         raise
-    if claim is not None:
-        FormSubmission.objects.filter(pk=claim.pk).update(object_id=new_id)
+    submission_done(claim, new_id)
     segment, _ = Segment.objects.update_or_create(
         id_filter=new_id,
         defaults={"name": name, "is_dynamic": True, "clause": clause, "synced_at": timezone.now()},
@@ -501,26 +505,6 @@ def mailing_audience_size(*, id_filter: int | None) -> int:
     return DialogInsightClient().contacts_count(id_filter=id_filter)
 
 
-class AlreadySubmitted(Exception):
-    """This form was already sent once (double click, or the browser resent it)."""
-
-
-def _claim(token: str) -> FormSubmission | None:
-    """Claim a send form's one-time token before calling Dialog Insight."""
-    if not token:
-        return None
-    try:
-        return FormSubmission.objects.create(token=token)
-    except IntegrityError as exc:
-        raise AlreadySubmitted(token) from exc
-
-
-def _release(claim: FormSubmission | None, error: ProviderError) -> None:
-    # Certainly not sent: the same form may be tried again. Unknown: it stays claimed.
-    if claim is not None and not error.outcome_unknown:
-        claim.delete()
-
-
 def mailing_send(
     *,
     user,
@@ -534,7 +518,7 @@ def mailing_send(
     audience = segment.name if segment else "Everyone"
     action = "scheduled" if launch_at else "launched"
     label = f"{message_name} → {audience}"
-    claim = _claim(token)
+    claim = submission_claim(token)
     client = DialogInsightClient()
     try:
         id_batch = client.send_batch(
@@ -542,10 +526,9 @@ def mailing_send(
         )
     except ProviderError as error:
         _audit(user, "mailing", action, "", label, error=error)
-        _release(claim, error)
+        submission_failed(claim, error)
         raise
-    if claim is not None:
-        FormSubmission.objects.filter(pk=claim.pk).update(object_id=id_batch)
+    submission_done(claim, id_batch)
     _audit(
         user,
         "mailing",
@@ -585,17 +568,16 @@ def message_trigger(
 ) -> int:
     # Recorded against the contact, so that its page lists it with the other changes.
     label = f"{message_name} → {contact_label}"
-    claim = _claim(token)
+    claim = submission_claim(token)
     try:
         id_batch = DialogInsightClient().send_single(
             id_message=id_message, id_contact=id_contact, parameters=parameters
         )
     except ProviderError as error:
         _audit(user, "contact", "sent message", id_contact, label, error=error)
-        _release(claim, error)
+        submission_failed(claim, error)
         raise
-    if claim is not None:
-        FormSubmission.objects.filter(pk=claim.pk).update(object_id=id_batch)
+    submission_done(claim, id_batch)
     _audit(user, "contact", "sent message", id_contact, label, detail=f"mailing #{id_batch}")
     return id_batch
 
@@ -603,17 +585,16 @@ def message_trigger(
 def message_create(
     *, user, name: str, subject: str, sender: str, html: str, token: str = ""
 ) -> Message:
-    claim = _claim(token)
+    claim = submission_claim(token)
     try:
         id_message = DialogInsightClient().message_create(
             name=name, subject=subject, sender=sender, html=html
         )
     except ProviderError as error:
         _audit(user, "message", "created", "", name, error=error)
-        _release(claim, error)
+        submission_failed(claim, error)
         raise
-    if claim is not None:
-        FormSubmission.objects.filter(pk=claim.pk).update(object_id=id_message)
+    submission_done(claim, id_message)
     _audit(user, "message", "created", id_message, name)
     with contextlib.suppress(ProviderError):
         sync.sync_messages()  # picks up the parameters the provider found in the body

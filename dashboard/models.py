@@ -129,3 +129,13 @@ class SyncState(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["provider", "object_type"], name="unique_sync_state")
         ]
+
+
+class FormSubmission(models.Model):
+    """One submitted form that makes or sends something at a provider. Its token is unique,
+    so a double click or a browser resending the form cannot do it twice: the second
+    submission finds the token taken (see dashboard/submissions.py)."""
+
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    object_id = models.BigIntegerField(null=True, blank=True)  # what it made, once known
