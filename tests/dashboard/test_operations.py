@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from dashboard.checks import check_connection
 from dashboard.models import SandboxFault
 from dashboard.sandbox import set_fault
+from tests.concurrency import run_at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PROVIDERS = ["engagelab", "dialoginsight", "ccai"]
@@ -144,10 +145,6 @@ def test_sync_command_summarises_and_fails_loudly(sandbox, capsys):
 
 
 def test_two_overlapping_sync_runs_leave_the_mirror_as_one_run_would(sandbox):
-    import threading
-
-    from django.db import connection
-
     from campaigns import demo
     from campaigns.models import Campaign
     from dashboard.models import SyncState
@@ -155,22 +152,7 @@ def test_two_overlapping_sync_runs_leave_the_mirror_as_one_run_would(sandbox):
     demo.seed()
     # Slow every listing down so that the two runs really overlap.
     set_fault("engagelab", SandboxFault.Kind.LATENCY, latency_ms=300)
-    errors = []
-
-    def run():
-        try:
-            call_command("sync", provider="engagelab", only="campaigns")
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert run_at_once(lambda: call_command("sync", provider="engagelab", only="campaigns")) == []
     overlapped = _mirror()
     Campaign.objects.all().delete()
     call_command("sync", provider="engagelab", only="campaigns")

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from dashboard.models import SyncState
 from dashboard.providers import ProviderError
 from dashboard.sync import SyncResult, run_sync_job
+from tests.concurrency import run_at_once
 
 
 @pytest.mark.django_db
@@ -46,17 +45,7 @@ def test_overlapping_runs_of_one_mirror_take_turns():
         inside.pop()
         return SyncResult("campaigns")
 
-    def run():
-        try:
-            run_sync_job("engagelab", "campaigns", job)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    assert run_at_once(lambda: run_sync_job("engagelab", "campaigns", job)) == []
     assert overlaps == []
     assert SyncState.objects.get(object_type="campaigns").lease_until is None
 
