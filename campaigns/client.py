@@ -11,7 +11,8 @@ import base64
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from datetime import timezone as dt_timezone
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,6 +22,15 @@ from dashboard.providers import ProviderClient, ProviderError
 
 PAGE_SIZE = 100  # the list endpoint's maximum `limit`
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S%z"  # "2022-09-27T16:36:32+0800"
+# EngageLab's default time zone: its timestamps and its daily statistics count in UTC+8.
+STATS_TIME_ZONE = "+8"
+STATS_TZINFO = dt_timezone(timedelta(hours=8))
+
+
+def stats_today(now: datetime) -> date:
+    """The day EngageLab's daily statistics are counting at `now` (an aware datetime): from
+    16:00 UTC it is already tomorrow in UTC+8."""
+    return now.astimezone(STATS_TZINFO).date()
 
 
 def parse_time(value: Any) -> datetime | None:

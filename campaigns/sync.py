@@ -106,11 +106,11 @@ def sync_daily_stats(days: int = 7) -> SyncResult:
 
     from campaigns.models import DailyDomainStat
 
-    today = timezone.now().date()
+    today = api.stats_today(timezone.now())
     rows = api.EngageLabClient().stats_day(
         start_date=(today - timedelta(days=days - 1)).isoformat(),
         end_date=today.isoformat(),
-        time_zone="+8",
+        time_zone=api.STATS_TIME_ZONE,
     )
     result = SyncResult("campaign daily statistics")
     now = timezone.now()

@@ -4,6 +4,7 @@ and every successful write updates it."""
 from __future__ import annotations
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from campaigns import services
@@ -106,17 +107,33 @@ def test_the_periodic_tasks_run_the_sandbox_and_process_what_it_sent(engagelab):
     assert "1 created" in sync_campaigns_task.func()
 
 
-def test_daily_statistics_are_polled_and_shown_beside_the_live_numbers(engagelab, client, manager):
+# Around midnight UTC, around midnight UTC+8 (16:00 UTC, EngageLab's day change) and the night
+# America/Toronto leaves daylight saving time.
+FROZEN_INSTANTS = [
+    "2026-12-01T23:59:50+00:00",
+    "2026-12-02T00:00:10+00:00",
+    "2026-12-01T15:59:50+00:00",
+    "2026-12-01T16:00:10+00:00",
+    "2026-11-01T05:59:50+00:00",
+    "2026-11-01T06:00:10+00:00",
+]
+
+
+@pytest.mark.parametrize("instant", FROZEN_INSTANTS)
+def test_daily_statistics_are_polled_and_shown_beside_the_live_numbers(
+    instant, engagelab, client, manager
+):
     from campaigns.models import DailyDomainStat
     from campaigns.sandbox import simulate
     from campaigns.sync import sync_daily_stats
 
     engagelab.create_campaign(regular_payload(send_time="2020-01-01 00:00:00"))
-    simulate(batch=100)
-    result = sync_daily_stats()
-    assert result.created >= 3
-    assert sum(DailyDomainStat.objects.values_list("sent", flat=True)) == 100
-    assert sync_daily_stats().unchanged == result.created  # polling again changes nothing
+    with time_machine.travel(instant, tick=True):
+        simulate(batch=100)
+        result = sync_daily_stats()
+        assert result.created >= 3
+        assert sum(DailyDomainStat.objects.values_list("sent", flat=True)) == 100
+        assert sync_daily_stats().unchanged == result.created  # polling again changes nothing
     client.force_login(manager)
     body = client.get("/campaigns/overview/chart/").content.decode()
     assert "EngageLab's own daily report, whole account" in body
