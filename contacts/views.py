@@ -4,6 +4,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -330,8 +331,14 @@ def segment_form(request, id_filter: int | None = None):
 
 # --- Bulk sync ---------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
-@permission_required(CHANGE, raise_exception=True)
+@permission_required(VIEW, raise_exception=True)
 def bulk_sync(request):
+    """The recent bulk syncs, for whoever may view contacts; the upload that starts one, for
+    whoever may change them."""
+    if not request.user.has_perm(CHANGE):
+        if request.method == "POST":
+            raise PermissionDenied
+        return render(request, "contacts/bulk_sync.html", {"jobs": selectors.bulk_syncs()})
     definition = _definition_or_error(request) or []
     form = forms.BulkSyncForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -355,7 +362,7 @@ def bulk_sync(request):
 
 
 @require_GET
-@permission_required(CHANGE, raise_exception=True)
+@permission_required(VIEW, raise_exception=True)
 def bulk_sync_detail(request, job_id: int):
     job = get_object_or_404(BulkSync, pk=job_id)
     rows = job.rows.exclude(outcome="pending")
@@ -381,7 +388,7 @@ def bulk_sync_resume(request, job_id: int):
 
 
 @require_GET
-@permission_required(CHANGE, raise_exception=True)
+@permission_required(VIEW, raise_exception=True)
 def bulk_sync_report(request, job_id: int):
     job = get_object_or_404(BulkSync, pk=job_id)
     response = HttpResponse(services.bulk_sync_report(job=job), content_type="text/csv")
