@@ -123,23 +123,28 @@ def contact_form(request, id_contact: int | None = None):
     if definition is None:
         return redirect("contacts:search")
     editing = id_contact is not None
-    initial = {}
     contact = None
-    if editing and request.method == "GET":
+    problem = ""
+    if editing:
+        # Contacts.Merge goes by the project key: on a save too, the key is that of the URL's
+        # contact as Dialog Insight has it, never one the browser sends.
         try:
-            contact = services.contact_detail(id_contact=id_contact)[0]
+            contact = services.contact_get(id_contact=id_contact)
         except ProviderError as error:
-            messages.error(request, str(error))
-            return redirect("contacts:search")
-        if contact is None:
-            raise Http404("No such contact at Dialog Insight.")
-        initial = forms.ContactForm.initial_from(contact)
+            if request.method == "GET":
+                messages.error(request, str(error))
+                return redirect("contacts:search")
+            problem = f"Nothing was saved: the contact could not be read. {error}"
+        else:
+            if contact is None and request.method == "GET":
+                raise Http404("No such contact at Dialog Insight.")
+            if contact is None:
+                problem = "Dialog Insight no longer has this contact: nothing was saved."
+    initial = forms.ContactForm.initial_from(contact) if contact else {}
     form = forms.ContactForm(definition, request.POST or None, initial=initial, editing=editing)
-    if editing and request.method == "POST":
-        # The key field is disabled on edit: its value comes from the hidden original.
-        key_name = next(n for n in form.fields if form.fields[n].disabled)
-        form.initial[key_name] = request.POST.get("original_key", "")
-    if request.method == "POST" and form.is_valid():
+    if problem:
+        form.add_error(None, problem)
+    elif request.method == "POST" and form.is_valid():
         try:
             record = services.contact_save(
                 user=request.user, key=form.key(), data=form.payload(), creating=not editing
@@ -162,13 +167,6 @@ def contact_form(request, id_contact: int | None = None):
             "optins": optins,
             "editing": editing,
             "id_contact": id_contact,
-            # On a POST there is no contact object (nothing was read): the key comes back
-            # from the hidden field, so the page never looks up `contact.key` on None.
-            "original_key": (
-                request.POST.get("original_key", "") if contact is None else contact.key
-            )
-            if editing
-            else "",
             "contact": contact,
         },
     )
