@@ -22,6 +22,17 @@ SEND = "dashboard.send_mailings"
 
 
 def _definition_or_error(request) -> list | None:
+    """The project's fields and opt-ins. A GET reads the mirror only (the worker's sync keeps
+    it); a POST fetches them if they were never synced."""
+    if request.method == "GET":
+        if definition := selectors.project_fields():
+            return definition
+        messages.warning(
+            request,
+            "The project's fields have not been loaded from Dialog Insight yet: the worker's "
+            "next sync (every two minutes) loads them.",
+        )
+        return None
     try:
         return services.project_definition()
     except ProviderError as error:
