@@ -55,6 +55,10 @@ def references(kind: str) -> list[tuple[str, str]]:
     return list(ReferenceItem.objects.filter(kind=kind).values_list("key", "label"))
 
 
+def references_loaded() -> bool:
+    return ReferenceItem.objects.exists()
+
+
 def reference_labels(kind: str) -> dict[str, str]:
     return dict(references(kind))
 

@@ -161,18 +161,3 @@ def campaign_refresh(*, user: Any) -> str:
         return f"{summary}; {sync_references()}"
     except ProviderError as error:
         raise PartlyRefreshed(summary, error) from error
-
-
-def references_ensure() -> str | None:
-    """The builder needs senders and templates to offer: fetch them once if no sync has yet.
-    Returns a sentence to show when EngageLab cannot be reached."""
-    from campaigns.models import ReferenceItem
-    from campaigns.sync import sync_references
-
-    if ReferenceItem.objects.exists():
-        return None
-    try:
-        sync_references()
-    except ProviderError as error:
-        return f"Senders, templates and tags could not be loaded from EngageLab. {error}"
-    return None

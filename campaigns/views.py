@@ -158,8 +158,13 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         if builder.is_valid():
             return _save(request, builder, None)
         return _render_builder(request, builder, None, status=200 if builder.action else 422)
-    if problem := services.references_ensure():
-        messages.warning(request, problem)
+    if not selectors.references_loaded():
+        # A GET fetches nothing: the list's refresh (a POST) or the worker's sync loads them.
+        messages.warning(
+            request,
+            "Senders, templates and tags have not been loaded from EngageLab yet: “Refresh "
+            "now” on the campaign list loads them.",
+        )
     return _render_builder(request, CampaignBuilder(), None)
 
 

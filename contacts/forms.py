@@ -31,7 +31,8 @@ def _form_field(definition: ProjectField, *, editing: bool) -> forms.Field:
             else forms.CharField(max_length=255, required=True, label=definition.label)
         )
         if editing:
-            field.disabled = True
+            # Never read from the browser: the edited contact's key is the form's initial.
+            field.disabled, field.required = True, False
             field.help_text = "The project key identifies the contact and cannot be changed."
         return field
     if definition.data_type == nomenclature.NUMBER:

@@ -110,6 +110,10 @@ def contact_search(
     )
 
 
+def contact_get(*, id_contact: int) -> Contact | None:
+    return DialogInsightClient().contact_get(id_contact)
+
+
 def contact_detail(*, id_contact: int) -> tuple[Contact | None, list[HistoryEntry]]:
     client = DialogInsightClient()
     contact = client.contact_get(id_contact)

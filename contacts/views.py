@@ -4,6 +4,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +22,17 @@ SEND = "dashboard.send_mailings"
 
 
 def _definition_or_error(request) -> list | None:
+    """The project's fields and opt-ins. A GET reads the mirror only (the worker's sync keeps
+    it); a POST fetches them if they were never synced."""
+    if request.method == "GET":
+        if definition := selectors.project_fields():
+            return definition
+        messages.warning(
+            request,
+            "The project's fields have not been loaded from Dialog Insight yet: the worker's "
+            "next sync (every two minutes) loads them.",
+        )
+        return None
     try:
         return services.project_definition()
     except ProviderError as error:
@@ -122,23 +134,28 @@ def contact_form(request, id_contact: int | None = None):
     if definition is None:
         return redirect("contacts:search")
     editing = id_contact is not None
-    initial = {}
     contact = None
-    if editing and request.method == "GET":
+    problem = ""
+    if editing:
+        # Contacts.Merge goes by the project key: on a save too, the key is that of the URL's
+        # contact as Dialog Insight has it, never one the browser sends.
         try:
-            contact = services.contact_detail(id_contact=id_contact)[0]
+            contact = services.contact_get(id_contact=id_contact)
         except ProviderError as error:
-            messages.error(request, str(error))
-            return redirect("contacts:search")
-        if contact is None:
-            raise Http404("No such contact at Dialog Insight.")
-        initial = forms.ContactForm.initial_from(contact)
+            if request.method == "GET":
+                messages.error(request, str(error))
+                return redirect("contacts:search")
+            problem = f"Nothing was saved: the contact could not be read. {error}"
+        else:
+            if contact is None and request.method == "GET":
+                raise Http404("No such contact at Dialog Insight.")
+            if contact is None:
+                problem = "Dialog Insight no longer has this contact: nothing was saved."
+    initial = forms.ContactForm.initial_from(contact) if contact else {}
     form = forms.ContactForm(definition, request.POST or None, initial=initial, editing=editing)
-    if editing and request.method == "POST":
-        # The key field is disabled on edit: its value comes from the hidden original.
-        key_name = next(n for n in form.fields if form.fields[n].disabled)
-        form.initial[key_name] = request.POST.get("original_key", "")
-    if request.method == "POST" and form.is_valid():
+    if problem:
+        form.add_error(None, problem)
+    elif request.method == "POST" and form.is_valid():
         try:
             record = services.contact_save(
                 user=request.user, key=form.key(), data=form.payload(), creating=not editing
@@ -161,13 +178,6 @@ def contact_form(request, id_contact: int | None = None):
             "optins": optins,
             "editing": editing,
             "id_contact": id_contact,
-            # On a POST there is no contact object (nothing was read): the key comes back
-            # from the hidden field, so the page never looks up `contact.key` on None.
-            "original_key": (
-                request.POST.get("original_key", "") if contact is None else contact.key
-            )
-            if editing
-            else "",
             "contact": contact,
         },
     )
@@ -330,8 +340,14 @@ def segment_form(request, id_filter: int | None = None):
 
 # --- Bulk sync ---------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
-@permission_required(CHANGE, raise_exception=True)
+@permission_required(VIEW, raise_exception=True)
 def bulk_sync(request):
+    """The recent bulk syncs, for whoever may view contacts; the upload that starts one, for
+    whoever may change them."""
+    if not request.user.has_perm(CHANGE):
+        if request.method == "POST":
+            raise PermissionDenied
+        return render(request, "contacts/bulk_sync.html", {"jobs": selectors.bulk_syncs()})
     definition = _definition_or_error(request) or []
     form = forms.BulkSyncForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -355,7 +371,7 @@ def bulk_sync(request):
 
 
 @require_GET
-@permission_required(CHANGE, raise_exception=True)
+@permission_required(VIEW, raise_exception=True)
 def bulk_sync_detail(request, job_id: int):
     job = get_object_or_404(BulkSync, pk=job_id)
     rows = job.rows.exclude(outcome="pending")
@@ -381,7 +397,7 @@ def bulk_sync_resume(request, job_id: int):
 
 
 @require_GET
-@permission_required(CHANGE, raise_exception=True)
+@permission_required(VIEW, raise_exception=True)
 def bulk_sync_report(request, job_id: int):
     job = get_object_or_404(BulkSync, pk=job_id)
     response = HttpResponse(services.bulk_sync_report(job=job), content_type="text/csv")

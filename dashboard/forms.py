@@ -13,9 +13,15 @@ class AuditFilterForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"placeholder": "User, object or action", "type": "search"}),
     )
-    provider = forms.ChoiceField(
-        required=False, choices=[("", "All providers"), *PROVIDER_NAMES.items()]
-    )
+    provider = forms.ChoiceField(required=False)
     outcome = forms.ChoiceField(
         required=False, choices=[("", "Any outcome"), *AuditEvent.Outcome.choices]
     )
+
+    def __init__(self, *args, providers: list[str], **kwargs) -> None:
+        """`providers`: those the user may see; the filter offers only them."""
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].choices = [
+            ("", "All providers"),
+            *((name, PROVIDER_NAMES[name]) for name in providers),
+        ]

@@ -26,6 +26,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     DIALER_STAFF: ["view_dialer", "change_dialer", "view_audit"],
 }
 
+# The permission that lets a user see a provider's objects, and so that provider's lines in
+# the audit log (which name contacts, campaigns and phone numbers).
+PROVIDER_VIEW_PERMISSIONS = {
+    "engagelab": "dashboard.view_campaigns",
+    "dialoginsight": "dashboard.view_contacts",
+    "ccai": "dashboard.view_dialer",
+}
+
+
+def viewable_providers(user) -> list[str]:
+    """The providers whose objects `user` may see (every one for a superuser)."""
+    return [name for name, perm in PROVIDER_VIEW_PERMISSIONS.items() if user.has_perm(perm)]
+
 
 def ensure_roles(apps=None) -> None:
     from django.apps import apps as global_apps

@@ -10,10 +10,15 @@ from django.utils import timezone
 
 from dashboard.models import AuditEvent, ProviderCall, SyncState
 from dashboard.providers import ProviderConfig
+from dashboard.roles import viewable_providers
 
 
-def audit_events(filters: dict[str, Any]) -> QuerySet[AuditEvent]:
+def audit_events(user, filters: dict[str, Any]) -> QuerySet[AuditEvent]:
+    """The audit lines `user` may read: those of the providers whose objects the user may see
+    (all of them for a superuser), narrowed by `filters`."""
     qs = AuditEvent.objects.all()
+    if not user.is_superuser:
+        qs = qs.filter(provider__in=viewable_providers(user))
     if filters.get("provider"):
         qs = qs.filter(provider=filters["provider"])
     if filters.get("outcome"):

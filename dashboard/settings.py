@@ -170,6 +170,9 @@ ENGAGELAB_BASE_URL = env.str("ENGAGELAB_BASE_URL", default="https://email.api.en
 ENGAGELAB_API_USER = env.str("ENGAGELAB_API_USER", default="")
 ENGAGELAB_API_KEY = env.str("ENGAGELAB_API_KEY", default="")
 ENGAGELAB_WEBHOOK_SECRET = env.str("ENGAGELAB_WEBHOOK_SECRET", default="")
+# A webhook signed more than this many seconds before (or after) now is refused: a signature
+# captured once (a proxy, a log) must not be replayable for ever.
+ENGAGELAB_WEBHOOK_MAX_AGE = env.int("ENGAGELAB_WEBHOOK_MAX_AGE", default=600)
 
 DIALOG_INSIGHT_BASE_URL = env.str(
     "DIALOG_INSIGHT_BASE_URL", default="https://app.dialoginsight.com"

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from dashboard import charts, checks, health, selectors
 from dashboard.forms import AuditFilterForm
 from dashboard.providers import PROVIDER_NAMES, all_provider_configs
+from dashboard.roles import viewable_providers
 
 
 @require_GET
@@ -37,8 +38,8 @@ def _sendings(request: HttpRequest) -> dict:
 @require_GET
 @permission_required("dashboard.view_audit", raise_exception=True)
 def audit_log(request: HttpRequest) -> HttpResponse:
-    form = AuditFilterForm(request.GET or None)
-    events = selectors.audit_events(form.cleaned_data if form.is_valid() else {})
+    form = AuditFilterForm(request.GET or None, providers=viewable_providers(request.user))
+    events = selectors.audit_events(request.user, form.cleaned_data if form.is_valid() else {})
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     template = "dashboard/audit.html"
     if request.htmx and not request.htmx.boosted:

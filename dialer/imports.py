@@ -394,7 +394,8 @@ def import_check(
 # Files up to this many rows are checked within the request (a few seconds at most); larger
 # ones by a worker task, the page showing the progress.
 INLINE_CHECK_ROWS = 20_000
-# Without a worker to take a queued check, the page polling for progress runs it itself.
+# A check whose task was never taken this long after the request (it could not be queued) is
+# run by the worker's periodic import poll.
 UNCLAIMED_CHECK = timedelta(seconds=5)
 STALE_CHECK = timedelta(minutes=10)
 
@@ -444,7 +445,7 @@ def run_check(upload: DialerImport) -> bool:
 
 
 def check_if_unclaimed(upload: DialerImport) -> None:
-    """The progress page's fallback when no worker has taken the check."""
+    """The worker's fallback for a check whose task was never taken."""
     requested = upload.check_requested_at
     if (
         upload.state == DialerImport.State.CHECKING
@@ -531,8 +532,9 @@ def import_submit(*, user: Any, upload: DialerImport) -> DialerImport:
 
 
 def import_refresh(*, upload: DialerImport, min_interval: float = 1.0) -> DialerImport:
-    """Ask the provider how the job is doing (at most once per `min_interval` whoever asks) and
-    record the outcome once. A provider error leaves the import as it was."""
+    """Ask the provider how the job is doing (at most once per `min_interval` however many
+    workers poll) and record the outcome once. A provider error leaves the import as it was.
+    Only the worker calls this: the page showing the progress reads what it recorded."""
     now = timezone.now()
     if upload.state == DialerImport.State.SUBMITTING:
         _recover_interrupted_send(upload, now)
@@ -700,11 +702,21 @@ def clean_old_imports(*, now=None) -> int:
 
 
 def poll_pending_imports() -> int:
+    """The worker's periodic poll, the only thing that moves an import on once it is asked
+    for: it runs a check whose task was never taken, follows the jobs at CCAI, and puts an
+    interrupted send back to ready. Returns how many imports it looked at."""
     count = 0
     for upload in DialerImport.objects.filter(
-        state__in=[DialerImport.State.IN_PROGRESS, DialerImport.State.SUBMITTING]
+        state__in=[
+            DialerImport.State.CHECKING,
+            DialerImport.State.IN_PROGRESS,
+            DialerImport.State.SUBMITTING,
+        ]
     ):
-        import_refresh(upload=upload)
+        if upload.state == DialerImport.State.CHECKING:
+            check_if_unclaimed(upload)
+        else:
+            import_refresh(upload=upload)
         count += 1
     return count
 

@@ -283,14 +283,12 @@ def import_submit(request: HttpRequest, import_pk: int) -> HttpResponse:
 @require_GET
 @permission_required(VIEW, raise_exception=True)
 def import_progress(request: HttpRequest, import_pk: int) -> HttpResponse:
+    """The import as last recorded, re-read by its page every second. It asks CCAI nothing and
+    changes nothing: the worker's poll (dialer.tasks.poll_imports) moves the import on."""
     upload = _import(import_pk)
-    if upload.state == DialerImport.State.CHECKING:
-        imports.check_if_unclaimed(upload)
-        upload.refresh_from_db()
-        if upload.state != DialerImport.State.CHECKING:
-            # The report is the whole page, not this fragment: show it.
-            return HttpResponseClientRefresh()
-    upload = imports.import_refresh(upload=upload)
+    if request.GET.get("checking") and upload.state != DialerImport.State.CHECKING:
+        # The check is done: its report is the whole page, not this fragment.
+        return HttpResponseClientRefresh()
     return render(
         request,
         "dialer/import_detail.html#progress",

@@ -1,13 +1,16 @@
-"""Receive EngageLab events: verify the signature (both documented forms), store each event
-once, answer at once (EngageLab resends anything not acknowledged within 3 s) and leave the
-statistics to a background task."""
+"""Receive EngageLab events: verify the signature (both documented forms) and that it was made
+within ENGAGELAB_WEBHOOK_MAX_AGE of now (no replay), store each event once, answer at once
+(EngageLab resends anything not acknowledged within 3 s) and leave the statistics to a
+background task."""
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -15,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from campaigns import stats
-from campaigns.signing import signature_valid
+from campaigns.signing import signature_valid, timestamp_fresh
 from dashboard.providers import provider_config
 
 log = logging.getLogger("switchboard.webhooks")
@@ -47,14 +50,18 @@ def engagelab(request: HttpRequest) -> HttpResponse:
     if not secret:
         log.error("EngageLab webhook refused: no webhook secret is configured")
         return JsonResponse({"error": "webhook secret not configured"}, status=503)
+    timestamp = request.headers.get("X-WebHook-Timestamp", "")
     if not signature_valid(
-        request.headers.get("X-WebHook-Timestamp", ""),
+        timestamp,
         request.headers.get("X-WebHook-AppKey", ""),
         request.headers.get("X-WebHook-Signature", ""),
         secret,
     ):
         log.warning("EngageLab webhook refused: bad signature")
         return JsonResponse({"error": "invalid signature"}, status=401)
+    if not timestamp_fresh(timestamp, now=time.time(), max_age=settings.ENGAGELAB_WEBHOOK_MAX_AGE):
+        log.warning("EngageLab webhook refused: signed too far from now (a replay?)")
+        return JsonResponse({"error": "timestamp outside the accepted window"}, status=401)
     raw = request.read(MAX_BODY_BYTES + 1)
     if len(raw) > MAX_BODY_BYTES:
         return JsonResponse({"error": "body too large"}, status=413)

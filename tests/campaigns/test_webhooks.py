@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
+import time_machine
 from django.db.models import Sum
 from django.utils import timezone
 
 from campaigns.models import SandboxCampaign, SandboxWebhook, StatBucket, WebhookEvent
 from campaigns.sandbox import signed_headers, simulate, webhook_url
-from campaigns.signing import hmac_signature
+from campaigns.signing import hmac_signature, md5_signature
 from campaigns.stats import process_events
 from tests.campaigns.conftest import ab_payload, regular_payload
 
@@ -160,3 +161,61 @@ def test_stats_day_refuses_more_than_three_months(engagelab):
     with pytest.raises(Exception) as info:
         engagelab.stats_day(start_date="2020-01-01", end_date="2020-06-01")
     assert info.value.code == 32700
+
+
+# --- Replays: the signed timestamp must be close to now ---------------------------------------
+NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
+NOW_S = int(NOW.timestamp())
+
+
+def signed_at(timestamp: int | str) -> dict[str, str]:
+    timestamp = str(timestamp)
+    return {
+        "Content-Type": "application/json",
+        "X-WebHook-Timestamp": timestamp,
+        "X-WebHook-AppKey": "email",
+        "X-WebHook-Signature": md5_signature(timestamp, "email", "sandbox"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "status"),
+    [
+        (NOW_S, 200),
+        (NOW_S - 600, 200),  # ten minutes old: just inside
+        (NOW_S - 601, 401),
+        (NOW_S + 600, 200),  # a sender's clock ten minutes ahead: just inside
+        (NOW_S + 601, 401),
+        # The contract does not say seconds or milliseconds: both are read.
+        (NOW_S * 1000 - 600_000, 200),
+        (NOW_S * 1000 - 600_001, 401),
+        (NOW_S * 1000 + 600_000, 200),
+        (NOW_S * 1000 + 600_001, 401),
+        (978_307_200, 401),  # 2001, validly signed: a captured signature replayed
+        (978_307_200_000, 401),
+        ("0", 401),
+        ("soon", 401),
+    ],
+)
+def test_a_signature_made_too_far_from_now_is_refused(sandbox, timestamp, status):
+    with time_machine.travel(NOW, tick=False):
+        response = post(event("replayed", "click"), signed_at(timestamp))
+    assert response.status_code == status, response.content
+    assert WebhookEvent.objects.exists() == (status == 200)
+
+
+def test_the_window_is_a_setting(sandbox, settings):
+    settings.ENGAGELAB_WEBHOOK_MAX_AGE = 60
+    with time_machine.travel(NOW, tick=False):
+        assert post(event("m1"), signed_at(NOW_S - 60)).status_code == 200
+        assert post(event("m2"), signed_at(NOW_S - 61)).status_code == 401
+
+
+def test_a_resent_event_inside_the_window_is_still_counted_once(sandbox):
+    events = [event("m1", "delivered"), event("m1", "open")]
+    with time_machine.travel(NOW, tick=False):
+        assert post(events, signed_at(NOW_S - 30)).json() == {"received": 2, "new": 2}
+        assert post(events, signed_at(NOW_S)).json() == {"received": 2, "new": 0}
+    process_events()
+    bucket = StatBucket.objects.get()
+    assert (bucket.delivered, bucket.opens, bucket.unique_opens) == (1, 1, 1)

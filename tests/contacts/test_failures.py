@@ -33,7 +33,7 @@ FAULTS = {
     "malformed": ("malformed", {}, "Dialog Insight answered with something that is not JSON"),
     "503": ("error", {"status": 503}, "Dialog Insight is having trouble (HTTP 503)."),
 }
-EDIT = {"original_key": "claire@example.com", "f_FirstName": "Clarissa", "f_LastName": "Brown"}
+EDIT = {"f_FirstName": "Clarissa", "f_LastName": "Brown"}
 
 
 def fault(name: str, **extra) -> str:
@@ -91,15 +91,27 @@ def test_edit_with_a_bad_value_shows_it_on_the_field(mia, claire):
     assert not AuditEvent.objects.exists()
 
 
-def test_edit_of_a_contact_deleted_meanwhile_shows_the_rejection(mia, claire):
+def test_edit_of_a_contact_deleted_meanwhile_says_so_and_sends_nothing(mia, claire):
     DialogInsightClient().contacts_delete({"$type": "FieldClause", "Field": {"Name": "f_EMail"},
                                            "TypeOperator": "Equal",
                                            "ComparisonValue": "claire@example.com"})  # fmt: skip
     response = mia.post(reverse("contacts:edit", args=[claire]), EDIT)
     assert response.status_code == 200
-    assert "Dialog Insight rejected the contact:" in text(response)
+    assert "Dialog Insight no longer has this contact: nothing was saved." in text(response)
     assert 'value="Clarissa"' in response.content.decode()
-    assert AuditEvent.objects.get().outcome == "error"
+    assert not AuditEvent.objects.exists()  # every Contacts.Merge sent is audited
+
+
+def test_edit_whose_contact_cannot_be_read_keeps_what_was_typed(mia, claire):
+    from contacts.models import SandboxContact
+
+    message = fault("503", path_contains="contacts.ashx?method=Get")
+    response = mia.post(reverse("contacts:edit", args=[claire]), EDIT)
+    assert response.status_code == 200
+    assert "Nothing was saved: the contact could not be read." in text(response)
+    assert message in text(response) and 'value="Clarissa"' in response.content.decode()
+    assert not AuditEvent.objects.exists()  # every Contacts.Merge sent is audited
+    assert SandboxContact.objects.get(key="claire@example.com").data["FirstName"] == "Claire"
 
 
 @pytest.mark.parametrize("name", ["429", "malformed"])

@@ -159,9 +159,44 @@ def test_malformed_files_are_refused_with_a_clear_message(
     assert not BulkSync.objects.exists()
 
 
-def test_bulk_sync_is_for_marketers_only(client, manager, project):
+def test_managers_see_bulk_syncs_but_cannot_start_or_resume_one(
+    client, marketer, manager, dialer_staff, project
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    client.force_login(marketer)
+    _upload(client, b"EMail,LastName\na@example.com,A\nb@example.com,\n")
+    job = BulkSync.objects.get()
+    services.bulk_sync_run(job_id=job.pk)
+    # Since then, someone's worker died halfway through another run of it.
+    BulkSync.objects.filter(pk=job.pk).update(
+        status="running", progressed_at=timezone.now() - dt.timedelta(minutes=10)
+    )
+    urls = [
+        reverse("contacts:bulk_sync"),
+        reverse("contacts:bulk_sync_detail", args=[job.pk]),
+        reverse("contacts:bulk_sync_report", args=[job.pk]),
+    ]
+    assert "Resume with the rows not yet merged" in text(client.get(urls[1]))
+
     client.force_login(manager)
-    assert client.get(reverse("contacts:bulk_sync")).status_code == 403
+    listing, page, report = (client.get(url) for url in urls)
+    assert listing.status_code == page.status_code == report.status_code == 200
+    assert "crm.csv" in text(listing) and "Upload and sync" not in text(listing)
+    assert "the worker running it stopped" in text(page)
+    assert "Resume with the rows not yet merged" not in text(page)
+    assert report.content.decode().splitlines()[1:] == [
+        f"2,a@example.com,created,,{job.rows.get(line=2).id_contact}",
+        "3,b@example.com,rejected,Last name is required.,",
+    ]
+    assert client.post(reverse("contacts:bulk_sync_resume", args=[job.pk])).status_code == 403
+    assert _upload(client, b"EMail,LastName\nc@example.com,C\n").status_code == 403
+    assert BulkSync.objects.count() == 1 and BulkSync.objects.get().status == "running"
+
+    client.force_login(dialer_staff)
+    assert {client.get(url).status_code for url in urls} == {403}
 
 
 def test_report_neutralises_formulas_from_the_file(client, marketer, project):

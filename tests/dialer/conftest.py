@@ -44,3 +44,11 @@ def synced(ccai):
     sync_campaigns()
     sync_contacts()
     return DialerCampaign.objects.get(provider_id=campaign.id)
+
+
+def worker_poll() -> int:
+    """What `manage.py worker` runs every few seconds for imports (the only thing that moves an
+    import on once it is asked for; the page showing its progress only reads)."""
+    from dialer import tasks
+
+    return tasks.poll_imports.func()

@@ -24,7 +24,7 @@ from dialer.models import (
     SandboxContact,
     SandboxImportJob,
 )
-from tests.dialer.conftest import make_contact
+from tests.dialer.conftest import make_contact, worker_poll
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -371,6 +371,7 @@ def test_import_progress_failure_keeps_polling_with_a_message(client, dialer_sta
     staged = _previewed(client, synced)
     client.post(reverse("dialer:import_submit", args=[staged.pk]))
     message = fault(name, path_contains="/jobs/")
+    worker_poll()
     response = client.get(reverse("dialer:import_progress", args=[staged.pk]))
     page = response.content.decode()
     assert response.status_code == 200
@@ -380,18 +381,34 @@ def test_import_progress_failure_keeps_polling_with_a_message(client, dialer_sta
     assert staged.state == "in_progress" and not DialerContact.objects.filter(name="Cy Diaz")
 
 
+def test_the_progress_poll_asks_ccai_nothing_and_changes_nothing(client, dialer_staff, synced):
+    client.force_login(dialer_staff)
+    staged = _previewed(client, synced)
+    client.post(reverse("dialer:import_submit", args=[staged.pk]))
+    url = reverse("dialer:import_progress", args=[staged.pk])
+    before = DialerImport.objects.values().get()
+    for _ in range(3):
+        assert "every 1s" in client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert not ProviderCall.objects.filter(path__contains="/jobs/").exists()
+    assert DialerImport.objects.values().get() == before
+    worker_poll()
+    assert ProviderCall.objects.filter(path__contains="/jobs/").count() == 1
+
+
 def test_progress_polls_wait_for_a_429s_retry_after(client, dialer_staff, synced):
     client.force_login(dialer_staff)
     staged = _previewed(client, synced)
     client.post(reverse("dialer:import_submit", args=[staged.pk]))
     message = fault("429", path_contains="/jobs/")
     url = reverse("dialer:import_progress", args=[staged.pk])
+    worker_poll()
     assert message in client.get(url).content.decode()
     clear_faults("ccai")
     # Five seconds later (past the usual one-second spacing, well within the 60 s asked for).
     DialerImport.objects.filter(pk=staged.pk).update(
         checked_at=F("checked_at") - timedelta(seconds=5)
     )
+    worker_poll()
     page = client.get(url).content.decode()
     assert message in page and "every 1s" in page
     assert ProviderCall.objects.filter(path__contains="/contacts/jobs/").count() == 1
@@ -405,7 +422,10 @@ def test_an_interrupted_send_polled_back_to_ready_offers_the_send_button(
     DialerImport.objects.filter(pk=staged.pk).update(
         state="submitting", submitted_at=timezone.now() - timedelta(minutes=11)
     )
-    page = client.get(reverse("dialer:import_progress", args=[staged.pk])).content.decode()
+    url = reverse("dialer:import_progress", args=[staged.pk])
+    assert "Sending was interrupted" not in client.get(url).content.decode()
+    worker_poll()  # the worker puts the interrupted send back to ready
+    page = client.get(url).content.decode()
     assert "Sending was interrupted before CCAI Platform answered." in page
     assert "Import 1 contact" in page and "every 1s" not in page
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 
 import pytest
@@ -16,7 +17,7 @@ from dashboard.sandbox import set_fault
 from dialer import imports
 from dialer.imports import ImportFileError, check_row
 from dialer.models import DialerContact, DialerImport, SandboxContact, SandboxImportJob
-from tests.dialer.conftest import make_contact
+from tests.dialer.conftest import make_contact, worker_poll
 
 HEADER = "name,phone,email,external_id\n"
 
@@ -188,8 +189,10 @@ MAPPING = {
 
 
 def follow_progress(client, upload_pk, timeout=6.0) -> str:
+    """The progress fragment as the page polls it, the worker's poll running in between."""
     deadline = time.monotonic() + timeout
     while True:
+        worker_poll()
         page = client.get(reverse("dialer:import_progress", args=[upload_pk])).content.decode()
         if "every 1s" not in page or time.monotonic() > deadline:
             return page
@@ -280,8 +283,6 @@ def test_malformed_upload_shows_the_message_on_the_form(client, dialer_staff, sy
 
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_finishes_an_import_nobody_watches(client, dialer_staff, synced):
-    from dialer import tasks
-
     client.force_login(dialer_staff)
     post_file(client, synced, (HEADER + "Cy,+1 438 555 0101,cy@ex.com,C1\n").encode())
     staged = DialerImport.objects.get()
@@ -290,7 +291,7 @@ def test_the_worker_finishes_an_import_nobody_watches(client, dialer_staff, sync
     deadline = time.monotonic() + 5
     while DialerImport.objects.get().state != "completed" and time.monotonic() < deadline:
         time.sleep(0.3)
-        tasks.poll_imports.func()
+        worker_poll()
     assert DialerImport.objects.get().state == "completed"
     assert DialerContact.objects.filter(phone_e164="+14385550101", provider_id=None).exists()
     done = AuditEvent.objects.get(action="completed", object_type="contact import")
@@ -368,7 +369,7 @@ def test_a_large_file_is_checked_by_the_worker_with_progress(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_without_a_worker_the_progress_page_runs_the_check(
+def test_a_check_whose_task_was_never_taken_is_run_by_the_worker_poll(
     client, dialer_staff, synced, monkeypatch
 ):
     from datetime import timedelta
@@ -378,9 +379,14 @@ def test_without_a_worker_the_progress_page_runs_the_check(
     client.force_login(dialer_staff)
     staged = _two_rows(client, synced)
     client.post(reverse("dialer:import_map", args=[staged.pk]), MAPPING)
-    response = client.get(
-        reverse("dialer:import_progress", args=[staged.pk]), HTTP_HX_REQUEST="true"
-    )
-    assert response["HX-Refresh"] == "true"
+    page = client.get(reverse("dialer:import_detail", args=[staged.pk])).content.decode()
+    poll = re.search(r'hx-get="([^"]+)"', page).group(1)
+    # The page's polls only read: the check waits for the worker.
+    progress = client.get(poll, HTTP_HX_REQUEST="true")
+    assert "Checking 0 of 2 rows" in progress.content.decode()
+    assert DialerImport.objects.get().state == "checking"
+    worker_poll()
+    response = client.get(poll, HTTP_HX_REQUEST="true")
+    assert response["HX-Refresh"] == "true"  # the report is the whole page: reload it
     page = client.get(reverse("dialer:import_detail", args=[staged.pk])).content.decode()
     assert "Import 2 contacts" in page
