@@ -1,9 +1,10 @@
 """The sandbox framework: what the three provider emulators share.
 
-Each emulator (`campaigns/sandbox.py`, `contacts/sandbox.py`, `dialer/sandbox.py`) serves the
-provider's own paths under `/sandbox/<provider>/`, checks credentials as the provider does and
-keeps its state in the database. This module gives them the endpoint decorator that injects
-faults, Basic-auth parsing, and the switches a test or an operator uses to break a provider.
+Each emulator (`campaigns/sandbox/`, `contacts/sandbox/`, `dialer/sandbox/`, each a small app)
+serves the provider's own paths under `/sandbox/<provider>/`, checks credentials as the provider
+does and keeps its state in the database. This module gives them the endpoint decorator that
+injects faults, Basic-auth parsing, and the switches a test or an operator uses to break a
+provider.
 """
 
 from __future__ import annotations

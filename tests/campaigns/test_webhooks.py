@@ -12,8 +12,9 @@ import requests
 from django.db.models import Sum
 from django.utils import timezone
 
-from campaigns.models import SandboxCampaign, SandboxWebhook, StatBucket, WebhookEvent
-from campaigns.sandbox import signed_headers, simulate, webhook_url
+from campaigns.models import StatBucket, WebhookEvent
+from campaigns.sandbox.models import SandboxCampaign, SandboxWebhook
+from campaigns.sandbox.simulation import signed_headers, simulate, webhook_url
 from campaigns.signing import hmac_signature
 from campaigns.stats import process_events
 from tests.campaigns.conftest import ab_payload, regular_payload
@@ -132,7 +133,7 @@ def test_the_sandbox_simulates_a_running_campaign_and_delivers_signed_events(eng
 
 
 def test_the_simulation_is_deterministic_and_ab_variants_differ(engagelab):
-    from campaigns.sandbox import _variants, recipient
+    from campaigns.sandbox.simulation import _variants, recipient
 
     created = engagelab.create_campaign(ab_payload(send_time="2020-01-01 00:00:00"))
     SandboxCampaign.objects.filter(pk=created.campaign_id).update(audience=30000)

@@ -220,7 +220,7 @@ def test_wrong_auth_key_is_refused_in_the_envelope(sandbox):
 
 
 def test_call_quota_is_enforced_like_the_provider(di, client, marketer):
-    from contacts.models import SandboxProject
+    from contacts.sandbox.models import SandboxProject
 
     di.projects_list()  # creates the project
     SandboxProject.objects.update(call_quota=2, calls_used=0)

@@ -19,8 +19,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from contacts.client import DialogInsightClient
-from contacts.models import BulkSync, Mailing, Message, ProjectField, SandboxBatch, Segment
-from contacts.models import SandboxMessage as SandboxMessageRow
+from contacts.models import BulkSync, Mailing, Message, ProjectField, Segment
+from contacts.sandbox.models import SandboxBatch
+from contacts.sandbox.models import SandboxMessage as SandboxMessageRow
 from dashboard.models import AuditEvent, ProviderCall
 from dashboard.sandbox import set_fault
 from tests.contacts.conftest import text

@@ -132,7 +132,7 @@ def _mirror():
 
 
 def test_sync_command_summarises_and_fails_loudly(sandbox, capsys):
-    from campaigns import demo
+    from campaigns.sandbox import demo
 
     demo.seed()
     call_command("sync", provider="engagelab", only="campaigns")
@@ -145,8 +145,8 @@ def test_sync_command_summarises_and_fails_loudly(sandbox, capsys):
 
 
 def test_two_overlapping_sync_runs_leave_the_mirror_as_one_run_would(sandbox):
-    from campaigns import demo
     from campaigns.models import Campaign
+    from campaigns.sandbox import demo
     from dashboard.models import SyncState
 
     demo.seed()

@@ -10,7 +10,7 @@ import responses
 from dashboard.providers import ProviderConfig, ProviderError
 from dashboard.sandbox import set_fault
 from dialer.client import CCAIClient, ContactInput
-from dialer.models import SandboxContact, SandboxImportJob
+from dialer.sandbox.models import SandboxContact, SandboxImportJob
 from tests.dialer.conftest import make_campaign, make_contact
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -367,16 +367,16 @@ def test_sandbox_refuses_more_than_ten_calls_a_second(ccai):
 
 
 def test_sandbox_rate_is_ten_a_second_with_a_small_burst(monkeypatch):
-    from dialer import sandbox as ccai_sandbox
+    from dialer.sandbox import rules
 
     clock = [1000.0]
-    monkeypatch.setattr(ccai_sandbox.time, "monotonic", lambda: clock[0])
-    ccai_sandbox._buckets.clear()
-    assert [ccai_sandbox._over_rate("acme") for _ in range(13)] == [False] * 12 + [True]
+    monkeypatch.setattr(rules.time, "monotonic", lambda: clock[0])
+    rules._buckets.clear()
+    assert [rules.over_rate("acme") for _ in range(13)] == [False] * 12 + [True]
     clock[0] += 0.1  # one more call's worth
-    assert ccai_sandbox._over_rate("acme") is False
-    assert ccai_sandbox._over_rate("acme") is True
-    assert ccai_sandbox._over_rate("other") is False  # per customer
+    assert rules.over_rate("acme") is False
+    assert rules.over_rate("acme") is True
+    assert rules.over_rate("other") is False  # per customer
 
 
 def test_the_client_keeps_under_the_sandboxs_limit(ccai):
