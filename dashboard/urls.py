@@ -25,7 +25,8 @@ urlpatterns = [
     path("dialer/", include("dialer.urls")),
 ]
 # The provider emulators, at the providers' own paths (only the base URL differs): one include
-# per provider that runs on its sandbox now, none with SANDBOX=false.
+# per provider that runs on its sandbox now, none with SANDBOX=false. Each endpoint also
+# answers 404 whenever its provider is live (dashboard/sandbox.py).
 urlpatterns += [
     path(f"sandbox/{app.sandbox_of}/", include(f"{app.name}.urls")) for app in sandbox_apps()
 ]

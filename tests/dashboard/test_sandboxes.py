@@ -4,6 +4,7 @@ never imported by the product, and idle (no URL, no task) in a production config
 from __future__ import annotations
 
 import ast
+import base64
 import importlib
 from pathlib import Path
 
@@ -13,13 +14,18 @@ from django.test import override_settings
 from django.urls import Resolver404, clear_url_caches, resolve
 from django.utils import timezone
 
-from campaigns.sandbox.models import SandboxCampaign
-from contacts.sandbox.models import SandboxBatch, SandboxMessage
+from campaigns.sandbox.models import SandboxCampaign, SandboxTag
+from contacts.sandbox.models import SandboxBatch, SandboxContact, SandboxMessage
 from contacts.sandbox.rules import ensure_project
 from dashboard.scheduler import enqueue_due, periodic_jobs
 from dialer.sandbox.models import SandboxCampaign as CCAICampaign
 from dialer.sandbox.models import SandboxContact as CCAIContact
 
+PUBLISHED = {  # the words the README prints
+    "engagelab": ("sandbox", "sandbox-key"),
+    "dialoginsight": ("1", "sandbox-key"),
+    "ccai": ("sandbox", "sandbox-token"),
+}
 LIVE = {
     "engagelab": {"ENGAGELAB_API_USER": "acme", "ENGAGELAB_API_KEY": "live-key"},
     "dialoginsight": {
@@ -34,11 +40,30 @@ LIVE = {
     },
 }
 # One writing call per emulator, as an attacker would send it with the published words.
+WRITES = {
+    "engagelab": ("/sandbox/engagelab/v1/marketing/campaigns/tags", {"tag_names": ["pwned"]}),
+    "dialoginsight": (
+        "/sandbox/dialoginsight/webservices/ofc4/contacts.ashx?method=Merge",
+        {
+            "AuthKey": {"idKey": 1, "Key": "sandbox-key"},
+            "idProject": 1,
+            "Records": [{"ID": {"f_EMail": "pwned@example.com"}, "Data": {"f_LastName": "X"}}],
+        },
+    ),
+    "ccai": (
+        "/sandbox/ccai/apps/api/v1/outbound_dialer/campaigns/{campaign}/contacts",
+        {"name": "X", "phone_number": "+15145550199", "email": "x@example.com"},
+    ),
+}
 READS = {
     "engagelab": "/sandbox/engagelab/v1/marketing/senders",
     "dialoginsight": "/sandbox/dialoginsight/webservices/ofc4/projects.ashx?method=List",
     "ccai": "/sandbox/ccai/manager/api/v1/outbound_dialer/campaigns",
 }
+
+
+def basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
 def go_live(settings, *providers: str) -> None:
@@ -47,7 +72,45 @@ def go_live(settings, *providers: str) -> None:
             setattr(settings, name, value)
 
 
+def sandbox_rows() -> int:
+    return sum(
+        model.objects.count()
+        for model in (SandboxTag, SandboxCampaign, SandboxContact, CCAIContact, CCAICampaign)
+    )
+
+
 # --- Mounted only while the provider runs on its sandbox -----------------------------------------
+@pytest.mark.django_db
+@pytest.mark.parametrize("provider", sorted(WRITES))
+def test_a_live_providers_sandbox_is_not_there_for_anyone(client, settings, provider):
+    settings.SANDBOX = False
+    go_live(settings, *LIVE)
+    campaign = CCAICampaign.objects.create(name="Existing", mode="preview")  # to write into
+    before = sandbox_rows()
+    user, password = PUBLISHED[provider]
+    auth = {"HTTP_AUTHORIZATION": basic(user, password)}
+    path, body = WRITES[provider]
+    path = path.format(campaign=campaign.pk)
+    assert client.get(READS[provider], **auth).status_code == 404
+    assert client.get(path, **auth).status_code == 404
+    response = client.post(path, body, content_type="application/json", **auth)
+    assert response.status_code == 404
+    assert sandbox_rows() == before
+
+
+@pytest.mark.django_db
+def test_only_the_live_providers_sandbox_disappears(client, settings):
+    settings.SANDBOX = None  # each provider on its sandbox unless it has credentials
+    go_live(settings, "engagelab")
+    credentials = settings.SANDBOX_CREDENTIALS
+    engagelab = credentials["engagelab"]
+    auth = basic(engagelab["api_user"], engagelab["api_key"])
+    assert client.get(READS["engagelab"], HTTP_AUTHORIZATION=auth).status_code == 404
+    ccai = credentials["ccai"]
+    auth = basic(ccai["username"], ccai["api_token"])
+    assert client.get(READS["ccai"], HTTP_AUTHORIZATION=auth).status_code == 200
+
+
 def _sandbox_patterns() -> list[str]:
     import dashboard.urls
 
