@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 import requests
+from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -61,11 +62,11 @@ def test_md5_signed_events_are_stored_once_and_counted_once(sandbox):
 
 
 def test_hmac_sha256_signature_is_accepted(sandbox):
-    ts = str(int(time.time()))
+    ts, secret = str(int(time.time())), settings.SANDBOX_CREDENTIALS["engagelab"]["webhook_secret"]
     headers = {
         "X-WebHook-Timestamp": ts,
         "X-WebHook-AppKey": "email",
-        "X-WebHook-Signature": hmac_signature(ts, "email", "sandbox"),
+        "X-WebHook-Signature": hmac_signature(ts, "email", secret),
     }
     assert post(event(), headers).status_code == 200
 
@@ -90,7 +91,8 @@ def test_the_live_secret_is_used_outside_the_sandbox(live_server, settings):
     settings.ENGAGELAB_API_USER, settings.ENGAGELAB_API_KEY = "u", "k"
     settings.ENGAGELAB_WEBHOOK_SECRET = "live-secret"
     settings.SWITCHBOARD_URL = live_server.url
-    assert post(event(), signed_headers(secret="sandbox")).status_code == 401
+    sandbox_secret = settings.SANDBOX_CREDENTIALS["engagelab"]["webhook_secret"]
+    assert post(event(), signed_headers(secret=sandbox_secret)).status_code == 401
     assert post(event(), signed_headers(secret="live-secret")).status_code == 200
 
 

@@ -1,27 +1,34 @@
 """The sandboxes live apart from the product: mounted only while their provider runs on them,
-never imported by the product, and idle (no URL, no task) in a production configuration."""
+with credentials of this installation's own, never imported by the product, and idle (no URL,
+no task) in a production configuration."""
 
 from __future__ import annotations
 
 import ast
 import base64
 import importlib
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import requests
 from django.conf import settings as django_settings
+from django.core.management import call_command
 from django.test import override_settings
 from django.urls import Resolver404, clear_url_caches, resolve
 from django.utils import timezone
 
 from campaigns.sandbox.models import SandboxCampaign, SandboxTag
+from campaigns.sandbox.simulation import signed_headers, webhook_url
 from contacts.sandbox.models import SandboxBatch, SandboxContact, SandboxMessage
 from contacts.sandbox.rules import ensure_project
 from dashboard.scheduler import enqueue_due, periodic_jobs
 from dialer.sandbox.models import SandboxCampaign as CCAICampaign
 from dialer.sandbox.models import SandboxContact as CCAIContact
 
-PUBLISHED = {  # the words the README prints
+PUBLISHED = {  # the words the README used to print
     "engagelab": ("sandbox", "sandbox-key"),
     "dialoginsight": ("1", "sandbox-key"),
     "ccai": ("sandbox", "sandbox-token"),
@@ -136,6 +143,64 @@ def test_the_url_configuration_has_no_sandbox_without_sandboxes(fresh_urlconf):
         for path in READS.values():
             with pytest.raises(Resolver404):
                 resolve(path.split("?")[0])
+
+
+# --- Credentials of this installation --------------------------------------------------------
+def test_the_sandboxes_refuse_the_published_credentials_and_accept_their_own(sandbox, settings):
+    base = sandbox.url
+    el, di, ccai = (settings.SANDBOX_CREDENTIALS[p] for p in ("engagelab", "dialoginsight", "ccai"))
+
+    def get(path, auth):
+        return requests.get(base + path, auth=auth, timeout=10)
+
+    assert get(READS["engagelab"], PUBLISHED["engagelab"]).status_code == 401
+    assert get(READS["engagelab"], (el["api_user"], el["api_key"])).status_code == 200
+    assert get(READS["ccai"], PUBLISHED["ccai"]).status_code == 401
+    assert get(READS["ccai"], (ccai["username"], ccai["api_token"])).status_code == 200
+
+    def di_call(key):
+        body = {"AuthKey": {"idKey": 1, "Key": key}}
+        return requests.post(base + READS["dialoginsight"], json=body, timeout=10).json()
+
+    assert di_call("sandbox-key")["ErrorCode"] == "InvalidAuthKey"
+    assert di_call(di["key"])["Success"] is True
+
+    # The webhook receiver, while EngageLab is on its sandbox, takes only this sandbox's secret.
+    event = {
+        "message_id": "m1",
+        "itime": 1_700_000_000_000,
+        "custom_args": {"campaign_id": 7, "variant": ""},
+        "event": "open",
+        "response_data": {"email_id": "m1", "email": "a@gmail.com"},
+    }
+    refused = requests.post(webhook_url(), json=event, headers=signed_headers("sandbox"))
+    assert refused.status_code == 401
+    assert requests.post(webhook_url(), json=event, headers=signed_headers()).status_code == 200
+
+
+def test_the_credentials_are_derived_from_this_installations_secret_key(capsys):
+    secrets = [
+        value
+        for creds in django_settings.SANDBOX_CREDENTIALS.values()
+        for name, value in creds.items()
+        if name in {"api_key", "webhook_secret", "key", "api_token"}
+    ]
+    assert len(set(secrets)) == 4 and all(len(s) == 32 for s in secrets)
+    assert not {"sandbox", "sandbox-key", "sandbox-token"} & set(secrets)
+    call_command("sandbox_credentials")
+    printed = capsys.readouterr().out
+    assert all(s in printed for s in secrets)
+    assert "curl -u sandbox:" + django_settings.SANDBOX_CREDENTIALS["ccai"]["api_token"] in printed
+    # Another installation (another SECRET_KEY) has other credentials.
+    other = subprocess.run(
+        [sys.executable, "manage.py", "sandbox_credentials"],
+        cwd=django_settings.BASE_DIR,
+        env={**os.environ, "SECRET_KEY": "another-installation"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "api_key" in other and not any(s in other for s in secrets)
 
 
 # --- No sandbox work in production ---------------------------------------------------------

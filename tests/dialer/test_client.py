@@ -353,10 +353,12 @@ def test_sandbox_refuses_more_than_ten_calls_a_second(ccai):
 
     import requests
 
-    url = f"{CCAIClient().base_url}/manager/api/v1/outbound_dialer/campaigns"
+    config = CCAIClient().config
+    url = f"{config.base_url}/manager/api/v1/outbound_dialer/campaigns"
+    auth = (config.credentials["username"], config.credentials["api_token"])
 
     def call(_):
-        return requests.get(url, auth=("sandbox", "sandbox-token"), timeout=10)
+        return requests.get(url, auth=auth, timeout=10)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         answers = list(pool.map(call, range(40)))
