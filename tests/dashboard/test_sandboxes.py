@@ -1,6 +1,6 @@
 """The sandboxes live apart from the product: mounted only while their provider runs on them,
-with credentials of this installation's own, never imported by the product, and idle (no URL,
-no task) in a production configuration."""
+with credentials of this installation's own, announced on every page, never imported by the
+product, and idle (no URL, no task) in a production configuration."""
 
 from __future__ import annotations
 
@@ -201,6 +201,62 @@ def test_the_credentials_are_derived_from_this_installations_secret_key(capsys):
         check=True,
     ).stdout
     assert "api_key" in other and not any(s in other for s in secrets)
+
+
+# --- The banner ------------------------------------------------------------------------------
+BANNER = "nothing here reaches a real account"
+
+
+@pytest.mark.django_db
+def test_every_page_names_the_providers_on_their_sandbox(client, settings, marketer):
+    settings.SANDBOX = None
+    go_live(settings, "dialoginsight")
+    login_page = client.get("/login/").content.decode()
+    expected = "EngageLab and CCAI Platform are sandboxes: nothing here reaches a real account."
+    assert f'<p class="sandbox-banner" role="status">{expected}</p>' in login_page
+    client.force_login(marketer)
+    assert expected in client.get("/").content.decode()
+    assert expected in client.get("/campaigns/").content.decode()
+    go_live(settings, "ccai")
+    assert "EngageLab is a sandbox: nothing here" in client.get("/").content.decode()
+    settings.SANDBOX = True
+    all_three = "EngageLab, Dialog Insight and CCAI Platform are sandboxes"
+    assert all_three in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_no_banner_when_every_provider_is_live(client, settings, marketer):
+    settings.SANDBOX = None
+    go_live(settings, *LIVE)
+    client.force_login(marketer)
+    assert BANNER not in client.get("/").content.decode()
+    assert BANNER not in client.get("/login/").content.decode()
+
+
+def _luminance(rgb: str) -> float:
+    channels = [int(c) / 255 for c in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_banner_is_readable_on_a_phone(page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/login/")
+    banner = page.get_by_role("status").filter(has_text=BANNER)
+    assert banner.is_visible()
+    box = banner.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+    style = banner.evaluate(
+        "e => { const s = getComputedStyle(e);"
+        " return {color: s.color, background: s.backgroundColor, size: s.fontSize}; }"
+    )
+    text, background = _luminance(style["color"]), _luminance(style["background"])
+    light, dark = max(text, background), min(text, background)
+    assert (light + 0.05) / (dark + 0.05) >= 7  # WCAG AAA for normal text
+    assert float(style["size"].removesuffix("px")) >= 14
 
 
 # --- No sandbox work in production ---------------------------------------------------------
