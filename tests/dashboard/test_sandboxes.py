@@ -201,6 +201,13 @@ def test_the_credentials_are_derived_from_this_installations_secret_key(capsys):
         check=True,
     ).stdout
     assert "api_key" in other and not any(s in other for s in secrets)
+    # Where no provider is on its sandbox, there are none to print.
+    with override_settings(SANDBOX=False, **LIVE["ccai"]):
+        call_command("sandbox_credentials")
+    printed = capsys.readouterr().out
+    assert "EngageLab: not configured, no sandbox is served." in printed
+    assert "CCAI Platform: live, no sandbox is served." in printed
+    assert not any(s in printed for s in secrets)
 
 
 # --- The banner ------------------------------------------------------------------------------

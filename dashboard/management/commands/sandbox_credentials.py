@@ -36,7 +36,8 @@ class Command(BaseCommand):
         for name, display_name in PROVIDER_NAMES.items():
             config = provider_config(name)
             if not config.sandbox:
-                self.stdout.write(f"{display_name}: live, no sandbox is served.\n")
+                state = "live" if config.configured else "not configured"
+                self.stdout.write(f"{display_name}: {state}, no sandbox is served.\n")
                 continue
             self.stdout.write(f"{display_name} sandbox at {config.base_url}")
             for key, value in config.credentials.items():
