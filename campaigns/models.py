@@ -1,6 +1,6 @@
 """Campaigns' tables: the mirror of EngageLab (what Switchboard last saw of each campaign and of
 the reference lists the builder offers), the webhook inbox, the statistics buckets the charts
-read, and — prefixed `Sandbox` — the emulator's own state, kept apart from the mirror."""
+read."""
 
 from __future__ import annotations
 
@@ -160,69 +160,6 @@ class StatRecipient(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["campaign_id", "email"], name="stat_recipient_key")
         ]
-
-
-# --- The sandbox's state (the emulated EngageLab account) ----------------------------------
-class SandboxCampaign(models.Model):
-    """A campaign inside the emulated EngageLab account."""
-
-    campaign_type = models.SmallIntegerField()
-    name = models.CharField(max_length=64)
-    data = models.JSONField(default=dict)  # the accepted request fields
-    status = models.SmallIntegerField(default=0)
-    time_zone = models.SmallIntegerField(default=8)
-    send_at = models.DateTimeField(null=True, blank=True)  # UTC instant the sending starts
-    created_at = models.DateTimeField()
-    updated_at = models.DateTimeField()
-    run_at = models.DateTimeField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    audience = models.PositiveIntegerField(default=1000)
-    processed = models.PositiveIntegerField(default=0)
-    step = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["-id"]
-
-
-class SandboxStat(models.Model):
-    """The emulator's per-day, per-variant, per-domain counters (served by /v1/stats_day)."""
-
-    campaign = models.ForeignKey(SandboxCampaign, on_delete=models.CASCADE, related_name="stats")
-    day = models.DateField()
-    variant = models.CharField(max_length=16, blank=True)
-    domain = models.CharField(max_length=100)
-    targets = models.PositiveIntegerField(default=0)
-    sent = models.PositiveIntegerField(default=0)
-    delivered = models.PositiveIntegerField(default=0)
-    invalid_email = models.PositiveIntegerField(default=0)
-    soft_bounce = models.PositiveIntegerField(default=0)
-    total_opens = models.PositiveIntegerField(default=0)
-    opens = models.PositiveIntegerField(default=0)
-    total_clicks = models.PositiveIntegerField(default=0)
-    clicks = models.PositiveIntegerField(default=0)
-    unsubscribe = models.PositiveIntegerField(default=0)
-    report_spam = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["campaign", "day", "variant", "domain"], name="sandbox_stat_key"
-            )
-        ]
-
-
-class SandboxTag(models.Model):
-    name = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-
-class SandboxWebhook(models.Model):
-    """Events the emulator still has to deliver; resent until Switchboard answers 2xx in 3 s,
-    as EngageLab does."""
-
-    payload = models.JSONField()
-    attempts = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
 
 
 class DailyDomainStat(models.Model):

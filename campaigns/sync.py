@@ -142,4 +142,3 @@ PERIODIC = [
     # A safety net: the receiver enqueues processing itself, this catches anything left.
     ("campaigns.tasks.process_webhooks_task", 15),
 ]
-SANDBOX_PERIODIC = [("campaigns.tasks.sandbox_tick", 5)]

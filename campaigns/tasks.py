@@ -29,14 +29,3 @@ def process_webhooks_task() -> int:
     while processed := process_events():
         total += processed
     return total
-
-
-@task()
-def sandbox_tick() -> int:
-    """The EngageLab emulator's simulated sending (only scheduled while a sandbox is on)."""
-    from campaigns.sandbox import simulate
-    from dashboard.providers import provider_config
-
-    if not provider_config("engagelab").sandbox:
-        return 0
-    return simulate()

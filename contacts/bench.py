@@ -1,7 +1,7 @@
 """`make bench` for Dialog Insight: mirror pages at scale (mailings, segments, a bulk-sync
 report), and the pages that ask the provider (search, detail) against the sandbox holding
-50,000 × scale contacts, served over real HTTP by a server started here. Bulk-sync throughput
-is measured once and printed."""
+50,000 × scale contacts (seeded by contacts/sandbox/bench.py), served over real HTTP by a
+server started here. Bulk-sync throughput is measured once and printed."""
 
 from __future__ import annotations
 
@@ -16,58 +16,18 @@ from django.utils import timezone
 
 from contacts import fields as nomenclature
 
-CONTACTS_PER_SCALE = 50_000
 MAILINGS_PER_SCALE = 100_000
 BULK_ROWS = 20_000
 _server_url: str | None = None
 
 
 def seed(scale: int) -> None:
-    from contacts.models import (
-        BulkSync,
-        BulkSyncRow,
-        Mailing,
-        SandboxBatch,
-        SandboxContact,
-        SandboxDelivery,
-        SandboxMessage,
-        Segment,
-    )
-    from contacts.sandbox import ensure_project
+    """Mirror rows (the contacts themselves are the provider's)."""
+    from contacts.models import BulkSync, BulkSyncRow, Mailing, Segment
 
     rng = random.Random(7)
     now = timezone.now()
-    project = ensure_project()
     cities = ["Montréal", "Québec", "Laval", "Gatineau", "Sherbrooke", "Toronto"]
-    names = ["Claire", "Marc", "Sophie", "Louis", "Emma", "Noah", "Léa", "Hugo", "Zoé", "Adam"]
-    batch = []
-    for i in range(CONTACTS_PER_SCALE * scale):
-        email = f"{rng.choice(names).lower()}.{i}@bench.example"
-        batch.append(
-            SandboxContact(
-                project=project,
-                key=email,
-                data={"EMail": email, "FirstName": rng.choice(names), "LastName": f"Person{i}",
-                      "City": rng.choice(cities), "LoyaltyPoints": str(rng.randint(0, 5000))},
-                optins={"Newsletter": {"v": "1" if i % 3 else "0", "at": "2024.01.01 00:00:00"}},
-            )
-        )  # fmt: skip
-        if len(batch) == 5000:
-            SandboxContact.objects.bulk_create(batch)
-            batch = []
-    SandboxContact.objects.bulk_create(batch)
-    # A contact with a long mailing history for the detail page.
-    message = SandboxMessage.objects.create(
-        project=project, name="Bench newsletter", subject="S", sender="b@bench.example"
-    )
-    first = SandboxContact.objects.filter(project=project).order_by("pk").first()
-    for n in range(60):
-        sent = now - timedelta(days=n)
-        b = SandboxBatch.objects.create(
-            project=project, message=message, mode="All", launch_at=sent, status="Sent"
-        )
-        SandboxDelivery.objects.create(batch=b, contact=first, sent_at=sent, opened_at=sent)
-    # Mirror rows.
     Segment.objects.bulk_create(
         [Segment(id_filter=10_000 + i, name=f"Segment {i}", synced_at=now,
                  clause=nomenclature.field_clause("City", "Equal", cities[i % 6]))
@@ -157,7 +117,8 @@ def _measure_bulk_sync() -> None:
 
 
 def pages() -> list[tuple[str, str]]:
-    from contacts.models import BulkSync, SandboxContact
+    from contacts.client import DialogInsightClient
+    from contacts.models import BulkSync
 
     _serve()
     from contacts.sync import sync_project
@@ -165,7 +126,8 @@ def pages() -> list[tuple[str, str]]:
     sync_project()
     if not BulkSync.objects.filter(filename="throughput.csv").exists():
         _measure_bulk_sync()
-    contact = SandboxContact.objects.order_by("pk").first()
+    # The provider's first contact: the one with a long mailing history.
+    contact = next(iter(DialogInsightClient().contacts_get(max_rows=1)), None)
     report = BulkSync.objects.filter(filename="bench.csv").first()
     return [
         ("Contacts search by name (provider)", "/contacts/?q=person4242"),
@@ -174,7 +136,7 @@ def pages() -> list[tuple[str, str]]:
             "/contacts/?field=City&operator=Equal&value=Laval",
         ),
         ("Contacts search, page 10 (provider)", "/contacts/?q=claire&page=10"),
-        ("Contact detail, 60 mailings (provider)", f"/contacts/{contact.pk if contact else 1}/"),
+        ("Contact detail, 60 mailings (provider)", f"/contacts/{contact.id if contact else 1}/"),
         ("Segments (mirror)", "/contacts/segments/"),
         ("Mailings (mirror)", "/contacts/mailings/"),
         ("Mailings, scheduled only", "/contacts/mailings/?status=Scheduled"),

@@ -167,5 +167,3 @@ SYNC_JOBS = [
     ("messages", sync_messages),
     ("mailings", sync_mailings),
 ]
-# The sandbox's simulated activity: scheduled sendings go out when their time comes.
-SANDBOX_PERIODIC = [("contacts.tasks.sandbox_tick", 30)]

@@ -1,5 +1,4 @@
-"""Background work for Dialog Insight: bulk syncs of uploaded CRM files, and the sandbox's
-simulated activity."""
+"""Background work for Dialog Insight: bulk syncs of uploaded CRM files."""
 
 from __future__ import annotations
 
@@ -16,11 +15,3 @@ def bulk_sync_run(job_id: int) -> dict[str, int]:
     with acting("worker"):
         job = services.bulk_sync_run(job_id=job_id)
     return {"processed": job.processed, "rejected": job.rejected}
-
-
-@task()
-def sandbox_tick() -> int:
-    """Launch the sandbox's scheduled sendings whose time has come."""
-    from contacts.sandbox import process_due
-
-    return process_due()

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.text import get_text_list
+
+from dashboard.providers import all_provider_configs
 
 # (label, url name, permission needed); superusers see everything.
 NAVIGATION = [
@@ -26,3 +29,15 @@ def navigation(request):
         active = path == url if url == "/" else path.startswith(url)
         items.append({"label": label, "url": url, "active": active})
     return {"nav_items": items}
+
+
+def sandbox_banner(request):
+    """The sentence every page shows while a provider runs on its sandbox, naming them."""
+    names = [c.display_name for c in all_provider_configs() if c.sandbox]
+    if not names:
+        return {"sandbox_banner": ""}
+    are = "is a sandbox" if len(names) == 1 else "are sandboxes"
+    return {
+        "sandbox_banner": f"{get_text_list(names, 'and')} {are}: "
+        "nothing here reaches a real account."
+    }

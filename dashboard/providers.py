@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import requests
+from django.apps import AppConfig, apps
 from django.conf import settings
 
 from dashboard import context
@@ -101,6 +102,17 @@ def provider_config(name: str) -> ProviderConfig:
 
 def all_provider_configs() -> list[ProviderConfig]:
     return [provider_config(name) for name in PROVIDER_NAMES]
+
+
+def sandbox_apps() -> list[AppConfig]:
+    """The emulator apps (`<app>/sandbox/`, each naming its provider in `sandbox_of`) whose
+    provider runs on its sandbox now. Found through the app registry: the product never
+    imports an emulator."""
+    return [
+        app
+        for app in apps.get_app_configs()
+        if getattr(app, "sandbox_of", None) and provider_config(app.sandbox_of).sandbox
+    ]
 
 
 class ProviderError(Exception):

@@ -1,9 +1,10 @@
 """The sandbox framework: what the three provider emulators share.
 
-Each emulator (`campaigns/sandbox.py`, `contacts/sandbox.py`, `dialer/sandbox.py`) serves the
-provider's own paths under `/sandbox/<provider>/`, checks credentials as the provider does and
-keeps its state in the database. This module gives them the endpoint decorator that injects
-faults, Basic-auth parsing, and the switches a test or an operator uses to break a provider.
+Each emulator (`campaigns/sandbox/`, `contacts/sandbox/`, `dialer/sandbox/`, each a small app)
+serves the provider's own paths under `/sandbox/<provider>/`, checks credentials as the provider
+does and keeps its state in the database. This module gives them the endpoint decorator (no
+such page unless the provider runs on its sandbox; injected faults), Basic-auth parsing, and the
+switches a test or an operator uses to break a provider.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.db.models import F
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from dashboard.models import SandboxFault
+from dashboard.providers import provider_config
 
 
 def json_response(data: Any, status: int = 200, **kwargs: Any) -> JsonResponse:
@@ -103,11 +105,16 @@ def _fault_response(fault: SandboxFault) -> HttpResponse | None:
 
 def sandbox_endpoint(provider: str) -> Callable:
     """Mark a view as one of `provider`'s emulated endpoints: no login, no CSRF (it is an
-    API), and the provider's injected fault, if any, applied before the view runs."""
+    API), nothing at all (404) unless `provider` runs on its sandbox at this moment, and the
+    provider's injected fault, if any, applied before the view runs."""
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            # The URLs are mounted at start-up; settings can change after (tests do), and a
+            # live provider's emulator must never answer, whatever the credentials.
+            if not provider_config(provider).sandbox:
+                raise Http404
             fault = _take_fault(provider, request.get_full_path())
             if fault is not None:
                 response = _fault_response(fault)

@@ -1,6 +1,7 @@
 """Periodic work for `manage.py worker`: a heartbeat for `/readyz`, and the recurring tasks
-(mirror syncs, statistics polling, the sandbox's simulated activity) enqueued once per
-interval however many workers run, by claiming each job's next run with one UPDATE."""
+(mirror syncs, statistics polling, the emulators' simulated activity while their provider runs
+on its sandbox) enqueued once per interval however many workers run, by claiming each job's
+next run with one UPDATE."""
 
 from __future__ import annotations
 
@@ -13,31 +14,25 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from dashboard.models import PeriodicJob, WorkerHeartbeat
+from dashboard.providers import sandbox_apps
 from dashboard.sync import APP_PROVIDERS
 
 log = logging.getLogger("switchboard.worker")
 
 
 def periodic_jobs() -> list[tuple[str, int]]:
-    """(task path, seconds) from each app's `<app>/sync.py`: `PERIODIC` always,
-    `SANDBOX_PERIODIC` (the emulators' simulated activity) only when a sandbox is on."""
+    """(task path, seconds): each app's `PERIODIC` in `<app>/sync.py`, and the `periodic` of
+    each emulator app whose provider runs on its sandbox now (see `sandbox_apps`)."""
     jobs: list[tuple[str, int]] = []
-    sandbox = any_sandbox()
     for app in ("dashboard", *APP_PROVIDERS):
         try:
             module = importlib.import_module(f"{app}.sync")
         except ModuleNotFoundError:
             continue
         jobs += list(getattr(module, "PERIODIC", []))
-        if sandbox:
-            jobs += list(getattr(module, "SANDBOX_PERIODIC", []))
+    for sandbox in sandbox_apps():
+        jobs += list(sandbox.periodic)
     return jobs
-
-
-def any_sandbox() -> bool:
-    from dashboard.providers import all_provider_configs
-
-    return any(c.sandbox for c in all_provider_configs())
 
 
 def beat(worker_id: str) -> None:

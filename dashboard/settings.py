@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 import plotly
+from django.utils.crypto import salted_hmac
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -49,6 +50,11 @@ INSTALLED_APPS = [
     "campaigns",
     "contacts",
     "dialer",
+    # The provider emulators, each a small app of its own: their tables always exist, their
+    # URLs and periodic work only while their provider runs on its sandbox.
+    "campaigns.sandbox",
+    "contacts.sandbox",
+    "dialer.sandbox",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dashboard.context_processors.navigation",
+                "dashboard.context_processors.sandbox_banner",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },
@@ -187,11 +194,29 @@ CCAI_BASE_URL = env.str("CCAI_BASE_URL", default="")
 CCAI_USERNAME = env.str("CCAI_USERNAME", default="")
 CCAI_API_TOKEN = env.str("CCAI_API_TOKEN", default="")
 
-# The sandbox's own credentials: the emulators reject anything else, as the providers do.
+
+def _sandbox_secret(label: str) -> str:
+    """HMAC-SHA256 of `label` keyed with SECRET_KEY, 32 hex digits: stable for an installation,
+    unguessable without its key."""
+    digest = salted_hmac("switchboard.sandbox", label, SECRET_KEY, algorithm="sha256")
+    return digest.hexdigest()[:32]
+
+
+# The sandboxes' own credentials: the emulators reject anything else, as the providers do. The
+# secrets are derived from SECRET_KEY, so each installation has its own and none is published;
+# `manage.py sandbox_credentials` prints them for a developer's manual calls.
 SANDBOX_CREDENTIALS = {
-    "engagelab": {"api_user": "sandbox", "api_key": "sandbox-key", "webhook_secret": "sandbox"},
-    "dialoginsight": {"key_id": "1", "key": "sandbox-key", "project_id": "1"},
-    "ccai": {"username": "sandbox", "api_token": "sandbox-token"},
+    "engagelab": {
+        "api_user": "sandbox",
+        "api_key": _sandbox_secret("engagelab api_key"),
+        "webhook_secret": _sandbox_secret("engagelab webhook_secret"),
+    },
+    "dialoginsight": {
+        "key_id": "1",
+        "key": _sandbox_secret("dialoginsight key"),
+        "project_id": "1",
+    },
+    "ccai": {"username": "sandbox", "api_token": _sandbox_secret("ccai api_token")},
 }
 
 # --- Logging: one line per request and per provider call; JSON when LOG_FORMAT=json -------

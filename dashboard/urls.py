@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from dashboard import views
+from dashboard.providers import sandbox_apps
 
 urlpatterns = [
     path("", views.overview, name="overview"),
@@ -22,8 +23,10 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("contacts/", include("contacts.urls")),
     path("dialer/", include("dialer.urls")),
-    # The provider emulators, at the providers' own paths: only the base URL differs.
-    path("sandbox/engagelab/", include("campaigns.sandbox")),
-    path("sandbox/dialoginsight/", include("contacts.sandbox")),
-    path("sandbox/ccai/", include("dialer.sandbox")),
+]
+# The provider emulators, at the providers' own paths (only the base URL differs): one include
+# per provider that runs on its sandbox now, none with SANDBOX=false. Each endpoint also
+# answers 404 whenever its provider is live (dashboard/sandbox.py).
+urlpatterns += [
+    path(f"sandbox/{app.sandbox_of}/", include(f"{app.name}.urls")) for app in sandbox_apps()
 ]

@@ -249,4 +249,3 @@ PERIODIC = [
     ("dialer.tasks.poll_imports", 5),
     ("dialer.tasks.clean_imports", 3600),
 ]
-SANDBOX_PERIODIC = [("dialer.tasks.sandbox_tick", 3)]

@@ -1,5 +1,4 @@
-"""The dialer's background work (django-tasks): syncs, import-job polling, and the sandbox's
-simulated calls."""
+"""The dialer's background work (django-tasks): syncs and import-job polling."""
 
 from __future__ import annotations
 
@@ -34,13 +33,6 @@ def poll_imports() -> int:
 
     with acting("dialer-imports"):
         return poll_pending_imports()
-
-
-@task()
-def sandbox_tick() -> int:
-    from dialer.sandbox import tick
-
-    return tick()
 
 
 @task()

@@ -21,6 +21,17 @@ def make_user(username: str, role: str | None = None, *, superuser: bool = False
     return user
 
 
+@pytest.fixture(scope="session", autouse=True)
+def urlconf_built_at_start_up():
+    """The root URLconf mounts the sandboxes of the providers on their sandbox when it is
+    built, which a server does at start-up and Django otherwise on the first request: build it
+    now, under the suite's settings, so that the first test to make a provider live does not
+    unmount its sandbox for every test after it."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - evaluated for its side effect
+
+
 @pytest.fixture
 def marketer(db):
     return make_user("mia.marketer", MARKETERS)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from campaigns.client import EngageLabClient
-from campaigns.sandbox import ensure_account
+from campaigns.sandbox.rules import ensure_account
 
 
 def regular_payload(**overrides):

@@ -8,7 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from campaigns.models import Campaign, SandboxCampaign
+from campaigns.models import Campaign
+from campaigns.sandbox.models import SandboxCampaign
 from campaigns.sync import sync_references
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -108,7 +109,7 @@ def test_overview_chart_renders_and_moves_with_new_events(manager, login, engage
     """The home page's include of campaigns/overview_chart.html, then the sandbox sends more."""
     from django.template.loader import render_to_string
 
-    from campaigns.sandbox import simulate
+    from campaigns.sandbox.simulation import simulate
     from campaigns.stats import process_events
     from campaigns.sync import sync_campaigns
     from tests.campaigns.conftest import regular_payload

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from campaigns.models import Campaign, StatBucket
-from campaigns.sandbox import signed_headers
+from campaigns.sandbox.simulation import signed_headers
 from campaigns.significance import probability_best, two_proportion_z, verdict
 from campaigns.stats import process_events
 

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from campaigns.client import EngageLabClient
-from campaigns.models import SandboxCampaign
+from campaigns.sandbox.models import SandboxCampaign
 from dashboard.models import ProviderCall
 from dashboard.providers import provider_config
 from dashboard.sandbox import set_fault

@@ -18,8 +18,9 @@ import requests
 import responses
 from django.utils import timezone
 
-from campaigns.models import Campaign, SandboxCampaign, WebhookEvent
-from campaigns.sandbox import signed_headers, webhook_url
+from campaigns.models import Campaign, WebhookEvent
+from campaigns.sandbox.models import SandboxCampaign
+from campaigns.sandbox.simulation import signed_headers, webhook_url
 from campaigns.stats import process_events
 from campaigns.sync import sync_references
 from dashboard.models import AuditEvent, ProviderCall

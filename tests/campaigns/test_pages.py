@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from campaigns.models import Campaign, SandboxCampaign
+from campaigns.models import Campaign
+from campaigns.sandbox.models import SandboxCampaign
 from campaigns.sync import sync_references
 from dashboard.models import AuditEvent, ProviderCall
 from dashboard.sandbox import set_fault

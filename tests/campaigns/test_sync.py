@@ -8,7 +8,8 @@ import time_machine
 from django.utils import timezone
 
 from campaigns import services
-from campaigns.models import Campaign, ReferenceItem, SandboxCampaign, SyncStamp
+from campaigns.models import Campaign, ReferenceItem, SyncStamp
+from campaigns.sandbox.models import SandboxCampaign
 from campaigns.sync import sync_campaigns, sync_references
 from dashboard.models import AuditEvent
 from dashboard.providers import ProviderError
@@ -98,7 +99,8 @@ def test_overview_card_counts_the_mirror(engagelab):
 
 def test_the_periodic_tasks_run_the_sandbox_and_process_what_it_sent(engagelab):
     from campaigns.models import StatBucket
-    from campaigns.tasks import process_webhooks_task, sandbox_tick, sync_campaigns_task
+    from campaigns.sandbox.tasks import sandbox_tick
+    from campaigns.tasks import process_webhooks_task, sync_campaigns_task
 
     created = engagelab.create_campaign(regular_payload(send_time="2020-01-01 00:00:00"))
     assert sandbox_tick.func() == 40  # one tick sends to the next 40 recipients
@@ -124,7 +126,7 @@ def test_daily_statistics_are_polled_and_shown_beside_the_live_numbers(
     instant, engagelab, client, manager
 ):
     from campaigns.models import DailyDomainStat
-    from campaigns.sandbox import simulate
+    from campaigns.sandbox.simulation import simulate
     from campaigns.sync import sync_daily_stats
 
     engagelab.create_campaign(regular_payload(send_time="2020-01-01 00:00:00"))

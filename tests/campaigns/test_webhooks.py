@@ -10,11 +10,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 import time_machine
+from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
 
-from campaigns.models import SandboxCampaign, SandboxWebhook, StatBucket, WebhookEvent
-from campaigns.sandbox import signed_headers, simulate, webhook_url
+from campaigns.models import StatBucket, WebhookEvent
+from campaigns.sandbox.models import SandboxCampaign, SandboxWebhook
+from campaigns.sandbox.simulation import signed_headers, simulate, webhook_url
 from campaigns.signing import hmac_signature, md5_signature
 from campaigns.stats import process_events
 from tests.campaigns.conftest import ab_payload, regular_payload
@@ -61,11 +63,11 @@ def test_md5_signed_events_are_stored_once_and_counted_once(sandbox):
 
 
 def test_hmac_sha256_signature_is_accepted(sandbox):
-    ts = str(int(time.time()))
+    ts, secret = str(int(time.time())), settings.SANDBOX_CREDENTIALS["engagelab"]["webhook_secret"]
     headers = {
         "X-WebHook-Timestamp": ts,
         "X-WebHook-AppKey": "email",
-        "X-WebHook-Signature": hmac_signature(ts, "email", "sandbox"),
+        "X-WebHook-Signature": hmac_signature(ts, "email", secret),
     }
     assert post(event(), headers).status_code == 200
 
@@ -90,7 +92,8 @@ def test_the_live_secret_is_used_outside_the_sandbox(live_server, settings):
     settings.ENGAGELAB_API_USER, settings.ENGAGELAB_API_KEY = "u", "k"
     settings.ENGAGELAB_WEBHOOK_SECRET = "live-secret"
     settings.SWITCHBOARD_URL = live_server.url
-    assert post(event(), signed_headers(secret="sandbox")).status_code == 401
+    sandbox_secret = settings.SANDBOX_CREDENTIALS["engagelab"]["webhook_secret"]
+    assert post(event(), signed_headers(secret=sandbox_secret)).status_code == 401
     assert post(event(), signed_headers(secret="live-secret")).status_code == 200
 
 
@@ -133,7 +136,7 @@ def test_the_sandbox_simulates_a_running_campaign_and_delivers_signed_events(eng
 
 
 def test_the_simulation_is_deterministic_and_ab_variants_differ(engagelab):
-    from campaigns.sandbox import _variants, recipient
+    from campaigns.sandbox.simulation import _variants, recipient
 
     created = engagelab.create_campaign(ab_payload(send_time="2020-01-01 00:00:00"))
     SandboxCampaign.objects.filter(pk=created.campaign_id).update(audience=30000)

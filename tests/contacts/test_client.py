@@ -8,6 +8,7 @@ import json
 
 import pytest
 import responses
+from django.conf import settings
 from django.test import override_settings
 
 from contacts import fields
@@ -220,7 +221,7 @@ def test_wrong_auth_key_is_refused_in_the_envelope(sandbox):
 
 
 def test_call_quota_is_enforced_like_the_provider(di, client, marketer):
-    from contacts.models import SandboxProject
+    from contacts.sandbox.models import SandboxProject
 
     di.projects_list()  # creates the project
     SandboxProject.objects.update(call_quota=2, calls_used=0)
@@ -239,7 +240,7 @@ def test_other_project_is_refused(sandbox):
         name="dialoginsight",
         base_url=f"{sandbox.url}/sandbox/dialoginsight",
         sandbox=True,
-        credentials={"key_id": "1", "key": "sandbox-key", "project_id": "99"},
+        credentials={**settings.SANDBOX_CREDENTIALS["dialoginsight"], "project_id": "99"},
     )
     with pytest.raises(ProviderError) as caught:
         DialogInsightClient(config).project_get()

@@ -19,8 +19,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from contacts.client import DialogInsightClient
-from contacts.models import BulkSync, Mailing, Message, ProjectField, SandboxBatch, Segment
-from contacts.models import SandboxMessage as SandboxMessageRow
+from contacts.models import BulkSync, Mailing, Message, ProjectField, Segment
+from contacts.sandbox.models import SandboxBatch
+from contacts.sandbox.models import SandboxMessage as SandboxMessageRow
 from dashboard.models import AuditEvent, ProviderCall
 from dashboard.sandbox import set_fault
 from tests.contacts.conftest import text
@@ -103,7 +104,7 @@ def test_edit_of_a_contact_deleted_meanwhile_says_so_and_sends_nothing(mia, clai
 
 
 def test_edit_whose_contact_cannot_be_read_keeps_what_was_typed(mia, claire):
-    from contacts.models import SandboxContact
+    from contacts.sandbox.models import SandboxContact
 
     message = fault("503", path_contains="contacts.ashx?method=Get")
     response = mia.post(reverse("contacts:edit", args=[claire]), EDIT)

@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from contacts import fields, sync
 from contacts.client import DialogInsightClient
-from contacts.models import Mailing, SandboxBatch, SandboxDelivery
+from contacts.models import Mailing
+from contacts.sandbox.models import SandboxBatch, SandboxDelivery
+from contacts.sandbox.tasks import sandbox_tick
 from contacts.selectors import mailing_series, overview_card
-from contacts.tasks import sandbox_tick
 from dashboard.models import AuditEvent
 from dashboard.sandbox import set_fault
 from tests.contacts.conftest import text

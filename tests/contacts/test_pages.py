@@ -165,7 +165,7 @@ def test_edit_prefills_and_updates_by_key(client, marketer, claire):
 
 
 def test_edit_saves_the_urls_contact_whatever_key_the_body_names(client, marketer, claire):
-    from contacts.models import SandboxContact
+    from contacts.sandbox.models import SandboxContact
 
     merge_one(DialogInsightClient(), "bob@example.com", f_FirstName="Bob", f_LastName="Stone")
     client.force_login(marketer)

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from campaigns.client import EngageLabClient
+from contacts.client import DialogInsightClient
 from dashboard.checks import check_connection
 from dashboard.models import SandboxFault
+from dashboard.providers import provider_config
 from dashboard.sandbox import set_fault
+from dialer.client import CCAIClient
 from tests.concurrency import run_at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -55,28 +60,17 @@ def test_check_reports_slowness(sandbox, provider):
     assert result.ok and result.message.startswith("Works, but slow")
 
 
-WRONG_CREDENTIALS = {
-    "engagelab": {"ENGAGELAB_API_USER": "sandbox", "ENGAGELAB_API_KEY": "wrong"},
-    "dialoginsight": {
-        "DIALOG_INSIGHT_KEY_ID": "1",
-        "DIALOG_INSIGHT_KEY": "wrong",
-        "DIALOG_INSIGHT_PROJECT_ID": "1",
-    },
-    "ccai": {"CCAI_USERNAME": "sandbox", "CCAI_API_TOKEN": "wrong"},
-}
-BASE_URL_SETTING = {
-    "engagelab": "ENGAGELAB_BASE_URL",
-    "dialoginsight": "DIALOG_INSIGHT_BASE_URL",
-    "ccai": "CCAI_BASE_URL",
-}
+CLIENTS = {"engagelab": EngageLabClient, "dialoginsight": DialogInsightClient, "ccai": CCAIClient}
+SECRETS = {"engagelab": "api_key", "dialoginsight": "key", "ccai": "api_token"}
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-def test_check_names_bad_credentials(sandbox, settings, provider):
-    settings.SANDBOX = False  # a "live" provider that happens to be the sandbox, wrong key
-    setattr(settings, BASE_URL_SETTING[provider], f"{sandbox.url}/sandbox/{provider}")
-    for name, value in WRONG_CREDENTIALS[provider].items():
-        setattr(settings, name, value)
+def test_check_names_bad_credentials(sandbox, monkeypatch, provider):
+    """The provider refusing Switchboard's key (here the sandbox, sent a wrong one)."""
+    config = provider_config(provider)
+    wrong = replace(config, credentials={**config.credentials, SECRETS[provider]: "wrong"})
+    client, built = CLIENTS[provider], CLIENTS[provider].__init__
+    monkeypatch.setattr(client, "__init__", lambda self, *args, **kwargs: built(self, wrong))
     result = check_connection(provider)
     assert not result.ok
     assert "refused the credentials" in result.message
@@ -111,7 +105,7 @@ def test_providers_page_check_button(sandbox, client, manager):
     assert "CCAI Platform" in marketer_page.content.decode()
 
 
-def test_provider_call_log_line_carries_the_request_id(sandbox, client, manager, caplog):
+def test_provider_call_log_line_carries_the_request_id(sandbox, settings, client, manager, caplog):
     client.force_login(manager)
     with caplog.at_level(logging.INFO, logger="switchboard"):
         response = client.post("/providers/engagelab/check", HTTP_X_REQUEST_ID="req-42")
@@ -122,7 +116,7 @@ def test_provider_call_log_line_carries_the_request_id(sandbox, client, manager,
 
     line = json.loads(JsonFormatter().format(calls[0]))
     assert line["request_id"] == "req-42" and line["provider"] == "engagelab"
-    assert "sandbox-key" not in json.dumps(line)
+    assert settings.SANDBOX_CREDENTIALS["engagelab"]["api_key"] not in json.dumps(line)
 
 
 def _mirror():
@@ -132,7 +126,7 @@ def _mirror():
 
 
 def test_sync_command_summarises_and_fails_loudly(sandbox, capsys):
-    from campaigns import demo
+    from campaigns.sandbox import demo
 
     demo.seed()
     call_command("sync", provider="engagelab", only="campaigns")
@@ -145,8 +139,8 @@ def test_sync_command_summarises_and_fails_loudly(sandbox, capsys):
 
 
 def test_two_overlapping_sync_runs_leave_the_mirror_as_one_run_would(sandbox):
-    from campaigns import demo
     from campaigns.models import Campaign
+    from campaigns.sandbox import demo
     from dashboard.models import SyncState
 
     demo.seed()

@@ -2,17 +2,17 @@ from __future__ import annotations
 
 import pytest
 
-from dialer.models import SandboxCampaign, SandboxContact
-from dialer.sandbox import phone_key
+from dialer.sandbox.models import SandboxCampaign, SandboxContact
+from dialer.sandbox.rules import phone_key
 
 
 @pytest.fixture
 def ccai(sandbox, settings):
     """CCAI's sandbox over real HTTP, with import jobs that finish quickly."""
-    from dialer import sandbox as ccai_sandbox
+    from dialer.sandbox import rules
 
     settings.DIALER_SANDBOX_IMPORT_SECONDS = 0.2
-    ccai_sandbox._buckets.clear()  # each test starts within the provider's rate limit
+    rules._buckets.clear()  # each test starts within the provider's rate limit
     return sandbox
 
 

@@ -11,8 +11,9 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from dialer import sandbox as ccai_sandbox
-from dialer.models import DialerCampaign, SandboxCampaign, SandboxContact
+from dialer.models import DialerCampaign
+from dialer.sandbox import simulation
+from dialer.sandbox.models import SandboxCampaign, SandboxContact
 from dialer.sync import sync_running
 from tests.dialer.conftest import worker_poll
 
@@ -124,7 +125,7 @@ def test_board_follows_a_running_campaign_live(ccai, dialer_staff, login):
     page.evaluate("window.scrollTo(0, 300)")
     rng = random.Random(3)
     for _ in range(3):
-        ccai_sandbox.tick(rng)
+        simulation.tick(rng)
     sync_running()
     # The page refreshes itself: fewer contacts waiting, some being dialled, no reload.
     expect(upcoming).not_to_have_text("40", timeout=8_000)

@@ -10,7 +10,7 @@ import responses
 from dashboard.providers import ProviderConfig, ProviderError
 from dashboard.sandbox import set_fault
 from dialer.client import CCAIClient, ContactInput
-from dialer.models import SandboxContact, SandboxImportJob
+from dialer.sandbox.models import SandboxContact, SandboxImportJob
 from tests.dialer.conftest import make_campaign, make_contact
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -353,10 +353,12 @@ def test_sandbox_refuses_more_than_ten_calls_a_second(ccai):
 
     import requests
 
-    url = f"{CCAIClient().base_url}/manager/api/v1/outbound_dialer/campaigns"
+    config = CCAIClient().config
+    url = f"{config.base_url}/manager/api/v1/outbound_dialer/campaigns"
+    auth = (config.credentials["username"], config.credentials["api_token"])
 
     def call(_):
-        return requests.get(url, auth=("sandbox", "sandbox-token"), timeout=10)
+        return requests.get(url, auth=auth, timeout=10)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         answers = list(pool.map(call, range(40)))
@@ -367,16 +369,16 @@ def test_sandbox_refuses_more_than_ten_calls_a_second(ccai):
 
 
 def test_sandbox_rate_is_ten_a_second_with_a_small_burst(monkeypatch):
-    from dialer import sandbox as ccai_sandbox
+    from dialer.sandbox import rules
 
     clock = [1000.0]
-    monkeypatch.setattr(ccai_sandbox.time, "monotonic", lambda: clock[0])
-    ccai_sandbox._buckets.clear()
-    assert [ccai_sandbox._over_rate("acme") for _ in range(13)] == [False] * 12 + [True]
+    monkeypatch.setattr(rules.time, "monotonic", lambda: clock[0])
+    rules._buckets.clear()
+    assert [rules.over_rate("acme") for _ in range(13)] == [False] * 12 + [True]
     clock[0] += 0.1  # one more call's worth
-    assert ccai_sandbox._over_rate("acme") is False
-    assert ccai_sandbox._over_rate("acme") is True
-    assert ccai_sandbox._over_rate("other") is False  # per customer
+    assert rules.over_rate("acme") is False
+    assert rules.over_rate("acme") is True
+    assert rules.over_rate("other") is False  # per customer
 
 
 def test_the_client_keeps_under_the_sandboxs_limit(ccai):

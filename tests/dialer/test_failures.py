@@ -16,14 +16,8 @@ from django.utils import timezone
 
 from dashboard.models import AuditEvent, ProviderCall
 from dashboard.sandbox import clear_faults, set_fault
-from dialer.models import (
-    DialerCampaign,
-    DialerContact,
-    DialerImport,
-    SandboxCampaign,
-    SandboxContact,
-    SandboxImportJob,
-)
+from dialer.models import DialerCampaign, DialerContact, DialerImport
+from dialer.sandbox.models import SandboxCampaign, SandboxContact, SandboxImportJob
 from tests.dialer.conftest import make_contact, worker_poll
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -16,7 +16,8 @@ from dashboard.models import AuditEvent
 from dashboard.sandbox import set_fault
 from dialer import imports
 from dialer.imports import ImportFileError, check_row
-from dialer.models import DialerContact, DialerImport, SandboxContact, SandboxImportJob
+from dialer.models import DialerContact, DialerImport
+from dialer.sandbox.models import SandboxContact, SandboxImportJob
 from tests.dialer.conftest import make_contact, worker_poll
 
 HEADER = "name,phone,email,external_id\n"
@@ -244,7 +245,7 @@ def test_import_failing_on_a_duplicate_at_the_provider_is_explained(client, dial
     staged = DialerImport.objects.get()
     client.post(reverse("dialer:import_map", args=[staged.pk]), MAPPING)
     # Someone adds the same phone at CCAI after Switchboard's check.
-    from dialer.models import SandboxCampaign
+    from dialer.sandbox.models import SandboxCampaign
 
     make_contact(SandboxCampaign.objects.get(pk=synced.provider_id), "+14385550101")
     client.post(reverse("dialer:import_submit", args=[staged.pk]))

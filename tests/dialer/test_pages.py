@@ -11,7 +11,8 @@ from django.utils.html import escape
 from dashboard.models import AuditEvent
 from dashboard.sandbox import set_fault
 from dialer import statuses as st
-from dialer.models import DialerCampaign, DialerContact, DialerStatusCount, SandboxContact
+from dialer.models import DialerCampaign, DialerContact, DialerStatusCount
+from dialer.sandbox.models import SandboxContact
 from tests.dialer.conftest import make_contact
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -168,7 +169,7 @@ def test_add_refused_in_invalid_contacts_is_explained(client, dialer_staff, sync
 
 
 def _sandbox(mirror):
-    from dialer.models import SandboxCampaign
+    from dialer.sandbox.models import SandboxCampaign
 
     return SandboxCampaign.objects.get(pk=mirror.provider_id)
 

@@ -7,8 +7,9 @@ import random
 
 import pytest
 
-from dialer import sandbox as ccai_sandbox
-from dialer.models import DialerCampaign, DialerContact, DialerStatusCount, SandboxContact
+from dialer.models import DialerCampaign, DialerContact, DialerStatusCount
+from dialer.sandbox import simulation
+from dialer.sandbox.models import SandboxContact
 from dialer.sync import sync_campaigns, sync_contacts, sync_running
 from tests.dialer.conftest import make_campaign, make_contact
 
@@ -85,7 +86,7 @@ def test_running_campaign_moves_through_plausible_statuses(ccai):
     rng = random.Random(4)
     seen = set()
     for _ in range(40):
-        ccai_sandbox.tick(rng)
+        simulation.tick(rng)
         seen |= set(SandboxContact.objects.filter(campaign=spring).values_list("status", flat=True))
     assert {"Dialing", "Connected", "Finished"} <= seen
     assert len(seen) >= 6
@@ -103,7 +104,7 @@ def test_campaign_completes_when_nobody_is_left_to_call(ccai):
     spring = make_campaign("Spring", "progressive", status="dialing")
     make_contact(spring, "+1 514 555 0101")
     for _ in range(60):
-        ccai_sandbox.tick(random.Random(1))
+        simulation.tick(random.Random(1))
     spring.refresh_from_db()
     assert spring.status == "completed"
 

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.utils.crypto import get_random_string
 from django.utils.module_loading import import_string
 
+from dashboard.providers import sandbox_apps
 from dashboard.roles import DIALER_STAFF, MANAGERS, MARKETERS, ensure_roles
 
 DEMO_USERS = [
@@ -15,9 +16,6 @@ DEMO_USERS = [
     ("dialer", DIALER_STAFF, "Dialer staff: dialer contacts"),
 ]
 
-# Each app's demo data for its sandbox (the emulator's state), when the app provides it.
-DEMO_SEEDERS = ["campaigns.demo.seed", "contacts.demo.seed", "dialer.demo.seed"]
-
 
 class Command(BaseCommand):
     help = "Create one demo user per role (fresh passwords, printed) and the sandboxes' demo data."
@@ -25,9 +23,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         ensure_roles()
         User = get_user_model()
-        for path in DEMO_SEEDERS:
+        # Each emulator's demo data (`<app>/sandbox/demo.py`), for the providers on their sandbox.
+        for sandbox in sandbox_apps():
             try:
-                seeder = import_string(path)
+                seeder = import_string(f"{sandbox.name}.demo.seed")
             except ImportError:
                 continue
             summary = seeder()

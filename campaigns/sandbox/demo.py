@@ -8,15 +8,9 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from campaigns.models import SandboxCampaign
-from campaigns.sandbox import (
-    advance,
-    audience_size,
-    ensure_account,
-    send_at_of,
-    simulate_campaign,
-    validate,
-)
+from campaigns.sandbox.models import SandboxCampaign
+from campaigns.sandbox.rules import advance, audience_size, ensure_account, send_at_of, validate
+from campaigns.sandbox.simulation import simulate_campaign
 
 DEMO_MARK = "_demo"
 NAMES = [

@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from contacts import fields as nomenclature
-from contacts.models import SandboxBatch, SandboxContact, SandboxFilter, SandboxMessage
-from contacts.sandbox import audience, ensure_project, process_due
+from contacts.sandbox.models import SandboxBatch, SandboxContact, SandboxFilter, SandboxMessage
+from contacts.sandbox.rules import ensure_project
+from contacts.sandbox.simulation import audience, process_due
 
 FIRST = [
     "Claire",

@@ -1,49 +1,32 @@
-"""CCAI Platform's outbound dialer, emulated (served under /sandbox/ccai/ at the provider's own
-paths; see dashboard/sandbox.py).
-
-It keeps campaigns, contacts and import jobs in the `Sandbox…` tables and enforces what the
-contract documents: Basic auth with the API credential (401 otherwise), `{"message"}` errors,
-phone numbers with `+` and a country code in loose formatting (non-numbers and emergency numbers
-refused), at most 10 calls a second per customer (429 with Retry-After beyond), an invalid
-contact answered in `invalid_contacts` with HTTP 200, imports as
-asynchronous jobs that fail whole with `DuplicateContactPhoneOnCampaign` when a phone is already
-in the campaign. `tick()` moves the contacts of running campaigns through plausible call
-outcomes, so that boards change while a campaign runs.
-
-Sandbox conventions (not provider behaviour): a number ending in 0000 is on the do-not-call
-list; an import job runs `DIALER_SANDBOX_IMPORT_SECONDS` (default 1) after it was accepted.
-"""
+"""CCAI Platform's Manager API (campaigns) and Apps API (contacts, imports), emulated."""
 
 from __future__ import annotations
 
 import json
-import random
-import re
-import threading
-import time
 from collections import Counter, defaultdict
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
-from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dashboard.sandbox import basic_auth, credentials, json_response, read_json, sandbox_endpoint
 from dialer import statuses as st
-from dialer.models import SandboxCampaign, SandboxContact, SandboxImportJob
-
-PROVIDER = "ccai"
-RUNNING = ("started", "dialing")
-_LOOSE = re.compile(r"[\s\-().]")
-_E164ISH = re.compile(r"^\+\d{8,15}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-EMERGENCY = {"911", "112", "999", "000", "110", "119", "15", "17", "18", "100", "101", "102"}
-DUPLICATE_ERROR = "NativePowerDial::ContactService::DuplicateContactPhoneOnCampaign"
+from dialer.sandbox.models import SandboxCampaign, SandboxContact, SandboxImportJob
+from dialer.sandbox.rules import (
+    EMAIL_RE,
+    PROVIDER,
+    contact_problems,
+    new_contact,
+    over_rate,
+    phone_key,
+    phone_problem,
+    run_import_job,
+)
 
 
 def _error(message: str, status: int) -> HttpResponse:
@@ -58,52 +41,15 @@ def _authorised(request: HttpRequest) -> bool:
     return basic_auth(request) == (creds["username"], creds["api_token"])
 
 
-# Documented: 10 requests per second per customer. A token bucket per customer and process,
-# with a burst of two more than the rate so that network jitter alone never trips a client
-# that keeps to 10 a second.
-RATE_PER_SECOND = 10
-_BURST = RATE_PER_SECOND + 2
-_buckets: dict[str, tuple[float, float]] = {}
-_buckets_lock = threading.Lock()
-
-
-def _over_rate(customer: str) -> bool:
-    now = time.monotonic()
-    with _buckets_lock:
-        tokens, at = _buckets.get(customer, (float(_BURST), now))
-        tokens = min(float(_BURST), tokens + (now - at) * RATE_PER_SECOND)
-        if tokens < 1:
-            _buckets[customer] = (tokens, now)
-            return True
-        _buckets[customer] = (tokens - 1, now)
-        return False
-
-
 def _refused(request: HttpRequest) -> HttpResponse | None:
     """The provider's answer when a call is not allowed: 401, or 429 over the rate."""
     if not _authorised(request):
         return _error("Unauthorized", 401)
-    if _over_rate(credentials(PROVIDER)["username"]):
+    if over_rate(credentials(PROVIDER)["username"]):
         response = _error("Too Many Requests", 429)
         response["Retry-After"] = "1"
         return response
     return None
-
-
-def phone_problem(raw: Any) -> str | None:
-    """The sandbox's reading of the contract's rule (looser than Switchboard's own check)."""
-    if not isinstance(raw, str) or not raw.strip():
-        return "Phone number is required"
-    compact = _LOOSE.sub("", raw.strip())
-    if compact.lstrip("+") in EMERGENCY:
-        return "Emergency numbers cannot be dialed"
-    if not _E164ISH.match(compact):
-        return "Phone number is invalid"
-    return None
-
-
-def phone_key(raw: str) -> str:
-    return re.sub(r"\D", "", raw or "")
 
 
 def _iso(value) -> str | None:
@@ -216,47 +162,6 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
 # --- Apps API: contacts -------------------------------------------------------------------
 
 
-def _contact_problems(data: dict[str, Any], campaign: SandboxCampaign) -> list[str]:
-    problems = []
-    problem = phone_problem(data.get("phone_number"))
-    if problem:
-        problems.append(problem)
-    elif SandboxContact.objects.filter(
-        campaign=campaign, phone_key=phone_key(data["phone_number"])
-    ).exists():
-        problems.append("Phone number has already been taken")
-    if not str(data.get("name") or "").strip():
-        problems.append("Name is required")
-    email = str(data.get("email") or "").strip()
-    if not email:
-        problems.append("Email is required")
-    elif not _EMAIL.match(email):
-        problems.append("Email is invalid")
-    return problems
-
-
-def _new_contact(campaign: SandboxCampaign, data: dict[str, Any]) -> SandboxContact:
-    phone = str(data["phone_number"]).strip()
-    outbound = str(data.get("outbound_number") or "").strip()
-    status = st.UPCOMING
-    if phone_problem(phone):
-        status = st.INVALID_NUMBER
-    elif outbound and phone_problem(outbound):
-        status = st.INVALID_OUTBOUND
-    elif phone_key(phone).endswith("0000"):
-        status = st.DO_NOT_CALL
-    return SandboxContact(
-        campaign=campaign,
-        name=str(data.get("name") or "").strip(),
-        email=str(data.get("email") or "").strip(),
-        phone_number=phone,
-        phone_key=phone_key(phone),
-        outbound_number=outbound,
-        external_unique_id=str(data.get("external_unique_id") or "").strip(),
-        status=status,
-    )
-
-
 @sandbox_endpoint(PROVIDER)
 @require_http_methods(["GET", "POST"])
 def contacts(request: HttpRequest, campaign_id: int) -> HttpResponse:
@@ -272,12 +177,12 @@ def contacts(request: HttpRequest, campaign_id: int) -> HttpResponse:
     if not isinstance(data, dict):
         return _error("Request body must be a JSON object", 400)
     with transaction.atomic():
-        problems = _contact_problems(data, campaign)
+        problems = contact_problems(data, campaign)
         if problems:
             return json_response(
                 {"valid_contacts": [], "invalid_contacts": [{**data, "errors": problems}]}
             )
-        _new_contact(campaign, data).save()
+        new_contact(campaign, data).save()
     return json_response({"valid_contacts": [data], "invalid_contacts": []})
 
 
@@ -309,37 +214,6 @@ def contacts_import(request: HttpRequest, campaign_id: int) -> HttpResponse:
         f"/apps/api/v1/outbound_dialer/campaigns/{campaign.id}/contacts/jobs/{job.id}"
     )
     return response
-
-
-def run_import_job(job: SandboxImportJob) -> None:
-    """Process one due job: all or nothing, as the provider does."""
-    with transaction.atomic():
-        claimed = SandboxImportJob.objects.filter(pk=job.pk, status="in_progress").update(
-            status="running"
-        )
-        if not claimed:
-            return
-        contacts_in = json.loads(job.payload)
-        keys = [phone_key(str(c.get("phone_number") or "")) for c in contacts_in]
-        existing = set(
-            SandboxContact.objects.filter(campaign_id=job.campaign_id, phone_key__in=set(keys))
-            .values_list("phone_key", flat=True)
-            .iterator(chunk_size=2000)
-        )
-        in_file = Counter(k for k in keys if k)
-        if existing or any(n > 1 for n in in_file.values()):
-            SandboxImportJob.objects.filter(pk=job.pk).update(
-                status="failed",
-                job_type="Jobs::Bulk::Campaign::StartImport",
-                error_message="Internal Error",
-                error_details=DUPLICATE_ERROR,
-            )
-            return
-        campaign = SandboxCampaign.objects.get(pk=job.campaign_id)
-        SandboxContact.objects.bulk_create(
-            [_new_contact(campaign, c) for c in contacts_in], batch_size=2000
-        )
-        SandboxImportJob.objects.filter(pk=job.pk).update(status="completed", payload="")
 
 
 @sandbox_endpoint(PROVIDER)
@@ -415,7 +289,7 @@ def contact(request: HttpRequest, campaign_id: int) -> HttpResponse:
             found.phone_number, found.phone_key = str(data["phone_number"]).strip(), key
         if "email" in data:
             email = str(data["email"] or "").strip()
-            if email and not _EMAIL.match(email):
+            if email and not EMAIL_RE.match(email):
                 return _error("Email is invalid", 400)
             found.email = email
         if "name" in data:
@@ -424,113 +298,3 @@ def contact(request: HttpRequest, campaign_id: int) -> HttpResponse:
             found.external_unique_id = str(data["external_unique_id"] or "").strip()
         found.save()
     return json_response(contact_json(found))
-
-
-# --- Simulated activity ---------------------------------------------------------------------
-
-# (from, [(to, weight), ...]) per mode: what a call in one state becomes a few seconds later.
-_COMMON = {
-    st.DIALING: [
-        (st.CONNECTED, 55),
-        (st.NOT_PICKED_UP, 15),
-        (st.NOT_REACHED, 5),
-        (st.ABANDONED_CONTACT, 5),
-        (st.INVALID_NUMBER, 3),
-        (st.CARRIER_ERROR, 2),
-        (st.BLOCKED, 1),
-        (st.DIALER_ERROR, 1),
-    ],
-    st.QUEUED: [(st.CONNECTED, 70), (st.ABANDONED_DIALER, 30)],
-    st.CONNECTED: [(st.FINISHED, 70), (st.TRANSFERRED, 20), (st.CONNECTED, 10)],
-    st.TRANSFERRED: [(st.TRANSFERRED_FINISHED, 100)],
-}
-_BY_MODE = {
-    "preview": {st.DIALING: [(st.SKIPPED, 8), (st.SKIPPED_CLOSED, 4)]},
-    "progressive": {st.DIALING: [(st.QUEUED, 10)]},
-    "predictive": {st.DIALING: [(st.QUEUED, 15), (st.VOICEMAIL, 10)]},
-}
-_PACE = {"preview": 1, "progressive": 3, "predictive": 6}
-_REDIALABLE = (st.NOT_PICKED_UP, st.VOICEMAIL, st.NOT_REACHED)
-
-
-def _next_status(rng: random.Random, mode: str, status: str) -> str:
-    options = _COMMON.get(status, []) + _BY_MODE.get(mode, {}).get(status, [])
-    if not options:
-        return status
-    targets, weights = zip(*options, strict=True)
-    return rng.choices(targets, weights)[0]
-
-
-def tick(rng: random.Random | None = None) -> int:
-    """Advance every running campaign by one step; returns how many contacts changed. Due
-    import jobs run too, so that imports finish even when nobody asks for their status."""
-    rng = rng or random.Random()
-    for job in SandboxImportJob.objects.filter(status="in_progress", run_after__lte=timezone.now()):
-        run_import_job(job)
-    changed = 0
-    for campaign in SandboxCampaign.objects.filter(status__in=RUNNING):
-        changed += _advance(campaign, rng)
-    return changed
-
-
-def _advance(campaign: SandboxCampaign, rng: random.Random) -> int:
-    pace = _PACE.get(campaign.mode, 2)
-    moves: dict[str, list[int]] = defaultdict(list)
-    redials: list[int] = []
-    with transaction.atomic():
-        live = SandboxContact.objects.filter(
-            campaign=campaign, status__in=[st.DIALING, st.QUEUED, st.CONNECTED, st.TRANSFERRED]
-        ).values_list("id", "status")
-        for cid, status in live[: pace * 4]:
-            target = _next_status(rng, campaign.mode, status)
-            if target != status:
-                moves[target].append(cid)
-        # Unanswered calls come back for another try while redials remain.
-        for cid in SandboxContact.objects.filter(
-            campaign=campaign, status__in=_REDIALABLE, redials__lt=campaign.max_redial_count
-        ).values_list("id", flat=True)[:pace]:
-            if rng.random() < 0.5:
-                moves[st.REDIAL_SCHEDULED].append(cid)
-                redials.append(cid)
-        for cid in SandboxContact.objects.filter(
-            campaign=campaign, status=st.REDIAL_SCHEDULED
-        ).values_list("id", flat=True)[:pace]:
-            if rng.random() < 0.5:
-                moves[st.UPCOMING].append(cid)
-        upcoming = SandboxContact.objects.filter(campaign=campaign, status=st.UPCOMING)
-        for cid in upcoming.order_by("id").values_list("id", flat=True)[:pace]:
-            moves[st.DIALING].append(cid)
-        now = timezone.now()
-        changed = 0
-        for target, ids in moves.items():
-            changed += SandboxContact.objects.filter(pk__in=ids).update(
-                status=target, updated_at=now
-            )
-        if redials:
-            SandboxContact.objects.filter(pk__in=redials).update(redials=F("redials") + 1)
-        if (
-            not moves
-            and not SandboxContact.objects.filter(
-                campaign=campaign,
-                status__in=[st.UPCOMING, st.DIALING, st.QUEUED, st.CONNECTED, st.TRANSFERRED]
-                + [st.REDIAL_SCHEDULED],
-            ).exists()
-        ):
-            campaign.status = "completed"
-            campaign.ends_at = now
-            campaign.save(update_fields=["status", "ends_at", "updated_at"])
-        elif changed:
-            SandboxCampaign.objects.filter(pk=campaign.pk).update(updated_at=now)
-    return changed
-
-
-_C = "manager/api/v1/outbound_dialer/campaigns"
-_A = "apps/api/v1/outbound_dialer/campaigns/<int:campaign_id>"
-urlpatterns = [
-    path(_C, campaigns, name="ccai-campaigns"),
-    path(f"{_C}/<int:campaign_id>", campaign_detail, name="ccai-campaign"),
-    path(f"{_A}/contacts", contacts, name="ccai-contacts"),
-    path(f"{_A}/contacts/import", contacts_import, name="ccai-contacts-import"),
-    path(f"{_A}/contacts/jobs/<int:job_id>", import_job, name="ccai-import-job"),
-    path(f"{_A}/contact", contact, name="ccai-contact"),
-]

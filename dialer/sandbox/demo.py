@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from dialer import statuses as st
-from dialer.models import SandboxCampaign, SandboxContact
-from dialer.sandbox import phone_key
+from dialer.sandbox.models import SandboxCampaign, SandboxContact
+from dialer.sandbox.rules import phone_key
 
 FIRST = [
     "Ana",
