@@ -177,7 +177,9 @@ def signed_at(timestamp: int | str) -> dict[str, str]:
         "Content-Type": "application/json",
         "X-WebHook-Timestamp": timestamp,
         "X-WebHook-AppKey": "email",
-        "X-WebHook-Signature": md5_signature(timestamp, "email", "sandbox"),
+        "X-WebHook-Signature": md5_signature(
+            timestamp, "email", settings.SANDBOX_CREDENTIALS["engagelab"]["webhook_secret"]
+        ),
     }
 
 
