@@ -208,8 +208,10 @@ class EngageLabClient(ProviderClient):
     def create_campaign(self, payload: dict) -> Campaign:
         """Endpoints → create: `POST /v1/marketing/campaigns` → `{"result": <campaign>}`."""
         _, body = self.request("POST", "/v1/marketing/campaigns", json=payload)
+        result = self._result(body)
+        self.required_int(result, "campaign_id", what="the campaign")
         with self._reading("a campaign"):
-            return Campaign.from_api(self._result(body))
+            return Campaign.from_api(result)
 
     # --- Endpoints → list ---------------------------------------------------------------
     def list_campaigns_page(
@@ -231,6 +233,8 @@ class EngageLabClient(ProviderClient):
             query["name"] = name
         _, body = self.request("GET", f"/v1/marketing/campaigns?{urlencode(query)}")
         rows = self._rows(body)
+        for row in rows:
+            self.required_int(row, "campaign_id", what="a campaign", write=False)
         total = _int_or_none((body or {}).get("total"))
         with self._reading("a campaign list"):
             campaigns = [Campaign.from_api(r) for r in rows]
@@ -259,8 +263,10 @@ class EngageLabClient(ProviderClient):
     def get_campaign(self, campaign_id: int) -> Campaign:
         """Endpoints → detail: `GET /v1/marketing/campaigns/{campaign_id}`."""
         _, body = self.request("GET", f"/v1/marketing/campaigns/{int(campaign_id)}")
+        result = self._result(body)
+        self.required_int(result, "campaign_id", what="the campaign", write=False)
         with self._reading("a campaign"):
-            return Campaign.from_api(self._result(body))
+            return Campaign.from_api(result)
 
     def update_campaign(self, campaign_id: int, payload: dict) -> int:
         """Endpoints → update: `PUT …/{campaign_id}` → `{"count": 1}`; 32110 once started."""
@@ -294,7 +300,7 @@ class EngageLabClient(ProviderClient):
         with self._reading("a sender list"):
             return [
                 Sender(
-                    sender_id=int(r["sender_id"]),
+                    sender_id=self.required_int(r, "sender_id", what="a sender", write=False),
                     name=r.get("name") or "",
                     email=r.get("email") or "",
                     domain_name=r.get("domain_name") or "",

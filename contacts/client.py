@@ -8,6 +8,7 @@ is an error. Reads are POSTs too, so they are marked idempotent (safe to retry);
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Callable
@@ -169,6 +170,12 @@ def _reads(what: str) -> Callable[[F], F]:
     return decorate
 
 
+def _padded(records: Any, size: int) -> list[dict[str, Any]]:
+    """A Merge answer's records, one per record sent: a missing one reads as unknown."""
+    records = [r if isinstance(r, dict) else {} for r in records or []][:size]
+    return records + [{}] * (size - len(records))
+
+
 def _int(value: Any) -> int:
     try:
         return int(value or 0)
@@ -244,7 +251,13 @@ class DialogInsightClient(ProviderClient):
     def projects_list(self) -> list[tuple[int, str]]:
         """Projects.List: also the cheapest credential check."""
         body = self.call("projects", "List", idempotent=True, project=False)
-        return [(_int(r.get("idProject")), r.get("ProjectName", "")) for r in body["Records"]]
+        return [
+            (
+                self.required_int(r, "idProject", what="a project", write=False),
+                r.get("ProjectName", ""),
+            )
+            for r in body["Records"]
+        ]
 
     @_reads("a project definition")
     def project_get(self) -> Project:
@@ -305,6 +318,11 @@ class DialogInsightClient(ProviderClient):
             }
             try:
                 body = self.call("contacts", "Merge", payload, idempotent=False)
+                answered = _padded(body.get("Records"), len(chunk))
+                merged = [
+                    self._merge_record(key, record)
+                    for (key, _), record in zip(chunk, answered, strict=True)
+                ]
             except ProviderError as error:
                 error.details = {
                     "merged": MergeResult(created, updated, results),
@@ -313,19 +331,25 @@ class DialogInsightClient(ProviderClient):
                 raise
             created += _int(body.get("CreatedRecords"))
             updated += _int(body.get("UpdatedRecords"))
-            answered = body.get("Records") or []
-            for index, (key, _) in enumerate(chunk):
-                record = answered[index] if index < len(answered) else {}
-                results.append(
-                    MergeRecord(
-                        key=str((record.get("ID") or {}).get(nomenclature.key_name(), key)),
-                        id_record=record.get("IdRecord"),
-                        status=str(record.get("Status") or "Unknown"),
-                        validation=str(record.get("ValidationResult") or "Unknown"),
-                        message=str(record.get("Message") or ""),
-                    )
-                )
+            results += merged
         return MergeResult(created=created, updated=updated, records=results)
+
+    def _merge_record(self, key: str, record: dict[str, Any]) -> MergeRecord:
+        """One record of a Merge answer. A record merged without its `IdRecord` is an error:
+        Switchboard would otherwise link to, and remember, a contact it cannot name."""
+        merged = MergeRecord(
+            key=str((record.get("ID") or {}).get(nomenclature.key_name(), key)),
+            id_record=_int(record.get("IdRecord")) or None,  # a rejected record may have one
+            status=str(record.get("Status") or "Unknown"),
+            validation=str(record.get("ValidationResult") or "Unknown"),
+            message=str(record.get("Message") or ""),
+        )
+        if merged.ok:
+            what = f"the contact {merged.key}"
+            return dataclasses.replace(
+                merged, id_record=self.required_int(record, "IdRecord", what=what)
+            )
+        return merged
 
     @_reads("a contact list")
     def contacts_get(
@@ -354,10 +378,9 @@ class DialogInsightClient(ProviderClient):
         body = self.call(
             "contacts", "Delete", {"Clause": clause, "MaxRows": max_rows}, idempotent=False
         )
-        return _int(body.get("DeletedRecords"))
+        return self.required_int(body, "DeletedRecords", what="the deletion", minimum=0)
 
-    @staticmethod
-    def _contact(record: dict[str, Any]) -> Contact:
+    def _contact(self, record: dict[str, Any]) -> Contact:
         values: dict[str, Any] = {}
         optins: dict[str, bool] = {}
         dates: dict[str, str] = {}
@@ -371,7 +394,7 @@ class DialogInsightClient(ProviderClient):
                 else:
                     optins[code] = nomenclature.is_subscribed(value)
         return Contact(
-            id=_int(record.get(nomenclature.ID_FIELD)),
+            id=self.required_int(record, nomenclature.ID_FIELD, what="a contact", write=False),
             values=values,
             optins=optins,
             optin_dates=dates,
@@ -396,7 +419,7 @@ class DialogInsightClient(ProviderClient):
             },
             idempotent=False,
         )
-        return _int(body.get("idMessage"))
+        return self.required_int(body, "idMessage", what="the message")
 
     def send_batch(
         self, *, id_message: int, filter_ids: list[int] | None, launch_at: dt.datetime | None
@@ -415,7 +438,7 @@ class DialogInsightClient(ProviderClient):
             {"idMessage": id_message, "contactFilter": contact_filter, "sendBatchOptions": options},
             idempotent=False,
         )
-        return _int(body.get("idBatch"))
+        return self.required_int(body, "idBatch", what="the sending")
 
     def send_single(
         self, *, id_message: int, id_contact: int, parameters: dict[str, str] | None = None
@@ -435,7 +458,7 @@ class DialogInsightClient(ProviderClient):
             },
             idempotent=False,
         )
-        return _int(body.get("idBatch"))
+        return self.required_int(body, "idBatch", what="the sending")
 
     @_reads("a mailing list")
     def batches(self) -> list[Batch]:
@@ -443,7 +466,7 @@ class DialogInsightClient(ProviderClient):
         body = self.call("sendings", "GetBatches", idempotent=True)
         return [
             Batch(
-                id=_int(r.get("idBatch")),
+                id=self.required_int(r, "idBatch", what="a mailing", write=False),
                 id_message=_int(r.get("idMessage")),
                 message_name=r.get("MessageName") or "",
                 mode=(r.get("ContactFilter") or {}).get("Mode", "All"),
@@ -456,11 +479,10 @@ class DialogInsightClient(ProviderClient):
             for r in body.get("Records") or []
         ]
 
-    @staticmethod
-    def _message(r: dict[str, Any]) -> Message:
+    def _message(self, r: dict[str, Any]) -> Message:
         version = (r.get("Versions") or [{}])[0]
         return Message(
-            id=_int(r.get("idMessage")),
+            id=self.required_int(r, "idMessage", what="a message", write=False),
             name=r.get("Name") or "",
             subject=version.get("Subject") or r.get("Subject") or "",
             sender=version.get("SenderEmail") or r.get("SenderEmail") or "",
@@ -488,14 +510,15 @@ class DialogInsightClient(ProviderClient):
             payload["Clause"] = clause
         if id_filter is not None:
             payload["idFilter"] = id_filter
-        return _int(self.call(*self.COUNT, payload, idempotent=True).get("Count"))
+        body = self.call(*self.COUNT, payload, idempotent=True)
+        return self.required_int(body, "Count", what="a contact count", write=False, minimum=0)
 
     @_reads("a segment list")
     def segments_list(self) -> list[Segment]:
         body = self.call(*self.SEGMENTS_LIST, idempotent=True)
         return [
             Segment(
-                id=_int(r.get("idFilter")),
+                id=self.required_int(r, "idFilter", what="a segment", write=False),
                 name=r.get("Name") or "",
                 is_dynamic=bool(r.get("isDynamic")),
                 clause=r.get("Clause"),
@@ -509,7 +532,7 @@ class DialogInsightClient(ProviderClient):
         if id_filter:
             payload["Filter"]["idFilter"] = id_filter
         body = self.call(*self.SEGMENT_MERGE, payload, idempotent=False)
-        return _int(body.get("idFilter"))
+        return self.required_int(body, "idFilter", what="the segment")
 
     def segment_contacts(self, id_filter: int, *, max_rows: int = 50) -> list[Contact]:
         return self.contacts_get(id_filter=id_filter, max_rows=max_rows)

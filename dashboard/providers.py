@@ -25,6 +25,9 @@ log = logging.getLogger("switchboard.provider")
 
 USER_AGENT = "Switchboard/0.1 (+internal marketing dashboard)"
 TRANSIENT_STATUSES = {429, 502, 503, 504}
+# How a provider refuses a method it does not know or does not offer to this account (a real
+# account answered each of these to a method no public page documents); see capabilities.py.
+REFUSED_STATUSES = {400, 404, 405, 410, 500, 501}
 # A web request never sleeps longer than this for a provider's Retry-After; beyond it, the
 # user is told when to try again.
 MAX_RETRY_WAIT = 5.0
@@ -223,6 +226,31 @@ class ProviderClient:
     def display_name(self) -> str:
         return PROVIDER_NAMES[self.provider]
 
+    def required_int(
+        self, data: Any, key: str, *, what: str, write: bool = True, minimum: int = 1
+    ) -> int:
+        """`data[key]`, an id (or a count, with `minimum=0`) the contract promises for `what`.
+
+        A reply without it, or with something that is not a whole number from `minimum`, is a
+        `ProviderError`, never a made-up 0: after a write the provider answered 2xx, so it
+        may have done it (`outcome_unknown`) and the user is told to look before trying
+        again; after a read nothing is stored from an answer that cannot be trusted.
+        """
+        value = data.get(key) if isinstance(data, dict) else None
+        number: int | None = None
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        elif isinstance(value, str) and value.strip().isdecimal():
+            number = int(value.strip())
+        if number is not None and number >= minimum:
+            return number
+        name = self.display_name
+        if write:
+            text = f"{name} did not confirm {what}; check it there before trying again."
+        else:
+            text = f"{name} sent {what} without its {key}; nothing was changed."
+        raise ProviderError(text, provider=self.provider, details={"missing": key})
+
     # --- to override ---------------------------------------------------------------------
     def error_from(self, response: requests.Response, body: Any) -> ProviderError | None:
         """Return the provider's error for this response, or None when it is a success.
@@ -234,6 +262,11 @@ class ProviderClient:
             code = body.get("code")
             message = body.get("message")
         return self.http_error(response, code=code, provider_message=message)
+
+    def refuses_method(self, error: ProviderError) -> bool:
+        """Whether `error` is the provider refusing the method itself, as unknown or not
+        offered to this account (rather than a failure of this one call)."""
+        return error.status in REFUSED_STATUSES
 
     # --- helpers for subclasses ----------------------------------------------------------
     def http_error(
