@@ -451,4 +451,22 @@ def test_the_builder_says_when_its_choices_cannot_be_loaded(client, marketer, en
     set_fault("engagelab", "error", status=503)
     client.force_login(marketer)
     body = client.get("/campaigns/new/").content.decode()
-    assert "Senders, templates and tags could not be loaded from EngageLab." in body
+    assert (
+        "Senders, templates, tags and segments could not be loaded from EngageLab: EngageLab "
+        "is having trouble (HTTP 503)." in body
+    )
+
+
+def test_the_builder_works_with_the_lists_it_has_and_names_the_missing_one(
+    client, marketer, engagelab
+):
+    # A live account answered 404 to the (inferred) segment listing.
+    set_fault("engagelab", "error", status=404, path_contains="/lists/segments")
+    client.force_login(marketer)
+    body = client.get("/campaigns/new/").content.decode()
+    assert "Segments could not be loaded from EngageLab: EngageLab answered HTTP 404." in body
+    assert "Switchboard News &lt;news@mail.switchboard.test&gt;" in body  # senders offered
+    assert "Seasonal promotion" in body  # templates offered
+    response = client.post("/campaigns/new/", regular_post())
+    assert response.status_code == 302
+    assert SandboxCampaign.objects.get().name == "Winter newsletter"
