@@ -1,5 +1,6 @@
 """Dialog Insight's OFC4 web services, as the contract describes them
-(/work/shared/providers/dialog_insight.md; provider docs: https://app.dialoginsight.com/fe/webservices/about).
+(docs/providers/dialog_insight.md; provider docs: https://app.dialoginsight.com/fe/webservices/about).
+What no public page documents is in the marked UNPUBLISHED section at the end.
 
 Every call is `POST {base}/webservices/ofc4/{service}.ashx?method={Method}` with the AuthKey and
 the project id in the JSON body, and every answer is an HTTP 200 envelope whose `Success: false`
@@ -11,16 +12,24 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import requests
 
 from contacts import fields as nomenclature
+from dashboard.capabilities import Unavailable, Unpublished
 from dashboard.providers import ProviderClient, ProviderError
 
 MERGE_BATCH_SIZE = 100
+# An envelope error by which Dialog Insight refuses a method (see `refuses_method`).
+_METHOD_REFUSED = re.compile(
+    r"unknown\s*method|method\s*not\s*found|invalid\s*method|not\s*supported|unsupported"
+    r"|not\s*implemented",
+    re.IGNORECASE,
+)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -351,27 +360,16 @@ class DialogInsightClient(ProviderClient):
             )
         return merged
 
-    @_reads("a contact list")
     def contacts_get(
-        self,
-        clause: dict[str, Any] | None = None,
-        *,
-        max_rows: int = 50,
-        id_filter: int | None = None,
+        self, clause: dict[str, Any] | None = None, *, max_rows: int = 50
     ) -> list[Contact]:
-        """Contacts.Get with a field clause (Equal/Contains/StartsWith, And/Or) and MaxRows.
-        `id_filter` (a segment's members) is the sandbox's name, see the section below."""
-        payload: dict[str, Any] = {"MaxRows": max_rows}
-        if clause:
-            payload["Clause"] = clause
-        if id_filter is not None:
-            payload["idFilter"] = id_filter
-        body = self.call("contacts", "Get", payload, idempotent=True)
-        return [self._contact(r) for r in body.get("Records") or []]
+        """Contacts.Get with a field clause (Equal/Contains/StartsWith, And/Or) and MaxRows."""
+        return self._contacts({"Clause": clause} if clause else {}, max_rows=max_rows)
 
-    def contact_get(self, id_contact: int) -> Contact | None:
-        found = self.contacts_get(nomenclature.id_clause(id_contact), max_rows=1)
-        return found[0] if found else None
+    @_reads("a contact list")
+    def _contacts(self, selection: dict[str, Any], *, max_rows: int) -> list[Contact]:
+        body = self.call("contacts", "Get", {"MaxRows": max_rows, **selection}, idempotent=True)
+        return [self._contact(r) for r in body.get("Records") or []]
 
     def contacts_delete(self, clause: dict[str, Any], *, max_rows: int = 1) -> int:
         """Contacts.Delete: erases the contacts (and their history); returns how many."""
@@ -401,11 +399,6 @@ class DialogInsightClient(ProviderClient):
         )
 
     # --- Messages and sendings (documented, partly) ---------------------------------------
-    @_reads("a message list")
-    def messages_list(self) -> list[Message]:
-        body = self.call("messages", "List", idempotent=True)
-        return [self._message(r) for r in body.get("Records") or []]
-
     def message_create(self, *, name: str, subject: str, sender: str, html: str) -> int:
         """Messages.Create with one HTML version; returns idMessage."""
         body = self.call(
@@ -490,16 +483,90 @@ class DialogInsightClient(ProviderClient):
         )
 
     # ======================================================================================
-    # SANDBOX METHOD NAMES — segments, statistics and history.
-    # The seed lists these capabilities but no public page names their methods; these are the
-    # names Switchboard's sandbox uses, in the same envelope. Replace the service/method
-    # strings here (only here) when the provider's real names are known.
+    # UNPUBLISHED — what Dialog Insight does not document publicly.
+    # Its overview lists these capabilities (segments, statistics, history…) without naming
+    # their methods, and documents Contacts.Get with a field clause only. The names below are
+    # the ones Switchboard's sandbox answers, in the same envelope: replace them here, and
+    # only here, when the provider's are known. Each is called inside
+    # `self.unpublished(name)`: an account that refuses one loses that feature alone, and
+    # Switchboard asks again after a while (dashboard/capabilities.py). The contract, in
+    # Switchboard's words: docs/providers/dialog_insight.md.
     # ======================================================================================
+    UNPUBLISHED: ClassVar[dict[str, Unpublished]] = {
+        c.name: c
+        for c in (
+            Unpublished(
+                "dialoginsight",
+                "contact_by_id",
+                "Opening a contact by its id",
+                "Contacts.Get with a clause on idContact",
+                alternative="Contacts.Get with a clause on the project key (documented)",
+                refusals=("invalidclause", "unknownfield", "unknown field", "invalid field"),
+            ),
+            Unpublished(
+                "dialoginsight",
+                "history",
+                "Reading a contact's mailing history",
+                "Contacts.GetHistory",
+            ),
+            Unpublished(
+                "dialoginsight",
+                "contacts_count",
+                "Counting contacts",
+                "Contacts.Count",
+                alternative="none: Contacts.Get returns records (at most MaxRows), not a count",
+            ),
+            Unpublished("dialoginsight", "segments_list", "Listing segments", "Filters.List"),
+            Unpublished("dialoginsight", "segment_save", "Saving segments", "Filters.Merge"),
+            Unpublished(
+                "dialoginsight",
+                "segment_contacts",
+                "Listing a segment's contacts",
+                "Contacts.Get with idFilter",
+                alternative="Contacts.Get with the dynamic segment's own clause (documented)",
+                refusals=("clause required",),
+            ),
+            Unpublished(
+                "dialoginsight",
+                "messages_list",
+                "Listing messages",
+                "Messages.List",
+                alternative="none: a message created in Switchboard is kept from the idMessage "
+                "Messages.Create answers",
+            ),
+            Unpublished(
+                "dialoginsight",
+                "statistics",
+                "Reading a mailing's statistics",
+                "Sendings.GetStatistics",
+            ),
+        )
+    }
     SEGMENTS_LIST = ("filters", "List")
     SEGMENT_MERGE = ("filters", "Merge")
     STATISTICS = ("sendings", "GetStatistics")
     HISTORY = ("contacts", "GetHistory")
     COUNT = ("contacts", "Count")
+    MESSAGES_LIST = ("messages", "List")
+
+    def refuses_method(self, error: ProviderError) -> bool:
+        # Dialog Insight publishes no error codes: besides an HTTP error, an envelope error
+        # naming an unknown or unsupported method (the sandbox's is "UnknownMethod").
+        said = f"{error.code or ''} {error.provider_message or ''}"
+        return super().refuses_method(error) or bool(_METHOD_REFUSED.search(said))
+
+    def contact_get(self, id_contact: int, *, key: str = "") -> Contact | None:
+        """The contact `id_contact`. Asking by id is not documented: when this account refuses
+        it, the contact is found by its project `key` (documented), if the caller knows it."""
+        try:
+            with self.unpublished("contact_by_id"):
+                found = self.contacts_get(nomenclature.id_clause(id_contact), max_rows=1)
+        except Unavailable:
+            if not key:
+                raise
+            clause = nomenclature.field_clause(nomenclature.PROJECT_KEY_CODE, "Equal", key)
+            found = [c for c in self.contacts_get(clause, max_rows=1) if c.id == id_contact]
+        return found[0] if found else None
 
     def contacts_count(
         self, clause: dict[str, Any] | None = None, *, id_filter: int | None = None
@@ -510,12 +577,14 @@ class DialogInsightClient(ProviderClient):
             payload["Clause"] = clause
         if id_filter is not None:
             payload["idFilter"] = id_filter
-        body = self.call(*self.COUNT, payload, idempotent=True)
+        with self.unpublished("contacts_count"):
+            body = self.call(*self.COUNT, payload, idempotent=True)
         return self.required_int(body, "Count", what="a contact count", write=False, minimum=0)
 
     @_reads("a segment list")
     def segments_list(self) -> list[Segment]:
-        body = self.call(*self.SEGMENTS_LIST, idempotent=True)
+        with self.unpublished("segments_list"):
+            body = self.call(*self.SEGMENTS_LIST, idempotent=True)
         return [
             Segment(
                 id=self.required_int(r, "idFilter", what="a segment", write=False),
@@ -531,15 +600,33 @@ class DialogInsightClient(ProviderClient):
         payload: dict[str, Any] = {"Filter": {"Name": name, "isDynamic": True, "Clause": clause}}
         if id_filter:
             payload["Filter"]["idFilter"] = id_filter
-        body = self.call(*self.SEGMENT_MERGE, payload, idempotent=False)
+        with self.unpublished("segment_save"):
+            body = self.call(*self.SEGMENT_MERGE, payload, idempotent=False)
         return self.required_int(body, "idFilter", what="the segment")
 
-    def segment_contacts(self, id_filter: int, *, max_rows: int = 50) -> list[Contact]:
-        return self.contacts_get(id_filter=id_filter, max_rows=max_rows)
+    def segment_contacts(
+        self, id_filter: int, *, clause: dict[str, Any] | None = None, max_rows: int = 50
+    ) -> list[Contact]:
+        """A segment's members. When this account refuses `idFilter`, a dynamic segment's own
+        `clause` finds the same contacts with the documented Contacts.Get."""
+        try:
+            with self.unpublished("segment_contacts"):
+                return self._contacts({"idFilter": id_filter}, max_rows=max_rows)
+        except Unavailable:
+            if not clause:
+                raise
+            return self.contacts_get(clause, max_rows=max_rows)
+
+    @_reads("a message list")
+    def messages_list(self) -> list[Message]:
+        with self.unpublished("messages_list"):
+            body = self.call(*self.MESSAGES_LIST, idempotent=True)
+        return [self._message(r) for r in body.get("Records") or []]
 
     @_reads("statistics")
     def statistics(self, id_batch: int) -> Statistics:
-        body = self.call(*self.STATISTICS, {"idBatch": id_batch}, idempotent=True)
+        with self.unpublished("statistics"):
+            body = self.call(*self.STATISTICS, {"idBatch": id_batch}, idempotent=True)
         s = body.get("Statistics") or {}
         return Statistics(
             id_batch=id_batch,
@@ -555,7 +642,8 @@ class DialogInsightClient(ProviderClient):
 
     @_reads("a contact history")
     def history(self, id_contact: int) -> list[HistoryEntry]:
-        body = self.call(*self.HISTORY, {"idContact": id_contact}, idempotent=True)
+        with self.unpublished("history"):
+            body = self.call(*self.HISTORY, {"idContact": id_contact}, idempotent=True)
         return [
             HistoryEntry(
                 id_batch=_int(r.get("idBatch")),

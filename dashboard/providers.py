@@ -13,13 +13,17 @@ import json
 import logging
 import threading
 import time
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import requests
 from django.conf import settings
 
 from dashboard import context
+
+if TYPE_CHECKING:
+    from dashboard.capabilities import Unpublished
 
 log = logging.getLogger("switchboard.provider")
 
@@ -208,6 +212,9 @@ class ProviderClient:
     rate_per_second: ClassVar[float | None] = None
     max_retries: ClassVar[int] = 2
     backoff: ClassVar[float] = 0.25
+    # The calls this provider does not document publicly, by name, each with what users lose
+    # without it: kept in one marked place of each client (see capabilities.py).
+    UNPUBLISHED: ClassVar[dict[str, Unpublished]] = {}
 
     def __init__(self, config: ProviderConfig | None = None, *, timeout: float | None = None):
         self.config = config or provider_config(self.provider)
@@ -267,6 +274,12 @@ class ProviderClient:
         """Whether `error` is the provider refusing the method itself, as unknown or not
         offered to this account (rather than a failure of this one call)."""
         return error.status in REFUSED_STATUSES
+
+    def unpublished(self, name: str) -> AbstractContextManager[None]:
+        """The block in which to make the calls of the unpublished capability `name`."""
+        from dashboard.capabilities import unpublished
+
+        return unpublished(self, self.UNPUBLISHED[name])
 
     # --- helpers for subclasses ----------------------------------------------------------
     def http_error(

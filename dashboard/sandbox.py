@@ -14,6 +14,7 @@ import functools
 import json
 import time
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 from django.conf import settings
@@ -63,9 +64,13 @@ def timeout_seconds() -> float:
     return settings.PROVIDER_TIMEOUT + 1.0
 
 
-def _take_fault(provider: str, path: str) -> SandboxFault | None:
+def _take_fault(provider: str, request: HttpRequest) -> SandboxFault | None:
     fault = SandboxFault.objects.filter(provider=provider).first()
-    if fault is None or (fault.path_contains and fault.path_contains not in path):
+    if fault is None or (
+        fault.path_contains and fault.path_contains not in request.get_full_path()
+    ):
+        return None
+    if fault.body_contains and fault.body_contains not in request.body.decode(errors="replace"):
         return None
     if fault.remaining is not None:
         with transaction.atomic():
@@ -85,9 +90,19 @@ def _fault_response(fault: SandboxFault) -> HttpResponse | None:
         return None
     if fault.kind == kind.ERROR:
         return HttpResponse(
-            f"<html><body><h1>{fault.status} Service Unavailable</h1></body></html>",
+            f"<html><body><h1>{fault.status} {HTTPStatus(fault.status).phrase}</h1></body></html>",
             status=fault.status,
             content_type="text/html",
+        )
+    if fault.kind == kind.UNKNOWN_METHOD:
+        # How an OFC4 method this key does not know is refused: inside an HTTP 200.
+        return json_response(
+            {
+                "Success": False,
+                "ErrorCode": "UnknownMethod",
+                "ErrorMessage": "This method is unknown or not available to this key.",
+                "idRequest": 0,
+            }
         )
     if fault.kind == kind.RATE_LIMIT:
         response = json_response({"code": 429, "message": "Too Many Requests"}, status=429)
@@ -108,7 +123,7 @@ def sandbox_endpoint(provider: str) -> Callable:
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            fault = _take_fault(provider, request.get_full_path())
+            fault = _take_fault(provider, request)
             if fault is not None:
                 response = _fault_response(fault)
                 if response is not None:

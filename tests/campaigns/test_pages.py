@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, SandboxCampaign
 from campaigns.sync import sync_references
-from dashboard.models import AuditEvent
+from dashboard.models import AuditEvent, SandboxFault
 from dashboard.sandbox import set_fault
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -457,16 +457,28 @@ def test_the_builder_says_when_its_choices_cannot_be_loaded(client, marketer, en
     )
 
 
+@pytest.mark.parametrize(
+    ("path", "missing", "offered"),
+    [
+        ("/lists/segments", "Segments", "Switchboard News &lt;news@mail.switchboard.test&gt;"),
+        ("/marketing/senders", "Senders", "Seasonal promotion"),
+    ],
+)
 def test_the_builder_works_with_the_lists_it_has_and_names_the_missing_one(
-    client, marketer, engagelab
+    client, marketer, engagelab, path, missing, offered
 ):
-    # A live account answered 404 to the (inferred) segment listing.
-    set_fault("engagelab", "error", status=404, path_contains="/lists/segments")
+    # A live account answered 404 to the (inferred) segment listing; either may be refused.
+    set_fault("engagelab", "error", status=404, path_contains=path, remaining=1000)
     client.force_login(marketer)
     body = client.get("/campaigns/new/").content.decode()
-    assert "Segments could not be loaded from EngageLab: EngageLab answered HTTP 404." in body
-    assert "Switchboard News &lt;news@mail.switchboard.test&gt;" in body  # senders offered
-    assert "Seasonal promotion" in body  # templates offered
-    response = client.post("/campaigns/new/", regular_post())
-    assert response.status_code == 302
-    assert SandboxCampaign.objects.get().name == "Winter newsletter"
+    assert (
+        f"{missing} could not be loaded from EngageLab: Listing {missing.lower()} is not "
+        "available on this EngageLab account." in body
+    )
+    assert offered in body and "Seasonal promotion" in body  # the other lists are offered
+    client.post("/campaigns/refresh/")
+    assert SandboxFault.objects.get().remaining == 999  # remembered, not asked again
+    if missing == "Segments":
+        response = client.post("/campaigns/new/", regular_post())
+        assert response.status_code == 302
+        assert SandboxCampaign.objects.get().name == "Winter newsletter"
