@@ -1,9 +1,11 @@
 """CCAI Platform's outbound dialer API, as Switchboard uses it.
 
-Follows `shared/providers/ccai_dialer.md` (Google Cloud CCAI Platform, "Campaign endpoints" of
-the apps API; campaigns from the manager API). Basic auth with the company's API credential,
+Follows docs/providers/ccai_dialer.md (Google Cloud CCAI Platform, "Campaign endpoints" of the
+apps API, https://cloud.google.com/contact-center/ccai-platform/docs/apps-api-campaign;
+campaigns from the manager API). Basic auth with the company's API credential,
 at most 10 calls a second, errors as `{"message": …}`. Every answer is read tolerantly: keys the
-provider adds later are ignored, documented optional keys may be missing.
+provider adds later are ignored, documented optional keys may be missing; an id the contract
+promises is required (`ProviderClient.required_int`).
 """
 
 from __future__ import annotations
