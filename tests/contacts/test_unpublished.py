@@ -171,7 +171,7 @@ def test_a_count_is_given_again_once_the_account_answers(client, account):
         assert ProviderCapability.objects.get(name="contacts_count").available
 
 
-def test_the_providers_page_says_what_each_unpublished_call_did(client, account, manager):
+def test_the_providers_page_says_what_each_unpublished_call_did(client, account, manager, marketer):
     _refuse("history")
     _use(client, "history", account)
     sync.sync_segments()
@@ -183,9 +183,14 @@ def test_the_providers_page_says_what_each_unpublished_call_did(client, account,
     assert (
         "Opening a contact by its id Contacts.Get with a clause on idContact available"
     ) in page and "Contacts.Get with a clause on the project key (documented)" in page
-    # Try again at the next use, rather than in six hours.
+    # Try again at the next use, rather than in six hours (who may see the page may ask).
     clear_faults()
-    client.post(reverse("capability_forget", args=["dialoginsight", "history"]))
+    forget = reverse("capability_forget", args=["dialoginsight", "history"])
+    client.force_login(marketer)
+    assert client.post(forget).status_code == 403
+    assert ProviderCapability.objects.filter(name="history").exists()
+    client.force_login(manager)
+    assert client.post(forget).status_code == 302
     assert not ProviderCapability.objects.filter(name="history").exists()
     client.force_login(account["user"])
     assert "Spring news" in _use(client, "history", account)
