@@ -29,8 +29,9 @@ log = logging.getLogger("switchboard.provider")
 
 USER_AGENT = "Switchboard/0.1 (+internal marketing dashboard)"
 TRANSIENT_STATUSES = {429, 502, 503, 504}
-# How a provider refuses a method it does not know or does not offer to this account (a real
-# account answered each of these to a method no public page documents); see capabilities.py.
+# How a provider refuses a method it does not know or does not offer to this account: real
+# accounts answered 404, 400 or 500 to methods no public page documents; 405, 410 and 501 say
+# the same. See capabilities.py for when one counts as a refusal.
 REFUSED_STATUSES = {400, 404, 405, 410, 500, 501}
 # A web request never sleeps longer than this for a provider's Retry-After; beyond it, the
 # user is told when to try again.

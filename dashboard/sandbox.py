@@ -14,7 +14,6 @@ import functools
 import json
 import time
 from collections.abc import Callable
-from http import HTTPStatus
 from typing import Any
 
 from django.conf import settings
@@ -90,7 +89,7 @@ def _fault_response(fault: SandboxFault) -> HttpResponse | None:
         return None
     if fault.kind == kind.ERROR:
         return HttpResponse(
-            f"<html><body><h1>{fault.status} {HTTPStatus(fault.status).phrase}</h1></body></html>",
+            f"<html><body><h1>{fault.status} Service Unavailable</h1></body></html>",
             status=fault.status,
             content_type="text/html",
         )
