@@ -1,8 +1,9 @@
 """EngageLab Email's marketing-campaigns API, as the contract describes it.
 
-Contract: /work/shared/providers/engagelab.md (from the official page "Campagnes",
-https://www.engagelab.com/docs/email/rest-api/marketing-campaigns). Each method names the
-contract section it follows. Returns dataclasses; raises `ProviderError`.
+Contract, in Switchboard's words: docs/providers/engagelab.md (from EngageLab's pages, e.g.
+https://www.engagelab.com/docs/email/rest-api/marketing/campaigns). Each method names the
+contract section it follows; what EngageLab does not document is in the marked UNPUBLISHED
+section. Returns dataclasses; raises `ProviderError`.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import timezone as dt_timezone
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import requests
 
+from dashboard.capabilities import Unpublished
 from dashboard.providers import ProviderClient, ProviderError
 
 PAGE_SIZE = 100  # the list endpoint's maximum `limit`
@@ -208,8 +210,10 @@ class EngageLabClient(ProviderClient):
     def create_campaign(self, payload: dict) -> Campaign:
         """Endpoints → create: `POST /v1/marketing/campaigns` → `{"result": <campaign>}`."""
         _, body = self.request("POST", "/v1/marketing/campaigns", json=payload)
+        result = self._result(body)
+        self.required_int(result, "campaign_id", what="the campaign")
         with self._reading("a campaign"):
-            return Campaign.from_api(self._result(body))
+            return Campaign.from_api(result)
 
     # --- Endpoints → list ---------------------------------------------------------------
     def list_campaigns_page(
@@ -231,6 +235,8 @@ class EngageLabClient(ProviderClient):
             query["name"] = name
         _, body = self.request("GET", f"/v1/marketing/campaigns?{urlencode(query)}")
         rows = self._rows(body)
+        for row in rows:
+            self.required_int(row, "campaign_id", what="a campaign", write=False)
         total = _int_or_none((body or {}).get("total"))
         with self._reading("a campaign list"):
             campaigns = [Campaign.from_api(r) for r in rows]
@@ -259,8 +265,10 @@ class EngageLabClient(ProviderClient):
     def get_campaign(self, campaign_id: int) -> Campaign:
         """Endpoints → detail: `GET /v1/marketing/campaigns/{campaign_id}`."""
         _, body = self.request("GET", f"/v1/marketing/campaigns/{int(campaign_id)}")
+        result = self._result(body)
+        self.required_int(result, "campaign_id", what="the campaign", write=False)
         with self._reading("a campaign"):
-            return Campaign.from_api(self._result(body))
+            return Campaign.from_api(result)
 
     def update_campaign(self, campaign_id: int, payload: dict) -> int:
         """Endpoints → update: `PUT …/{campaign_id}` → `{"count": 1}`; 32110 once started."""
@@ -288,20 +296,6 @@ class EngageLabClient(ProviderClient):
         return int((body or {}).get("count") or 0)
 
     # --- Reference lists a campaign builder needs ---------------------------------------
-    def list_senders(self) -> list[Sender]:
-        """Reference lists → senders (listing with GET is inferred by the contract)."""
-        rows = self._walk("/v1/marketing/senders", {})
-        with self._reading("a sender list"):
-            return [
-                Sender(
-                    sender_id=int(r["sender_id"]),
-                    name=r.get("name") or "",
-                    email=r.get("email") or "",
-                    domain_name=r.get("domain_name") or "",
-                )
-                for r in rows
-            ]
-
     def list_templates(self) -> list[Template]:
         """Reference lists → templates: `GET /v1/templates`."""
         rows = self._walk("/v1/templates", {})
@@ -315,14 +309,6 @@ class EngageLabClient(ProviderClient):
                 )
                 for r in rows
             ]
-
-    def list_segments(self) -> list[Segment]:
-        """Reference lists → segments (listing with GET is inferred)."""
-        rows = self._walk("/v1/marketing/lists/segments", {})
-        return [
-            Segment(segment_id=_int_or_none(r.get("segment_id")), name=r.get("segment_name") or "")
-            for r in rows
-        ]
 
     # --- Statistics ------------------------------------------------------------------------
     def stats_day(
@@ -347,6 +333,54 @@ class EngageLabClient(ProviderClient):
                 raw=r,
                 **{k: int(r.get(k) or 0) for k in keys},
             )
+            for r in rows
+        ]
+
+    # ======================================================================================
+    # UNPUBLISHED — what EngageLab does not document publicly.
+    # Senders and segments are documented as created with POST; listing them with GET on
+    # the same path is inferred, and an account answered 404 to the segment listing. Each is
+    # called inside `self.unpublished(name)`: an account that refuses one loses that list
+    # alone (the builder says so), and Switchboard asks again after a while
+    # (dashboard/capabilities.py). The contract, in Switchboard's words:
+    # docs/providers/engagelab.md.
+    # ======================================================================================
+    UNPUBLISHED: ClassVar[dict[str, Unpublished]] = {
+        c.name: c
+        for c in (
+            Unpublished(
+                "engagelab", "senders_list", "Listing senders", "GET /v1/marketing/senders"
+            ),
+            Unpublished(
+                "engagelab",
+                "segments_list",
+                "Listing segments",
+                "GET /v1/marketing/lists/segments",
+            ),
+        )
+    }
+
+    def list_senders(self) -> list[Sender]:
+        """Reference lists → senders (listing with GET is inferred by the contract)."""
+        with self.unpublished("senders_list"):
+            rows = self._walk("/v1/marketing/senders", {})
+        with self._reading("a sender list"):
+            return [
+                Sender(
+                    sender_id=self.required_int(r, "sender_id", what="a sender", write=False),
+                    name=r.get("name") or "",
+                    email=r.get("email") or "",
+                    domain_name=r.get("domain_name") or "",
+                )
+                for r in rows
+            ]
+
+    def list_segments(self) -> list[Segment]:
+        """Reference lists → segments (listing with GET is inferred)."""
+        with self.unpublished("segments_list"):
+            rows = self._walk("/v1/marketing/lists/segments", {})
+        return [
+            Segment(segment_id=_int_or_none(r.get("segment_id")), name=r.get("segment_name") or "")
             for r in rows
         ]
 

@@ -94,6 +94,11 @@ class ReferenceItem(models.Model):
     def __str__(self) -> str:
         return f"{self.kind}: {self.label}"
 
+    @staticmethod
+    def list_name(kind: str) -> str:
+        """A list's name in the sync records (`dashboard.SyncState`): "campaign senders"…"""
+        return f"campaign {kind}s"
+
 
 class SyncStamp(models.Model):
     """When a complete sync of one object type last finished: the list's "synced N s ago"."""

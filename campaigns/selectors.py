@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignStatus, ReferenceItem, SyncStamp
+from dashboard.models import SyncState
 
 SORTS = {
     "-created": ("-create_time", "-campaign_id"),
@@ -61,6 +62,27 @@ def references_loaded() -> bool:
 
 def reference_labels(kind: str) -> dict[str, str]:
     return dict(references(kind))
+
+
+def reference_problems() -> list[str]:
+    """What the builder cannot offer: a sentence for each list whose last sync failed and
+    has not succeeded since (lists that failed alike are named together)."""
+    names = {ReferenceItem.list_name(kind): kind for kind in ReferenceItem.Kind}
+    failing: dict[str, list[str]] = {}
+    states = SyncState.objects.filter(provider="engagelab", object_type__in=names)
+    for state in sorted(states, key=lambda s: list(names).index(s.object_type)):
+        if state.last_error_at and (
+            state.last_success_at is None or state.last_error_at > state.last_success_at
+        ):
+            failing.setdefault(state.last_error, []).append(f"{names[state.object_type]}s")
+    return [
+        f"{_and(lists).capitalize()} could not be loaded from EngageLab: {error}"
+        for error, lists in failing.items()
+    ]
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def overview_card() -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.db import transaction
@@ -143,21 +144,25 @@ def campaign_delete(*, user: Any, campaign: Campaign) -> None:
 
 
 class PartlyRefreshed(Exception):
-    """The campaigns were refreshed, the builder's choices (senders, templates…) were not."""
+    """The campaigns were refreshed, some of the builder's choices (senders, templates…) were
+    not: `problems` says which, and why."""
 
-    def __init__(self, summary: str, error: ProviderError) -> None:
+    def __init__(self, summary: str, problems: list[str]) -> None:
         super().__init__(summary)
         self.summary = summary
-        self.error = error
+        self.problems = problems
 
 
 def campaign_refresh(*, user: Any) -> str:
     """The list's refresh button: run the campaign and reference syncs now. A failure of the
     second is not reported as if the campaigns had not been refreshed either."""
+    from campaigns.selectors import reference_problems
     from campaigns.sync import sync_campaigns, sync_references
 
     summary = str(sync_campaigns())
-    try:
-        return f"{summary}; {sync_references()}"
-    except ProviderError as error:
-        raise PartlyRefreshed(summary, error) from error
+    # Each list's failure is recorded on its own, and told from that record.
+    with contextlib.suppress(ProviderError):
+        summary += f"; {sync_references()}"
+    if problems := reference_problems():
+        raise PartlyRefreshed(summary, problems)
+    return summary

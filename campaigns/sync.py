@@ -8,7 +8,8 @@ from django.utils import timezone
 from campaigns import client as api
 from campaigns.models import Campaign, ReferenceItem, SyncStamp
 from campaigns.services import mirror_fields
-from dashboard.sync import SyncResult
+from dashboard.providers import ProviderError
+from dashboard.sync import SyncResult, record_outcome
 
 
 def _stamp(name: str) -> None:
@@ -48,24 +49,30 @@ def sync_campaigns() -> SyncResult:
     return result
 
 
-def sync_references() -> SyncResult:
-    """Senders, templates, tags and segments for the builder's choices."""
-    client = api.EngageLabClient()
-    items: list[tuple[str, str, str, dict]] = []
-    for s in client.list_senders():
-        items.append(("sender", str(s.sender_id), f"{s.name} <{s.email}>", {"email": s.email}))
-    for t in client.list_templates():
-        items.append(("template", t.template_invoke_name, t.name, {"subject": t.subject}))
-    for tag in client.list_tags():
-        items.append(("tag", tag.name, tag.name, {}))
-    for seg in client.list_segments():
-        items.append(("segment", seg.name, seg.name, {"segment_id": seg.segment_id}))
-    result = SyncResult("campaign references")
+def _reference_rows(client: api.EngageLabClient, kind: str) -> list[tuple[str, str, dict]]:
+    """[(key, label, data)] of one builder list, as EngageLab gives it now."""
+    if kind == ReferenceItem.Kind.SENDER:
+        return [
+            (str(s.sender_id), f"{s.name} <{s.email}>", {"email": s.email})
+            for s in client.list_senders()
+        ]
+    if kind == ReferenceItem.Kind.TEMPLATE:
+        return [
+            (t.template_invoke_name, t.name, {"subject": t.subject})
+            for t in client.list_templates()
+        ]
+    if kind == ReferenceItem.Kind.TAG:
+        return [(tag.name, tag.name, {}) for tag in client.list_tags()]
+    return [(s.name, s.name, {"segment_id": s.segment_id}) for s in client.list_segments()]
+
+
+def _store_references(kind: str, rows: list[tuple[str, str, dict]], result: SyncResult) -> None:
+    """Make the mirror hold exactly `rows` for `kind`, leaving the other lists alone."""
     now = timezone.now()
     with transaction.atomic():
-        existing = {(r.kind, r.key): r for r in ReferenceItem.objects.all()}
-        for kind, key, label, data in items:
-            row = existing.pop((kind, key), None)
+        existing = {r.key: r for r in ReferenceItem.objects.filter(kind=kind)}
+        for key, label, data in rows:
+            row = existing.pop(key, None)
             if row is None:
                 ReferenceItem.objects.create(
                     kind=kind, key=key, label=label, data=data, synced_at=now
@@ -79,7 +86,31 @@ def sync_references() -> SyncResult:
             else:
                 result.unchanged += 1
         ReferenceItem.objects.filter(pk__in=[r.pk for r in existing.values()]).delete()
-        result.removed = len(existing)
+        result.removed += len(existing)
+
+
+def sync_references() -> SyncResult:
+    """Senders, templates, tags and segments for the builder's choices, each list stored on
+    its own: a list EngageLab cannot give (the sender and segment listings are inferred, and
+    an account may refuse them) keeps its last rows, is named in the result and recorded for
+    the builder to say so, and the others are stored all the same. Raises only when no list
+    could be read."""
+    client = api.EngageLabClient()
+    result = SyncResult("campaign references")
+    failures: list[ProviderError] = []
+    for kind in ReferenceItem.Kind:
+        object_type = ReferenceItem.list_name(kind)
+        try:
+            rows = _reference_rows(client, kind)
+        except ProviderError as error:
+            failures.append(error)
+            result.errors.append(f"{kind.value}s ({error})")
+            record_outcome(api.EngageLabClient.provider, object_type, error=error)
+            continue
+        _store_references(kind, rows, result)
+        record_outcome(api.EngageLabClient.provider, object_type, summary=f"{len(rows)} listed")
+    if len(failures) == len(ReferenceItem.Kind):
+        raise failures[0]
     _stamp("references")
     return result
 

@@ -59,8 +59,7 @@ def campaign_refresh(request: HttpRequest) -> HttpResponse:
     except services.PartlyRefreshed as partly:
         messages.warning(
             request,
-            f"Campaigns refreshed from EngageLab ({partly.summary}); senders, templates, tags "
-            f"and segments were not. {partly.error}",
+            f"Campaigns refreshed from EngageLab ({partly.summary}). {' '.join(partly.problems)}",
         )
     except ProviderError as error:
         messages.error(request, f"Could not refresh from EngageLab. {error}")
@@ -94,7 +93,12 @@ def _render_builder(
     return render(
         request,
         template,
-        {"builder": builder, "form": builder.form, "campaign": campaign},
+        {
+            "builder": builder,
+            "form": builder.form,
+            "campaign": campaign,
+            "reference_problems": selectors.reference_problems(),
+        },
         status=status,
     )
 

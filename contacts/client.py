@@ -1,5 +1,6 @@
 """Dialog Insight's OFC4 web services, as the contract describes them
-(/work/shared/providers/dialog_insight.md; provider docs: https://app.dialoginsight.com/fe/webservices/about).
+(docs/providers/dialog_insight.md; provider docs: https://app.dialoginsight.com/fe/webservices/about).
+What no public page documents is in the marked UNPUBLISHED section at the end.
 
 Every call is `POST {base}/webservices/ofc4/{service}.ashx?method={Method}` with the AuthKey and
 the project id in the JSON body, and every answer is an HTTP 200 envelope whose `Success: false`
@@ -8,18 +9,27 @@ is an error. Reads are POSTs too, so they are marked idempotent (safe to retry);
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import requests
 
 from contacts import fields as nomenclature
+from dashboard.capabilities import Unavailable, Unpublished
 from dashboard.providers import ProviderClient, ProviderError
 
 MERGE_BATCH_SIZE = 100
+# An envelope error by which Dialog Insight refuses a method (see `refuses_method`).
+_METHOD_REFUSED = re.compile(
+    r"unknown\s*method|method\s*not\s*found|invalid\s*method|not\s*supported|unsupported"
+    r"|not\s*implemented",
+    re.IGNORECASE,
+)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -169,6 +179,12 @@ def _reads(what: str) -> Callable[[F], F]:
     return decorate
 
 
+def _padded(records: Any, size: int) -> list[dict[str, Any]]:
+    """A Merge answer's records, one per record sent: a missing one reads as unknown."""
+    records = [r if isinstance(r, dict) else {} for r in records or []][:size]
+    return records + [{}] * (size - len(records))
+
+
 def _int(value: Any) -> int:
     try:
         return int(value or 0)
@@ -244,7 +260,13 @@ class DialogInsightClient(ProviderClient):
     def projects_list(self) -> list[tuple[int, str]]:
         """Projects.List: also the cheapest credential check."""
         body = self.call("projects", "List", idempotent=True, project=False)
-        return [(_int(r.get("idProject")), r.get("ProjectName", "")) for r in body["Records"]]
+        return [
+            (
+                self.required_int(r, "idProject", what="a project", write=False),
+                r.get("ProjectName", ""),
+            )
+            for r in body["Records"]
+        ]
 
     @_reads("a project definition")
     def project_get(self) -> Project:
@@ -305,6 +327,11 @@ class DialogInsightClient(ProviderClient):
             }
             try:
                 body = self.call("contacts", "Merge", payload, idempotent=False)
+                answered = _padded(body.get("Records"), len(chunk))
+                merged = [
+                    self._merge_record(key, record)
+                    for (key, _), record in zip(chunk, answered, strict=True)
+                ]
             except ProviderError as error:
                 error.details = {
                     "merged": MergeResult(created, updated, results),
@@ -313,51 +340,45 @@ class DialogInsightClient(ProviderClient):
                 raise
             created += _int(body.get("CreatedRecords"))
             updated += _int(body.get("UpdatedRecords"))
-            answered = body.get("Records") or []
-            for index, (key, _) in enumerate(chunk):
-                record = answered[index] if index < len(answered) else {}
-                results.append(
-                    MergeRecord(
-                        key=str((record.get("ID") or {}).get(nomenclature.key_name(), key)),
-                        id_record=record.get("IdRecord"),
-                        status=str(record.get("Status") or "Unknown"),
-                        validation=str(record.get("ValidationResult") or "Unknown"),
-                        message=str(record.get("Message") or ""),
-                    )
-                )
+            results += merged
         return MergeResult(created=created, updated=updated, records=results)
 
-    @_reads("a contact list")
-    def contacts_get(
-        self,
-        clause: dict[str, Any] | None = None,
-        *,
-        max_rows: int = 50,
-        id_filter: int | None = None,
-    ) -> list[Contact]:
-        """Contacts.Get with a field clause (Equal/Contains/StartsWith, And/Or) and MaxRows.
-        `id_filter` (a segment's members) is the sandbox's name, see the section below."""
-        payload: dict[str, Any] = {"MaxRows": max_rows}
-        if clause:
-            payload["Clause"] = clause
-        if id_filter is not None:
-            payload["idFilter"] = id_filter
-        body = self.call("contacts", "Get", payload, idempotent=True)
-        return [self._contact(r) for r in body.get("Records") or []]
+    def _merge_record(self, key: str, record: dict[str, Any]) -> MergeRecord:
+        """One record of a Merge answer. A record merged without its `IdRecord` is an error:
+        Switchboard would otherwise link to, and remember, a contact it cannot name."""
+        merged = MergeRecord(
+            key=str((record.get("ID") or {}).get(nomenclature.key_name(), key)),
+            id_record=_int(record.get("IdRecord")) or None,  # a rejected record may have one
+            status=str(record.get("Status") or "Unknown"),
+            validation=str(record.get("ValidationResult") or "Unknown"),
+            message=str(record.get("Message") or ""),
+        )
+        if merged.ok:
+            what = f"the contact {merged.key}"
+            return dataclasses.replace(
+                merged, id_record=self.required_int(record, "IdRecord", what=what)
+            )
+        return merged
 
-    def contact_get(self, id_contact: int) -> Contact | None:
-        found = self.contacts_get(nomenclature.id_clause(id_contact), max_rows=1)
-        return found[0] if found else None
+    def contacts_get(
+        self, clause: dict[str, Any] | None = None, *, max_rows: int = 50
+    ) -> list[Contact]:
+        """Contacts.Get with a field clause (Equal/Contains/StartsWith, And/Or) and MaxRows."""
+        return self._contacts({"Clause": clause} if clause else {}, max_rows=max_rows)
+
+    @_reads("a contact list")
+    def _contacts(self, selection: dict[str, Any], *, max_rows: int) -> list[Contact]:
+        body = self.call("contacts", "Get", {"MaxRows": max_rows, **selection}, idempotent=True)
+        return [self._contact(r) for r in body.get("Records") or []]
 
     def contacts_delete(self, clause: dict[str, Any], *, max_rows: int = 1) -> int:
         """Contacts.Delete: erases the contacts (and their history); returns how many."""
         body = self.call(
             "contacts", "Delete", {"Clause": clause, "MaxRows": max_rows}, idempotent=False
         )
-        return _int(body.get("DeletedRecords"))
+        return self.required_int(body, "DeletedRecords", what="the deletion", minimum=0)
 
-    @staticmethod
-    def _contact(record: dict[str, Any]) -> Contact:
+    def _contact(self, record: dict[str, Any]) -> Contact:
         values: dict[str, Any] = {}
         optins: dict[str, bool] = {}
         dates: dict[str, str] = {}
@@ -371,18 +392,13 @@ class DialogInsightClient(ProviderClient):
                 else:
                     optins[code] = nomenclature.is_subscribed(value)
         return Contact(
-            id=_int(record.get(nomenclature.ID_FIELD)),
+            id=self.required_int(record, nomenclature.ID_FIELD, what="a contact", write=False),
             values=values,
             optins=optins,
             optin_dates=dates,
         )
 
     # --- Messages and sendings (documented, partly) ---------------------------------------
-    @_reads("a message list")
-    def messages_list(self) -> list[Message]:
-        body = self.call("messages", "List", idempotent=True)
-        return [self._message(r) for r in body.get("Records") or []]
-
     def message_create(self, *, name: str, subject: str, sender: str, html: str) -> int:
         """Messages.Create with one HTML version; returns idMessage."""
         body = self.call(
@@ -396,7 +412,7 @@ class DialogInsightClient(ProviderClient):
             },
             idempotent=False,
         )
-        return _int(body.get("idMessage"))
+        return self.required_int(body, "idMessage", what="the message")
 
     def send_batch(
         self, *, id_message: int, filter_ids: list[int] | None, launch_at: dt.datetime | None
@@ -415,7 +431,7 @@ class DialogInsightClient(ProviderClient):
             {"idMessage": id_message, "contactFilter": contact_filter, "sendBatchOptions": options},
             idempotent=False,
         )
-        return _int(body.get("idBatch"))
+        return self.required_int(body, "idBatch", what="the sending")
 
     def send_single(
         self, *, id_message: int, id_contact: int, parameters: dict[str, str] | None = None
@@ -435,7 +451,7 @@ class DialogInsightClient(ProviderClient):
             },
             idempotent=False,
         )
-        return _int(body.get("idBatch"))
+        return self.required_int(body, "idBatch", what="the sending")
 
     @_reads("a mailing list")
     def batches(self) -> list[Batch]:
@@ -443,7 +459,7 @@ class DialogInsightClient(ProviderClient):
         body = self.call("sendings", "GetBatches", idempotent=True)
         return [
             Batch(
-                id=_int(r.get("idBatch")),
+                id=self.required_int(r, "idBatch", what="a mailing", write=False),
                 id_message=_int(r.get("idMessage")),
                 message_name=r.get("MessageName") or "",
                 mode=(r.get("ContactFilter") or {}).get("Mode", "All"),
@@ -456,11 +472,10 @@ class DialogInsightClient(ProviderClient):
             for r in body.get("Records") or []
         ]
 
-    @staticmethod
-    def _message(r: dict[str, Any]) -> Message:
+    def _message(self, r: dict[str, Any]) -> Message:
         version = (r.get("Versions") or [{}])[0]
         return Message(
-            id=_int(r.get("idMessage")),
+            id=self.required_int(r, "idMessage", what="a message", write=False),
             name=r.get("Name") or "",
             subject=version.get("Subject") or r.get("Subject") or "",
             sender=version.get("SenderEmail") or r.get("SenderEmail") or "",
@@ -468,16 +483,90 @@ class DialogInsightClient(ProviderClient):
         )
 
     # ======================================================================================
-    # SANDBOX METHOD NAMES — segments, statistics and history.
-    # The seed lists these capabilities but no public page names their methods; these are the
-    # names Switchboard's sandbox uses, in the same envelope. Replace the service/method
-    # strings here (only here) when the provider's real names are known.
+    # UNPUBLISHED — what Dialog Insight does not document publicly.
+    # Its overview lists these capabilities (segments, statistics, history…) without naming
+    # their methods, and documents Contacts.Get with a field clause only. The names below are
+    # the ones Switchboard's sandbox answers, in the same envelope: replace them here, and
+    # only here, when the provider's are known. Each is called inside
+    # `self.unpublished(name)`: an account that refuses one loses that feature alone, and
+    # Switchboard asks again after a while (dashboard/capabilities.py). The contract, in
+    # Switchboard's words: docs/providers/dialog_insight.md.
     # ======================================================================================
+    UNPUBLISHED: ClassVar[dict[str, Unpublished]] = {
+        c.name: c
+        for c in (
+            Unpublished(
+                "dialoginsight",
+                "contact_by_id",
+                "Opening a contact by its id",
+                "Contacts.Get with a clause on idContact",
+                alternative="Contacts.Get with a clause on the project key (documented)",
+                refusals=("invalidclause", "unknownfield", "unknown field", "invalid field"),
+            ),
+            Unpublished(
+                "dialoginsight",
+                "history",
+                "Reading a contact's mailing history",
+                "Contacts.GetHistory",
+            ),
+            Unpublished(
+                "dialoginsight",
+                "contacts_count",
+                "Counting contacts",
+                "Contacts.Count",
+                alternative="none: Contacts.Get returns records (at most MaxRows), not a count",
+            ),
+            Unpublished("dialoginsight", "segments_list", "Listing segments", "Filters.List"),
+            Unpublished("dialoginsight", "segment_save", "Saving segments", "Filters.Merge"),
+            Unpublished(
+                "dialoginsight",
+                "segment_contacts",
+                "Listing a segment's contacts",
+                "Contacts.Get with idFilter",
+                alternative="Contacts.Get with the dynamic segment's own clause (documented)",
+                refusals=("clause required",),
+            ),
+            Unpublished(
+                "dialoginsight",
+                "messages_list",
+                "Listing messages",
+                "Messages.List",
+                alternative="none: a message created in Switchboard is kept from the idMessage "
+                "Messages.Create answers",
+            ),
+            Unpublished(
+                "dialoginsight",
+                "statistics",
+                "Reading a mailing's statistics",
+                "Sendings.GetStatistics",
+            ),
+        )
+    }
     SEGMENTS_LIST = ("filters", "List")
     SEGMENT_MERGE = ("filters", "Merge")
     STATISTICS = ("sendings", "GetStatistics")
     HISTORY = ("contacts", "GetHistory")
     COUNT = ("contacts", "Count")
+    MESSAGES_LIST = ("messages", "List")
+
+    def refuses_method(self, error: ProviderError) -> bool:
+        # Dialog Insight publishes no error codes: besides an HTTP error, an envelope error
+        # naming an unknown or unsupported method (the sandbox's is "UnknownMethod").
+        said = f"{error.code or ''} {error.provider_message or ''}"
+        return super().refuses_method(error) or bool(_METHOD_REFUSED.search(said))
+
+    def contact_get(self, id_contact: int, *, key: str = "") -> Contact | None:
+        """The contact `id_contact`. Asking by id is not documented: when this account refuses
+        it, the contact is found by its project `key` (documented), if the caller knows it."""
+        try:
+            with self.unpublished("contact_by_id"):
+                found = self.contacts_get(nomenclature.id_clause(id_contact), max_rows=1)
+        except Unavailable:
+            if not key:
+                raise
+            clause = nomenclature.field_clause(nomenclature.PROJECT_KEY_CODE, "Equal", key)
+            found = [c for c in self.contacts_get(clause, max_rows=1) if c.id == id_contact]
+        return found[0] if found else None
 
     def contacts_count(
         self, clause: dict[str, Any] | None = None, *, id_filter: int | None = None
@@ -488,14 +577,17 @@ class DialogInsightClient(ProviderClient):
             payload["Clause"] = clause
         if id_filter is not None:
             payload["idFilter"] = id_filter
-        return _int(self.call(*self.COUNT, payload, idempotent=True).get("Count"))
+        with self.unpublished("contacts_count"):
+            body = self.call(*self.COUNT, payload, idempotent=True)
+        return self.required_int(body, "Count", what="a contact count", write=False, minimum=0)
 
     @_reads("a segment list")
     def segments_list(self) -> list[Segment]:
-        body = self.call(*self.SEGMENTS_LIST, idempotent=True)
+        with self.unpublished("segments_list"):
+            body = self.call(*self.SEGMENTS_LIST, idempotent=True)
         return [
             Segment(
-                id=_int(r.get("idFilter")),
+                id=self.required_int(r, "idFilter", what="a segment", write=False),
                 name=r.get("Name") or "",
                 is_dynamic=bool(r.get("isDynamic")),
                 clause=r.get("Clause"),
@@ -508,15 +600,33 @@ class DialogInsightClient(ProviderClient):
         payload: dict[str, Any] = {"Filter": {"Name": name, "isDynamic": True, "Clause": clause}}
         if id_filter:
             payload["Filter"]["idFilter"] = id_filter
-        body = self.call(*self.SEGMENT_MERGE, payload, idempotent=False)
-        return _int(body.get("idFilter"))
+        with self.unpublished("segment_save"):
+            body = self.call(*self.SEGMENT_MERGE, payload, idempotent=False)
+        return self.required_int(body, "idFilter", what="the segment")
 
-    def segment_contacts(self, id_filter: int, *, max_rows: int = 50) -> list[Contact]:
-        return self.contacts_get(id_filter=id_filter, max_rows=max_rows)
+    def segment_contacts(
+        self, id_filter: int, *, clause: dict[str, Any] | None = None, max_rows: int = 50
+    ) -> list[Contact]:
+        """A segment's members. When this account refuses `idFilter`, a dynamic segment's own
+        `clause` finds the same contacts with the documented Contacts.Get."""
+        try:
+            with self.unpublished("segment_contacts"):
+                return self._contacts({"idFilter": id_filter}, max_rows=max_rows)
+        except Unavailable:
+            if not clause:
+                raise
+            return self.contacts_get(clause, max_rows=max_rows)
+
+    @_reads("a message list")
+    def messages_list(self) -> list[Message]:
+        with self.unpublished("messages_list"):
+            body = self.call(*self.MESSAGES_LIST, idempotent=True)
+        return [self._message(r) for r in body.get("Records") or []]
 
     @_reads("statistics")
     def statistics(self, id_batch: int) -> Statistics:
-        body = self.call(*self.STATISTICS, {"idBatch": id_batch}, idempotent=True)
+        with self.unpublished("statistics"):
+            body = self.call(*self.STATISTICS, {"idBatch": id_batch}, idempotent=True)
         s = body.get("Statistics") or {}
         return Statistics(
             id_batch=id_batch,
@@ -532,7 +642,8 @@ class DialogInsightClient(ProviderClient):
 
     @_reads("a contact history")
     def history(self, id_contact: int) -> list[HistoryEntry]:
-        body = self.call(*self.HISTORY, {"idContact": id_contact}, idempotent=True)
+        with self.unpublished("history"):
+            body = self.call(*self.HISTORY, {"idContact": id_contact}, idempotent=True)
         return [
             HistoryEntry(
                 id_batch=_int(r.get("idBatch")),

@@ -2,8 +2,8 @@
 
 The provider names a contact field `f_<Code>`, a project-key field `key_f_<Code>` (used to
 identify a contact) and an opt-in `optin_<Code>` (`"1"` subscribes, `"0"` unsubscribes); dates
-travel as `YYYY.MM.DD`. See the seed "Web Services Presentation → Fields Nomenclature" and
-/work/shared/providers/dialog_insight.md. Nothing else in Switchboard glues these prefixes.
+travel as `YYYY.MM.DD`. See Dialog Insight's "Web Services Presentation → Fields Nomenclature"
+and docs/providers/dialog_insight.md. Nothing else in Switchboard glues these prefixes.
 """
 
 from __future__ import annotations

@@ -6,7 +6,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from contacts.client import DialogInsightClient
 from contacts.models import BulkSync, Mailing, MailingSnapshot, Message, ProjectField, Segment
+from dashboard import capabilities
 
 
 def project_fields() -> list[ProjectField]:
@@ -20,6 +22,13 @@ def field_labels() -> dict[str, str]:
 
 def segments():
     return Segment.objects.all()
+
+
+def unavailable(*names: str) -> list[str]:
+    """For each of these unpublished Dialog Insight calls (see contacts/client.py) this
+    account is known to refuse, the sentence its page shows where the feature would be."""
+    notes = (capabilities.unavailable_sentence(DialogInsightClient.UNPUBLISHED[n]) for n in names)
+    return [note for note in notes if note]
 
 
 def mailings(*, status: str = "", mode: str = "", q: str = ""):

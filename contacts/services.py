@@ -26,6 +26,7 @@ from contacts.models import (
     Segment,
 )
 from dashboard.audit import audit_record
+from dashboard.capabilities import Unavailable
 from dashboard.csvsafe import spreadsheet_safe
 from dashboard.providers import ProviderError
 from dashboard.submissions import (
@@ -110,16 +111,27 @@ def contact_search(
     )
 
 
-def contact_get(*, id_contact: int) -> Contact | None:
-    return DialogInsightClient().contact_get(id_contact)
+def contact_get(*, id_contact: int, key: str = "") -> Contact | None:
+    """One contact; its project `key`, when the page knows it, finds it on an account that
+    does not let Switchboard ask by id."""
+    return DialogInsightClient().contact_get(id_contact, key=key)
 
 
-def contact_detail(*, id_contact: int) -> tuple[Contact | None, list[HistoryEntry]]:
+def contact_detail(
+    *, id_contact: int, key: str = ""
+) -> tuple[Contact | None, list[HistoryEntry], str]:
+    """The contact, its mailing history, and why that history is missing (an account without
+    it, or a failure): the contact is shown all the same."""
     client = DialogInsightClient()
-    contact = client.contact_get(id_contact)
+    contact = client.contact_get(id_contact, key=key)
     if contact is None:
-        return None, []
-    return contact, client.history(id_contact)
+        return None, [], ""
+    try:
+        return contact, client.history(id_contact), ""
+    except Unavailable as error:
+        return contact, [], str(error)
+    except ProviderError as error:
+        return contact, [], f"The mailing history could not be loaded. {error}"
 
 
 def contact_save(*, user, key: str, data: dict[str, str], creating: bool) -> MergeRecord:
@@ -148,10 +160,12 @@ def contact_save(*, user, key: str, data: dict[str, str], creating: bool) -> Mer
     return record
 
 
-def contact_set_optin(*, user, id_contact: int, code: str, subscribed: bool) -> Contact:
+def contact_set_optin(
+    *, user, id_contact: int, code: str, subscribed: bool, key: str = ""
+) -> Contact:
     """Subscribe or unsubscribe one contact from one opt-in; returns the contact as now stored."""
     client = DialogInsightClient()
-    contact = client.contact_get(id_contact)
+    contact = client.contact_get(id_contact, key=key)
     if contact is None:
         raise ProviderError("This contact no longer exists at Dialog Insight.", provider=PROVIDER)
     action = "subscribed" if subscribed else "unsubscribed"
@@ -178,15 +192,15 @@ def _reread(client: DialogInsightClient, contact: Contact, optins: dict[str, boo
     made (and audited): the user must hear that it worked, so the page shows the contact as
     read before with the new opt-ins applied, instead of reporting a failure."""
     try:
-        return client.contact_get(contact.id) or contact
+        return client.contact_get(contact.id, key=contact.key) or contact
     except ProviderError:
         return dataclasses.replace(contact, optins={**contact.optins, **optins})
 
 
-def contact_unsubscribe_all(*, user, id_contact: int) -> Contact:
+def contact_unsubscribe_all(*, user, id_contact: int, key: str = "") -> Contact:
     """The provider's recommended alternative to deleting: every opt-in set to 0."""
     client = DialogInsightClient()
-    contact = client.contact_get(id_contact)
+    contact = client.contact_get(id_contact, key=key)
     if contact is None:
         raise ProviderError("This contact no longer exists at Dialog Insight.", provider=PROVIDER)
     codes = list(
@@ -250,8 +264,9 @@ def segment_save(
     return segment
 
 
-def segment_contacts(*, id_filter: int, limit: int = 100) -> list[Contact]:
-    return DialogInsightClient().segment_contacts(id_filter, max_rows=limit)
+def segment_contacts(*, segment: Segment, limit: int = 100) -> list[Contact]:
+    clause = segment.clause if segment.is_dynamic else None
+    return DialogInsightClient().segment_contacts(segment.id_filter, clause=clause, max_rows=limit)
 
 
 # --- Bulk sync ----------------------------------------------------------------------------
@@ -505,8 +520,13 @@ def bulk_sync_report(*, job: BulkSync) -> str:
 
 
 # --- Mailings (issue 7) -------------------------------------------------------------------
-def mailing_audience_size(*, id_filter: int | None) -> int:
-    return DialogInsightClient().contacts_count(id_filter=id_filter)
+def mailing_audience_size(*, id_filter: int | None) -> int | None:
+    """How many contacts a sending reaches; None on an account that does not count them
+    (the sending itself is documented, so it may go ahead)."""
+    try:
+        return DialogInsightClient().contacts_count(id_filter=id_filter)
+    except Unavailable:
+        return None
 
 
 def mailing_send(

@@ -14,6 +14,7 @@ from django.utils import timezone
 from contacts import fields as nomenclature
 from contacts.client import DialogInsightClient
 from contacts.models import Mailing, MailingSnapshot, Message, ProjectField, Segment
+from dashboard.capabilities import Unavailable
 from dashboard.sync import SyncResult
 
 # Statistics keep moving for a while after a sending; older mailings are left as last seen.
@@ -94,7 +95,12 @@ def sync_project(client: DialogInsightClient | None = None) -> SyncResult:
 
 
 def sync_segments(client: DialogInsightClient | None = None) -> SyncResult:
-    segments = (client or DialogInsightClient()).segments_list()
+    """Segments as Dialog Insight lists them. An account without the listing keeps the
+    segments saved from Switchboard, and the result says why nothing was listed."""
+    try:
+        segments = (client or DialogInsightClient()).segments_list()
+    except Unavailable as error:
+        return SyncResult("segments", errors=[str(error)])
     rows = {
         s.id: {"name": s.name, "is_dynamic": s.is_dynamic, "clause": s.clause} for s in segments
     }
@@ -102,7 +108,12 @@ def sync_segments(client: DialogInsightClient | None = None) -> SyncResult:
 
 
 def sync_messages(client: DialogInsightClient | None = None) -> SyncResult:
-    messages = (client or DialogInsightClient()).messages_list()
+    """Messages as Dialog Insight lists them (or, without the listing, the ones created from
+    Switchboard, kept as they were)."""
+    try:
+        messages = (client or DialogInsightClient()).messages_list()
+    except Unavailable as error:
+        return SyncResult("messages", errors=[str(error)])
     rows = {
         m.id: {"name": m.name, "subject": m.subject, "sender": m.sender, "parameters": m.parameters}
         for m in messages
@@ -140,7 +151,11 @@ def sync_mailings(client: DialogInsightClient | None = None) -> SyncResult:
     )
     fields = ("sent", "delivered", "unique_opens", "unique_clicks")
     for mailing in recent.only("pk", "id_batch", *fields):
-        s = client.statistics(mailing.id_batch)
+        try:
+            s = client.statistics(mailing.id_batch)
+        except Unavailable as error:  # the mailings are listed all the same, without numbers
+            result.errors.append(str(error))
+            break
         now = timezone.now()
         with transaction.atomic():
             Mailing.objects.filter(pk=mailing.pk).update(

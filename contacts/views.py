@@ -14,11 +14,18 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from contacts import charts, forms, selectors, services
 from contacts.models import BulkSync, Mailing, Segment
+from contacts.templatetags.contacts_tags import contact_url
 from dashboard.providers import ProviderError
 
 VIEW = "dashboard.view_contacts"
 CHANGE = "dashboard.change_contacts"
 SEND = "dashboard.send_mailings"
+
+
+def _key(request) -> str:
+    """The contact's project key when the page passed it: on an account that does not let
+    Switchboard open a contact by id, it finds the contact instead (see contacts/client.py)."""
+    return (request.POST.get("key") or request.GET.get("key") or "").strip()
 
 
 def _definition_or_error(request) -> list | None:
@@ -88,7 +95,9 @@ def _detail_context(contact, definition) -> dict:
 def contact_detail(request, id_contact: int):
     definition = _definition_or_error(request) or []
     try:
-        contact, history = services.contact_detail(id_contact=id_contact)
+        contact, history, history_note = services.contact_detail(
+            id_contact=id_contact, key=_key(request)
+        )
     except ProviderError as error:
         return render(
             request, "contacts/detail.html", {"error": str(error), "id_contact": id_contact}
@@ -96,7 +105,7 @@ def contact_detail(request, id_contact: int):
     if contact is None:
         raise Http404("No such contact at Dialog Insight.")
     context = _detail_context(contact, definition)
-    context["history"] = history
+    context.update(history=history, history_note=history_note)
     context["activity"] = selectors.contact_activity(id_contact)
     if request.user.has_perm(SEND):
         context["trigger_form"] = forms.TriggerForm(initial={"token": uuid.uuid4().hex})
@@ -110,13 +119,17 @@ def contact_optin(request, id_contact: int, code: str):
     subscribed = request.POST.get("subscribed") == "1"
     try:
         contact = services.contact_set_optin(
-            user=request.user, id_contact=id_contact, code=code, subscribed=subscribed
+            user=request.user,
+            id_contact=id_contact,
+            code=code,
+            subscribed=subscribed,
+            key=_key(request),
         )
     except ProviderError as error:
         messages.error(request, str(error))
         if request.htmx:
             return HttpResponse(status=204)
-        return redirect("contacts:detail", id_contact=id_contact)
+        return redirect(contact_url("detail", id_contact, _key(request)))
     label = next((o.label for o in selectors.project_fields() if o.code == code), code)
     messages.success(
         request, f"{contact.key} {'subscribed to' if subscribed else 'unsubscribed from'} {label}."
@@ -124,7 +137,7 @@ def contact_optin(request, id_contact: int, code: str):
     if request.htmx:
         context = _detail_context(contact, selectors.project_fields())
         return render(request, "contacts/detail.html#optins", context)
-    return redirect("contacts:detail", id_contact=id_contact)
+    return redirect(contact_url("detail", id_contact, contact.key))
 
 
 @require_http_methods(["GET", "POST"])
@@ -140,7 +153,7 @@ def contact_form(request, id_contact: int | None = None):
         # Contacts.Merge goes by the project key: on a save too, the key is that of the URL's
         # contact as Dialog Insight has it, never one the browser sends.
         try:
-            contact = services.contact_get(id_contact=id_contact)
+            contact = services.contact_get(id_contact=id_contact, key=_key(request))
         except ProviderError as error:
             if request.method == "GET":
                 messages.error(request, str(error))
@@ -166,7 +179,7 @@ def contact_form(request, id_contact: int | None = None):
             if record.ok:
                 verb = "updated" if editing else "created"
                 messages.success(request, f"Contact {form.key()} {verb}.")
-                return redirect("contacts:detail", id_contact=record.id_record)
+                return redirect(contact_url("detail", record.id_record, form.key()))
             form.add_provider_rejection(record.message or record.validation)
     fields, optins = form.field_groups()
     return render(
@@ -199,17 +212,17 @@ def contact_delete(request, id_contact: int):
                     maybe="Dialog Insight may have deleted the contact:",
                 ),
             )
-            return redirect("contacts:detail", id_contact=id_contact)
+            return redirect(contact_url("detail", id_contact, label))
         if deleted:
             messages.success(request, f"Contact {label or id_contact} and its history deleted.")
         else:
             messages.warning(request, "Dialog Insight had no such contact; nothing was deleted.")
         return redirect("contacts:search")
     try:
-        contact = services.contact_detail(id_contact=id_contact)[0]
+        contact = services.contact_get(id_contact=id_contact, key=_key(request) or label)
     except ProviderError as error:
         messages.error(request, str(error))
-        return redirect("contacts:detail", id_contact=id_contact)
+        return redirect(contact_url("detail", id_contact, _key(request)))
     if contact is None:
         raise Http404("No such contact at Dialog Insight.")
     return render(request, "contacts/delete.html", {"contact": contact})
@@ -219,12 +232,14 @@ def contact_delete(request, id_contact: int):
 @permission_required(CHANGE, raise_exception=True)
 def contact_unsubscribe(request, id_contact: int):
     try:
-        contact = services.contact_unsubscribe_all(user=request.user, id_contact=id_contact)
+        contact = services.contact_unsubscribe_all(
+            user=request.user, id_contact=id_contact, key=_key(request)
+        )
     except ProviderError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, f"{contact.key} unsubscribed from every list; history kept.")
-    return redirect("contacts:detail", id_contact=id_contact)
+    return redirect(contact_url("detail", id_contact, _key(request)))
 
 
 # --- Segments ---------------------------------------------------------------------------
@@ -234,7 +249,15 @@ def segment_list(request):
     labels = selectors.field_labels()
     page = Paginator(selectors.segments(), 50).get_page(request.GET.get("page"))
     rows = [(s, services.nomenclature.describe_clause(s.clause, labels)) for s in page]
-    return render(request, "contacts/segments.html", {"rows": rows, "page": page})
+    return render(
+        request,
+        "contacts/segments.html",
+        {
+            "rows": rows,
+            "page": page,
+            "unavailable": selectors.unavailable("segments_list", "segment_save"),
+        },
+    )
 
 
 @require_POST
@@ -245,8 +268,17 @@ def segment_refresh(request):
     except ProviderError as error:
         messages.error(request, f"Segments were not refreshed. {error}")
     else:
-        messages.success(request, f"Segments refreshed ({result}).")
+        _refreshed(request, "Segments", [result])
     return redirect("contacts:segments")
+
+
+def _refreshed(request, what: str, results: list) -> None:
+    """Say what a refresh did, and what this account could not give."""
+    notes = [note for result in results for note in result.errors]
+    if notes:
+        messages.warning(request, f"{what} refreshed, in part. {' '.join(notes)}")
+    else:
+        messages.success(request, f"{what} refreshed ({'; '.join(map(str, results))}).")
 
 
 @require_GET
@@ -257,7 +289,7 @@ def segment_detail(request, id_filter: int):
     error = None
     members = []
     try:
-        members = services.segment_contacts(id_filter=id_filter)
+        members = services.segment_contacts(segment=segment)
     except ProviderError as exc:
         error = str(exc)
     return render(
@@ -427,6 +459,7 @@ def mailing_list(request):
             "mode": mode,
             "q": q,
             "statuses": ["Scheduled", "Sending", "Sent"],
+            "unavailable": selectors.unavailable("statistics"),
         },
     )
 
@@ -442,7 +475,12 @@ def mailing_detail(request, id_batch: int):
     return render(
         request,
         template,
-        {"mailing": mailing, "points": points, "figure": charts.mailing_rates_figure(points)},
+        {
+            "mailing": mailing,
+            "points": points,
+            "figure": charts.mailing_rates_figure(points),
+            "unavailable": selectors.unavailable("statistics"),
+        },
     )
 
 
@@ -450,12 +488,11 @@ def mailing_detail(request, id_batch: int):
 @permission_required(VIEW, raise_exception=True)
 def mailing_refresh(request):
     try:
-        services.sync.sync_messages()
-        result = services.sync.sync_mailings()
+        results = [services.sync.sync_messages(), services.sync.sync_mailings()]
     except ProviderError as error:
         messages.error(request, f"Mailings were not refreshed. {error}")
     else:
-        messages.success(request, f"Mailings refreshed ({result}).")
+        _refreshed(request, "Mailings", results)
     return redirect("contacts:mailings")
 
 
@@ -464,6 +501,7 @@ def mailing_refresh(request):
 def mailing_new(request):
     form = forms.SendingForm(request.POST or None, initial={"segment": request.GET.get("segment")})
     audience_size = None
+    confirming = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         segment = data["segment"]
@@ -478,6 +516,7 @@ def mailing_new(request):
             except ProviderError as error:
                 form.add_error(None, f"The audience could not be counted. {error}")
             else:
+                confirming = True
                 form.data = form.data.copy()
                 form.data["token"] = uuid.uuid4().hex
         else:
@@ -511,7 +550,14 @@ def mailing_new(request):
                 messages.success(request, f"Mailing “{mailing.message_name}” {verb}.")
                 return redirect(reverse("contacts:mailings"))
     return render(
-        request, "contacts/mailing_form.html", {"form": form, "audience_size": audience_size}
+        request,
+        "contacts/mailing_form.html",
+        {
+            "form": form,
+            "confirming": confirming,
+            "audience_size": audience_size,
+            "unavailable": selectors.unavailable("contacts_count") if confirming else [],
+        },
     )
 
 
@@ -537,8 +583,8 @@ def contact_trigger(request, id_contact: int):
                 request, "This message was already submitted; it was not sent a second time."
             )
             if request.htmx:
-                return HttpResponseClientRedirect(reverse("contacts:detail", args=[id_contact]))
-            return redirect("contacts:detail", id_contact=id_contact)
+                return HttpResponseClientRedirect(contact_url("detail", id_contact, _key(request)))
+            return redirect(contact_url("detail", id_contact, _key(request)))
         except ProviderError as error:
             messages.error(
                 request,
@@ -552,8 +598,8 @@ def contact_trigger(request, id_contact: int):
         else:
             messages.success(request, f"“{message.name}” sent to {label}.")
             if request.htmx:
-                return HttpResponseClientRedirect(reverse("contacts:detail", args=[id_contact]))
-            return redirect("contacts:detail", id_contact=id_contact)
+                return HttpResponseClientRedirect(contact_url("detail", id_contact, _key(request)))
+            return redirect(contact_url("detail", id_contact, _key(request)))
     if request.htmx:
         return render(
             request,
@@ -567,17 +613,20 @@ def contact_trigger(request, id_contact: int):
     # Without JavaScript: the contact's page again, with the form as typed and its errors on
     # their fields (a redirect would lose the parameters the user typed).
     try:
-        contact, history = services.contact_detail(id_contact=id_contact)
+        contact, history, history_note = services.contact_detail(
+            id_contact=id_contact, key=_key(request)
+        )
     except ProviderError:
-        contact, history = None, []
+        contact, history, history_note = None, [], ""
     if contact is None:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             messages.error(request, f"{label} {' '.join(errors)}".strip())
-        return redirect("contacts:detail", id_contact=id_contact)
+        return redirect(contact_url("detail", id_contact, _key(request)))
     context = _detail_context(contact, selectors.project_fields())
     context.update(
         history=history,
+        history_note=history_note,
         activity=selectors.contact_activity(id_contact),
         trigger_form=form,
         parameterised=selectors.messages_with_parameters(),
@@ -588,7 +637,14 @@ def contact_trigger(request, id_contact: int):
 @require_GET
 @permission_required(VIEW, raise_exception=True)
 def message_list(request):
-    return render(request, "contacts/messages.html", {"messages_list": selectors.messages()})
+    return render(
+        request,
+        "contacts/messages.html",
+        {
+            "messages_list": selectors.messages(),
+            "unavailable": selectors.unavailable("messages_list"),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -80,10 +80,11 @@ class SandboxFault(models.Model):
 
     class Kind(models.TextChoices):
         LATENCY = "latency", "Added latency"
-        ERROR = "error", "HTTP 5xx"
+        ERROR = "error", "HTTP error status"
         RATE_LIMIT = "rate_limit", "HTTP 429 with Retry-After"
         TIMEOUT = "timeout", "No answer (timeout)"
         MALFORMED = "malformed", "Malformed body"
+        UNKNOWN_METHOD = "unknown_method", "Method refused as unknown (Dialog Insight envelope)"
 
     provider = models.CharField(max_length=20, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -93,9 +94,29 @@ class SandboxFault(models.Model):
     # How many more calls to affect; null = every call until cleared.
     remaining = models.PositiveIntegerField(null=True, blank=True)
     path_contains = models.CharField(max_length=200, blank=True)
+    # Dialog Insight's variants of one method differ by body alone (Contacts.Get by idFilter).
+    body_contains = models.CharField(max_length=200, blank=True)
 
     def __str__(self) -> str:
         return f"{self.provider}: {self.get_kind_display()}"
+
+
+class ProviderCapability(models.Model):
+    """What Switchboard last learnt of one method its provider does not publish (see
+    dashboard/capabilities.py): whether this account answered it, and when it was tried."""
+
+    provider = models.CharField(max_length=20)
+    name = models.CharField(max_length=40)
+    # The account it was learnt on: after a switch (sandbox to live) it is not tried yet.
+    base_url = models.CharField(max_length=300)
+    available = models.BooleanField()
+    tried_at = models.DateTimeField()
+    detail = models.CharField(max_length=500, blank=True)  # how the provider refused it
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "name"], name="unique_provider_capability")
+        ]
 
 
 class WorkerHeartbeat(models.Model):

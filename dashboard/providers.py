@@ -13,8 +13,9 @@ import json
 import logging
 import threading
 import time
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import requests
 from django.apps import AppConfig, apps
@@ -22,10 +23,17 @@ from django.conf import settings
 
 from dashboard import context
 
+if TYPE_CHECKING:
+    from dashboard.capabilities import Unpublished
+
 log = logging.getLogger("switchboard.provider")
 
 USER_AGENT = "Switchboard/0.1 (+internal marketing dashboard)"
 TRANSIENT_STATUSES = {429, 502, 503, 504}
+# How a provider refuses a method it does not know or does not offer to this account: real
+# accounts answered 404, 400 or 500 to methods no public page documents; 405, 410 and 501 say
+# the same. See capabilities.py for when one counts as a refusal.
+REFUSED_STATUSES = {400, 404, 405, 410, 500, 501}
 # A web request never sleeps longer than this for a provider's Retry-After; beyond it, the
 # user is told when to try again.
 MAX_RETRY_WAIT = 5.0
@@ -217,6 +225,9 @@ class ProviderClient:
     rate_per_second: ClassVar[float | None] = None
     max_retries: ClassVar[int] = 2
     backoff: ClassVar[float] = 0.25
+    # The calls this provider does not document publicly, by name, each with what users lose
+    # without it: kept in one marked place of each client (see capabilities.py).
+    UNPUBLISHED: ClassVar[dict[str, Unpublished]] = {}
 
     def __init__(self, config: ProviderConfig | None = None, *, timeout: float | None = None):
         self.config = config or provider_config(self.provider)
@@ -235,6 +246,31 @@ class ProviderClient:
     def display_name(self) -> str:
         return PROVIDER_NAMES[self.provider]
 
+    def required_int(
+        self, data: Any, key: str, *, what: str, write: bool = True, minimum: int = 1
+    ) -> int:
+        """`data[key]`, an id (or a count, with `minimum=0`) the contract promises for `what`.
+
+        A reply without it, or with something that is not a whole number from `minimum`, is a
+        `ProviderError`, never a made-up 0: after a write the provider answered 2xx, so it
+        may have done it (`outcome_unknown`) and the user is told to look before trying
+        again; after a read nothing is stored from an answer that cannot be trusted.
+        """
+        value = data.get(key) if isinstance(data, dict) else None
+        number: int | None = None
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        elif isinstance(value, str) and value.strip().isdecimal():
+            number = int(value.strip())
+        if number is not None and number >= minimum:
+            return number
+        name = self.display_name
+        if write:
+            text = f"{name} did not confirm {what}; check it there before trying again."
+        else:
+            text = f"{name} sent {what} without its {key}; nothing was changed."
+        raise ProviderError(text, provider=self.provider, details={"missing": key})
+
     # --- to override ---------------------------------------------------------------------
     def error_from(self, response: requests.Response, body: Any) -> ProviderError | None:
         """Return the provider's error for this response, or None when it is a success.
@@ -246,6 +282,17 @@ class ProviderClient:
             code = body.get("code")
             message = body.get("message")
         return self.http_error(response, code=code, provider_message=message)
+
+    def refuses_method(self, error: ProviderError) -> bool:
+        """Whether `error` is the provider refusing the method itself, as unknown or not
+        offered to this account (rather than a failure of this one call)."""
+        return error.status in REFUSED_STATUSES
+
+    def unpublished(self, name: str) -> AbstractContextManager[None]:
+        """The block in which to make the calls of the unpublished capability `name`."""
+        from dashboard.capabilities import unpublished
+
+        return unpublished(self, self.UNPUBLISHED[name])
 
     # --- helpers for subclasses ----------------------------------------------------------
     def http_error(

@@ -65,9 +65,13 @@ def timeout_seconds() -> float:
     return settings.PROVIDER_TIMEOUT + 1.0
 
 
-def _take_fault(provider: str, path: str) -> SandboxFault | None:
+def _take_fault(provider: str, request: HttpRequest) -> SandboxFault | None:
     fault = SandboxFault.objects.filter(provider=provider).first()
-    if fault is None or (fault.path_contains and fault.path_contains not in path):
+    if fault is None or (
+        fault.path_contains and fault.path_contains not in request.get_full_path()
+    ):
+        return None
+    if fault.body_contains and fault.body_contains not in request.body.decode(errors="replace"):
         return None
     if fault.remaining is not None:
         with transaction.atomic():
@@ -90,6 +94,16 @@ def _fault_response(fault: SandboxFault) -> HttpResponse | None:
             f"<html><body><h1>{fault.status} Service Unavailable</h1></body></html>",
             status=fault.status,
             content_type="text/html",
+        )
+    if fault.kind == kind.UNKNOWN_METHOD:
+        # How an OFC4 method this key does not know is refused: inside an HTTP 200.
+        return json_response(
+            {
+                "Success": False,
+                "ErrorCode": "UnknownMethod",
+                "ErrorMessage": "This method is unknown or not available to this key.",
+                "idRequest": 0,
+            }
         )
     if fault.kind == kind.RATE_LIMIT:
         response = json_response({"code": 429, "message": "Too Many Requests"}, status=429)
@@ -115,7 +129,7 @@ def sandbox_endpoint(provider: str) -> Callable:
             # live provider's emulator must never answer, whatever the credentials.
             if not provider_config(provider).sandbox:
                 raise Http404
-            fault = _take_fault(provider, request.get_full_path())
+            fault = _take_fault(provider, request)
             if fault is not None:
                 response = _fault_response(fault)
                 if response is not None:

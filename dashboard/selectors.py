@@ -92,6 +92,9 @@ def latest_sendings(user, limit: int = 5) -> list[dict[str, Any]]:
 
 
 def provider_statuses(configs: list[ProviderConfig]) -> list[dict[str, Any]]:
+    from dashboard import capabilities
+
+    unpublished = capabilities.statuses()
     since = timezone.now() - timedelta(hours=1)
     states = {}
     for state in SyncState.objects.order_by("object_type"):
@@ -126,6 +129,7 @@ def provider_statuses(configs: list[ProviderConfig]) -> list[dict[str, Any]]:
                 "peak": peak,
                 "last_error": last_error,
                 "syncs": states.get(config.name, []),
+                "unpublished": unpublished.get(config.name, []),
             }
         )
     return rows

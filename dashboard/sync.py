@@ -30,10 +30,26 @@ class SyncResult:
     errors: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return (
+        text = (
             f"{self.object_type}: {self.created} created, {self.updated} updated, "
             f"{self.removed} removed, {self.unchanged} unchanged"
         )
+        return f"{text}; not loaded: {'; '.join(self.errors)}" if self.errors else text
+
+
+def record_outcome(
+    provider: str, object_type: str, *, summary: str = "", error: Exception | None = None
+) -> None:
+    """Record how one mirror (or one list of a sync job) last fared, for the Providers page and
+    for the pages that say what could not be loaded."""
+    from dashboard.models import SyncState
+
+    now = timezone.now()
+    if error is None:
+        values = {"last_success_at": now, "last_summary": summary[:300]}
+    else:
+        values = {"last_error_at": now, "last_error": str(error)[:500]}
+    SyncState.objects.update_or_create(provider=provider, object_type=object_type, defaults=values)
 
 
 def sync_jobs(

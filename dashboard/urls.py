@@ -11,6 +11,11 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit"),
     path("providers/", views.providers, name="providers"),
     path("providers/<str:name>/check", views.provider_check, name="provider_check"),
+    path(
+        "providers/<str:name>/unpublished/<str:capability>/forget",
+        views.capability_forget,
+        name="capability_forget",
+    ),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path(

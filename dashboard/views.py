@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from dashboard import charts, checks, health, selectors
+from dashboard import capabilities, charts, checks, health, selectors
 from dashboard.forms import AuditFilterForm
 from dashboard.providers import PROVIDER_NAMES, all_provider_configs
 from dashboard.roles import viewable_providers
@@ -67,6 +67,15 @@ def provider_check(request: HttpRequest, name: str) -> HttpResponse:
         return render(request, "dashboard/provider_check.html", {"check": check})
     level = messages.SUCCESS if check.ok else messages.ERROR
     messages.add_message(request, level, f"{check.display_name}: {check.message}")
+    return redirect("providers")
+
+
+@require_POST
+@permission_required("dashboard.view_operations", raise_exception=True)
+def capability_forget(request: HttpRequest, name: str, capability: str) -> HttpResponse:
+    """Try an unpublished call again at its next use, not in a few hours."""
+    if capabilities.forget(name, capability):
+        messages.success(request, "Switchboard will try it again the next time it is needed.")
     return redirect("providers")
 
 

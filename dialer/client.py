@@ -1,9 +1,11 @@
 """CCAI Platform's outbound dialer API, as Switchboard uses it.
 
-Follows `shared/providers/ccai_dialer.md` (Google Cloud CCAI Platform, "Campaign endpoints" of
-the apps API; campaigns from the manager API). Basic auth with the company's API credential,
+Follows docs/providers/ccai_dialer.md (Google Cloud CCAI Platform, "Campaign endpoints" of the
+apps API, https://cloud.google.com/contact-center/ccai-platform/docs/apps-api-campaign;
+campaigns from the manager API). Basic auth with the company's API credential,
 at most 10 calls a second, errors as `{"message": …}`. Every answer is read tolerantly: keys the
-provider adds later are ignored, documented optional keys may be missing.
+provider adds later are ignored, documented optional keys may be missing; an id the contract
+promises is required (`ProviderClient.required_int`).
 """
 
 from __future__ import annotations
@@ -239,24 +241,16 @@ class CCAIClient(ProviderClient):
         items = self._expect(body, list, "the campaign list")
         # A campaign Switchboard cannot identify makes the listing incomplete: the sync would
         # otherwise remove that campaign (and its contacts) from the mirror.
-        if not all(isinstance(c, dict) and _int(c.get("id")) is not None for c in items):
-            raise ProviderError(
-                f"{self.display_name} listed a campaign without an id; nothing was changed.",
-                provider=self.provider,
-                status=200,
-            )
+        for item in items:
+            self.required_int(item, "id", what="a campaign", write=False)
         return [Campaign.from_api(c) for c in items]
 
     def get_campaign(self, campaign_id: int) -> Campaign:
         """GET /manager/api/v1/outbound_dialer/campaigns/{id} (contract: "Campaign")."""
         _, body = self.request("GET", f"{MANAGER}/campaigns/{campaign_id}")
         body = self._expect(body, dict, "the campaign")
-        if _int(body.get("id")) is None:  # e.g. a 200 carrying only {"message": …}
-            raise ProviderError(
-                f"{self.display_name} sent an unexpected answer for the campaign.",
-                provider=self.provider,
-                status=200,
-            )
+        # e.g. a 200 carrying only {"message": …}
+        self.required_int(body, "id", what="the campaign", write=False)
         return Campaign.from_api(body)
 
     # --- Contacts (apps API) ----------------------------------------------------------------
@@ -281,7 +275,7 @@ class CCAIClient(ProviderClient):
         if isinstance(body, dict):
             body = body.get("contacts") or body.get("data") or []
         items = self._expect(body, list, "the contact list")
-        return [Contact.from_api(c) for c in items if isinstance(c, dict)]
+        return [self._listed_contact(c) for c in items if isinstance(c, dict)]
 
     def iter_contacts(self, campaign_id: int) -> Iterator[Contact]:
         """The same listing, parsed as it arrives: a campaign of 200,000 contacts is never
@@ -293,7 +287,7 @@ class CCAIClient(ProviderClient):
         try:
             for _, item in json_array_items(response.raw):
                 if isinstance(item, dict):
-                    yield Contact.from_api(item)
+                    yield self._listed_contact(item)
         except (JSONStreamError, UnicodeDecodeError) as error:
             raise ProviderError(
                 f"{self.display_name} sent a contact list Switchboard cannot read ({error}).",
@@ -307,6 +301,13 @@ class CCAIClient(ProviderClient):
             ) from None
         finally:
             response.close()
+
+    def _listed_contact(self, item: dict[str, Any]) -> Contact:
+        """A contact of a listing, which names each by its `id`: one without it would be
+        taken for a contact that left the campaign, and removed from the mirror."""
+        key = "contact_id" if "contact_id" in item and "id" not in item else "id"
+        self.required_int(item, key, what="a contact", write=False)
+        return Contact.from_api(item)
 
     def import_contacts(self, campaign_id: int, contacts: Iterable[ContactInput]) -> str:
         """POST …/contacts/import ("import many"): the contacts as a JSON file in the multipart

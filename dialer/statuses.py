@@ -1,8 +1,9 @@
 """The 21 contact statuses CCAI Platform reports, their board groups and help text.
 
 Names are the provider's display names (the values it sends). Descriptions are translated from
-the seed (`shared/seeds/ccai-outbound-dialer-campaign-contacts.fr.txt`, the provider's
-"Campaign contact status" table); groups follow the contract.
+the provider's "Campaign contact status" table
+(https://cloud.google.com/contact-center/ccai-platform/docs/apps-api-campaign); groups follow
+docs/providers/ccai_dialer.md.
 """
 
 from __future__ import annotations

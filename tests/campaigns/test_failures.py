@@ -314,7 +314,7 @@ def test_a_created_campaign_without_an_id_is_a_message_not_a_500(client, engagel
     response = client.post("/campaigns/new/", regular_post())
     page = text(response)
     assert response.status_code == 422
-    assert "EngageLab answered with a campaign that Switchboard cannot read" in page
+    assert "EngageLab did not confirm the campaign; check it there before trying again." in page
     assert "EngageLab may have created it anyway" in page
     assert not Campaign.objects.exists()
     assert len(engagelab_offline.calls) == 1
@@ -360,5 +360,5 @@ def test_refresh_says_what_was_refreshed_when_only_the_choices_fail(ready, engag
     page = text(ready.post("/campaigns/refresh/", follow=True))
     assert "Made on EngageLab" in page
     assert "Campaigns refreshed from EngageLab (" in page
-    assert "senders, templates, tags and segments were not. EngageLab is having trouble" in page
+    assert "Templates could not be loaded from EngageLab: EngageLab is having trouble" in page
     assert "Could not refresh" not in page

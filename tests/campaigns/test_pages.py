@@ -8,7 +8,8 @@ from django.utils import timezone
 from campaigns.models import Campaign
 from campaigns.sandbox.models import SandboxCampaign
 from campaigns.sync import sync_references
-from dashboard.models import AuditEvent, ProviderCall
+from dashboard.models import AuditEvent, ProviderCall, SandboxFault
+from dashboard.providers import ProviderError
 from dashboard.sandbox import set_fault
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -453,3 +454,43 @@ def test_the_builder_never_fetches_its_choices_itself(client, marketer, engagela
     body = client.get("/campaigns/new/").content.decode()
     assert "Switchboard News &lt;news@mail.switchboard.test&gt;" in body
     assert "Seasonal promotion" in body and "have not been loaded" not in body
+
+
+def test_the_builder_says_when_its_choices_cannot_be_loaded(client, marketer, engagelab):
+    set_fault("engagelab", "error", status=503)
+    client.force_login(marketer)
+    with pytest.raises(ProviderError):  # the worker's sync: every list refused
+        sync_references()
+    body = client.get("/campaigns/new/").content.decode()
+    assert (
+        "Senders, templates, tags and segments could not be loaded from EngageLab: EngageLab "
+        "is having trouble (HTTP 503)." in body
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "missing", "offered"),
+    [
+        ("/lists/segments", "Segments", "Switchboard News &lt;news@mail.switchboard.test&gt;"),
+        ("/marketing/senders", "Senders", "Seasonal promotion"),
+    ],
+)
+def test_the_builder_works_with_the_lists_it_has_and_names_the_missing_one(
+    client, marketer, engagelab, path, missing, offered
+):
+    # A live account answered 404 to the (inferred) segment listing; either may be refused.
+    set_fault("engagelab", "error", status=404, path_contains=path, remaining=1000)
+    client.force_login(marketer)
+    client.post("/campaigns/refresh/")
+    body = client.get("/campaigns/new/").content.decode()
+    assert (
+        f"{missing} could not be loaded from EngageLab: Listing {missing.lower()} is not "
+        "available on this EngageLab account." in body
+    )
+    assert offered in body and "Seasonal promotion" in body  # the other lists are offered
+    client.post("/campaigns/refresh/")
+    assert SandboxFault.objects.get().remaining == 999  # remembered, not asked again
+    if missing == "Segments":
+        response = client.post("/campaigns/new/", regular_post())
+        assert response.status_code == 302
+        assert SandboxCampaign.objects.get().name == "Winter newsletter"

@@ -56,6 +56,22 @@ def test_reference_sync_fills_the_builder_choices(engagelab):
     assert ReferenceItem.objects.get(kind="sender", key="21").label.startswith("Switchboard News")
 
 
+def test_each_reference_list_is_stored_on_its_own(engagelab):
+    sync_references()
+    segments = set(ReferenceItem.objects.filter(kind="segment").values_list("key", flat=True))
+    ReferenceItem.objects.exclude(kind="segment").delete()
+    set_fault("engagelab", "error", status=404, path_contains="/lists/segments")
+    result = sync_references()
+    assert result.errors == ["segments (EngageLab answered HTTP 404.)"]
+    assert str(result).endswith("; not loaded: segments (EngageLab answered HTTP 404.)")
+    kinds = set(ReferenceItem.objects.values_list("kind", flat=True))
+    assert kinds == {"sender", "template", "tag", "segment"}
+    # The list that failed keeps what was last seen of it.
+    assert (
+        set(ReferenceItem.objects.filter(kind="segment").values_list("key", flat=True)) == segments
+    )
+
+
 def test_services_write_mirror_and_audit(engagelab, marketer):
     row = services.campaign_create(
         user=marketer, payload=regular_payload(), attachments=[{"filename": "a.pdf", "size": 3}]

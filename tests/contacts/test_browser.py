@@ -18,7 +18,7 @@ def test_search_open_and_subscribe_to_the_newsletter(login, marketer, claire):
     page.get_by_role("button", name="Search").click()
     results = page.locator("#results")
     results.get_by_role("link", name="claire@example.com").click()
-    page.wait_for_url(f"**/contacts/{claire}/")
+    page.wait_for_url(f"**/contacts/{claire}/?key=claire%40example.com")
     assert page.get_by_role("heading", name="claire@example.com").is_visible()
     row = page.get_by_role("row", name="Newsletter")
     assert row.get_by_text("Not subscribed").is_visible()

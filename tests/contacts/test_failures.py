@@ -563,3 +563,97 @@ def test_deleting_a_contact_dialog_insight_no_longer_has_is_not_audited_as_done(
     assert "Dialog Insight had no such contact; nothing was deleted." in said(mia, response)
     event = AuditEvent.objects.get()
     assert (event.action, event.outcome) == ("deleted", "error")
+
+
+# --- a write answered without the id the contract promises: nothing stored, nothing believed --
+def _mirror_project():
+    from django.utils import timezone
+
+    for position, (code, required, key) in enumerate(
+        [("EMail", True, True), ("LastName", True, False), ("City", False, False)]
+    ):
+        ProjectField.objects.create(kind="field", code=code, label=code, data_type="text",
+                                    required=required, is_key=key, position=position,
+                                    synced_at=timezone.now())  # fmt: skip
+
+
+UNCONFIRMED = {"Success": True, "ErrorCode": None, "ErrorMessage": None, "idRequest": 8}
+
+
+def test_a_message_created_without_its_id_is_not_stored(client, di_offline):
+    di_offline.post("https://di.example/webservices/ofc4/messages.ashx?method=Create",
+                    json=UNCONFIRMED)  # fmt: skip
+    list_call = di_offline.post(
+        "https://di.example/webservices/ofc4/messages.ashx?method=List", json=UNCONFIRMED
+    )
+    post = {"name": "Welcome", "subject": "Hi", "sender": "hi@example.com", "html": "<p>Hi</p>",
+            "token": "message-1"}  # fmt: skip
+    response = client.post(reverse("contacts:message_new"), post)
+    assert response.status_code == 200
+    assert (
+        "Dialog Insight may have created the message: refresh the Mailings page (it brings the "
+        "messages too) and check before creating it again. Dialog Insight did not confirm the "
+        "message; check it there before trying again." in text(response)
+    )
+    assert not Message.objects.exists() and list_call.call_count == 0
+    assert list(AuditEvent.objects.values_list("action", "outcome")) == [("created", "error")]
+    # Its outcome is unknown: the same form is not sent a second time.
+    again = client.post(reverse("contacts:message_new"), post)
+    assert "already submitted" in said(client, again)
+    assert len(di_offline.calls) == 1
+
+
+def test_a_segment_saved_without_its_id_is_not_stored_nor_opened(client, di_offline):
+    _mirror_project()
+    di_offline.post("https://di.example/webservices/ofc4/filters.ashx?method=Merge",
+                    json=UNCONFIRMED)  # fmt: skip
+    response = client.post(
+        reverse("contacts:segment_create"),
+        _segment_post("Laval", "AND", [("City", "Equal", "Laval")], token="segment-1"),
+    )
+    assert response.status_code == 200  # the builder again, not a redirect to /segments/0/
+    page = text(response)
+    assert "Dialog Insight did not confirm the segment; check it there before trying again." in page
+    assert "Dialog Insight may have saved the segment" in page and "saved." not in page
+    assert 'value="Laval"' in response.content.decode()
+    assert not Segment.objects.exists()
+
+
+def test_a_sending_without_its_id_is_not_reported_as_launched(client, di_offline):
+    from django.utils import timezone
+
+    message = Message.objects.create(
+        id_message=4, name="Spring news", subject="Spring", synced_at=timezone.now()
+    )
+    di_offline.post("https://di.example/webservices/ofc4/sendings.ashx?method=SendBatch",
+                    json=UNCONFIRMED)  # fmt: skip
+    response = client.post(
+        reverse("contacts:mailing_new"),
+        {"message": message.id_message, "segment": "", "when": "now", "time_zone": "UTC",
+         "confirmed": "on", "token": "sending-1"},
+    )  # fmt: skip
+    page = text(response)
+    assert response.status_code == 200
+    assert "Dialog Insight may have accepted this sending: refresh the Mailings page" in page
+    assert "Dialog Insight did not confirm the sending; check it there before trying again." in page
+    assert "launched" not in page and not Mailing.objects.exists()
+    assert list(AuditEvent.objects.values_list("action", "outcome")) == [("launched", "error")]
+
+
+def test_a_contact_merged_without_its_id_is_not_opened(client, di_offline):
+    _mirror_project()
+    di_offline.post(
+        "https://di.example/webservices/ofc4/contacts.ashx?method=Merge",
+        json={**UNCONFIRMED, "CreatedRecords": 1,
+              "Records": [{"Status": "Created", "ValidationResult": "OK"}]},
+    )  # fmt: skip
+    response = client.post(
+        reverse("contacts:create"), {"f_EMail": "nina@example.com", "f_LastName": "New"}
+    )
+    assert response.status_code == 200  # was a server error: a link to contact "None"
+    assert (
+        "Dialog Insight did not confirm the contact nina@example.com; check it there before "
+        "trying again." in text(response)
+    )
+    assert 'value="nina@example.com"' in response.content.decode()
+    assert list(AuditEvent.objects.values_list("action", "outcome")) == [("created", "error")]

@@ -178,7 +178,7 @@ def test_edit_saves_the_urls_contact_whatever_key_the_body_names(client, markete
             "f_LastName": "Brown",
         },
     )
-    assert response["Location"] == reverse("contacts:detail", args=[claire])
+    assert response["Location"].split("?")[0] == reverse("contacts:detail", args=[claire])
     stored = {c.key: c.data for c in SandboxContact.objects.all()}
     assert stored["bob@example.com"]["FirstName"] == "Bob"
     assert stored["bob@example.com"]["LastName"] == "Stone"

@@ -67,13 +67,21 @@ def test_segment_builder_errors_stay_on_the_form(client, marketer, project):
     assert "This field is required." not in add
 
 
-def test_segment_provider_failure_keeps_the_form(client, marketer, project):
+@pytest.mark.parametrize(
+    ("status", "sentence"),
+    [
+        (503, "Dialog Insight is having trouble (HTTP 503)."),
+        # An account that never answered Filters.Merge: its 500 refuses the method itself.
+        (500, "Saving segments is not available on this Dialog Insight account."),
+    ],
+)
+def test_segment_provider_failure_keeps_the_form(client, marketer, project, status, sentence):
     client.force_login(marketer)
-    set_fault("dialoginsight", "error", status=500, path_contains="filters")
+    set_fault("dialoginsight", "error", status=status, path_contains="filters")
     html = client.post(
         reverse("contacts:segment_create"), _segment_post("Laval", "AND", [("City", "Equal", "L")])
     ).content.decode()
-    assert "having trouble (HTTP 500)" in html and 'value="Laval"' in html
+    assert f"The segment was not saved. {sentence}" in html and 'value="Laval"' in html
     assert not Segment.objects.exists()
 
 

@@ -105,6 +105,7 @@ def everything(engagelab, audience, claire, synced, superuser):  # noqa: F811
         "contact_pk": [DialerContact.objects.filter(campaign=synced).first().pk],
         "import_pk": [u.pk for u in uploads],
         "name": ["ccai"],
+        "capability": ["Filters.List"],
     }
 
 
@@ -136,7 +137,15 @@ def open_every_page(client, samples: dict[str, list], ok=(200, 302)) -> int:
             paths = set(made.values_list("path", flat=True))
             assert paths <= LIVE_CONTACT_READS.get(route, set()), (url, headers, paths)
             made.delete()  # the log lines of the allowed reads
-            assert changed(before, snapshot()) == {}, (url, headers)
+            after = snapshot()
+            if route in LIVE_CONTACT_READS:
+                # What those reads learnt of the account (which unpublished methods answer) is
+                # Switchboard's memory of the provider, not a change anybody made.
+                (
+                    before.pop("dashboard.ProviderCapability"),
+                    after.pop("dashboard.ProviderCapability"),
+                )
+            assert changed(before, after) == {}, (url, headers)
             opened += 1
     return opened
 
@@ -154,7 +163,11 @@ def test_no_get_fills_a_mirror_never_synced(client, superuser, engagelab, projec
     ProjectField.objects.all().delete()
     client.force_login(superuser)
     ids = ("campaign_id", "id_contact", "id_filter", "job_id", "id_batch", "pk", "contact_pk")
-    nothing = {name: [1] for name in (*ids, "import_pk")} | {"code": ["x"], "name": ["ccai"]}
+    nothing = {name: [1] for name in (*ids, "import_pk")} | {
+        "code": ["x"],
+        "name": ["ccai"],
+        "capability": ["x"],
+    }
     assert open_every_page(client, nothing, ok=(200, 302, 404)) >= 40
     body = client.get("/campaigns/new/").content.decode()
     assert "Senders, templates and tags have not been loaded from EngageLab yet" in body

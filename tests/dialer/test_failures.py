@@ -257,8 +257,17 @@ def test_board_refresh_of_a_campaign_gone_at_the_provider(client, manager, synce
 
 
 @responses.activate
-@pytest.mark.parametrize("body", [{"message": "Campaign is being updated"}, {"id": "abc"}, []])
-def test_board_refresh_when_ccai_answers_200_without_a_campaign(client, manager, settings, body):
+@pytest.mark.parametrize(
+    ("body", "sentence"),
+    [
+        ({"message": "Campaign is being updated"}, "sent the campaign without its id"),
+        ({"id": "abc"}, "sent the campaign without its id"),
+        ([], "sent an unexpected answer for the campaign"),
+    ],
+)
+def test_board_refresh_when_ccai_answers_200_without_a_campaign(
+    client, manager, settings, body, sentence
+):
     settings.SANDBOX, settings.SWITCHBOARD_URL = True, "http://ccai.test"
     campaign = DialerCampaign.objects.create(provider_id=5, name="Spring renewals")
     responses.get(
@@ -267,9 +276,8 @@ def test_board_refresh_when_ccai_answers_200_without_a_campaign(client, manager,
     client.force_login(manager)
     response = client.post(reverse("dialer:board_refresh", args=[campaign.pk]), follow=True)
     assert response.status_code == 200
-    assert (
-        "Could not refresh from CCAI Platform. CCAI Platform sent an unexpected answer for the "
-        "campaign." in response.content.decode()
+    assert f"Could not refresh from CCAI Platform. CCAI Platform {sentence}" in (
+        response.content.decode()
     )
     campaign.refresh_from_db()
     assert campaign.name == "Spring renewals"
@@ -287,7 +295,10 @@ def test_refresh_of_a_listing_with_an_unidentified_campaign_removes_nothing(
     )
     client.force_login(manager)
     page = client.post(reverse("dialer:refresh"), follow=True).content.decode()
-    assert "Could not refresh from CCAI Platform. CCAI Platform listed a campaign without" in page
+    assert (
+        "Could not refresh from CCAI Platform. CCAI Platform sent a campaign without its id; "
+        "nothing was changed." in page
+    )
     assert DialerCampaign.objects.filter(pk=kept.pk).exists()
 
 

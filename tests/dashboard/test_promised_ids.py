@@ -1,0 +1,238 @@
+"""A reply is believed only when it says what the contract promises: an answer without the id
+(or count) it should carry is an error with a plain sentence, never a made-up 0 that would be
+stored, linked to or sent. Each client's parsing, on answers the sandboxes never give."""
+
+from __future__ import annotations
+
+import pytest
+import responses
+
+from campaigns.client import EngageLabClient
+from contacts import fields
+from contacts.client import DialogInsightClient
+from dashboard.providers import ProviderConfig, ProviderError
+from dialer.client import CCAIClient
+
+pytestmark = pytest.mark.django_db
+
+DI = "https://di.example/webservices/ofc4"
+EL = "https://el.example"
+CCAI = "https://acme.ccai.example"
+
+
+def _offline(cls, base_url: str, **credentials: str):
+    """A client of a live account that `responses` plays."""
+    config = ProviderConfig(
+        name=cls.provider, base_url=base_url, sandbox=False, credentials=credentials
+    )
+    return cls(config)
+
+
+def _di() -> DialogInsightClient:
+    return _offline(DialogInsightClient, "https://di.example", key_id="5", key="k", project_id="7")
+
+
+def _el() -> EngageLabClient:
+    return _offline(EngageLabClient, EL, api_user="u", api_key="k")
+
+
+def _ccai() -> CCAIClient:
+    return _offline(CCAIClient, CCAI, username="acme", api_token="t")
+
+
+def _ok(**data) -> dict:
+    return {"Success": True, "ErrorCode": None, "ErrorMessage": None, **data}
+
+
+# (mocked method, URL, answer, the call, what the user reads)
+WRITES = {
+    "message without idMessage": (
+        "POST",
+        f"{DI}/messages.ashx?method=Create",
+        _ok(),
+        lambda: _di().message_create(name="N", subject="S", sender="s@example.com", html="<p/>"),
+        "Dialog Insight did not confirm the message; check it there before trying again.",
+    ),
+    "message with idMessage 0": (
+        "POST",
+        f"{DI}/messages.ashx?method=Create",
+        _ok(idMessage=0),
+        lambda: _di().message_create(name="N", subject="S", sender="s@example.com", html="<p/>"),
+        "Dialog Insight did not confirm the message; check it there before trying again.",
+    ),
+    "SendBatch without idBatch": (
+        "POST",
+        f"{DI}/sendings.ashx?method=SendBatch",
+        _ok(idBatch=None),
+        lambda: _di().send_batch(id_message=4, filter_ids=None, launch_at=None),
+        "Dialog Insight did not confirm the sending; check it there before trying again.",
+    ),
+    "SendSingle2 with a junk idBatch": (
+        "POST",
+        f"{DI}/sendings.ashx?method=SendSingle2",
+        _ok(idBatch="soon"),
+        lambda: _di().send_single(id_message=4, id_contact=9),
+        "Dialog Insight did not confirm the sending; check it there before trying again.",
+    ),
+    "segment without idFilter": (
+        "POST",
+        f"{DI}/filters.ashx?method=Merge",
+        _ok(),
+        lambda: _di().segment_merge(
+            name="Laval", clause=fields.field_clause("City", "Equal", "Laval"), id_filter=None
+        ),
+        "Dialog Insight did not confirm the segment; check it there before trying again.",
+    ),
+    "merged record without IdRecord": (
+        "POST",
+        f"{DI}/contacts.ashx?method=Merge",
+        _ok(CreatedRecords=1, Records=[{"Status": "Created", "ValidationResult": "OK"}]),
+        lambda: _di().contacts_merge([("a@example.com", {"f_LastName": "A"})]),
+        "Dialog Insight did not confirm the contact a@example.com; check it there before "
+        "trying again.",
+    ),
+    "delete without DeletedRecords": (
+        "POST",
+        f"{DI}/contacts.ashx?method=Delete",
+        _ok(),
+        lambda: _di().contacts_delete(fields.id_clause(9)),
+        "Dialog Insight did not confirm the deletion; check it there before trying again.",
+    ),
+    "campaign without campaign_id": (
+        "POST",
+        f"{EL}/v1/marketing/campaigns",
+        {"result": {"name": "Autumn", "campaign_type": 2, "status": 0}},
+        lambda: _el().create_campaign({"name": "Autumn"}),
+        "EngageLab did not confirm the campaign; check it there before trying again.",
+    ),
+}
+
+READS = {
+    "contact without idContact": (
+        "POST",
+        f"{DI}/contacts.ashx?method=Get",
+        _ok(Records=[{"idContact": 3, "f_EMail": "a@x.com"}, {"f_EMail": "b@x.com"}]),
+        lambda: _di().contacts_get(fields.field_clause("EMail", "Contains", "x.com")),
+        "Dialog Insight sent a contact without its idContact; nothing was changed.",
+    ),
+    "segment without idFilter": (
+        "POST",
+        f"{DI}/filters.ashx?method=List",
+        _ok(Records=[{"Name": "Laval", "isDynamic": True}]),
+        lambda: _di().segments_list(),
+        "Dialog Insight sent a segment without its idFilter; nothing was changed.",
+    ),
+    "message without idMessage": (
+        "POST",
+        f"{DI}/messages.ashx?method=List",
+        _ok(Records=[{"idMessage": "0", "Name": "Spring"}]),
+        lambda: _di().messages_list(),
+        "Dialog Insight sent a message without its idMessage; nothing was changed.",
+    ),
+    "mailing without idBatch": (
+        "POST",
+        f"{DI}/sendings.ashx?method=GetBatches",
+        _ok(Records=[{"idMessage": 4, "Status": "Sent"}]),
+        lambda: _di().batches(),
+        "Dialog Insight sent a mailing without its idBatch; nothing was changed.",
+    ),
+    "count without Count": (
+        "POST",
+        f"{DI}/contacts.ashx?method=Count",
+        _ok(),
+        lambda: _di().contacts_count(id_filter=4),
+        "Dialog Insight sent a contact count without its Count; nothing was changed.",
+    ),
+    "project without idProject": (
+        "POST",
+        f"{DI}/projects.ashx?method=List",
+        _ok(Records=[{"ProjectName": "Main"}]),
+        lambda: _di().projects_list(),
+        "Dialog Insight sent a project without its idProject; nothing was changed.",
+    ),
+    "listed campaign without campaign_id": (
+        "GET",
+        f"{EL}/v1/marketing/campaigns",
+        {"result": [{"campaign_id": 3, "name": "A"}, {"name": "B"}], "total": 2},
+        lambda: _el().list_campaigns(),
+        "EngageLab sent a campaign without its campaign_id; nothing was changed.",
+    ),
+    "campaign detail without campaign_id": (
+        "GET",
+        f"{EL}/v1/marketing/campaigns/3",
+        {"result": {"name": "A"}},
+        lambda: _el().get_campaign(3),
+        "EngageLab sent the campaign without its campaign_id; nothing was changed.",
+    ),
+    "sender without sender_id": (
+        "GET",
+        f"{EL}/v1/marketing/senders",
+        {"result": [{"name": "News", "email": "news@example.com"}], "total": 1},
+        lambda: _el().list_senders(),
+        "EngageLab sent a sender without its sender_id; nothing was changed.",
+    ),
+    "dialer campaign without id": (
+        "GET",
+        f"{CCAI}/manager/api/v1/outbound_dialer/campaigns",
+        [{"id": 5, "name": "Spring"}, {"id": None, "name": "Autumn"}],
+        lambda: _ccai().list_campaigns(),
+        "CCAI Platform sent a campaign without its id; nothing was changed.",
+    ),
+    "dialer contact without id": (
+        "GET",
+        f"{CCAI}/apps/api/v1/outbound_dialer/campaigns/5/contacts",
+        [{"id": 1, "name": "Ana"}, {"name": "Bo", "phone_number": "+15145550102"}],
+        lambda: _ccai().list_contacts(5),
+        "CCAI Platform sent a contact without its id; nothing was changed.",
+    ),
+    "streamed dialer contact with id 0": (
+        "GET",
+        f"{CCAI}/apps/api/v1/outbound_dialer/campaigns/5/contacts",
+        [{"id": 1, "name": "Ana"}, {"id": 0, "name": "Bo"}],
+        lambda: list(_ccai().iter_contacts(5)),
+        "CCAI Platform sent a contact without its id; nothing was changed.",
+    ),
+}
+
+
+def _call(method, url, answer, call):
+    responses.add(method, url, json=answer)
+    with pytest.raises(ProviderError) as caught:
+        call()
+    assert len(responses.calls) == 1  # the write was not sent again, the read not re-asked
+    return caught.value
+
+
+@responses.activate
+@pytest.mark.parametrize("case", WRITES.values(), ids=WRITES.keys())
+def test_a_write_answered_without_its_id_is_an_error_whose_outcome_is_unknown(case):
+    method, url, answer, call, sentence = case
+    error = _call(method, url, answer, call)
+    assert str(error) == sentence
+    assert error.outcome_unknown  # it may have been done: the form is not offered again as is
+
+
+@responses.activate
+@pytest.mark.parametrize("case", READS.values(), ids=READS.keys())
+def test_a_read_answered_without_an_id_is_an_error(case):
+    method, url, answer, call, sentence = case
+    assert str(_call(method, url, answer, call)) == sentence
+
+
+@responses.activate
+def test_ids_sent_as_digit_strings_are_read():
+    responses.post(f"{DI}/messages.ashx?method=Create", json=_ok(idMessage="42"))
+    responses.post(f"{DI}/contacts.ashx?method=Delete", json=_ok(DeletedRecords=0))
+    assert _di().message_create(name="N", subject="S", sender="s@example.com", html="") == 42
+    assert _di().contacts_delete(fields.id_clause(9)) == 0  # a count may be 0
+
+
+@responses.activate
+def test_a_rejected_record_needs_no_id():
+    responses.post(
+        f"{DI}/contacts.ashx?method=Merge",
+        json=_ok(Records=[{"Status": "Error", "ValidationResult": "InvalidEmail",
+                           "Message": "Not an email"}]),
+    )  # fmt: skip
+    record = _di().contacts_merge([("nope", {})]).records[0]
+    assert (record.ok, record.id_record, record.message) == (False, None, "Not an email")
