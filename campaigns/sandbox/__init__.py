@@ -2,7 +2,7 @@
 under `/sandbox/engagelab/` at the provider's own paths, and only while EngageLab runs on its
 sandbox. Nothing in the product imports it.
 
-It follows /work/shared/providers/engagelab.md: Basic auth against this installation's sandbox
+It follows docs/providers/engagelab.md: Basic auth against this installation's sandbox
 credentials (401, code 30000), every documented rule of the create/update body with the
 provider's error shape `{"code", "message"}`, the status lifecycle (pending → running at send
 time → finished) with 32110 on editing a campaign that has started, tags, senders, templates,
