@@ -44,7 +44,11 @@ def in_campaign_tz(value: datetime | None, time_zone: str | int | None) -> datet
 
 
 def local_time(value: datetime | None, time_zone: str | int | None) -> str:
-    local = in_campaign_tz(value, time_zone)
+    return wall_time(in_campaign_tz(value, time_zone), time_zone)
+
+
+def wall_time(local: datetime | None, time_zone: str | int | None) -> str:
+    """A wall time already in the campaign's time zone: `2099-12-01 09:30 (UTC−5)`."""
     return f"{local:%Y-%m-%d %H:%M} ({tz_label(time_zone)})" if local else "—"
 
 

@@ -18,9 +18,10 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from campaigns.describe import COMPARE_LABELS, DIMENSIONS, ab_sentence, tz_label, warm_up_sentence
-from campaigns.models import Campaign, CampaignStatus, CampaignType
+from campaigns.models import SEND_TIME_FORMAT, Campaign, CampaignStatus, CampaignType
 from campaigns.selectors import SORTS, references
 from dashboard.providers import ProviderError
+from dashboard.submissions import going_back
 
 MAX_NAME = 64
 MAX_VARIANTS = 10
@@ -28,7 +29,6 @@ MAX_WARM_UP = 20
 MAX_ATTACHMENTS = 10
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_UTM = 64
-SEND_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 DOMAIN_RE = re.compile(r"^(?=.{3,100}$)([a-z0-9-]+\.)+[a-z]{2,}$")
 TIME_ZONES = [(str(h), tz_label(h)) for h in range(-12, 15)]
 UTM_FIELDS = {
@@ -113,7 +113,7 @@ def check_future(local: datetime, time_zone: int) -> None:
     if instant <= timezone.now():
         raise ValidationError(
             f"{local:%Y-%m-%d %H:%M} {tz_label(time_zone)} has already passed. Choose a later "
-            "time, or leave it empty to send as soon as the campaign is saved."
+            "time, or choose Send now."
         )
 
 
@@ -136,6 +136,9 @@ class MultipleFileField(forms.FileField):
     def clean(self, data: Any, initial: Any = None) -> list:
         files = data if isinstance(data, list | tuple) else [data] if data else []
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+SCHEDULE, NOW = "schedule", "now"
 
 
 class CampaignForm(QuietForm):
@@ -174,11 +177,19 @@ class CampaignForm(QuietForm):
         help_text="Replaces the template's subject. Required when the A/B test compares templates.",
     )
     reply_to = forms.EmailField(label="Reply-to address", required=False)
+    # Sending at once is a choice of its own, confirmed on a second step; nothing chosen is
+    # an error, never an immediate send.
+    when = forms.ChoiceField(
+        label="When",
+        required=False,
+        choices=[(SCHEDULE, "Schedule for…"), (NOW, "Send now")],
+        widget=forms.RadioSelect,
+    )
     send_time = forms.CharField(
         label="Send at",
         required=False,
         widget=LocalDateTimeInput(),
-        help_text="In the campaign's time zone. Leave empty to send as soon as it is saved.",
+        help_text="In the campaign's time zone.",
     )
     time_zone = forms.TypedChoiceField(
         label="Time zone", coerce=int, choices=TIME_ZONES, initial="0"
@@ -245,6 +256,11 @@ class CampaignForm(QuietForm):
         value = self.raw("ab_dimension") or "subjects"
         return value if value in DIMENSIONS else "subjects"
 
+    @property
+    def times_in_variants(self) -> bool:
+        """An A/B test on send times: each variant carries its own, there is no "when"."""
+        return self.is_ab and self.dimension == "send_times"
+
     def clean_attachments(self) -> list:
         files = self.cleaned_data.get("attachments") or []
         if len(files) > MAX_ATTACHMENTS:
@@ -274,7 +290,16 @@ class CampaignForm(QuietForm):
         ):
             self.add_error("template_invoke_name", "Choose the template to send.")
         local = None
-        if data.get("send_time") and not (is_ab and dimension == "send_times"):
+        if is_ab and dimension == "send_times":
+            data["when"] = SCHEDULE  # the variants' own times, checked with the variants
+        elif data.get("when") not in (SCHEDULE, NOW):
+            if "when" not in self.errors:
+                self.add_error(
+                    "when", "Choose when it is sent: schedule it for a date and time, or send now."
+                )
+        elif data["when"] == SCHEDULE and not data.get("send_time"):
+            self.add_error("send_time", "Choose the date and time it is sent, or choose Send now.")
+        elif data["when"] == SCHEDULE:
             local = parse_local(data["send_time"])
             if local is None:
                 self.add_error("send_time", "Enter a date and time, for example 2026-12-01 09:30.")
@@ -473,6 +498,8 @@ class CampaignBuilder:
     # Row actions come from the builders' buttons: `_action=add_variant`, `remove_warmup-2`…
     @staticmethod
     def _apply_action(data: QueryDict) -> tuple[QueryDict, str]:
+        if going_back(data):  # from the Send now confirmation, to change something
+            return data, "back"
         action = data.get("_action", "")
         if not action or action == "save":
             return data, ""
@@ -511,6 +538,11 @@ class CampaignBuilder:
         else:
             valid = self.warm_up.is_valid() and valid
         return valid
+
+    @property
+    def sends_now(self) -> bool:
+        """Valid, and to be sent at once: only after the confirmation step."""
+        return self.form.cleaned_data.get("when") == NOW
 
     def _check_variant_times(self) -> bool:
         tz = self.form.cleaned_data.get("time_zone")
@@ -566,14 +598,20 @@ class CampaignBuilder:
         return rows
 
     # --- the payload EngageLab receives ---------------------------------------------------
-    def payload(self) -> tuple[dict[str, Any], list[dict] | None]:
+    @property
+    def audience(self) -> tuple[str, list[str]]:
+        """EngageLab's `to`: (type, values)."""
         d = self.form.cleaned_data
         audience = d["audience_type"]
-        value = {
+        return audience, {
             "list": ["all"],
             "tag": list(d.get("audience_tags") or []),
             "segment": list(d.get("audience_segments") or []),
         }[audience]
+
+    def payload(self) -> tuple[dict[str, Any], list[dict] | None]:
+        d = self.form.cleaned_data
+        audience, value = self.audience
         payload: dict[str, Any] = {
             "campaign_type": d["campaign_type"],
             "name": d["name"].strip(),
@@ -656,13 +694,13 @@ def without_row(data: QueryDict, prefix: str, index: int) -> QueryDict:
 
 def initial_from(campaign: Campaign) -> tuple[dict[str, Any], list[str], list[dict]]:
     """The builder's starting values for editing a mirrored campaign."""
-    from campaigns.describe import ab_dimension, in_campaign_tz, offset_hours
+    from campaigns.describe import ab_dimension, offset_hours
 
-    tz = offset_hours(campaign.time_zone)
+    schedule = campaign.schedule
+    tz = schedule.time_zone if schedule else offset_hours(campaign.time_zone)
     ab = campaign.ab_test or {}
     dimension, variants = ab_dimension(ab)
     win = ab.get("win_condition") or {}
-    local = in_campaign_tz(campaign.run_time, campaign.time_zone)
     initial: dict[str, Any] = {
         "campaign_type": campaign.campaign_type,
         "name": campaign.name,
@@ -675,7 +713,9 @@ def initial_from(campaign: Campaign) -> tuple[dict[str, Any], list[str], list[di
         "template_invoke_name": campaign.template_invoke_name,
         "subject": campaign.subject,
         "reply_to": campaign.reply_to,
-        "send_time": local.strftime("%Y-%m-%dT%H:%M") if local else "",
+        # A known schedule is kept; none known leaves "when" unchosen, never "now".
+        "when": SCHEDULE if schedule else "",
+        "send_time": schedule.local.strftime("%Y-%m-%dT%H:%M") if schedule else "",
         "time_zone": str(tz),
         "ab_dimension": dimension or "subjects",
         "ab_percent": ab.get("percent", 20),

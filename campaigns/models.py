@@ -4,7 +4,12 @@ read."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import NamedTuple
+
 from django.db import models
+
+SEND_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"  # EngageLab's `send_time`
 
 
 class CampaignType(models.IntegerChoices):
@@ -42,6 +47,12 @@ class Campaign(models.Model):
     run_time = models.DateTimeField(null=True, blank=True)
     complete_time = models.DateTimeField(null=True, blank=True)
     time_zone = models.CharField(max_length=6, default="+8")
+    # The schedule Switchboard last sent (EngageLab's answer may not carry it: `run_time` can
+    # be empty before a campaign starts), so that an edit sends it again instead of dropping
+    # it: the wall time as sent (`YYYY-MM-DD HH:mm:ss`; blank: sent without one, i.e. at
+    # once) and the hour offset it was sent with (null: never written by Switchboard).
+    sent_send_time = models.CharField(max_length=19, blank=True)
+    sent_time_zone = models.SmallIntegerField(null=True, blank=True)
     google_track = models.JSONField(null=True, blank=True)
     warm_up = models.JSONField(null=True, blank=True)
     ab_test = models.JSONField(null=True, blank=True)
@@ -69,6 +80,26 @@ class Campaign(models.Model):
     @property
     def has_started(self) -> bool:
         return self.status != CampaignStatus.PENDING
+
+    @property
+    def schedule(self) -> Schedule | None:
+        """When it sends, as a wall time and the hour offset it is read in: EngageLab's
+        `run_time` when its answer has one, else the send time Switchboard last sent."""
+        from campaigns.describe import in_campaign_tz, offset_hours
+
+        if self.run_time is not None:
+            local = in_campaign_tz(self.run_time, self.time_zone)
+            return Schedule(local.replace(tzinfo=None), offset_hours(self.time_zone), False)
+        if self.sent_send_time and self.sent_time_zone is not None:
+            local = datetime.strptime(self.sent_send_time, SEND_TIME_FORMAT)
+            return Schedule(local, self.sent_time_zone, True)
+        return None
+
+
+class Schedule(NamedTuple):
+    local: datetime  # the wall time, in the campaign's time zone
+    time_zone: int  # hours from UTC
+    from_switchboard: bool  # EngageLab's answer did not carry it; Switchboard sent it
 
 
 class ReferenceItem(models.Model):

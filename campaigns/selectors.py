@@ -85,6 +85,26 @@ def _and(words: list[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
+def audience_estimate(audience_type: str, values: list[str]) -> tuple[int, Campaign] | None:
+    """About how many contacts an audience has. EngageLab does not say; the last finished
+    campaign sent to exactly this audience, and how many it was sent to (from its events),
+    is the best guess. None: unknown."""
+    from django.db.models import Sum
+
+    from campaigns.models import StatBucket
+
+    finished = Campaign.objects.filter(
+        audience_type=audience_type, status=CampaignStatus.FINISHED
+    ).only("campaign_id", "name", "audience_values")
+    wanted = sorted(values)
+    for campaign in finished.order_by("-complete_time", "-campaign_id")[:50]:
+        if sorted(campaign.audience_values or []) != wanted:
+            continue
+        sent = StatBucket.objects.filter(campaign_id=campaign.campaign_id).aggregate(n=Sum("sent"))
+        return (sent["n"], campaign) if sent["n"] else None
+    return None
+
+
 def overview_card() -> dict:
     counts = dict(Campaign.objects.values_list("status").annotate(n=Count("id")))
     stats = [
@@ -114,10 +134,12 @@ def campaign_detail(campaign: Campaign) -> dict[str, Any]:
         else {}
     )
     track = campaign.google_track or {}
+    schedule = campaign.schedule
     return {
         "campaign": campaign,
         "audience": describe.audience_text(campaign.audience_type, campaign.audience_values),
-        "schedule": describe.local_time(campaign.run_time, campaign.time_zone),
+        "schedule": describe.wall_time(*schedule[:2]) if schedule else "—",
+        "schedule_from_switchboard": schedule is not None and schedule.from_switchboard,
         "tz_label": describe.tz_label(campaign.time_zone),
         "times": [
             (label, describe.local_time(getattr(campaign, field), campaign.time_zone))

@@ -62,7 +62,12 @@ def campaign_upsert(*, campaign: api.Campaign, extra: dict[str, Any] | None = No
 
 
 def _extra(payload: dict[str, Any], attachments: list[dict] | None) -> dict[str, Any]:
-    extra: dict[str, Any] = {"subject": payload.get("subject") or ""}
+    extra: dict[str, Any] = {
+        "subject": payload.get("subject") or "",
+        # The schedule as sent: the next edit sends it again even if EngageLab never says it.
+        "sent_send_time": payload.get("send_time") or "",
+        "sent_time_zone": payload.get("time_zone"),
+    }
     if attachments is not None:
         extra["attachments"] = attachments
     return extra
@@ -141,6 +146,19 @@ def campaign_delete(*, user: Any, campaign: Campaign) -> None:
         Campaign.objects.filter(pk=campaign.pk).delete()
     audit_record(user=user, provider=PROVIDER, object_type="campaign", action="deleted",
                  object_id=campaign.campaign_id, object_label=campaign.name)  # fmt: skip
+
+
+def campaign_look_up(*, name: str) -> Campaign | None:
+    """After a create whose outcome is unknown: refresh the campaigns from EngageLab, then the
+    newest one with this name, if there is one now."""
+    from campaigns.sync import sync_campaigns
+
+    sync_campaigns()
+    return (
+        Campaign.objects.filter(name=name.strip()[:64])
+        .order_by("-create_time", "-campaign_id")
+        .first()
+    )
 
 
 class PartlyRefreshed(Exception):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -17,11 +18,20 @@ from django.views.decorators.http import (
 )
 from django_htmx.http import HttpResponseClientRedirect
 
-from campaigns import charts, selectors, services, stats
+from campaigns import charts, describe, selectors, services, stats
 from campaigns.forms import CampaignBuilder, CampaignFilterForm, initial_from
 from campaigns.models import Campaign
 from dashboard.csvsafe import spreadsheet_safe
 from dashboard.providers import ProviderError
+from dashboard.submissions import (
+    Checked,
+    Confirmation,
+    OutcomeUnknown,
+    carried,
+    checking,
+    confirmed,
+    resubmitted,
+)
 
 VIEW = "dashboard.view_campaigns"
 CHANGE = "dashboard.change_campaigns"
@@ -79,9 +89,15 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 def _render_builder(
-    request: HttpRequest, builder: CampaignBuilder, campaign: Campaign | None, status: int = 200
+    request: HttpRequest,
+    builder: CampaignBuilder,
+    campaign: Campaign | None,
+    status: int = 200,
+    **context: Any,
 ) -> HttpResponse:
     template = "campaigns/form.html"
+    # Files chosen before a confirmation step, to choose again (browsers cannot carry them).
+    context.setdefault("files", request.POST.getlist("attachments_expected"))
     partial = request.headers.get("X-Builder-Partial", "")
     if request.htmx and partial in {
         "ab_builder",
@@ -98,9 +114,49 @@ def _render_builder(
             "form": builder.form,
             "campaign": campaign,
             "reference_problems": selectors.reference_problems(),
+            **context,
         },
         status=status,
     )
+
+
+def _submit(
+    request: HttpRequest, builder: CampaignBuilder, campaign: Campaign | None
+) -> HttpResponse:
+    """A valid builder: sending at once is confirmed first, with the files chosen again."""
+    if builder.sends_now:
+        chosen = sorted(f.name for f in builder.form.cleaned_data.get("attachments") or [])
+        expected = sorted(request.POST.getlist("attachments_expected"))
+        if not confirmed(request.POST) or chosen != expected:
+            return _confirm_send(request, builder, campaign, files=expected or chosen)
+    return _save(request, builder, campaign)
+
+
+def _confirm_send(
+    request: HttpRequest, builder: CampaignBuilder, campaign: Campaign | None, files: list[str]
+) -> HttpResponse:
+    kind, values = builder.audience
+    name = builder.form.cleaned_data["name"]
+    schedule = campaign.schedule if campaign else None
+    return _render_builder(
+        request,
+        builder,
+        campaign,
+        confirm=Confirmation(
+            # What the builder read: after "Create it anyway", with its fresh token.
+            carried(builder.form.data, skip=("attachments_expected",)),
+            f"Send “{name}” now",
+        ),
+        audience=describe.audience_text(kind, values),
+        estimate=selectors.audience_estimate(kind, values),
+        replaces=describe.wall_time(*schedule[:2]) if schedule else "",
+        files=files,
+        files_again=confirmed(request.POST),  # the confirmation came back without them
+    )
+
+
+def _outcome_unknown() -> OutcomeUnknown:
+    return OutcomeUnknown(provider="EngageLab", noun="campaign", done="created")
 
 
 def _save(
@@ -120,10 +176,12 @@ def _save(
                 user=request.user, campaign=campaign, payload=payload, attachments=attachments
             )
     except services.AlreadySubmitted as done:
+        if unknown := _outcome_unknown().after(done):
+            return _render_builder(request, builder, None, status=409, unknown=unknown)
         messages.warning(
             request, "This campaign was already submitted; it was not created a second time."
         )
-        if done.object_id and Campaign.objects.filter(campaign_id=done.object_id).exists():
+        if Campaign.objects.filter(campaign_id=done.object_id).exists():
             url = reverse("campaigns:detail", args=[done.object_id])
         else:
             url = reverse("campaigns:list")
@@ -136,31 +194,49 @@ def _save(
             # It started sending while the form was open.
             messages.error(request, f"“{campaign.name}” has started sending. {error}")
             return redirect("campaigns:detail", campaign_id=campaign.campaign_id)
-        builder.form.apply_provider_error(error)
-        if campaign is None and error.outcome_unknown:
-            builder.form.add_error(
-                None,
-                "EngageLab may have created it anyway: refresh the campaign list before "
-                "saving again, so that it is not created twice.",
-            )
+        unknown = _outcome_unknown().after(error) if campaign is None else None
+        if unknown is None:
+            builder.form.apply_provider_error(error)
         if attachments:
             builder.form.add_error(
                 "attachments", "Browsers cannot keep chosen files: choose them again."
             )
-        return _render_builder(request, builder, campaign, status=422)
+        return _render_builder(request, builder, campaign, status=422, unknown=unknown)
     verb = "created" if campaign is None else "saved"
     messages.success(request, f"Campaign “{saved.name}” {verb}.")
     url = reverse("campaigns:detail", args=[saved.campaign_id])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
+def _check(request: HttpRequest, builder: CampaignBuilder) -> HttpResponse:
+    """After an unknown outcome, "Check EngageLab": refresh, and say whether it exists."""
+    builder.is_valid()  # the form as typed, with anything that no longer holds
+    name = str(request.POST.get("name", "")).strip()
+
+    def find() -> Checked:
+        found = services.campaign_look_up(name=name)
+        if found is None:
+            return Checked(f"EngageLab, refreshed just now, has no campaign named “{name}”.")
+        created = describe.local_time(found.create_time, found.time_zone)
+        return Checked(
+            f"EngageLab has a campaign named “{name}”, created {created}:",
+            url=reverse("campaigns:detail", args=[found.campaign_id]),
+            link=f"open “{found.name}”",
+        )
+
+    unknown = _outcome_unknown().check(find)
+    return _render_builder(request, builder, None, unknown=unknown)
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required(CHANGE, raise_exception=True)
 def campaign_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        builder = CampaignBuilder(request.POST, request.FILES)
+        builder = CampaignBuilder(resubmitted(request.POST), request.FILES)
+        if checking(request.POST):
+            return _check(request, builder)
         if builder.is_valid():
-            return _save(request, builder, None)
+            return _submit(request, builder, None)
         return _render_builder(request, builder, None, status=200 if builder.action else 422)
     if not selectors.references_loaded():
         # A GET fetches nothing: the list's refresh (a POST) or the worker's sync loads them.
@@ -182,7 +258,7 @@ def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
     if request.method == "POST":
         builder = CampaignBuilder(request.POST, request.FILES)
         if builder.is_valid():
-            return _save(request, builder, campaign)
+            return _submit(request, builder, campaign)
         return _render_builder(request, builder, campaign, status=200 if builder.action else 422)
     initial, variants, warm_up = initial_from(campaign)
     builder = CampaignBuilder(initial=initial, variants=variants, warm_up=warm_up)

@@ -418,13 +418,14 @@ class DialogInsightClient(ProviderClient):
         self, *, id_message: int, filter_ids: list[int] | None, launch_at: dt.datetime | None
     ) -> int:
         """Sendings.SendBatch to everyone (`filter_ids` None) or to segments, now or at
-        `launch_at` (UTC). Returns the batch id."""
+        `launch_at` (an aware instant, sent as a wall time in `DIALOG_INSIGHT_TIME_ZONE`).
+        Returns the batch id."""
         contact_filter: dict[str, Any] = (
             {"Mode": "idFilters", "idFilters": list(filter_ids)} if filter_ids else {"Mode": "All"}
         )
         options: dict[str, Any] = {"isDelayed": launch_at is not None}
         if launch_at is not None:
-            options["dtLaunch"] = nomenclature.to_provider_datetime(launch_at.astimezone(dt.UTC))
+            options["dtLaunch"] = nomenclature.to_provider_datetime(launch_at)
         body = self.call(
             "sendings",
             "SendBatch",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
@@ -83,17 +84,29 @@ def from_provider_date(value: Any) -> dt.date | None:
         return None
 
 
+def provider_time_zone() -> ZoneInfo:
+    """The zone Dialog Insight's dates are wall times in (`DIALOG_INSIGHT_TIME_ZONE`: the
+    provider does not document it)."""
+    return ZoneInfo(settings.DIALOG_INSIGHT_TIME_ZONE)
+
+
 def to_provider_datetime(value: dt.datetime) -> str:
+    """An instant as Dialog Insight's wall time (a naive value is taken as one already)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(provider_time_zone())
     return value.strftime(DATETIME_FORMAT)
 
 
 def from_provider_datetime(value: Any) -> dt.datetime | None:
+    """Dialog Insight's wall time as an instant. A time that happens twice when the clocks go
+    back is read as the first of the two."""
     if not value:
         return None
     try:
-        return dt.datetime.strptime(str(value), DATETIME_FORMAT).replace(tzinfo=dt.UTC)
+        wall = dt.datetime.strptime(str(value), DATETIME_FORMAT)
     except ValueError:
         return None
+    return wall.replace(tzinfo=provider_time_zone())
 
 
 def to_provider_value(kind: str, value: Any) -> str:

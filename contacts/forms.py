@@ -297,6 +297,13 @@ class SendingForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].initial = settings.TIME_ZONE
+        if not self.is_bound:  # a fresh form starts from the browser's time zone (mailing.js)
+            self.fields["time_zone"].widget.attrs["data-browser-zone"] = "1"
+        self.provider_zone = settings.DIALOG_INSIGHT_TIME_ZONE
+        self.fields["launch_at"].help_text = (
+            f"Only for a scheduled sending. Dialog Insight reads launch times in "
+            f"{self.provider_zone}: Switchboard converts the time you choose."
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -309,11 +316,14 @@ class SendingForm(forms.Form):
                 aware = timezone.make_aware(launch.replace(tzinfo=None), zone)
                 try:
                     data["launch_utc"] = aware.astimezone(dt.UTC)
+                    # What Dialog Insight receives, said before anything is sent.
+                    there = aware.astimezone(nomenclature.provider_time_zone())
                 except OverflowError:  # 9999-12-31 23:59 west of UTC is past year 9999
                     self.add_error("launch_at", "This is too far ahead; choose an earlier date.")
                 else:
                     if aware <= timezone.now() + dt.timedelta(minutes=1):
                         self.add_error("launch_at", "Choose a time in the future.")
+                    data["launch_provider"] = f"{there:%Y-%m-%d %H:%M} {self.provider_zone}"
         else:
             data["launch_utc"] = None
         return data

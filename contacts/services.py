@@ -627,3 +627,41 @@ def message_create(
         defaults={"name": name, "subject": subject, "sender": sender, "synced_at": timezone.now()},
     )
     return message
+
+
+# --- After a create or send whose outcome is unknown: refresh from Dialog Insight, look --------
+LOOK_BACK = dt.timedelta(minutes=5)  # Dialog Insight's clock and ours may differ a little
+
+
+def message_look_up(*, name: str) -> Message | None:
+    sync.sync_messages()
+    return Message.objects.filter(name=name.strip()).order_by("-id_message").first()
+
+
+def segment_look_up(*, name: str) -> Segment | None:
+    sync.sync_segments()
+    return Segment.objects.filter(name=name.strip()).order_by("-id_filter").first()
+
+
+def mailing_look_up(
+    *, id_message: int, segment: Segment | None, since: dt.datetime | None
+) -> Mailing | None:
+    """A sending of this message to this audience launching since `since` (a sending made
+    then launches then, or later when scheduled)."""
+    sync.sync_mailings()
+    filter_ids = [segment.id_filter] if segment else []
+    rows = Mailing.objects.filter(id_message=id_message, mode="idFilters" if segment else "All")
+    if since is not None:
+        rows = rows.filter(launch_at__gte=since - LOOK_BACK)
+    return next((m for m in rows.order_by("-id_batch") if m.filter_ids == filter_ids), None)
+
+
+def trigger_look_up(
+    *, id_contact: int, id_message: int, since: dt.datetime | None
+) -> HistoryEntry | None:
+    """This message in the contact's history, sent since `since`."""
+    for entry in DialogInsightClient().history(id_contact):
+        recent = since is None or (entry.sent_at and entry.sent_at >= since - LOOK_BACK)
+        if entry.id_message == id_message and recent:
+            return entry
+    return None

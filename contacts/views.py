@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -16,6 +16,18 @@ from contacts import charts, forms, selectors, services
 from contacts.models import BulkSync, Mailing, Segment
 from contacts.templatetags.contacts_tags import contact_url
 from dashboard.providers import ProviderError
+from dashboard.submissions import (
+    Checked,
+    Confirmation,
+    OutcomeUnknown,
+    carried,
+    checking,
+    confirmed,
+    going_back,
+    new_token,
+    resubmitted,
+    submitted_at,
+)
 
 VIEW = "dashboard.view_contacts"
 CHANGE = "dashboard.change_contacts"
@@ -26,6 +38,10 @@ def _key(request) -> str:
     """The contact's project key when the page passed it: on an account that does not let
     Switchboard open a contact by id, it finds the contact instead (see contacts/client.py)."""
     return (request.POST.get("key") or request.GET.get("key") or "").strip()
+
+
+def _unknown(noun: str, done: str = "created", **kwargs) -> OutcomeUnknown:
+    return OutcomeUnknown(provider="Dialog Insight", noun=noun, done=done, **kwargs)
 
 
 def _definition_or_error(request) -> list | None:
@@ -108,7 +124,7 @@ def contact_detail(request, id_contact: int):
     context.update(history=history, history_note=history_note)
     context["activity"] = selectors.contact_activity(id_contact)
     if request.user.has_perm(SEND):
-        context["trigger_form"] = forms.TriggerForm(initial={"token": uuid.uuid4().hex})
+        context["trigger_form"] = forms.TriggerForm(initial={"token": new_token()})
         context["parameterised"] = selectors.messages_with_parameters()
     return render(request, "contacts/detail.html", context)
 
@@ -319,10 +335,27 @@ def segment_form(request, id_filter: int | None = None):
         combine, initial_rows = forms.condition_initial(segment.clause)
         initial = {"name": segment.name, "combine": combine}
     else:
-        initial = {"token": uuid.uuid4().hex}
-    form = forms.SegmentForm(request.POST or None, initial=initial)
-    formset = forms.ConditionFormSet(request.POST or None, initial=initial_rows, prefix="cond")
-    if request.method == "POST" and "add_condition" in request.POST:
+        initial = {"token": new_token()}
+    data = resubmitted(request.POST) if request.method == "POST" else None
+    form = forms.SegmentForm(data, initial=initial)
+    formset = forms.ConditionFormSet(data, initial=initial_rows, prefix="cond")
+    unknown = None
+    if data is not None and segment is None and checking(data):
+        form.is_valid(), formset.is_valid()  # the builder as typed
+        name = data.get("name", "").strip()
+
+        def find() -> Checked:
+            found = services.segment_look_up(name=name)
+            if found is None:
+                return Checked(f"Dialog Insight, asked just now, has no segment named “{name}”.")
+            return Checked(
+                f"Dialog Insight has a segment named “{name}”:",
+                url=reverse("contacts:segment", args=[found.id_filter]),
+                link=f"open “{found.name}”",
+            )
+
+        unknown = _unknown("segment").check(find)
+    elif request.method == "POST" and "add_condition" in request.POST:
         # Add a row without validating (the builder works without JavaScript).
         data = request.POST.copy()
         rows = data.get("cond-TOTAL_FORMS", "1")
@@ -345,28 +378,30 @@ def segment_form(request, id_filter: int | None = None):
                 id_filter=id_filter,
                 token=form.cleaned_data.get("token") or "",
             )
-        except services.AlreadySubmitted:
-            messages.warning(
-                request, "This segment was already submitted; it was not created a second time."
-            )
-            return redirect("contacts:segments")
-        except ProviderError as error:
-            form.add_error(
-                None,
-                services.failure_sentence(
-                    error,
-                    refused="The segment was not saved.",
-                    maybe="Dialog Insight may have saved the segment: refresh the Segments "
-                    "page and check before saving again.",
-                ),
-            )
+        except (services.AlreadySubmitted, ProviderError) as error:
+            unknown = _unknown("segment").after(error) if segment is None else None
+            if unknown is None and isinstance(error, services.AlreadySubmitted):
+                messages.warning(
+                    request, "This segment was already submitted; it was not created a second time."
+                )
+                return redirect("contacts:segments")
+            if unknown is None:
+                form.add_error(
+                    None,
+                    services.failure_sentence(
+                        error,
+                        refused="The segment was not saved.",
+                        maybe="Dialog Insight may have saved the segment: refresh the Segments "
+                        "page and check before saving again.",
+                    ),
+                )
         else:
             messages.success(request, f"Segment “{saved.name}” saved.")
             return redirect("contacts:segment", id_filter=saved.id_filter)
     return render(
         request,
         "contacts/segment_form.html",
-        {"form": form, "formset": formset, "segment": segment},
+        {"form": form, "formset": formset, "segment": segment, "unknown": unknown},
     )
 
 
@@ -499,74 +534,98 @@ def mailing_refresh(request):
 @require_http_methods(["GET", "POST"])
 @permission_required(SEND, raise_exception=True)
 def mailing_new(request):
-    form = forms.SendingForm(request.POST or None, initial={"segment": request.GET.get("segment")})
-    audience_size = None
-    confirming = False
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        segment = data["segment"]
-        if "back" in request.POST:
-            pass  # back to the choices, as typed
-        elif not (data.get("confirmed") and data.get("token")):
-            # Say how many contacts it reaches before anything is sent.
-            try:
-                audience_size = services.mailing_audience_size(
-                    id_filter=segment.id_filter if segment else None
-                )
-            except ProviderError as error:
-                form.add_error(None, f"The audience could not be counted. {error}")
-            else:
-                confirming = True
-                form.data = form.data.copy()
-                form.data["token"] = uuid.uuid4().hex
+    data = resubmitted(request.POST) if request.method == "POST" else None
+    form = forms.SendingForm(data, initial={"segment": request.GET.get("segment")})
+    context: dict = {"form": form}
+    if data is None or not form.is_valid():
+        return render(request, "contacts/mailing_form.html", context)
+    chosen = form.cleaned_data
+    segment = chosen["segment"]
+    choices = _unknown("sending", "sent", anyway="Send it anyway…")  # if the outcome is unknown
+    if checking(data):
+        since = submitted_at(chosen.get("token") or "")
+        audience = f"segment “{segment.name}”" if segment else "everyone in the project"
+
+        def find() -> Checked:
+            found = services.mailing_look_up(
+                id_message=chosen["message"].id_message, segment=segment, since=since
+            )
+            what = f"sending of “{chosen['message'].name}” to {audience}"
+            if found is None:
+                return Checked(f"Dialog Insight, asked just now, has no {what} since then.")
+            return Checked(f"Dialog Insight has a {what}:", url=reverse("contacts:mailing",
+                           args=[found.id_batch]), link=f"mailing #{found.id_batch}")  # fmt: skip
+
+        context["unknown"] = choices.check(find)
+    elif going_back(data):
+        pass  # back to the choices, as typed
+    elif not (confirmed(data) and chosen.get("token")):
+        # Say how many contacts it reaches before anything is sent.
+        try:
+            size = services.mailing_audience_size(id_filter=segment.id_filter if segment else None)
+        except ProviderError as error:
+            form.add_error(None, f"The audience could not be counted. {error}")
         else:
-            try:
-                mailing = services.mailing_send(
-                    user=request.user,
-                    id_message=data["message"].id_message,
-                    message_name=data["message"].name,
-                    segment=segment,
-                    launch_at=data["launch_utc"],
-                    token=data["token"],
-                )
-            except services.AlreadySubmitted:
-                messages.warning(
-                    request,
-                    "This sending was already submitted; it was not sent a second time.",
-                )
-                return redirect(reverse("contacts:mailings"))
-            except ProviderError as error:
-                form.add_error(
-                    None,
-                    services.failure_sentence(
-                        error,
-                        refused="Nothing was sent.",
-                        maybe="Dialog Insight may have accepted this sending: refresh the "
-                        "Mailings page and check before sending again.",
-                    ),
-                )
+            if chosen["launch_utc"]:
+                label = "Schedule the sending"
+            elif size is None:  # an account that does not count its contacts
+                label = "Send now"
             else:
-                verb = "scheduled" if data["launch_utc"] else "launched"
-                messages.success(request, f"Mailing “{mailing.message_name}” {verb}.")
+                label = f"Send now to {size} contact{pluralize(size)}"
+            context["audience_size"] = size
+            context["unavailable"] = selectors.unavailable("contacts_count")
+            context["confirm"] = Confirmation(carried(data, token=new_token()), label)
+    else:
+        try:
+            mailing = services.mailing_send(
+                user=request.user,
+                id_message=chosen["message"].id_message,
+                message_name=chosen["message"].name,
+                segment=segment,
+                launch_at=chosen["launch_utc"],
+                token=chosen["token"],
+            )
+        except (services.AlreadySubmitted, ProviderError) as error:
+            context["unknown"] = choices.after(error)
+            if context["unknown"] is None and isinstance(error, services.AlreadySubmitted):
+                messages.warning(
+                    request, "This sending was already submitted; it was not sent a second time."
+                )
                 return redirect(reverse("contacts:mailings"))
-    return render(
-        request,
-        "contacts/mailing_form.html",
-        {
-            "form": form,
-            "confirming": confirming,
-            "audience_size": audience_size,
-            "unavailable": selectors.unavailable("contacts_count") if confirming else [],
-        },
-    )
+            if context["unknown"] is None:
+                form.add_error(None, f"Nothing was sent. {error}")
+        else:
+            verb = "scheduled" if chosen["launch_utc"] else "launched"
+            messages.success(request, f"Mailing “{mailing.message_name}” {verb}.")
+            return redirect(reverse("contacts:mailings"))
+    return render(request, "contacts/mailing_form.html", context)
 
 
 @require_POST
 @permission_required(SEND, raise_exception=True)
 def contact_trigger(request, id_contact: int):
-    form = forms.TriggerForm(request.POST)
+    data = resubmitted(request.POST)
+    form = forms.TriggerForm(data)
     label = request.POST.get("label", str(id_contact))
-    if form.is_valid():
+    unknown = None
+    if checking(data) and form.is_valid():
+        message = form.cleaned_data["message"]
+        since = submitted_at(form.cleaned_data["token"])
+
+        def find() -> Checked:
+            entry = services.trigger_look_up(
+                id_contact=id_contact, id_message=message.id_message, since=since
+            )
+            if entry is None:
+                return Checked(
+                    f"Dialog Insight's history of {label}, asked just now, shows no "
+                    f"“{message.name}” since then."
+                )
+            at = f" on {timezone.localtime(entry.sent_at):%Y-%m-%d %H:%M}" if entry.sent_at else ""
+            return Checked(f"Dialog Insight's history of {label} shows “{message.name}” sent{at}.")
+
+        unknown = _unknown("message", "sent").check(find)
+    elif form.is_valid():
         message = form.cleaned_data["message"]
         try:
             services.message_trigger(
@@ -578,23 +637,19 @@ def contact_trigger(request, id_contact: int):
                 parameters=form.cleaned_data["parameters"],
                 token=form.cleaned_data["token"],
             )
-        except services.AlreadySubmitted:
-            messages.warning(
-                request, "This message was already submitted; it was not sent a second time."
-            )
-            if request.htmx:
-                return HttpResponseClientRedirect(contact_url("detail", id_contact, _key(request)))
-            return redirect(contact_url("detail", id_contact, _key(request)))
-        except ProviderError as error:
-            messages.error(
-                request,
-                services.failure_sentence(
-                    error,
-                    refused="The message was not sent.",
-                    maybe="Dialog Insight may have sent the message: check the contact's "
-                    "history before sending it again.",
-                ),
-            )
+        except (services.AlreadySubmitted, ProviderError) as error:
+            unknown = _unknown("message", "sent").after(error)
+            if unknown is None and isinstance(error, services.AlreadySubmitted):
+                messages.warning(
+                    request, "This message was already submitted; it was not sent a second time."
+                )
+                if request.htmx:
+                    return HttpResponseClientRedirect(
+                        contact_url("detail", id_contact, _key(request))
+                    )
+                return redirect(contact_url("detail", id_contact, _key(request)))
+            if unknown is None:
+                messages.error(request, f"The message was not sent. {error}")
         else:
             messages.success(request, f"“{message.name}” sent to {label}.")
             if request.htmx:
@@ -606,6 +661,7 @@ def contact_trigger(request, id_contact: int):
             "contacts/detail.html#trigger",
             {
                 "trigger_form": form,
+                "unknown": unknown,
                 "contact": {"id": id_contact, "key": label},
                 "parameterised": selectors.messages_with_parameters(),
             },
@@ -629,6 +685,7 @@ def contact_trigger(request, id_contact: int):
         history_note=history_note,
         activity=selectors.contact_activity(id_contact),
         trigger_form=form,
+        unknown=unknown,
         parameterised=selectors.messages_with_parameters(),
     )
     return render(request, "contacts/detail.html", context, status=200 if form.is_valid() else 422)
@@ -650,26 +707,36 @@ def message_list(request):
 @require_http_methods(["GET", "POST"])
 @permission_required(SEND, raise_exception=True)
 def message_new(request):
-    form = forms.MessageForm(request.POST or None, initial={"token": uuid.uuid4().hex})
-    if request.method == "POST" and form.is_valid():
+    data = resubmitted(request.POST) if request.method == "POST" else None
+    form = forms.MessageForm(data, initial={"token": new_token()})
+    unknown = None
+    if data is not None and checking(data):
+        form.is_valid()  # the form as typed
+        name = data.get("name", "").strip()
+
+        def find() -> Checked:
+            if services.message_look_up(name=name) is None:
+                return Checked(f"Dialog Insight, asked just now, has no message named “{name}”.")
+            return Checked(
+                f"Dialog Insight has a message named “{name}”:",
+                url=reverse("contacts:messages"),
+                link="see the messages",
+            )
+
+        unknown = _unknown("message").check(find)
+    elif data is not None and form.is_valid():
         try:
             message = services.message_create(user=request.user, **form.cleaned_data)
-        except services.AlreadySubmitted:
-            messages.warning(
-                request, "This message was already submitted; it was not created a second time."
-            )
-            return redirect("contacts:messages")
-        except ProviderError as error:
-            form.add_error(
-                None,
-                services.failure_sentence(
-                    error,
-                    refused="The message was not created.",
-                    maybe="Dialog Insight may have created the message: refresh the Mailings "
-                    "page (it brings the messages too) and check before creating it again.",
-                ),
-            )
+        except (services.AlreadySubmitted, ProviderError) as error:
+            unknown = _unknown("message").after(error)
+            if unknown is None and isinstance(error, services.AlreadySubmitted):
+                messages.warning(
+                    request, "This message was already submitted; it was not created a second time."
+                )
+                return redirect("contacts:messages")
+            if unknown is None:
+                form.add_error(None, f"The message was not created. {error}")
         else:
             messages.success(request, f"Message “{message.name}” created.")
             return redirect("contacts:messages")
-    return render(request, "contacts/message_form.html", {"form": form})
+    return render(request, "contacts/message_form.html", {"form": form, "unknown": unknown})

@@ -8,6 +8,7 @@ itself under `/sandbox/<provider>/`), so a fresh machine runs the demo with no a
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
 import plotly
@@ -189,6 +190,16 @@ DIALOG_INSIGHT_KEY = env.str("DIALOG_INSIGHT_KEY", default="")
 DIALOG_INSIGHT_PROJECT_ID = env.str("DIALOG_INSIGHT_PROJECT_ID", default="")
 # The code of the project's key field (Projects.Get does not say which field is the key).
 DIALOG_INSIGHT_KEY_FIELD = env.str("DIALOG_INSIGHT_KEY_FIELD", default="EMail")
+# The time zone Dialog Insight reads and writes its dates in (`dtLaunch`…): not documented, so
+# it is said here, as an IANA name (e.g. America/Toronto).
+DIALOG_INSIGHT_TIME_ZONE = env.str("DIALOG_INSIGHT_TIME_ZONE", default=TIME_ZONE)
+try:
+    ZoneInfo(DIALOG_INSIGHT_TIME_ZONE)
+except (ValueError, ZoneInfoNotFoundError):
+    raise environ.ImproperlyConfigured(
+        f"DIALOG_INSIGHT_TIME_ZONE={DIALOG_INSIGHT_TIME_ZONE!r} is not an IANA time zone "
+        "name such as America/Toronto."
+    ) from None
 
 CCAI_BASE_URL = env.str("CCAI_BASE_URL", default="")
 CCAI_USERNAME = env.str("CCAI_USERNAME", default="")

@@ -1,12 +1,30 @@
-"""One submitted form, one provider write: each create/send form carries a one-time token,
-claimed before the provider is called."""
+"""One submitted form, one provider write, never by accident.
+
+- Each create/send form carries a one-time token, claimed before the provider is called, so a
+  double click or a resent form cannot do it twice.
+- Sending at once goes through a confirmation step that says what will happen; what the user
+  typed rides along in hidden fields (`carried`), and "Change something" goes back to it.
+- When the provider may have done it although Switchboard saw a failure (no answer in time, an
+  unreadable success), the form comes back with everything typed and two honest choices:
+  check the provider, or do it anyway with a fresh token (`OutcomeUnknown`).
+"""
 
 from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError
 
 from dashboard.models import FormSubmission
 from dashboard.providers import ProviderError
+
+
+def new_token() -> str:
+    return uuid.uuid4().hex
 
 
 class AlreadySubmitted(Exception):
@@ -37,3 +55,111 @@ def submission_failed(claim: FormSubmission | None, error: ProviderError) -> Non
 def submission_done(claim: FormSubmission | None, object_id: int | None) -> None:
     if claim is not None:
         FormSubmission.objects.filter(pk=claim.pk).update(object_id=object_id)
+
+
+def submitted_at(token: str) -> datetime | None:
+    """When the form with this token was first submitted (what a check looks after)."""
+    claim = FormSubmission.objects.filter(token=token).only("created_at").first() if token else None
+    return claim.created_at if claim else None
+
+
+# --- the confirmation step ------------------------------------------------------------------
+# The buttons and markers of the steps, never carried from one step to the next.
+STEP_FIELDS = {"csrfmiddlewaretoken", "confirmed", "back", "_action", "_outcome", "retry_token"}
+
+
+@dataclass
+class Confirmation:
+    """A confirmation step: the hidden fields it carries and the button that does it."""
+
+    carried: list[tuple[str, str]]
+    label: str  # "Send now to 3 contacts"
+
+
+def going_back(data: Any) -> bool:
+    """ "Change something" on a confirmation step."""
+    return "back" in data
+
+
+def confirmed(data: Any) -> bool:
+    return data.get("confirmed") == "on"
+
+
+def carried(data: Any, *, skip: tuple[str, ...] = (), **replace: str) -> list[tuple[str, str]]:
+    """What the user typed, as (name, value) pairs for a confirmation step's hidden fields,
+    with `replace` values instead of the typed ones (files cannot be carried: browsers do
+    not let a page fill a file field)."""
+    pairs = [
+        (name, value)
+        for name, values in data.lists()
+        if name not in STEP_FIELDS and name not in skip and name not in replace
+        for value in values
+    ]
+    return pairs + list(replace.items())
+
+
+# --- when the outcome is unknown -------------------------------------------------------------
+CHECK, RETRY = "check", "retry"  # values of the two buttons named `_outcome`
+
+
+def resubmitted(data: Any) -> Any:
+    """The POST as the form reads it. "Create it anyway" carries a fresh token beside the
+    claimed one, which it replaces: that one explicit choice creates at most once."""
+    if data.get("_outcome") == RETRY and data.get("retry_token"):
+        data = data.copy()
+        data["token"] = data["retry_token"]
+    return data
+
+
+def checking(data: Any) -> bool:
+    """The "Check <provider>" button: look, change nothing."""
+    return data.get("_outcome") == CHECK
+
+
+@dataclass
+class Checked:
+    """What a check found, in words, with a link to it when it exists."""
+
+    sentence: str
+    url: str = ""
+    link: str = ""
+
+
+@dataclass
+class OutcomeUnknown:
+    """A create or send the provider may have done although Switchboard saw a failure: what
+    the form says, what a check found, and the fresh token "do it anyway" would claim."""
+
+    provider: str  # "EngageLab"
+    noun: str  # "campaign"
+    done: str  # "created" | "sent"
+    anyway: str = ""  # the button: "Create it anyway"
+    reason: str = ""  # what went wrong
+    checked: Checked | None = None
+    retry_token: str = field(default_factory=new_token)
+
+    def __post_init__(self) -> None:
+        self.anyway = self.anyway or ("Create" if self.done == "created" else "Send") + " it anyway"
+
+    def after(self, error: Exception) -> OutcomeUnknown | None:
+        """These choices after `error` from a create or send, or None when its outcome is
+        known: refused (nothing happened), or done by the first of two submissions."""
+        if isinstance(error, AlreadySubmitted) and error.object_id is None:
+            # Sent before, outcome unknown (or still on its way): the form stays, as typed.
+            self.reason = (
+                f"This {self.noun} was already sent to {self.provider}, and Switchboard does "
+                f"not know whether it was {self.done}."
+            )
+            return self
+        if isinstance(error, ProviderError) and error.outcome_unknown:
+            self.reason = str(error)
+            return self
+        return None
+
+    def check(self, find: Callable[[], Checked]) -> OutcomeUnknown:
+        """Run `find` (which refreshes from the provider and says what it sees)."""
+        try:
+            self.checked = find()
+        except ProviderError as error:
+            self.checked = Checked(f"{self.provider} could not be checked. {error}")
+        return self

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 from django.db import connection
@@ -25,3 +26,13 @@ def run_at_once(target: Callable[[], object], times: int = 2) -> list[BaseExcept
     for t in threads:
         t.join()
     return errors
+
+
+def eventually(check: Callable[[], object], seconds: float = 5.0) -> None:
+    """Wait until `check()` is true: work another thread finishes (the live server still
+    answering a call the client gave up on)."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Still not true after {seconds} s.")
+        time.sleep(0.1)

@@ -6,6 +6,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.http import HttpRequest, HttpResponse
@@ -50,6 +51,9 @@ def format_time(value: datetime | None) -> str | None:
 def serialize(c: SandboxCampaign) -> dict[str, Any]:
     data = c.data
     sender = next((s for s in SENDERS if str(s["sender_id"]) == str(data.get("sender_id"))), None)
+    # Before it starts, a campaign's run time is when it is scheduled to start; the contract
+    # does not promise it, and SANDBOX_ENGAGELAB_NO_SCHEDULE_IN_RUN_TIME leaves it out.
+    unpromised = getattr(settings, "SANDBOX_ENGAGELAB_NO_SCHEDULE_IN_RUN_TIME", False)
     result: dict[str, Any] = {
         "campaign_id": c.id,
         "campaign_type": c.campaign_type,
@@ -64,7 +68,7 @@ def serialize(c: SandboxCampaign) -> dict[str, Any]:
         "create_time": format_time(c.created_at),
         "update_time": format_time(c.updated_at),
         # Before it starts, a campaign's run time is when it is scheduled to start.
-        "run_time": format_time(c.run_at or c.send_at),
+        "run_time": format_time(c.run_at or (None if unpromised else c.send_at)),
         "complete_time": format_time(c.completed_at),
         "time_zone": f"{c.time_zone:+d}",
         "google_track": data.get("google_track") or None,
@@ -188,6 +192,8 @@ def _update(request: HttpRequest, campaign: SandboxCampaign) -> HttpResponse:
         merged.pop("warm_up", None)
     if "attachments" not in body:
         merged.pop("attachments", None)
+    if "send_time" not in body:  # no send time means at once, as on create
+        merged.pop("send_time", None)
     data = validate(merged)
     if "attachments" not in body and campaign.data.get("attachments"):
         data["attachments"] = campaign.data["attachments"]

@@ -29,6 +29,7 @@ def test_build_find_open_and_delete_an_ab_campaign(marketer, login, engagelab):
         label="Switchboard News <news@mail.switchboard.test>"
     )
     page.get_by_label("Template", exact=True).select_option(label="Seasonal promotion")
+    page.get_by_label("Schedule for…").check()
     page.get_by_label("Send at").fill("2099-12-01T09:30")
     page.get_by_label("Time zone").select_option(label="UTC−5")
 
@@ -57,7 +58,7 @@ def test_build_find_open_and_delete_an_ab_campaign(marketer, login, engagelab):
         "30% get the test, split evenly between 3 subjects; after 12 hours the subject with "
         "the best open rate goes to the other 70%."
     )
-    page.get_by_role("button", name="Create campaign").click()
+    page.get_by_role("button", name="Schedule campaign").click()
 
     expect(page.get_by_role("heading", name="Holiday subject test")).to_be_visible()
     expect(page.locator(".toast")).to_contain_text("Campaign “Holiday subject test” created.")
@@ -81,28 +82,90 @@ def test_build_find_open_and_delete_an_ab_campaign(marketer, login, engagelab):
     assert not SandboxCampaign.objects.exists() and not Campaign.objects.exists()
 
 
+def _new_campaign(page, name: str, template: str = "newsletter") -> None:
+    """The builder, with a name, the sender and a template chosen."""
+    page.goto("/campaigns/new/")
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_label("Sender", exact=True).select_option(value="21")
+    page.get_by_label("Template", exact=True).select_option(value=template)
+
+
 def test_regular_campaign_with_two_warm_up_domains(marketer, login, engagelab):
     sync_references()
     page = login(marketer)
-    page.goto("/campaigns/new/")
-    page.get_by_label("Name", exact=True).fill("Warm-up check")
-    page.get_by_label("Sender", exact=True).select_option(value="21")
-    page.get_by_label("Template", exact=True).select_option(value="newsletter")
+    _new_campaign(page, "Warm-up check")
+    page.get_by_label("Schedule for…").check()
+    page.get_by_label("Send at").fill("2099-12-01T09:30")
     rows = page.locator("#warmup-builder .row")
     for count in (1, 2):
         page.get_by_role("button", name="Add a domain").click()
         expect(rows).to_have_count(count)
     rows.nth(0).get_by_label("Recipient domain").fill("gmail.com")
     rows.nth(1).get_by_label("Recipient domain").fill("GMAIL.com")
-    page.get_by_role("button", name="Create campaign").click()
+    page.get_by_role("button", name="Schedule campaign").click()
     expect(page.get_by_text("gmail.com is already in the warm-up.")).to_be_visible()
     rows.nth(1).get_by_label("Recipient domain").fill("yahoo.com")
-    page.get_by_role("button", name="Create campaign").click()
+    page.get_by_role("button", name="Schedule campaign").click()
     expect(page.get_by_role("heading", name="Warm-up check")).to_be_visible()
     assert [w["domain"] for w in SandboxCampaign.objects.get().data["warm_up"]] == [
         "gmail.com",
         "yahoo.com",
     ]
+
+
+def test_send_now_is_an_explicit_choice_confirmed_with_its_audience(marketer, login, engagelab):
+    sync_references()
+    page = login(marketer)
+    _new_campaign(page, "Flash sale", template="promo_season")
+    page.get_by_label("Contacts with tags").check()
+    page.get_by_label("newsletter", exact=True).check()
+    # Nothing chosen: a message on the field, nothing sent.
+    expect(page.get_by_role("button", name="Send now…")).to_be_hidden()
+    page.get_by_role("button", name="Schedule campaign").click()
+    expect(page.get_by_text("Choose when it is sent: schedule it")).to_be_visible()
+    assert not SandboxCampaign.objects.exists()
+    # Send now: the date goes, the button says what it does, a confirmation comes first.
+    page.get_by_label("Send now").check()
+    expect(page.get_by_label("Send at")).to_be_hidden()
+    expect(page.get_by_role("button", name="Schedule campaign")).to_be_hidden()
+    page.get_by_role("button", name="Send now…").click()
+    expect(page.get_by_text("Send now to Tag: newsletter (size unknown)?")).to_be_visible()
+    assert not SandboxCampaign.objects.exists()
+    # Change something: back with everything as typed.
+    page.get_by_role("button", name="Change something").click()
+    expect(page.get_by_label("Name", exact=True)).to_have_value("Flash sale")
+    expect(page.get_by_label("Send now")).to_be_checked()
+    expect(page.get_by_label("Template", exact=True)).to_have_value("promo_season")
+    page.get_by_role("button", name="Send now…").click()
+    page.get_by_role("button", name="Send “Flash sale” now").click()
+    expect(page.get_by_role("heading", name="Flash sale")).to_be_visible()
+    expect(page.locator(".toast")).to_contain_text("Campaign “Flash sale” created.")
+    sent = SandboxCampaign.objects.get()
+    assert "send_time" not in sent.data and sent.status == 1
+
+
+def test_an_edit_keeps_the_schedule_engagelab_does_not_echo(marketer, login, engagelab, settings):
+    settings.SANDBOX_ENGAGELAB_NO_SCHEDULE_IN_RUN_TIME = True  # no schedule in `run_time`
+    sync_references()
+    page = login(marketer)
+    _new_campaign(page, "Winter letter")
+    page.get_by_label("Schedule for…").check()
+    page.get_by_label("Send at").fill("2099-12-01T09:30")
+    page.get_by_label("Time zone").select_option(label="UTC−5")
+    page.get_by_role("button", name="Schedule campaign").click()
+    expect(page.get_by_text("Sends 2099-12-01 09:30 (UTC−5)")).to_be_visible()
+    assert Campaign.objects.get().run_time is None
+    # Rename it, nothing else.
+    page.get_by_role("button", name="Edit").click()
+    expect(page.get_by_label("Schedule for…")).to_be_checked()
+    expect(page.get_by_label("Send at")).to_have_value("2099-12-01T09:30")
+    page.get_by_label("Name", exact=True).fill("Winter letter, final")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator(".toast")).to_contain_text("Campaign “Winter letter, final” saved.")
+    expect(page.get_by_text("Sends 2099-12-01 09:30 (UTC−5)")).to_be_visible()
+    sent = SandboxCampaign.objects.get()
+    assert sent.data["send_time"] == "2099-12-01 09:30:00" and sent.data["time_zone"] == -5
+    assert sent.status == 0 and sent.name == "Winter letter, final"
 
 
 def test_overview_chart_renders_and_moves_with_new_events(manager, login, engagelab):

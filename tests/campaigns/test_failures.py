@@ -26,6 +26,8 @@ from campaigns.sync import sync_references
 from dashboard.models import AuditEvent, ProviderCall
 from dashboard.sandbox import set_fault
 from tests.campaigns.test_pages import ab_post, mirror, regular_post
+from tests.concurrency import eventually
+from tests.html_forms import form_data, outcome_choices
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -70,23 +72,65 @@ def test_create_failure_keeps_the_form_and_sends_once(ready, fault):
     assert ProviderCall.objects.filter(method="POST", path="/v1/marketing/campaigns").count() == 1
 
 
-def test_create_whose_answer_is_lost_warns_before_a_second_save(ready):
-    # A timeout (or a 2xx without a readable campaign) leaves EngageLab's side unknown: the
-    # user is told to look before saving again, which would otherwise make a second campaign.
-    set_fault("engagelab", "timeout", remaining=1)
-    post = regular_post(token="lost-answer")
-    response = ready.post("/campaigns/new/", post)
+@pytest.mark.parametrize("fault", ["timeout", "malformed"])
+def test_an_unknown_outcome_keeps_the_form_and_offers_two_honest_choices(ready, fault):
+    # No answer in time (or a 2xx that cannot be read) leaves EngageLab's side unknown.
+    set_fault("engagelab", fault, remaining=1)
+    response = ready.post("/campaigns/new/", regular_post(token="lost-answer"))
     page = text(response)
     assert response.status_code == 422
-    assert "EngageLab did not answer within 2 s." in page
-    assert "EngageLab may have created it anyway: refresh the campaign list" in page
+    assert "EngageLab may have created it anyway." in page
+    assert "Check EngageLab" in page and "Create it anyway" in page
+    assert "Schedule campaign" not in page  # the two choices replace the usual button
     assert 'value="Winter newsletter"' in response.content.decode()
-    assert ProviderCall.objects.filter(method="POST").count() == 1
     assert not Campaign.objects.exists()
-    # Saving the same form again is refused: it may exist already.
-    again = ready.post("/campaigns/new/", post)
-    assert again.status_code == 302 and again.url == "/campaigns/"
-    assert ProviderCall.objects.filter(method="POST").count() == 1
+    # Saving the same form again (Enter in a field) neither creates nor throws it away.
+    again = ready.post("/campaigns/new/", {**outcome_choices(response), "_action": "save"})
+    assert again.status_code == 409
+    assert "Switchboard does not know whether it was created" in text(again)
+    assert 'value="outlook.com"' in again.content.decode()
+    assert "not created a second time" not in text(again)
+    # "Check EngageLab" refreshes the list and says what is there.
+    checked = ready.post("/campaigns/new/", {**outcome_choices(again), "_outcome": "check"})
+    assert "EngageLab, refreshed just now, has no campaign named “Winter newsletter”." in text(
+        checked
+    )
+    assert 'value="Winter newsletter"' in checked.content.decode()
+    # "Create it anyway" creates it, once however often that choice is sent.
+    anyway = {**outcome_choices(checked), "_outcome": "retry"}
+    first = ready.post("/campaigns/new/", anyway)
+    second = ready.post("/campaigns/new/", anyway)
+    assert first.status_code == second.status_code == 302 and first.url == second.url
+    assert SandboxCampaign.objects.count() == 1
+    assert ProviderCall.objects.filter(method="POST").count() == 2  # lost one, then one
+
+
+def test_sending_now_anyway_is_confirmed_then_created_once(ready):
+    set_fault("engagelab", "timeout", remaining=1)
+    response = ready.post("/campaigns/new/", regular_post(when="now", confirmed="on", token="a"))
+    assert "EngageLab may have created it anyway." in text(response)
+    anyway = ready.post("/campaigns/new/", {**outcome_choices(response), "_outcome": "retry"})
+    assert "Send now to Tags: customers, newsletter (size unknown)?" in text(anyway)
+    confirm = {**form_data(anyway.content.decode(), "confirmed"), "_action": "save"}
+    assert confirm["token"] != ["a"]  # the fresh one "Create it anyway" carried
+    first, second = (ready.post("/campaigns/new/", confirm) for _ in range(2))
+    assert first.status_code == second.status_code == 302 and first.url == second.url
+    assert SandboxCampaign.objects.count() == 1
+
+
+def test_check_links_the_campaign_engagelab_made_without_answering(ready):
+    # EngageLab is slow: Switchboard gives up after 2 s, EngageLab creates it at 2.5 s.
+    set_fault("engagelab", "latency", latency_ms=2500, remaining=1)
+    response = ready.post("/campaigns/new/", regular_post(token="slow"))
+    assert "EngageLab may have created it anyway." in text(response)
+    eventually(SandboxCampaign.objects.exists)  # the sandbox answers nobody now
+    created = SandboxCampaign.objects.get()
+    checked = ready.post("/campaigns/new/", {**outcome_choices(response), "_outcome": "check"})
+    assert "EngageLab has a campaign named “Winter newsletter”, created" in text(checked)
+    assert f'href="/campaigns/{created.id}/">open “Winter newsletter”</a>' in (
+        checked.content.decode()
+    )
+    assert SandboxCampaign.objects.count() == 1
 
 
 def _token(client) -> str:

@@ -44,6 +44,7 @@ def regular_post(**overrides):
         "template_invoke_name": "newsletter",
         "subject": "Hello winter",
         "reply_to": "care@switchboard.test",
+        "when": "schedule",
         "send_time": "2099-12-01T09:30",
         "time_zone": "-5",
         "ab_dimension": "subjects",

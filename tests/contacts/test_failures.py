@@ -24,8 +24,10 @@ from contacts.sandbox.models import SandboxBatch
 from contacts.sandbox.models import SandboxMessage as SandboxMessageRow
 from dashboard.models import AuditEvent, ProviderCall
 from dashboard.sandbox import set_fault
+from tests.concurrency import eventually
 from tests.contacts.conftest import text
 from tests.contacts.test_segments_bulk import _segment_post
+from tests.html_forms import form_data, outcome_choices
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -197,7 +199,7 @@ def test_delete_failure_says_what_is_known(mia, claire, name, sentence):
 # --- segments ------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("name", "sentence"),
-    [("429", "The segment was not saved."), ("malformed", "may have saved the segment")],
+    [("429", "The segment was not saved."), ("malformed", "may have created it anyway")],
 )
 def test_segment_failure_keeps_the_builder(mia, project, name, sentence):
     message = fault(name, path_contains="filters")
@@ -290,7 +292,7 @@ def test_audience_count_failure_keeps_the_choices(mia, audience):
     ("name", "sentence"),
     [
         ("429", "Nothing was sent."),
-        ("malformed", "Dialog Insight may have accepted this sending: refresh the Mailings page"),
+        ("malformed", "Dialog Insight may have sent it anyway."),
     ],
 )
 def test_send_failure_says_what_is_known_and_sends_once(mia, audience, name, sentence):
@@ -326,24 +328,86 @@ def test_a_refused_sending_may_be_confirmed_again(mia, audience):
     assert SandboxBatch.objects.count() == 1
 
 
-def test_a_sending_without_an_answer_is_not_called_unsent(mia, audience):
+def test_a_sending_without_an_answer_offers_to_check_or_send_it_anyway(mia, audience):
     set_fault("dialoginsight", "timeout", remaining=1, path_contains="SendBatch")
     response = mia.post(reverse("contacts:mailing_new"), _sending(audience))
     page = text(response)
     assert response.status_code == 200
     assert "Dialog Insight did not answer within 2 s." in page
-    assert "may have accepted this sending" in page and "Nothing was sent" not in page
+    assert "Dialog Insight may have sent it anyway." in page and "Nothing was sent" not in page
+    assert "Check Dialog Insight" in page and "Send it anyway…" in page
+    assert f'value="{audience["id_message"]}" selected' in response.content.decode()
     assert writes("sendings.ashx") == 1
-    # Its outcome is unknown: the same confirmation is not sent again.
+    # The same confirmation again: not sent a second time, and the choices stay.
     again = mia.post(reverse("contacts:mailing_new"), _sending(audience))
-    assert "already submitted" in said(mia, again) and writes("sendings.ashx") == 1
+    assert "Switchboard does not know whether it was sent" in text(again)
+    assert "already submitted; it was not sent a second time" not in said(mia, again)
+    # "Check Dialog Insight": it refreshes the mailings and says what it sees.
+    checked = mia.post(
+        reverse("contacts:mailing_new"), {**outcome_choices(again), "_outcome": "check"}
+    )
+    assert (
+        "Dialog Insight, asked just now, has no sending of “Spring news” to segment “Laval” "
+        "since then." in text(checked)
+    )
+    # "Send it anyway…" goes through the confirmation, then sends once.
+    anyway = mia.post(
+        reverse("contacts:mailing_new"), {**outcome_choices(checked), "_outcome": "retry"}
+    )
+    assert "“Spring news” will be sent to 3 contacts (segment “Laval”), right now." in text(anyway)
+    confirm = {**form_data(anyway.content.decode(), "confirmed"), "_action": "save"}
+    assert mia.post(reverse("contacts:mailing_new"), confirm).status_code == 302
+    assert mia.post(reverse("contacts:mailing_new"), confirm).status_code == 302  # double click
+    assert SandboxBatch.objects.count() == 1  # the first never reached it (timeout fault)
+
+
+def test_check_links_the_sending_dialog_insight_made_without_answering(mia, audience):
+    # Dialog Insight is slow: Switchboard gives up after 2 s, the sending is made at 2.5 s.
+    set_fault("dialoginsight", "latency", latency_ms=2500, remaining=1, path_contains="SendBatch")
+    response = mia.post(reverse("contacts:mailing_new"), _sending(audience))
+    assert "Dialog Insight may have sent it anyway." in text(response)
+    eventually(SandboxBatch.objects.exists)  # the sandbox answers nobody now
+    batch = SandboxBatch.objects.get()
+    checked = mia.post(
+        reverse("contacts:mailing_new"), {**outcome_choices(response), "_outcome": "check"}
+    )
+    assert "Dialog Insight has a sending of “Spring news” to segment “Laval”:" in text(checked)
+    assert f'<a href="/contacts/mailings/{batch.pk}/">mailing #{batch.pk}</a>' in (
+        checked.content.decode()
+    )
+
+
+@pytest.mark.parametrize("kind", ["segment", "message"])
+def test_an_unknown_create_keeps_the_form_and_offers_two_honest_choices(mia, project, kind):
+    if kind == "segment":
+        url, method = reverse("contacts:segment_create"), "filters"
+        post = _segment_post("Laval", "AND", [("City", "Equal", "Laval")])
+    else:
+        url, method = reverse("contacts:message_new"), "messages"
+        post = {"name": "Laval", "subject": "Hi", "sender": "hi@example.com", "html": "<p>Hi</p>"}
+    post["token"] = _token(mia, url)
+    set_fault("dialoginsight", "timeout", remaining=1, path_contains=f"{method}.ashx")
+    response = mia.post(url, post)
+    assert "Dialog Insight may have created it anyway." in text(response)
+    assert 'value="Laval"' in response.content.decode()
+    again = mia.post(url, post)  # saved again with the same form: neither created nor lost
+    assert again.status_code == 200 and 'value="Laval"' in again.content.decode()
+    assert "Switchboard does not know whether it was created" in text(again)
+    checked = mia.post(url, {**outcome_choices(again), "_outcome": "check"})
+    assert f"Dialog Insight, asked just now, has no {kind} named “Laval”." in text(checked)
+    anyway = {**outcome_choices(checked), "_outcome": "retry"}
+    assert mia.post(url, anyway).status_code == mia.post(url, anyway).status_code == 302
+    if kind == "segment":
+        assert len(DialogInsightClient().segments_list()) == 1
+    else:
+        assert SandboxMessageRow.objects.count() == 1
 
 
 @pytest.mark.parametrize(
     ("name", "htmx", "sentence"),
     [
         ("503", True, "The message was not sent."),
-        ("malformed", False, "Dialog Insight may have sent the message"),
+        ("malformed", False, "Dialog Insight may have sent it anyway."),
     ],
 )
 def test_trigger_failure_says_what_is_known(mia, audience, claire, name, htmx, sentence):
@@ -375,6 +439,28 @@ def test_one_send_form_sends_one_message_however_often_it_is_submitted(mia, audi
     assert "already submitted; it was not sent a second time" in said(mia, again)
 
 
+def test_a_trigger_without_an_answer_offers_to_check_or_send_it_anyway(mia, audience, claire):
+    page = mia.get(reverse("contacts:detail", args=[claire])).content.decode()
+    post = {**form_data(page, "parameters"), "message": str(audience["id_message"])}
+    url = reverse("contacts:trigger", args=[claire])
+    htmx = {"HX-Request": "true"}
+    set_fault("dialoginsight", "timeout", remaining=1, path_contains="SendSingle")
+    response = mia.post(url, {**post, "parameters": "Coupon=SPRING"}, headers=htmx)
+    assert "Dialog Insight may have sent it anyway." in text(response)
+    assert "Coupon=SPRING" in response.content.decode()
+    fragment = f"<form>{response.content.decode()}</form>"  # the swapped-in form's fields
+    checked = mia.post(url, {**outcome_choices(fragment), "_outcome": "check"}, headers=htmx)
+    assert "shows no “Spring news” since then." in text(checked)
+    anyway = {**outcome_choices(f"<form>{checked.content.decode()}</form>"), "_outcome": "retry"}
+    assert mia.post(url, anyway, headers=htmx)["HX-Redirect"] == f"/contacts/{claire}/"
+    assert mia.post(url, anyway, headers=htmx)["HX-Redirect"] == f"/contacts/{claire}/"
+    assert SandboxBatch.objects.count() == 1  # the first never reached it (timeout fault)
+    checked = mia.post(url, {**anyway, "_outcome": "check"}, headers=htmx)
+    assert f"Dialog Insight's history of {post['label'][0]} shows “Spring news” sent on" in text(
+        checked
+    )
+
+
 def test_trigger_without_javascript_keeps_the_parameters_and_shows_the_error(mia, audience, claire):
     response = mia.post(
         reverse("contacts:trigger", args=[claire]),
@@ -398,7 +484,7 @@ def test_trigger_to_a_contact_dialog_insight_no_longer_has(mia, audience):
 
 @pytest.mark.parametrize(
     ("name", "sentence"),
-    [("429", "The message was not created."), ("malformed", "may have created the message")],
+    [("429", "The message was not created."), ("malformed", "may have created it anyway")],
 )
 def test_message_create_failure_keeps_the_form(mia, project, name, sentence):
     message = fault(name, path_contains="Create")

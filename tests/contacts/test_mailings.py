@@ -8,6 +8,7 @@ import re
 from html import unescape
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -64,6 +65,72 @@ def test_schedule_later_in_the_users_time_zone(client, marketer, audience):
     assert sandbox_tick.func() == 1
     sync.sync_mailings()
     assert Mailing.objects.get().sent == 4
+
+
+@pytest.fixture
+def sent_batches(monkeypatch):
+    """The SendBatch bodies the sandbox receives."""
+    from contacts import sandbox
+
+    bodies: list[dict] = []
+    handler = sandbox.METHODS[("sendings", "sendbatch")]
+
+    def received(body: dict) -> dict:
+        bodies.append(body)
+        return handler(body)
+
+    monkeypatch.setitem(sandbox.METHODS, ("sendings", "sendbatch"), received)
+    return bodies
+
+
+def test_dtlaunch_is_a_wall_time_in_dialog_insights_time_zone(
+    client, marketer, audience, settings, sent_batches
+):
+    # Toronto's clocks go back at 06:00 UTC on 2026-11-01: 13:00 UTC that day is 08:00 EST,
+    # while "now" (the evening before) is still EDT (UTC−4).
+    settings.DIALOG_INSIGHT_TIME_ZONE = "America/Toronto"
+    client.force_login(marketer)
+    choice = {"message": audience["id_message"], "segment": "", "when": "later",
+              "launch_at": "2026-11-01T13:00", "time_zone": "Europe/London"}  # fmt: skip
+    with time_machine.travel(dt.datetime(2026, 10, 31, 22, 0, tzinfo=dt.UTC)):
+        confirm = client.post(reverse("contacts:mailing_new"), choice)
+        page = text(confirm)
+        assert "on 2026-11-01 13:00 (Europe/London)." in page
+        assert "Sent to Dialog Insight as 2026-11-01 08:00 America/Toronto" in page
+        token = re.search(r'name="token" value="(\w+)"', confirm.content.decode())[1]
+        response = client.post(
+            reverse("contacts:mailing_new"), {**choice, "confirmed": "on", "token": token}
+        )
+        assert response.status_code == 302
+        assert sent_batches[0]["sendBatchOptions"] == {
+            "isDelayed": True,
+            "dtLaunch": "2026.11.01 08:00:00",
+        }
+        # Read back (Sendings.GetBatches) as the same instant.
+        launch = dt.datetime(2026, 11, 1, 13, 0, tzinfo=dt.UTC)
+        assert SandboxBatch.objects.get().launch_at == launch
+        assert Mailing.objects.get().launch_at == launch
+
+
+def test_the_mailing_form_says_which_time_zone_dialog_insight_reads(client, marketer, settings):
+    settings.DIALOG_INSIGHT_TIME_ZONE = "America/Toronto"
+    client.force_login(marketer)
+    page = text(client.get(reverse("contacts:mailing_new")))
+    assert "Dialog Insight reads launch times in America/Toronto" in page
+
+
+def test_a_time_zone_that_does_not_exist_is_refused_at_start(monkeypatch):
+    import importlib
+
+    import environ
+
+    from dashboard import settings as project_settings
+
+    monkeypatch.setenv("DIALOG_INSIGHT_TIME_ZONE", "Mars/Olympus_Mons")
+    with pytest.raises(environ.ImproperlyConfigured, match="not an IANA time zone name"):
+        importlib.reload(project_settings)
+    monkeypatch.delenv("DIALOG_INSIGHT_TIME_ZONE")
+    importlib.reload(project_settings)
 
 
 def test_schedule_in_the_past_is_refused_on_the_field(client, marketer, audience):
