@@ -70,7 +70,7 @@ def test_schedule_later_in_the_users_time_zone(client, marketer, audience):
 @pytest.fixture
 def sent_batches(monkeypatch):
     """The SendBatch bodies the sandbox receives."""
-    from contacts import sandbox
+    from contacts.sandbox import views as sandbox
 
     bodies: list[dict] = []
     handler = sandbox.METHODS[("sendings", "sendbatch")]
