@@ -44,3 +44,12 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             data["exc"] = self.formatException(record.exc_info)
         return json.dumps(redact(data), default=str)
+
+
+def expected(response):
+    """Mark an answer Switchboard gives on purpose (`/readyz` saying "not ready", a sandbox
+    emulating a provider's refusal) so that Django's `django.request` logger does not report
+    it as a WARNING or an ERROR: what on-call alerts on stays what needs someone. The request
+    line (`switchboard.request`, INFO) still records it."""
+    response._has_been_logged = True  # what django.utils.log.log_response looks for
+    return response

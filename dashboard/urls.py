@@ -12,6 +12,7 @@ urlpatterns = [
     path("providers/<str:name>/check", views.provider_check, name="provider_check"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("healthz/workers", views.workers_health, name="workers_health"),
     path(
         "login/",
         auth_views.LoginView.as_view(template_name="registration/login.html"),

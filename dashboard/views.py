@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dashboard import charts, checks, health, selectors
 from dashboard.forms import AuditFilterForm
+from dashboard.logs import expected
 from dashboard.providers import PROVIDER_NAMES, all_provider_configs
 
 
@@ -52,7 +53,10 @@ def providers(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dashboard/providers.html",
-        {"providers": selectors.provider_statuses(all_provider_configs())},
+        {
+            "providers": selectors.provider_statuses(all_provider_configs()),
+            "workers": health.worker_status(),
+        },
     )
 
 
@@ -80,8 +84,31 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @never_cache
 def readyz(request: HttpRequest) -> HttpResponse:
+    """Can this web process serve pages (database, migrations)? The task workers are not
+    part of it: see `workers_health`."""
     checks = health.readiness(connection)
     ok = all(c == "ok" for c in checks.values())
-    return JsonResponse(
-        {"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503
+    return expected(
+        JsonResponse(
+            {"status": "ok" if ok else "unavailable", "checks": checks},
+            status=200 if ok else 503,
+        )
+    )
+
+
+@require_GET
+@login_not_required
+@never_cache
+def workers_health(request: HttpRequest) -> HttpResponse:
+    """Is a task worker alive? For monitoring, never for a load balancer's pool."""
+    status = health.worker_status()
+    return expected(
+        JsonResponse(
+            {
+                "status": "ok" if status.ok else "unavailable",
+                "workers_seen": status.alive,
+                "last_seen": status.last_seen.isoformat() if status.last_seen else None,
+            },
+            status=200 if status.ok else 503,
+        )
     )
