@@ -7,15 +7,19 @@ itself under `/sandbox/<provider>/`), so a fresh machine runs the demo with no a
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import environ
 import plotly
 
+from dashboard.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+if (BASE_DIR / ".env").exists():  # else django-environ logs its absence in every process
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -194,26 +198,8 @@ SANDBOX_CREDENTIALS = {
 # --- Logging: one line per request and per provider call; JSON when LOG_FORMAT=json -------
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"context": {"()": "dashboard.logs.RequestContextFilter"}},
-    "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        "json": {"()": "dashboard.logs.JsonFormatter"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "json" if LOG_FORMAT == "json" else "text",
-            "filters": ["context"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "django.server": {"level": "WARNING"},
-        "django.db.backends": {"level": "WARNING"},
-        # One line per task run drowns the demo's console; failures still show.
-        "django_tasks": {"level": env.str("TASKS_LOG_LEVEL", default="WARNING")},
-    },
-}
+LOGGING = logging_config(
+    fmt=LOG_FORMAT, level=LOG_LEVEL, tasks_level=env.str("TASKS_LOG_LEVEL", default="WARNING")
+)
+# Python warnings go through logging too: with LOG_FORMAT=json, every line is JSON.
+logging.captureWarnings(True)

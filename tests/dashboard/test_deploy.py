@@ -9,18 +9,38 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+def production_environment(**env: str) -> dict[str, str]:
     # The test run's own settings must not leak into the production process.
-    leaked = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "SECURE_SSL_REDIRECT"}
-    environment = {k: v for k, v in os.environ.items() if k not in leaked}
-    environment.update(env)
+    leaked = {
+        "DJANGO_SETTINGS_MODULE",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "SECURE_SSL_REDIRECT",
+        "SWITCHBOARD_URL",
+        "LOG_FORMAT",
+    }
+    return {**{k: v for k, v in os.environ.items() if k not in leaked}, **env}
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=environment,
+        env=production_environment(**env),
         capture_output=True,
         text=True,
         timeout=120,
+    )
+
+
+def start(*command: str, **env: str) -> subprocess.Popen:
+    """A long-running process (gunicorn, the worker) as production starts it."""
+    return subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=production_environment(**env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
