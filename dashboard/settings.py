@@ -11,7 +11,6 @@ import logging
 from pathlib import Path
 
 import environ
-import plotly
 
 from dashboard.logs import logging_config
 
@@ -125,9 +124,11 @@ USE_TZ = True
 # --- Static files: our own, plus plotly.js straight from the plotly wheel (no CDN) ---------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    ("plotly", Path(plotly.__file__).parent / "package_data"),
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "dashboard.staticfiles.PlotlyFinder",  # plotly.min.js only, not the wheel's 10 MB
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -112,3 +113,10 @@ def workers_health(request: HttpRequest) -> HttpResponse:
             status=200 if status.ok else 503,
         )
     )
+
+
+@require_GET
+@login_not_required
+def favicon(request: HttpRequest) -> HttpResponse:
+    # For what asks /favicon.ico anyway (the admin's pages, a JSON answer opened in a tab).
+    return redirect(static("favicon.svg"))

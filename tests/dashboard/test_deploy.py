@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.core.management import call_command
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -62,3 +64,10 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = run_manage("check", DEBUG="false", SECRET_KEY="")
     assert result.returncode != 0
     assert "Set SECRET_KEY" in result.stderr
+
+
+def test_collectstatic_copies_only_the_plotly_file_pages_load(settings, tmp_path, client):
+    settings.STATIC_ROOT = tmp_path
+    call_command("collectstatic", "--noinput", verbosity=0)
+    assert sorted(p.name for p in (tmp_path / "plotly").iterdir()) == ["plotly.min.js"]
+    assert client.get("/static/plotly/plotly.min.js").status_code == 200

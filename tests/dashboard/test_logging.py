@@ -87,6 +87,20 @@ def test_json_time_is_utc_iso_8601_with_milliseconds_and_offset(monkeypatch):
     assert line["time"] == "2026-12-01T18:07:18.123+00:00"
 
 
+def test_the_icon_is_served_and_linked(client, marketer):
+    body = client.get("/login/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg"' in body
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and b"<svg" in b"".join(icon.streaming_content)
+
+
+def test_a_browser_asking_for_favicon_ico_is_sent_to_the_icon_without_a_warning(client, caplog):
+    with caplog.at_level(logging.INFO):
+        response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"] == "/static/favicon.svg"
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
 def test_tasks_log_level_quiets_the_worker(tmp_path):
     """`make run` printed a line per task run whatever TASKS_LOG_LEVEL said: the worker of
     django-tasks reset its loggers to INFO. Run the real worker for a few seconds."""
