@@ -426,6 +426,7 @@ class ProviderClient:
                 error=(str(error) if error else "")[:500],
                 username=context.current_username() or "",
                 request_id=context.current_request_id() or "",
+                sandbox=self.config.sandbox,
             )
         except Exception:  # a failed call log must never hide the call's own outcome
             log.exception("could not record provider call")

@@ -21,9 +21,14 @@ log = logging.getLogger("switchboard.worker")
 def periodic_jobs() -> list[tuple[str, int]]:
     """(task path, seconds) from each app's `<app>/sync.py`: `PERIODIC` always,
     `SANDBOX_PERIODIC` (the emulators' simulated activity) only when a sandbox is on."""
+    from dashboard.providers import all_provider_configs
+
     jobs: list[tuple[str, int]] = []
-    sandbox = any_sandbox()
+    configs = {c.name: c for c in all_provider_configs()}
+    sandbox = any(c.sandbox for c in configs.values())
     for app in ("dashboard", *APP_PROVIDERS):
+        if app in APP_PROVIDERS and not configs[APP_PROVIDERS[app]].configured:
+            continue  # SANDBOX=false and no credentials: nothing to call, every run would fail
         try:
             module = importlib.import_module(f"{app}.sync")
         except ModuleNotFoundError:
@@ -32,12 +37,6 @@ def periodic_jobs() -> list[tuple[str, int]]:
         if sandbox:
             jobs += list(getattr(module, "SANDBOX_PERIODIC", []))
     return jobs
-
-
-def any_sandbox() -> bool:
-    from dashboard.providers import all_provider_configs
-
-    return any(c.sandbox for c in all_provider_configs())
 
 
 def beat(worker_id: str) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import threading
 
 from django.core.management import call_command
@@ -8,6 +9,9 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands import db_worker
 
 from dashboard import scheduler
+from dashboard.targets import describe_database, describe_providers
+
+log = logging.getLogger("switchboard.worker")
 
 
 class DatabaseWorker(db_worker.Command):
@@ -31,6 +35,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, tick: float, interval: float, **options):
         worker_id = get_random_string(24)
+        log.info(
+            "worker %s starting on %s; providers: %s",
+            worker_id,
+            describe_database(),
+            describe_providers(),
+        )
         stop = threading.Event()
 
         def loop():
