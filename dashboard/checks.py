@@ -1,5 +1,6 @@
 """Connection checks for the Providers page and `manage.py check_providers`: each provider's
-cheapest authenticated call (its client's `check_connection()`), read into plain words."""
+cheapest authenticated call (its client's `check_connection()`), read into plain words; and the
+Django system check for what would make Switchboard's calls to its own sandboxes fail."""
 
 from __future__ import annotations
 
@@ -7,8 +8,14 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import checks
 
-from dashboard.providers import PROVIDER_NAMES, ProviderError, provider_config
+from dashboard.providers import (
+    PROVIDER_NAMES,
+    ProviderError,
+    all_provider_configs,
+    provider_config,
+)
 
 
 def _engagelab() -> str:
@@ -56,8 +63,41 @@ class CheckResult:
         return PROVIDER_NAMES[self.provider]
 
 
+SELF_CALL_HINT = (
+    "Set SWITCHBOARD_URL to the https:// address your TLS proxy serves (the proxy sets "
+    "X-Forwarded-Proto: https, which SECURE_PROXY_SSL_HEADER trusts), or set "
+    "SECURE_SSL_REDIRECT=false when the proxy itself redirects HTTP to HTTPS."
+)
+
+
+def self_call_problem() -> str | None:
+    """Why Switchboard's calls to its own sandboxes cannot work, if they cannot: with
+    SECURE_SSL_REDIRECT on, a plain-HTTP SWITCHBOARD_URL is answered with a redirect to https,
+    which the server behind that address does not speak."""
+    if not settings.SECURE_SSL_REDIRECT or not settings.SWITCHBOARD_URL.startswith("http://"):
+        return None
+    sandboxed = [c.display_name for c in all_provider_configs() if c.sandbox]
+    if not sandboxed:
+        return None  # nothing calls SWITCHBOARD_URL
+    return (
+        f"SECURE_SSL_REDIRECT is on and SWITCHBOARD_URL ({settings.SWITCHBOARD_URL}) is plain "
+        f"HTTP: Switchboard redirects its own calls to the sandbox of {', '.join(sandboxed)} "
+        "to https, and they fail."
+    )
+
+
+@checks.register()
+def check_self_calls(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    problem = self_call_problem()
+    if problem is None:
+        return []
+    return [checks.Warning(problem, hint=SELF_CALL_HINT, id="switchboard.W001")]
+
+
 def explain(provider: str, error: ProviderError) -> str:
     name = PROVIDER_NAMES[provider]
+    if provider_config(provider).sandbox and (problem := self_call_problem()):
+        return f"{error} {problem} {SELF_CALL_HINT}"
     auth_codes = {"30000", "InvalidAuthKey"}
     if error.status in (401, 403) or str(error.code) in auth_codes:
         hint = (

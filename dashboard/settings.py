@@ -163,8 +163,17 @@ TASKS = {
 
 # --- Providers ---------------------------------------------------------------------------
 # Where Switchboard itself answers; the sandbox's base URLs and the sandbox's webhook calls
-# are built from it.
-SWITCHBOARD_URL = env.str("SWITCHBOARD_URL", default="http://127.0.0.1:8000").rstrip("/")
+# are built from it. Required in production: a default would make the worker and `sync` call
+# whatever answers there (on a shared host, another instance).
+SWITCHBOARD_URL = env.str(
+    "SWITCHBOARD_URL", default="http://127.0.0.1:8000" if DEBUG else ""
+).rstrip("/")
+if not SWITCHBOARD_URL:
+    raise environ.ImproperlyConfigured(
+        "Set SWITCHBOARD_URL (required when DEBUG is off): the address at which this "
+        "Switchboard answers, e.g. https://switchboard.example.com. Its sandboxes are called "
+        "there, by the web processes, the task workers and `manage.py sync`."
+    )
 PROVIDER_TIMEOUT = env.float("PROVIDER_TIMEOUT", default=10.0)
 # SANDBOX unset: each provider without credentials uses its sandbox. SANDBOX=true forces every
 # provider onto the sandbox; SANDBOX=false forbids it (a provider without credentials is then

@@ -1,14 +1,27 @@
 from __future__ import annotations
 
+import json
 import os
 import secrets
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
+import requests
+from django.core.checks import run_checks
 from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "SECURE_SSL_REDIRECT": "true",
+    "SWITCHBOARD_URL": "https://switchboard.example.com",
+}
 
 
 def production_environment(**env: str) -> dict[str, str]:
@@ -47,15 +60,7 @@ def start(*command: str, **env: str) -> subprocess.Popen:
 
 
 def test_check_deploy_reports_nothing_in_production_settings():
-    result = run_manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DEBUG="false",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        SECURE_SSL_REDIRECT="true",
-    )
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
 
@@ -66,8 +71,88 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "Set SECRET_KEY" in result.stderr
 
 
+def test_production_refuses_to_start_without_switchboard_url():
+    """A default would make the worker and `sync` call whatever answers on 127.0.0.1:8000."""
+    result = run_manage("check", **{**PRODUCTION, "SWITCHBOARD_URL": ""})
+    assert result.returncode != 0
+    assert "Set SWITCHBOARD_URL (required when DEBUG is off)" in result.stderr
+
+
+def test_start_up_warns_when_ssl_redirect_meets_a_plain_http_switchboard_url():
+    result = run_manage("check", **{**PRODUCTION, "SWITCHBOARD_URL": "http://127.0.0.1:8431"})
+    assert "(switchboard.W001) SECURE_SSL_REDIRECT is on and SWITCHBOARD_URL" in result.stderr
+    assert "X-Forwarded-Proto: https" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("redirect", "url", "sandbox", "warned"),
+    [
+        (True, "http://127.0.0.1:8431", None, True),
+        (True, "https://switchboard.example.com", None, False),
+        (False, "http://127.0.0.1:8431", None, False),
+        (True, "http://127.0.0.1:8431", False, False),  # nothing calls SWITCHBOARD_URL
+    ],
+)
+def test_ssl_redirect_check_fires_only_when_calls_to_the_sandbox_would_fail(
+    settings, redirect, url, sandbox, warned
+):
+    settings.SECURE_SSL_REDIRECT, settings.SWITCHBOARD_URL, settings.SANDBOX = (
+        redirect,
+        url,
+        sandbox,
+    )
+    ids = {message.id for message in run_checks()}
+    assert ("switchboard.W001" in ids) is warned
+
+
 def test_collectstatic_copies_only_the_plotly_file_pages_load(settings, tmp_path, client):
     settings.STATIC_ROOT = tmp_path
     call_command("collectstatic", "--noinput", verbosity=0)
     assert sorted(p.name for p in (tmp_path / "plotly").iterdir()) == ["plotly.min.js"]
     assert client.get("/static/plotly/plotly.min.js").status_code == 200
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_gunicorn_logs_json_and_keeps_its_pid_and_socket_where_configured(tmp_path):
+    """`gunicorn -c dashboard/gunicorn.conf.py` with LOG_FORMAT=json: gunicorn's own lines
+    (boot, reload, shutdown) are JSON like the app's, through a HUP reload."""
+    port = free_port()
+    server = start(
+        str(Path(sys.executable).parent / "gunicorn"),
+        *("-c", "dashboard/gunicorn.conf.py", "-b", f"127.0.0.1:{port}", "-w", "1"),
+        **{**PRODUCTION, "SECURE_SSL_REDIRECT": "false"},
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        LOG_FORMAT="json",
+        SWITCHBOARD_RUN_DIR=str(tmp_path / "run"),
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/healthz"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(url, timeout=10).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            assert time.monotonic() < deadline and server.poll() is None, "gunicorn did not start"
+            time.sleep(0.3)
+        pid_file = tmp_path / "run" / "gunicorn.pid"
+        assert int(pid_file.read_text()) == server.pid
+        assert (tmp_path / "run" / "gunicorn.ctl").is_socket()
+        os.kill(server.pid, signal.SIGHUP)
+        time.sleep(2)
+        assert requests.get(url, timeout=10).status_code == 200
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=60)
+    lines = [json.loads(line) for line in errors.splitlines()]  # every line is JSON
+    messages = {(line["logger"], line["message"].split(":")[0]) for line in lines}
+    assert ("gunicorn.error", "Hang up") in messages
+    assert ("gunicorn.error", "Shutting down") in messages
+    assert any(line.get("path") == "/healthz" and line.get("status") == 200 for line in lines)
+    assert all(line["time"].endswith("+00:00") for line in lines)
