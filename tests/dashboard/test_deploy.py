@@ -156,3 +156,15 @@ def test_gunicorn_logs_json_and_keeps_its_pid_and_socket_where_configured(tmp_pa
     assert ("gunicorn.error", "Shutting down") in messages
     assert any(line.get("path") == "/healthz" and line.get("status") == 200 for line in lines)
     assert all(line["time"].endswith("+00:00") for line in lines)
+
+
+def test_env_example_copied_to_dot_env_gives_clean_values(monkeypatch):
+    """django-environ keeps what follows a value on its line: an inline comment became part of
+    DEBUG, SWITCHBOARD_URL or a base URL for whoever copied the example to `.env`."""
+    import environ
+
+    read: dict[str, str] = {}
+    monkeypatch.setattr(environ.Env, "ENVIRON", read)
+    environ.Env.read_env(ROOT / ".env.example")
+    assert read["DEBUG"] == "true" and read["SWITCHBOARD_URL"] == "http://127.0.0.1:8000"
+    assert {k: v for k, v in read.items() if "#" in v or v != v.strip()} == {}
