@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import checks
+from django.http.request import split_domain_port, validate_host
 
 from dashboard.providers import (
     PROVIDER_NAMES,
@@ -63,41 +65,63 @@ class CheckResult:
         return PROVIDER_NAMES[self.provider]
 
 
-SELF_CALL_HINT = (
-    "Set SWITCHBOARD_URL to the https:// address your TLS proxy serves (the proxy sets "
-    "X-Forwarded-Proto: https, which SECURE_PROXY_SSL_HEADER trusts), or set "
-    "SECURE_SSL_REDIRECT=false when the proxy itself redirects HTTP to HTTPS."
-)
+@dataclass(frozen=True)
+class SelfCallProblem:
+    """Why Switchboard's calls to itself (SWITCHBOARD_URL, while a provider runs on its
+    sandbox) cannot work, and how to fix it."""
+
+    id: str
+    message: str
+    hint: str
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}"
 
 
-def self_call_problem() -> str | None:
-    """Why Switchboard's calls to its own sandboxes cannot work, if they cannot: with
-    SECURE_SSL_REDIRECT on, a plain-HTTP SWITCHBOARD_URL is answered with a redirect to https,
-    which the server behind that address does not speak."""
-    if not settings.SECURE_SSL_REDIRECT or not settings.SWITCHBOARD_URL.startswith("http://"):
-        return None
+def self_call_problems() -> list[SelfCallProblem]:
     sandboxed = [c.display_name for c in all_provider_configs() if c.sandbox]
     if not sandboxed:
-        return None  # nothing calls SWITCHBOARD_URL
-    return (
-        f"SECURE_SSL_REDIRECT is on and SWITCHBOARD_URL ({settings.SWITCHBOARD_URL}) is plain "
-        f"HTTP: Switchboard redirects its own calls to the sandbox of {', '.join(sandboxed)} "
-        "to https, and they fail."
-    )
+        return []  # nothing calls SWITCHBOARD_URL
+    calls = f"Switchboard's own calls to the sandbox of {', '.join(sandboxed)}"
+    url = urlsplit(settings.SWITCHBOARD_URL)
+    problems = []
+    if settings.SECURE_SSL_REDIRECT and url.scheme == "http":
+        problems.append(
+            SelfCallProblem(
+                "switchboard.W001",
+                f"SECURE_SSL_REDIRECT is on and SWITCHBOARD_URL ({settings.SWITCHBOARD_URL}) is "
+                f"plain HTTP: {calls} are redirected to https, and fail.",
+                "Set SWITCHBOARD_URL to the https:// address your TLS proxy serves (the proxy "
+                "sets X-Forwarded-Proto: https, which SECURE_PROXY_SSL_HEADER trusts), or set "
+                "SECURE_SSL_REDIRECT=false when the proxy itself redirects HTTP to HTTPS.",
+            )
+        )
+    allowed = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]  # what Django allows then
+    host, _ = split_domain_port(url.netloc)
+    if not validate_host(host, allowed):
+        problems.append(
+            SelfCallProblem(
+                "switchboard.W002",
+                f"SWITCHBOARD_URL's host ({url.hostname}) is not in ALLOWED_HOSTS: {calls} are "
+                "refused (HTTP 400).",
+                "Add it to ALLOWED_HOSTS, or set SWITCHBOARD_URL to an address Switchboard "
+                "answers to (its public one, through the proxy).",
+            )
+        )
+    return problems
 
 
 @checks.register()
 def check_self_calls(app_configs, **kwargs) -> list[checks.CheckMessage]:
-    problem = self_call_problem()
-    if problem is None:
-        return []
-    return [checks.Warning(problem, hint=SELF_CALL_HINT, id="switchboard.W001")]
+    return [checks.Warning(p.message, hint=p.hint, id=p.id) for p in self_call_problems()]
 
 
 def explain(provider: str, error: ProviderError) -> str:
     name = PROVIDER_NAMES[provider]
-    if provider_config(provider).sandbox and (problem := self_call_problem()):
-        return f"{error} {problem} {SELF_CALL_HINT}"
+    if provider_config(provider).sandbox and (problems := self_call_problems()):
+        return " ".join([str(error), *map(str, problems)])
     auth_codes = {"30000", "InvalidAuthKey"}
     if error.status in (401, 403) or str(error.code) in auth_codes:
         hint = (

@@ -126,6 +126,14 @@ def test_check_explains_that_ssl_redirect_breaks_calls_to_the_sandbox(
     assert "X-Forwarded-Proto: https" in result.message
 
 
+def test_check_explains_a_switchboard_url_outside_allowed_hosts(sandbox, settings):
+    settings.ALLOWED_HOSTS = ["switchboard.example.com"]
+    result = check_connection("engagelab")
+    assert not result.ok
+    assert result.message.startswith("EngageLab answered HTTP 400.")
+    assert "SWITCHBOARD_URL's host (localhost) is not in ALLOWED_HOSTS" in result.message
+
+
 def test_check_providers_command_exits_non_zero_on_a_failure(sandbox, capsys):
     call_command("check_providers")
     out = capsys.readouterr().out
