@@ -9,14 +9,25 @@ import re
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from dashboard.models import ProviderCall, SandboxFault
 from dashboard.roles import MARKETERS
 from dashboard.scheduler import periodic_jobs
+from dashboard.targets import describe_database
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
 LIVE_ENGAGELAB = {"ENGAGELAB_API_USER": "acme", "ENGAGELAB_API_KEY": "live-key"}
+
+
+def database() -> str:
+    """How the commands name the database they write to: its engine and name (the test
+    database, SQLite or PostgreSQL)."""
+    name = str(connection.settings_dict["NAME"])
+    described = describe_database()
+    assert name in described and connection.display_name in described
+    return described
 
 
 def printed_logins(out: str) -> dict[str, str]:
@@ -27,7 +38,7 @@ def test_seed_demo_fills_a_fresh_database_then_leaves_its_users_alone(capsys):
     """`make run` on a fresh database, then again on the seeded one."""
     call_command("seed_demo")
     first = capsys.readouterr().out
-    assert "Seeding demo data into SQLite database" in first
+    assert f"Seeding demo data into {database()}." in first
     logins = printed_logins(first)
     assert sorted(logins) == ["admin", "dialer", "manager", "marketer"]
     assert all(authenticate(username=u, password=p) for u, p in logins.items())
@@ -45,7 +56,7 @@ def test_seed_demo_refuses_a_database_with_someone_elses_users(capsys):
     with pytest.raises(CommandError) as refused:
         call_command("seed_demo")
     message = str(refused.value)
-    assert message.startswith("Refusing to seed demo data into SQLite database")
+    assert message.startswith(f"Refusing to seed demo data into {database()}, which has")
     assert "user accounts seed_demo did not make: admin, alice" in message
     assert authenticate(username="admin", password="the-real-one")
     assert sorted(User.objects.values_list("username", flat=True)) == ["admin", "alice"]
@@ -108,7 +119,7 @@ def test_sandbox_fault_says_which_sandbox_and_database(settings, capsys):
     out = capsys.readouterr().out
     assert out.startswith("ccai: HTTP 429 with Retry-After on the next 2 calls: ")
     assert "CCAI Platform on its sandbox at http://127.0.0.1:8431/sandbox/ccai" in out
-    assert "set in SQLite database" in out
+    assert f"set in {database()}." in out
 
 
 def test_sync_refuses_a_provider_that_is_not_configured(settings):
@@ -122,7 +133,7 @@ def test_sync_says_what_it_touches_and_skips_what_is_not_configured(settings, ca
     with pytest.raises(CommandError, match="No provider is configured"):
         call_command("sync")
     out = capsys.readouterr().out
-    assert out.startswith("Syncing into SQLite database ")
+    assert out.startswith(f"Syncing into {database()} from:")
     assert "  EngageLab not configured (skipped)" in out
     assert "  CCAI Platform not configured (skipped)" in out
     assert not ProviderCall.objects.exists()

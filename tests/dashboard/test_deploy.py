@@ -136,21 +136,24 @@ def test_gunicorn_logs_json_and_keeps_its_pid_and_socket_where_configured(tmp_pa
     )
     try:
         url = f"http://127.0.0.1:{port}/healthz"
+        host = {"Host": PRODUCTION["ALLOWED_HOSTS"]}  # as the proxy passes it
         deadline = time.monotonic() + 60
         while True:
             try:
-                if requests.get(url, timeout=10).status_code == 200:
+                if requests.get(url, headers=host, timeout=10).status_code == 200:
                     break
             except requests.RequestException:
                 pass
-            assert time.monotonic() < deadline and server.poll() is None, "gunicorn did not start"
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail(f"gunicorn did not start: {server.communicate()[1]}")
             time.sleep(0.3)
         pid_file = tmp_path / "run" / "gunicorn.pid"
         assert int(pid_file.read_text()) == server.pid
         assert (tmp_path / "run" / "gunicorn.ctl").is_socket()
         os.kill(server.pid, signal.SIGHUP)
         time.sleep(2)
-        assert requests.get(url, timeout=10).status_code == 200
+        assert requests.get(url, headers=host, timeout=10).status_code == 200
     finally:
         server.terminate()
         _, errors = server.communicate(timeout=60)
