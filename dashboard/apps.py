@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class DashboardConfig(AppConfig):
     name = "dashboard"
     verbose_name = "Switchboard"
+
+    def ready(self) -> None:
+        from dashboard import checks  # noqa: F401  (registers Switchboard's system check)

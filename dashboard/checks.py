@@ -1,14 +1,23 @@
 """Connection checks for the Providers page and `manage.py check_providers`: each provider's
-cheapest authenticated call (its client's `check_connection()`), read into plain words."""
+cheapest authenticated call (its client's `check_connection()`), read into plain words; and the
+Django system check for what would make Switchboard's calls to its own sandboxes fail."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core import checks
+from django.http.request import split_domain_port, validate_host
 
-from dashboard.providers import PROVIDER_NAMES, ProviderError, provider_config
+from dashboard.providers import (
+    PROVIDER_NAMES,
+    ProviderError,
+    all_provider_configs,
+    provider_config,
+)
 
 
 def _engagelab() -> str:
@@ -56,8 +65,63 @@ class CheckResult:
         return PROVIDER_NAMES[self.provider]
 
 
+@dataclass(frozen=True)
+class SelfCallProblem:
+    """Why Switchboard's calls to itself (SWITCHBOARD_URL, while a provider runs on its
+    sandbox) cannot work, and how to fix it."""
+
+    id: str
+    message: str
+    hint: str
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}"
+
+
+def self_call_problems() -> list[SelfCallProblem]:
+    sandboxed = [c.display_name for c in all_provider_configs() if c.sandbox]
+    if not sandboxed:
+        return []  # nothing calls SWITCHBOARD_URL
+    calls = f"Switchboard's own calls to the sandbox of {', '.join(sandboxed)}"
+    url = urlsplit(settings.SWITCHBOARD_URL)
+    problems = []
+    if settings.SECURE_SSL_REDIRECT and url.scheme == "http":
+        problems.append(
+            SelfCallProblem(
+                "switchboard.W001",
+                f"SECURE_SSL_REDIRECT is on and SWITCHBOARD_URL ({settings.SWITCHBOARD_URL}) is "
+                f"plain HTTP: {calls} are redirected to https, and fail.",
+                "Set SWITCHBOARD_URL to the https:// address your TLS proxy serves (the proxy "
+                "sets X-Forwarded-Proto: https, which SECURE_PROXY_SSL_HEADER trusts), or set "
+                "SECURE_SSL_REDIRECT=false when the proxy itself redirects HTTP to HTTPS.",
+            )
+        )
+    allowed = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]  # what Django allows then
+    host, _ = split_domain_port(url.netloc)
+    if not validate_host(host, allowed):
+        problems.append(
+            SelfCallProblem(
+                "switchboard.W002",
+                f"SWITCHBOARD_URL's host ({url.hostname}) is not in ALLOWED_HOSTS: {calls} are "
+                "refused (HTTP 400).",
+                "Add it to ALLOWED_HOSTS, or set SWITCHBOARD_URL to an address Switchboard "
+                "answers to (its public one, through the proxy).",
+            )
+        )
+    return problems
+
+
+@checks.register()
+def check_self_calls(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    return [checks.Warning(p.message, hint=p.hint, id=p.id) for p in self_call_problems()]
+
+
 def explain(provider: str, error: ProviderError) -> str:
     name = PROVIDER_NAMES[provider]
+    if provider_config(provider).sandbox and (problems := self_call_problems()):
+        return " ".join([str(error), *map(str, problems)])
     auth_codes = {"30000", "InvalidAuthKey"}
     if error.status in (401, 403) or str(error.code) in auth_codes:
         hint = (

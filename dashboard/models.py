@@ -69,6 +69,9 @@ class ProviderCall(models.Model):
     error = models.CharField(max_length=500, blank=True)
     username = models.CharField(max_length=150, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
+    # Whether the call went to the provider's sandbox; null for calls recorded before
+    # Switchboard noted it. `seed_demo` refuses a database that ever called a live provider.
+    sandbox = models.BooleanField(null=True)
 
     class Meta:
         indexes = [models.Index(fields=["provider", "-at"])]

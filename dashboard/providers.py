@@ -362,6 +362,25 @@ class ProviderClient:
                 # wait several timeouts for what is most likely the same silence.
                 timed_out = isinstance(error.__cause__, requests.Timeout)
                 transient = error.status is None or error.status in TRANSIENT_STATUSES
+                if attempt == attempts and attempts > 1 and transient:
+                    # Each attempt's line was a WARNING; giving up is what on-call alerts on.
+                    log.error(
+                        "provider call %s %s %s gave up after %d attempts: %s",
+                        self.provider,
+                        method,
+                        _path_only(path),
+                        attempts,
+                        _error_text(error),
+                        extra={
+                            "provider": self.provider,
+                            "method": method,
+                            "path": _path_only(path),
+                            "status": error.status,
+                            "attempts": attempts,
+                            "outcome": "gave_up",
+                            **_error_fields(error),
+                        },
+                    )
                 if attempt == attempts or not transient or timed_out:
                     raise
                 wait = error.retry_after if error.retry_after is not None else None
@@ -428,15 +447,19 @@ class ProviderClient:
         error: ProviderError | None,
     ) -> None:
         # Only the path is logged: bodies carry credentials (Dialog Insight's AuthKey) and
-        # personal data; headers carry Basic auth.
-        path_only = path.split("?", 1)[0]
-        log.info(
-            "provider call %s %s %s %s %.0fms",
+        # personal data; headers carry Basic auth. A failure is a WARNING whose text line
+        # says what the provider answered (its code and message).
+        path_only = _path_only(path)
+        outcome = f" failed: {_error_text(error)}" if error else ""
+        log.log(
+            logging.WARNING if error else logging.INFO,
+            "provider call %s %s %s %s %.0fms%s",
             self.provider,
             method,
             path_only,
             status if status is not None else "-",
             duration * 1000,
+            outcome,
             extra={
                 "provider": self.provider,
                 "method": method,
@@ -445,7 +468,7 @@ class ProviderClient:
                 "duration_ms": round(duration * 1000, 1),
                 "user": context.current_username(),
                 "outcome": "error" if error else "ok",
-                "error": str(error) if error else None,
+                **(_error_fields(error) if error else {"error": None}),
                 "sandbox": self.config.sandbox,
             },
         )
@@ -462,9 +485,33 @@ class ProviderClient:
                 error=(str(error) if error else "")[:500],
                 username=context.current_username() or "",
                 request_id=context.current_request_id() or "",
+                sandbox=self.config.sandbox,
             )
         except Exception:  # a failed call log must never hide the call's own outcome
             log.exception("could not record provider call")
+
+
+def _path_only(path: str) -> str:
+    return path.split("?", 1)[0]
+
+
+def _error_fields(error: ProviderError) -> dict[str, Any]:
+    return {
+        "error": str(error),
+        "code": error.code,
+        "provider_message": (error.provider_message or "")[:300] or None,
+    }
+
+
+def _error_text(error: ProviderError) -> str:
+    """The sentence the user read, with the provider's own code and message when it does not
+    already carry them: an alert's text line says what the provider answered."""
+    text = str(error)
+    if error.code is not None and f"code {error.code}" not in text:
+        text += f" (code {error.code})"
+    if error.provider_message and error.provider_message not in text:
+        text += f" (provider said: {error.provider_message[:300]!r})"
+    return text
 
 
 def json_dumps(data: Any) -> str:

@@ -21,10 +21,16 @@ log = logging.getLogger("switchboard.worker")
 
 
 def periodic_jobs() -> list[tuple[str, int]]:
-    """(task path, seconds): each app's `PERIODIC` in `<app>/sync.py`, and the `periodic` of
-    each emulator app whose provider runs on its sandbox now (see `sandbox_apps`)."""
+    """(task path, seconds): each app's `PERIODIC` in `<app>/sync.py` (only for a provider
+    Switchboard can call), and the `periodic` of each emulator app whose provider runs on its
+    sandbox now (see `sandbox_apps`)."""
+    from dashboard.providers import all_provider_configs
+
     jobs: list[tuple[str, int]] = []
+    configs = {c.name: c for c in all_provider_configs()}
     for app in ("dashboard", *APP_PROVIDERS):
+        if app in APP_PROVIDERS and not configs[APP_PROVIDERS[app]].configured:
+            continue  # SANDBOX=false and no credentials: nothing to call, every run would fail
         try:
             module = importlib.import_module(f"{app}.sync")
         except ModuleNotFoundError:

@@ -7,17 +7,20 @@ itself under `/sandbox/<provider>/`), so a fresh machine runs the demo with no a
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
-import plotly
 from django.utils.crypto import salted_hmac
+
+from dashboard.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+if (BASE_DIR / ".env").exists():  # else django-environ logs its absence in every process
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -129,9 +132,11 @@ USE_TZ = True
 # --- Static files: our own, plus plotly.js straight from the plotly wheel (no CDN) ---------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    ("plotly", Path(plotly.__file__).parent / "package_data"),
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "dashboard.staticfiles.PlotlyFinder",  # plotly.min.js only, not the wheel's 10 MB
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -150,7 +155,7 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Health endpoints answer plain HTTP to the load balancer.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^healthz/workers$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
@@ -166,8 +171,17 @@ TASKS = {
 
 # --- Providers ---------------------------------------------------------------------------
 # Where Switchboard itself answers; the sandbox's base URLs and the sandbox's webhook calls
-# are built from it.
-SWITCHBOARD_URL = env.str("SWITCHBOARD_URL", default="http://127.0.0.1:8000").rstrip("/")
+# are built from it. Required in production: a default would make the worker and `sync` call
+# whatever answers there (on a shared host, another instance).
+SWITCHBOARD_URL = env.str(
+    "SWITCHBOARD_URL", default="http://127.0.0.1:8000" if DEBUG else ""
+).rstrip("/")
+if not SWITCHBOARD_URL:
+    raise environ.ImproperlyConfigured(
+        "Set SWITCHBOARD_URL (required when DEBUG is off): the address at which this "
+        "Switchboard answers, e.g. https://switchboard.example.com. Its sandboxes are called "
+        "there, by the web processes, the task workers and `manage.py sync`."
+    )
 PROVIDER_TIMEOUT = env.float("PROVIDER_TIMEOUT", default=10.0)
 # SANDBOX unset: each provider without credentials uses its sandbox. SANDBOX=true forces every
 # provider onto the sandbox; SANDBOX=false forbids it (a provider without credentials is then
@@ -233,26 +247,8 @@ SANDBOX_CREDENTIALS = {
 # --- Logging: one line per request and per provider call; JSON when LOG_FORMAT=json -------
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"context": {"()": "dashboard.logs.RequestContextFilter"}},
-    "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        "json": {"()": "dashboard.logs.JsonFormatter"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "json" if LOG_FORMAT == "json" else "text",
-            "filters": ["context"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "django.server": {"level": "WARNING"},
-        "django.db.backends": {"level": "WARNING"},
-        # One line per task run drowns the demo's console; failures still show.
-        "django_tasks": {"level": env.str("TASKS_LOG_LEVEL", default="WARNING")},
-    },
-}
+LOGGING = logging_config(
+    fmt=LOG_FORMAT, level=LOG_LEVEL, tasks_level=env.str("TASKS_LOG_LEVEL", default="WARNING")
+)
+# Python warnings go through logging too: with LOG_FORMAT=json, every line is JSON.
+logging.captureWarnings(True)

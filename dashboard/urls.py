@@ -18,6 +18,8 @@ urlpatterns = [
     ),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("healthz/workers", views.workers_health, name="workers_health"),
+    path("favicon.ico", views.favicon),
     path(
         "login/",
         auth_views.LoginView.as_view(template_name="registration/login.html"),

@@ -6,11 +6,13 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from dashboard import capabilities, charts, checks, health, selectors
 from dashboard.forms import AuditFilterForm
+from dashboard.logs import expected
 from dashboard.providers import PROVIDER_NAMES, all_provider_configs
 from dashboard.roles import viewable_providers
 
@@ -53,7 +55,10 @@ def providers(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dashboard/providers.html",
-        {"providers": selectors.provider_statuses(all_provider_configs())},
+        {
+            "providers": selectors.provider_statuses(all_provider_configs()),
+            "workers": health.worker_status(),
+        },
     )
 
 
@@ -90,8 +95,38 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @never_cache
 def readyz(request: HttpRequest) -> HttpResponse:
+    """Can this web process serve pages (database, migrations)? The task workers are not
+    part of it: see `workers_health`."""
     checks = health.readiness(connection)
     ok = all(c == "ok" for c in checks.values())
-    return JsonResponse(
-        {"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503
+    return expected(
+        JsonResponse(
+            {"status": "ok" if ok else "unavailable", "checks": checks},
+            status=200 if ok else 503,
+        )
     )
+
+
+@require_GET
+@login_not_required
+@never_cache
+def workers_health(request: HttpRequest) -> HttpResponse:
+    """Is a task worker alive? For monitoring, never for a load balancer's pool."""
+    status = health.worker_status()
+    return expected(
+        JsonResponse(
+            {
+                "status": "ok" if status.ok else "unavailable",
+                "workers_seen": status.alive,
+                "last_seen": status.last_seen.isoformat() if status.last_seen else None,
+            },
+            status=200 if status.ok else 503,
+        )
+    )
+
+
+@require_GET
+@login_not_required
+def favicon(request: HttpRequest) -> HttpResponse:
+    # For what asks /favicon.ico anyway (the admin's pages, a JSON answer opened in a tab).
+    return redirect(static("favicon.svg"))

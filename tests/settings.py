@@ -8,6 +8,9 @@ os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 os.environ.setdefault("PROVIDER_TIMEOUT", "2")
+# Required with DEBUG off. Nothing listens there: a test that forgets its live server fails
+# at once instead of talking to whatever runs on a developer's port 8000.
+os.environ.setdefault("SWITCHBOARD_URL", "http://127.0.0.1:9")
 
 from dashboard.settings import *  # noqa: E402,F403
 

@@ -6,8 +6,15 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # What may be reached without logging in: the login page, the load balancer's health checks,
-# the provider emulators (an API checking its own credentials) and provider webhooks.
-PUBLIC_PREFIXES = ("login/", "healthz", "readyz", "sandbox/", "campaigns/webhooks/")
+# the provider emulators (an API checking its own credentials), provider webhooks and the icon.
+PUBLIC_PREFIXES = (
+    "login/",
+    "healthz",
+    "readyz",
+    "sandbox/",
+    "campaigns/webhooks/",
+    "favicon.ico",
+)
 
 
 def walk(resolver: URLResolver, prefix: str = ""):

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from dataclasses import replace
+from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import CommandError, call_command
 
 from campaigns.client import EngageLabClient
@@ -84,6 +87,45 @@ def test_check_names_an_unreachable_provider(settings, db):
     settings.CCAI_USERNAME, settings.CCAI_API_TOKEN = "acme", "token"
     result = check_connection("ccai")
     assert not result.ok and "cannot be reached" in result.message
+
+
+@pytest.fixture
+def redirecting_switchboard(settings):
+    """Switchboard served over plain HTTP with SECURE_SSL_REDIRECT on, as gunicorn serves it
+    behind a TLS proxy: a call that does not come through the proxy is redirected to https."""
+    settings.SECURE_SSL_REDIRECT = True
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = make_server("127.0.0.1", 0, WSGIHandler(), handler_class=Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_check_explains_that_ssl_redirect_breaks_calls_to_the_sandbox(
+    settings, redirecting_switchboard
+):
+    settings.SANDBOX, settings.SWITCHBOARD_URL = True, redirecting_switchboard
+    result = check_connection("ccai")
+    assert not result.ok
+    assert "Check the base URL" not in result.message
+    assert (
+        f"SECURE_SSL_REDIRECT is on and SWITCHBOARD_URL ({redirecting_switchboard}) is plain "
+        "HTTP" in result.message
+    )
+    assert "X-Forwarded-Proto: https" in result.message
+
+
+def test_check_explains_a_switchboard_url_outside_allowed_hosts(sandbox, settings):
+    settings.ALLOWED_HOSTS = ["switchboard.example.com"]
+    result = check_connection("engagelab")
+    assert not result.ok
+    assert result.message.startswith("EngageLab answered HTTP 400.")
+    assert "SWITCHBOARD_URL's host (localhost) is not in ALLOWED_HOSTS" in result.message
 
 
 def test_check_providers_command_exits_non_zero_on_a_failure(sandbox, capsys):

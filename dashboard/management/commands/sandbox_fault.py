@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from dashboard.models import SandboxFault
-from dashboard.providers import PROVIDER_NAMES
+from dashboard.providers import PROVIDER_NAMES, provider_config
 from dashboard.sandbox import clear_faults, set_fault
+from dashboard.targets import describe_database, describe_provider
 
 
 class Command(BaseCommand):
@@ -23,7 +25,9 @@ class Command(BaseCommand):
     def handle(self, *args, provider, kind, ms, status, retry_after, times, path, clear, **opts):
         if clear:
             clear_faults(provider)
-            self.stdout.write(f"Faults cleared for {provider or 'every provider'}.")
+            self.stdout.write(
+                f"Faults cleared for {provider or 'every provider'} in {describe_database()}."
+            )
             return
         if not provider or not kind:
             for fault in SandboxFault.objects.all():
@@ -31,6 +35,13 @@ class Command(BaseCommand):
             if not provider:
                 return
             raise CommandError("Say which fault: " + ", ".join(SandboxFault.Kind.values))
+        config = provider_config(provider)
+        if not config.sandbox:
+            why = " (SANDBOX=false)" if settings.SANDBOX is False else ""
+            raise CommandError(
+                f"{describe_provider(config)}{why}, not on its sandbox: "
+                "a sandbox fault would change nothing."
+            )
         if kind == "error" and not 500 <= status <= 599:
             raise CommandError("--status must be a 5xx code.")
         fault = set_fault(
@@ -43,4 +54,6 @@ class Command(BaseCommand):
             path_contains=path,
         )
         scope = f"the next {times} calls" if times else "every call until cleared"
-        self.stdout.write(f"{fault} on {scope}.")
+        self.stdout.write(
+            f"{fault} on {scope}: {describe_provider(config)}, set in {describe_database()}."
+        )

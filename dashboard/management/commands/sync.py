@@ -5,14 +5,16 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from dashboard.context import acting
-from dashboard.providers import PROVIDER_NAMES, ProviderError
+from dashboard.providers import PROVIDER_NAMES, ProviderError, provider_config
 from dashboard.sync import run_sync_job, sync_jobs
+from dashboard.targets import describe_database, describe_provider
 
 
 class Command(BaseCommand):
     help = (
         "Refresh Switchboard's local mirrors from the providers. Safe in cron and while the "
-        "web app and workers run; exits non-zero when any sync fails."
+        "web app and workers run; exits non-zero when any sync fails. A provider that is not "
+        "configured is skipped (refused when named with --provider)."
     )
 
     def add_arguments(self, parser):
@@ -28,6 +30,19 @@ class Command(BaseCommand):
             if quiet_if_empty:
                 return
             raise CommandError("Nothing to sync for that selection.")
+        configs = {name: provider_config(name) for name in dict.fromkeys(p for p, _, _ in jobs)}
+        if provider and not configs[provider].configured:
+            raise CommandError(
+                f"{describe_provider(configs[provider])}: nothing to sync from. Set its "
+                "credentials (README, Settings), or leave SANDBOX unset for its sandbox."
+            )
+        self.stdout.write(f"Syncing into {describe_database()} from:")
+        for config in configs.values():
+            skipped = "" if config.configured else " (skipped)"
+            self.stdout.write(f"  {describe_provider(config)}{skipped}")
+        jobs = [job for job in jobs if configs[job[0]].configured]
+        if not jobs:
+            raise CommandError("No provider is configured: nothing to sync.")
         failures = 0
         with acting("sync-command"):
             for index, (prov, object_type, job) in enumerate(jobs, 1):
