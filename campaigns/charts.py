@@ -15,6 +15,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from campaigns.describe import COMPARE_LABELS
+from dashboard.numbers import rate
 
 # Colour-blind-safe (Okabe–Ito) palette.
 COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
@@ -328,7 +329,7 @@ def format_numbers(totals: dict[str, Any]) -> dict[str, str]:
     shares = ("delivered_rate", "unique_open_rate", "unique_click_rate")
     return {
         **{k: f"{totals.get(k, 0) or 0:,}" for k in counts},
-        **{k: f"{totals.get(k, 0) or 0:.1%}" for k in shares},
+        **{k: rate(totals.get(k, 0) or 0) for k in shares},
     }
 
 

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import (
     condition,
@@ -212,6 +213,9 @@ def campaign_chart_data(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "figures": {key: fig["data"] for key, fig in data["figures"].items()},
             "verdict": data["verdict"],
             "numbers": _numbers(data["totals"]),
+            # The tables beside the charts, refreshed with them (one formatting rule: the
+            # page's own template).
+            "tables": render_to_string("campaigns/charts.html#tables", {"charts": data}),
         }
     )
     response["Cache-Control"] = "private, no-cache"
@@ -248,7 +252,7 @@ def campaign_stats_csv(request: HttpRequest, campaign_id: int) -> HttpResponse:
                     r[table],
                     *(r[f] for f in CSV_FIELDS),
                     *(
-                        f"{r[k]:.4f}"
+                        _csv_rate(r[k])
                         for k in ("delivered_rate", "unique_open_rate", "unique_click_rate")
                     ),
                 ]
@@ -258,6 +262,11 @@ def campaign_stats_csv(request: HttpRequest, campaign_id: int) -> HttpResponse:
         for r in stats.campaign_timeline(campaign.campaign_id):
             writer.writerow([r["start"].isoformat(), *(r[f"cum_{f}"] for f in CSV_FIELDS)])
     return response
+
+
+def _csv_rate(value: float) -> str:
+    """A rate as a share for spreadsheets, precise enough that it rounds to what the page shows."""
+    return f"{value:.6f}"
 
 
 # --- the overview's chart (the home page includes the fragment) -------------------------------
@@ -272,20 +281,27 @@ def _overview_etag(request: HttpRequest) -> str:
     return f"{_period(request)}-{minute}-{stats.data_version()}"
 
 
+def _overview_rows(data: dict) -> list[dict]:
+    """Each line's latest point: the table beside the chart."""
+    return [
+        {
+            "name": s["name"],
+            "campaign_id": s["campaign_id"],
+            "open_rate": s["open_rate"][-1] if s["open_rate"] else 0,
+            "click_rate": s["click_rate"][-1] if s["click_rate"] else 0,
+        }
+        for s in data["series"]
+    ]
+
+
 def _overview_payload(period: str, data: dict | None = None) -> dict:
     data = data or stats.overview(period)
+    series = _overview_rows(data)
     return {
         "figures": {"overview": charts.overview_traces(data["series"])},
         "numbers": _numbers(data["totals"]),
-        "series": [
-            {
-                "name": s["name"],
-                "campaign_id": s["campaign_id"],
-                "open_rate": s["open_rate"][-1] if s["open_rate"] else 0,
-                "click_rate": s["click_rate"][-1] if s["click_rate"] else 0,
-            }
-            for s in data["series"]
-        ],
+        "series": series,
+        "tables": render_to_string("campaigns/overview_chart.html#tables", {"series": series}),
     }
 
 
@@ -311,7 +327,7 @@ def overview_chart(request: HttpRequest) -> HttpResponse:
         {
             "figure": figure,
             "numbers": _numbers(data["totals"]),
-            "series": _overview_payload(period, data)["series"],
+            "series": _overview_rows(data),
             "daily": stats.daily_report(),
             "period": period,
             "periods": [(key, label) for key, (label, _, _) in stats.PERIODS.items()],
@@ -347,5 +363,5 @@ def _overview_csv(period: str) -> HttpResponse:
     for s in data["series"]:
         for x, o, c in zip(s["x"], s["open_rate"], s["click_rate"], strict=True):
             name = spreadsheet_safe(s["name"])
-            writer.writerow([s["campaign_id"], name, x, f"{o:.4f}", f"{c:.4f}"])
+            writer.writerow([s["campaign_id"], name, x, _csv_rate(o), _csv_rate(c)])
     return response

@@ -191,7 +191,9 @@ def test_overview_data_and_fragment(client, manager, django_assert_max_num_queri
         )
     assert again.status_code == 304
     fragment = client.get("/campaigns/overview/chart/?period=1h").content.decode()
-    assert "Email campaigns: open and click rates" in fragment and 'data-poll="5"' in fragment
+    assert (
+        "Email campaigns: unique open and click rates" in fragment and 'data-poll="5"' in fragment
+    )
     assert "Unique opens" in fragment and "Show as a table" in fragment
     csv = client.get("/campaigns/overview/data.json?period=1h&format=csv").content.decode()
     assert csv.splitlines()[0] == "campaign_id,campaign,time_utc,unique_open_rate,unique_click_rate"
