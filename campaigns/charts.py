@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 from typing import Any
 
 import plotly.graph_objects as go
 
-from campaigns.describe import COMPARE_LABELS
 from dashboard.numbers import rate
 
 # Colour-blind-safe (Okabe–Ito) palette.
@@ -22,15 +20,6 @@ COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash"]
 SYMBOLS = ["circle", "diamond", "square", "triangle-up", "x"]
 PATTERNS = ["", "/", "x", ".", "+"]
-COMPARE_FIELDS = {
-    # win condition → (numerator field, denominator field); totals of opens/clicks are not
-    # proportions, so significance uses uniques; the chart shows the provider's own rate.
-    "open_percent": ("opens", "unique_opens", "delivered"),
-    "uni_open_percent": ("unique_opens", "unique_opens", "delivered"),
-    "click_percent": ("clicks", "unique_clicks", "delivered"),
-    "uni_click_percent": ("unique_clicks", "unique_clicks", "delivered"),
-    "delivered_percent": ("delivered", "delivered", "sent"),
-}
 
 
 def _layout(title: str, *, y_title: str, percent: bool = False, **extra: Any) -> dict[str, Any]:
@@ -194,36 +183,42 @@ def deliverability_figure(rows: list[dict[str, Any]], warm_up: list[dict[str, An
     return fig
 
 
-def variant_figure(rows: list[dict[str, Any]], labels: list[str], compare: str) -> go.Figure:
-    shown, tested, denominator = COMPARE_FIELDS.get(compare, COMPARE_FIELDS["uni_open_percent"])
-    metric = COMPARE_LABELS.get(compare, "unique open rate")
-    values, errors, below = [], [], []
-    for r in rows:
-        n = r.get(denominator) or 0
-        values.append((r.get(shown) or 0) / n if n else 0)
-        p = (r.get(tested) or 0) / n if n else 0
-        errors.append(1.96 * math.sqrt(p * (1 - p) / n) if n else 0)
-        below.append(min(errors[-1], values[-1]))  # a rate cannot go below 0
+def variant_figure(reading: dict[str, Any]) -> go.Figure:
+    """The variants on the win condition's metric, in the test (with 95% error bars)."""
+    rows, metric = reading["rows"], reading["metric"]
+    where = "in the test" if reading["in_test"] else "over every send"
+    name = metric.name[0].upper() + metric.name[1:]
     fig = go.Figure(
         layout=_layout(
-            f"Variants compared on {metric} (the win condition)",
-            y_title=metric.capitalize(),
+            f"{reading['noun'].capitalize()}s compared {where} on {metric.full_name} "
+            "(the win condition)",
+            y_title=f"{name}, over {metric.denominator}",
             percent=True,
         )
     )
+    values = [r["value"] for r in rows]
     fig.add_trace(
         go.Bar(
-            x=labels,
+            x=[r["label"] for r in rows],
             y=values,
-            name=metric.capitalize(),
+            name=name,
             marker={
                 "color": [COLOURS[i % len(COLOURS)] for i in range(len(rows))],
                 "pattern": {"shape": [PATTERNS[i % len(PATTERNS)] for i in range(len(rows))]},
             },
-            error_y={"type": "data", "array": errors, "arrayminus": below, "visible": True},
-            text=[f"{v:.1%}" for v in values],
+            error_y={
+                "type": "data",
+                "array": [r["error"] for r in rows],
+                # a rate cannot go below 0
+                "arrayminus": [min(r["error"], r["value"]) for r in rows],
+                "visible": True,
+            },
+            text=[rate(v) for v in values],
             textposition="outside",
-            hovertemplate="%{x}: %{y:.1%} ± %{error_y.array:.1%} (95%)<extra></extra>",
+            customdata=[r[metric.denominator] for r in rows],
+            hovertemplate="%{x}: %{text} ± %{error_y.array:.1%} (95%) of %{customdata:,} "
+            + metric.denominator
+            + "<extra></extra>",
         )
     )
     return fig
@@ -273,12 +268,12 @@ def campaign_charts(campaign: Any) -> dict[str, Any]:
     """Everything the detail page's charts need, from stored buckets: the figures, the A/B
     verdict in words, the numbers behind them (for the table view and the CSV)."""
     from campaigns import stats
-    from campaigns.describe import DIMENSIONS, ab_dimension
-    from campaigns.significance import verdict
+    from campaigns.abtest import ab_reading
 
     cid = campaign.campaign_id
     timeline = stats.campaign_timeline(cid)
-    totals = stats.campaign_totals(cid)[0]
+    summary = stats.campaign_summary(cid)
+    totals = {k: v for k, v in summary.items() if not k.startswith("winner_")}
     domains = stats.campaign_totals(cid, by="domain")
     warm_up = list(campaign.warm_up or [])
     figures: dict[str, go.Figure] = {}
@@ -301,24 +296,12 @@ def campaign_charts(campaign: Any) -> dict[str, Any]:
         figures["deliverability"] = deliverability_figure(domains, warm_up)
         result["deliverability_notes"] = deliverability_notes(domains, warm_up)
     if campaign.is_ab:
-        dimension, _values = ab_dimension(campaign.ab_test)
-        noun = DIMENSIONS.get(dimension, ("variant",))[0].capitalize()
-        compare = ((campaign.ab_test or {}).get("win_condition") or {}).get("compare", "")
-        rows = [r for r in stats.campaign_totals(cid, by="variant") if r.get("variant")]
-        labels = [f"{noun} {r['variant']}" for r in rows]
-        _, tested, denominator = COMPARE_FIELDS.get(compare, COMPARE_FIELDS["uni_open_percent"])
-        arms = [(r.get(tested) or 0, r.get(denominator) or 0) for r in rows]
-        result["variants"] = [{**r, "label": label} for r, label in zip(rows, labels, strict=True)]
-        tested_label = {"unique_opens": "unique open rate", "unique_clicks": "unique click rate"}
-        result["verdict"] = verdict(labels, arms, tested_label.get(tested, "delivery rate"))
-        if compare in ("open_percent", "click_percent"):
-            # EngageLab's condition counts every open/click; a likelihood needs proportions.
-            result["verdict"] += (
-                f" EngageLab's win condition uses the {COMPARE_LABELS[compare]} counting every "
-                f"{'open' if compare == 'open_percent' else 'click'}; the likelihood counts "
-                "each recipient once."
-            )
-        figures["variants"] = variant_figure(rows, labels, compare)
+        reading = ab_reading(campaign, summary)
+        result["variants"] = reading["rows"]
+        result["variant_metric"] = reading["metric"]
+        result["variants_in_test"] = reading["in_test"]
+        result["verdict"] = reading["sentence"]
+        figures["variants"] = variant_figure(reading)
     result["figures"] = {key: figure_json(fig) for key, fig in figures.items()}
     return result
 

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from campaigns.models import StatBucket, StatRecipient, WebhookEvent
+from campaigns.models import AbPhase, CampaignStats, StatBucket, StatRecipient, WebhookEvent
 
 BATCH = 2000
 STATUS_FIELDS = {
@@ -50,13 +50,7 @@ def event_key(event: dict[str, Any]) -> str:
 
 
 def event_campaign_id(event: dict[str, Any]) -> int | None:
-    args = event.get("custom_args")
-    if isinstance(args, str):
-        try:
-            args = json.loads(args, parse_constant=lambda _constant: None)
-        except ValueError:
-            args = {}
-    value = (args or {}).get("campaign_id") if isinstance(args, dict) else None
+    value = _custom_args(event).get("campaign_id")
     value = value if value is not None else event.get("campaign_id")
     try:
         number = int(value)
@@ -106,12 +100,11 @@ def _itime_ms(event: WebhookEvent) -> float:
         return 0.0
 
 
-def _minute(itime: Any) -> datetime:
+def _instant(itime: Any) -> datetime:
     try:
-        at = datetime.fromtimestamp(int(itime) / 1000, tz=UTC)
+        return datetime.fromtimestamp(int(itime) / 1000, tz=UTC)
     except (TypeError, ValueError, OverflowError, OSError):
-        at = timezone.now()
-    return at.replace(second=0, microsecond=0)
+        return timezone.now()
 
 
 def process_events(limit: int = BATCH) -> int:
@@ -134,8 +127,47 @@ def process_events(limit: int = BATCH) -> int:
     return len(events)
 
 
+def _custom_args(payload: dict[str, Any]) -> dict[str, Any]:
+    args = payload.get("custom_args")
+    if isinstance(args, str):
+        try:
+            args = json.loads(args, parse_constant=lambda _constant: None)
+        except ValueError:
+            args = {}
+    return args if isinstance(args, dict) else {}
+
+
+class _Phases:
+    """Which part of an A/B test each event belongs to. The events say whether a recipient
+    was in the test share or in the winner's send (`custom_args.ab_phase`); the first event
+    of the winner's send marks when EngageLab had decided, so the test share's later events
+    are kept apart: EngageLab picked without them."""
+
+    def __init__(self, campaign_ids: set[int]) -> None:
+        self.started = {
+            row.campaign_id: row.winner_sent_at
+            for row in CampaignStats.objects.filter(
+                campaign_id__in=campaign_ids, winner_sent_at__isnull=False
+            )
+        }
+        self.winners: dict[int, tuple[str, datetime]] = {}
+
+    def of(self, cid: int, args: dict[str, Any], variant: str, at: datetime) -> str:
+        marked = args.get("ab_phase")
+        if marked == AbPhase.WINNER:
+            if cid not in self.started:
+                self.started[cid] = at
+                self.winners[cid] = (variant, at)
+            return AbPhase.WINNER
+        if marked == AbPhase.TEST:
+            started = self.started.get(cid)
+            return AbPhase.LATE if started is not None and at >= started else AbPhase.TEST
+        return AbPhase.NONE
+
+
 def _aggregate(events: list[WebhookEvent]) -> None:
     increments: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    phases = _Phases({e.campaign_id for e in events if e.campaign_id is not None})
     parsed = []
     for e in events:
         cid = e.campaign_id
@@ -143,10 +175,12 @@ def _aggregate(events: list[WebhookEvent]) -> None:
             continue
         p = e.payload
         email = event_email(p)
-        args = p.get("custom_args") if isinstance(p.get("custom_args"), dict) else {}
+        args = _custom_args(p)
         variant = str(args.get("variant") or "")[:16]
         domain = email.rsplit("@", 1)[-1][:100] if email else ""
-        key = (cid, variant, domain, _minute(p.get("itime")))
+        at = _instant(p.get("itime"))
+        phase = phases.of(cid, args, variant, at)
+        key = (cid, variant, phase, domain, at.replace(second=0, microsecond=0))
         parsed.append((e.kind, cid, email, key))
     emails = {(cid, email) for kind, cid, email, _ in parsed if kind in ("open", "click") and email}
     seen = {
@@ -166,24 +200,52 @@ def _aggregate(events: list[WebhookEvent]) -> None:
                 r = seen.get((cid, email))
                 if r is None:
                     r = seen[(cid, email)] = StatRecipient(campaign_id=cid, email=email)
-                flag = "opened" if kind == "open" else "clicked"
+                flag, count = ("opened", "opens") if kind == "open" else ("clicked", "clicks")
                 if not getattr(r, flag):
                     setattr(r, flag, True)
-                    counts["unique_opens" if kind == "open" else "unique_clicks"] += 1
-                    touched[(cid, email)] = r
+                    counts[f"unique_{count}"] += 1
+                # The recipient's count squared grows by 2c + 1.
+                counts[f"{count}_sq"] += 2 * getattr(r, count) + 1
+                setattr(r, count, getattr(r, count) + 1)
+                touched[(cid, email)] = r
     for r in touched.values():
         if r.pk:
-            StatRecipient.objects.filter(pk=r.pk).update(opened=r.opened, clicked=r.clicked)
+            StatRecipient.objects.filter(pk=r.pk).update(
+                opened=r.opened, clicked=r.clicked, opens=r.opens, clicks=r.clicks
+            )
     StatRecipient.objects.bulk_create([r for r in touched.values() if not r.pk])
-    for (cid, variant, domain, start), counts in increments.items():
+    totals: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (cid, variant, phase, domain, start), counts in increments.items():
         if not counts:
             continue
+        for f in COUNT_FIELDS:
+            totals[cid][f] += counts.get(f, 0)
         bucket, created = StatBucket.objects.get_or_create(
-            campaign_id=cid, variant=variant, domain=domain, start=start, defaults=dict(counts)
+            campaign_id=cid,
+            variant=variant,
+            phase=phase,
+            domain=domain,
+            start=start,
+            defaults=dict(counts),
         )
         if not created:
             StatBucket.objects.filter(pk=bucket.pk).update(
                 updated_at=timezone.now(), **{f: F(f) + n for f, n in counts.items()}
+            )
+    _add_to_campaign_totals(totals, phases.winners)
+
+
+def _add_to_campaign_totals(
+    totals: dict[int, dict[str, int]], winners: dict[int, tuple[str, datetime]]
+) -> None:
+    for cid in totals.keys() | winners.keys():
+        add = {f: F(f) + n for f, n in totals.get(cid, {}).items() if n}
+        CampaignStats.objects.get_or_create(campaign_id=cid)
+        CampaignStats.objects.filter(campaign_id=cid).update(updated_at=timezone.now(), **add)
+        if cid in winners:
+            variant, at = winners[cid]
+            CampaignStats.objects.filter(campaign_id=cid, winner_sent_at__isnull=True).update(
+                winner_variant=variant, winner_sent_at=at
             )
 
 
@@ -201,14 +263,18 @@ COUNT_FIELDS = (
 )
 
 
-def _sums() -> dict[str, Any]:
+SPREAD_FIELDS = ("opens_sq", "clicks_sq")
+
+
+def _sums(fields: tuple[str, ...] = COUNT_FIELDS) -> dict[str, Any]:
     from django.db.models import Sum
 
-    return {f: Sum(f) for f in COUNT_FIELDS}
+    return {f: Sum(f) for f in fields}
 
 
 def _clean(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v or 0) if k in COUNT_FIELDS else v for k, v in row.items()}
+    counts = COUNT_FIELDS + SPREAD_FIELDS
+    return {k: (v or 0) if k in counts else v for k, v in row.items()}
 
 
 def rates(row: dict[str, Any]) -> dict[str, float]:
@@ -245,11 +311,31 @@ def campaign_timeline(campaign_id: int) -> list[dict[str, Any]]:
     return out
 
 
-def campaign_totals(campaign_id: int, by: str | None = None) -> list[dict[str, Any]]:
-    """Totals for the campaign, or one row per `by` ("domain" or "variant")."""
-    qs = StatBucket.objects.filter(campaign_id=campaign_id)
-    rows = qs.values(by).annotate(**_sums()).order_by(by) if by else [qs.aggregate(**_sums())]
+def campaign_totals(
+    campaign_id: int, by: str | tuple[str, ...] = (), **filters: Any
+) -> list[dict[str, Any]]:
+    """Totals for the campaign's buckets (those matching `filters`), or one row per `by`
+    ("domain", "variant", ("variant", "phase")), with the spread fields and rates."""
+    qs = StatBucket.objects.filter(campaign_id=campaign_id, **filters)
+    fields = (by,) if isinstance(by, str) else by
+    sums = _sums(COUNT_FIELDS + SPREAD_FIELDS)
+    rows = (
+        qs.values(*fields).annotate(**sums).order_by(*fields) if fields else [qs.aggregate(**sums)]
+    )
     return [{**(r := _clean(dict(row))), **rates(r)} for row in rows]
+
+
+def campaign_summary(campaign_id: int) -> dict[str, Any]:
+    """The campaign's totals and rates from its one row of stored totals, and the variant
+    EngageLab sent to the rest of the list (an A/B test), when it has."""
+    row = CampaignStats.objects.filter(campaign_id=campaign_id).first()
+    totals = {f: getattr(row, f) if row else 0 for f in COUNT_FIELDS}
+    return {
+        **totals,
+        **rates(totals),
+        "winner_variant": row.winner_variant if row else "",
+        "winner_sent_at": row.winner_sent_at if row else None,
+    }
 
 
 def data_version(campaign_ids: list[int] | None = None) -> str:

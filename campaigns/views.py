@@ -241,20 +241,31 @@ def campaign_stats_csv(request: HttpRequest, campaign_id: int) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign_id}-{table}.csv"'
     writer = csv.writer(response)
-    if table in ("domain", "variant"):
-        rows = stats.campaign_totals(campaign.campaign_id, by=table)
-        writer.writerow(
-            [table, *CSV_FIELDS, "delivered_rate", "unique_open_rate", "unique_click_rate"]
+    if table == "domain":
+        rates = ("delivered_rate", "unique_open_rate", "unique_click_rate")
+        writer.writerow(["domain", *CSV_FIELDS, *rates])
+        for r in stats.campaign_totals(campaign.campaign_id, by="domain"):
+            writer.writerow(
+                [r["domain"], *(r[f] for f in CSV_FIELDS), *map(_csv_rate, (r[k] for k in rates))]
+            )
+    elif table == "variant":
+        # One row per variant and A/B phase: the test share (what the test is judged on),
+        # the test share after the winner's send began, the winner's send.
+        rates = (
+            "delivered_rate",
+            "open_rate",
+            "unique_open_rate",
+            "click_rate",
+            "unique_click_rate",
         )
-        for r in rows:
+        writer.writerow(["variant", "phase", *CSV_FIELDS, *rates])
+        for r in stats.campaign_totals(campaign.campaign_id, by=("variant", "phase")):
             writer.writerow(
                 [
-                    r[table],
+                    r["variant"],
+                    r["phase"],
                     *(r[f] for f in CSV_FIELDS),
-                    *(
-                        _csv_rate(r[k])
-                        for k in ("delivered_rate", "unique_open_rate", "unique_click_rate")
-                    ),
+                    *map(_csv_rate, (r[k] for k in rates)),
                 ]
             )
     else:

@@ -54,7 +54,7 @@ def test_build_find_open_and_delete_an_ab_campaign(marketer, login, engagelab):
     page.get_by_label("Decide after").fill("12")
     expect(page.locator("#ab-sentence")).to_have_text(
         "30% get the test, split evenly between 3 subjects; after 12 hours the subject with "
-        "the best open rate goes to the other 70%."
+        "the best open rate (every open counted) goes to the other 70%."
     )
     page.get_by_role("button", name="Create campaign").click()
 
