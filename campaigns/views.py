@@ -35,6 +35,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     form = CampaignFilterForm(request.GET or None)
     campaigns = selectors.campaign_list(form.cleaned_data if form.is_valid() else {})
     page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_numbers(list(page.object_list))
     template = "campaigns/list.html"
     if request.htmx and not request.htmx.boosted:
         template += "#results"

@@ -158,3 +158,40 @@ def test_latest_sendings_table_equals_its_chart(client, manager):
     [row] = tables(page)["table-sendings"]
     assert row[0] == "Spring" and row[-2:] == ["16.7%", "8.3%"]
     assert row[-2] == rate(figure[0]["x"][0]) and row[-1] == rate(figure[1]["x"][0])
+
+
+# --- the campaign list ----------------------------------------------------------------------
+def _list_queries(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get("/campaigns/").content.decode()
+    return len(ctx.captured_queries), body
+
+
+def test_the_list_shows_sent_and_unique_rates_in_constant_queries(client, manager):
+    from campaigns.models import Campaign, CampaignStats
+
+    mirror(name="Spring")
+    _two_domains(client)  # 13 sent, 12 delivered, 2 unique opens, 1 unique click
+    client.force_login(manager)
+    queries_for_one, body = _list_queries(client)
+    [row] = tables(body)["table-campaigns"]
+    assert row[0] == "Spring #42" and row[5:8] == ["13", "16.7%", "8.3%"]
+
+    for i in range(100, 104):
+        mirror(cid=i, name=f"Campaign {i}")
+    CampaignStats.objects.create(campaign_id=100, sent=3)  # sent, nothing delivered yet
+    five, body = _list_queries(client)
+    rows = {r[0]: r[5:8] for r in tables(body)["table-campaigns"]}
+    assert rows["Campaign 100 #100"] == ["3", "—", "—"]  # no rate over nothing delivered
+    assert rows["Campaign 101 #101"] == ["—", "—", "—"]  # no event yet
+
+    for i in range(200, 245):
+        mirror(cid=i, name=f"Campaign {i}")
+        CampaignStats.objects.create(campaign_id=i, sent=10, delivered=10, unique_opens=i % 7)
+    assert Campaign.objects.count() == 50
+    fifty, body = _list_queries(client)
+    assert len(tables(body)["table-campaigns"]) == 25  # a page
+    assert five == fifty == queries_for_one
