@@ -13,25 +13,21 @@ from campaigns.significance import CLEAR, Arm, Result, compare, sizes_text, verd
 COUNTS = ("sent", "delivered", "opens", "unique_opens", "clicks", "unique_clicks")
 
 
-def ab_reading(campaign: Campaign, summary: dict[str, Any]) -> dict[str, Any]:
-    """`summary` is `stats.campaign_summary()` (it knows the winner's send). Returns the
-    variants' rows (for the chart, the table and the CSV), the metric and the sentence."""
+def ab_reading(
+    campaign: Campaign, summary: dict[str, Any], totals: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """`summary` is `stats.campaign_summary()` (it knows the winner's send), `totals` the
+    campaign's `stats.total_rows()`. Returns the variants' rows (for the chart, the table and
+    the CSV), the metric and the sentence."""
     compare_key, metric = describe.win_metric(campaign.ab_test)
     dimension, values = describe.ab_dimension(campaign.ab_test)
     noun = describe.DIMENSIONS.get(dimension, ("variant",))[0]
-    cid = campaign.campaign_id
-    test = {r["variant"]: r for r in stats.campaign_totals(cid, "variant", phase=AbPhase.TEST)}
-    known = (
-        bool(test)
-        or not stats.StatBucket.objects.filter(campaign_id=cid, phase=AbPhase.NONE)
-        .exclude(variant="")
-        .exists()
-    )
-    rows_by_variant = (
-        test
-        if known
-        else {r["variant"]: r for r in stats.campaign_totals(cid, "variant", phase=AbPhase.NONE)}
-    )
+    by_phase: dict[str, dict[str, dict[str, Any]]] = {}
+    for row in stats.grouped([r for r in totals if r["variant"]], ("phase", "variant")):
+        by_phase.setdefault(row["phase"], {})[row["variant"]] = row
+    # Events that do not say their phase leave the test and the winner's send mixed.
+    known = AbPhase.TEST in by_phase or AbPhase.NONE not in by_phase
+    rows_by_variant = by_phase.get(AbPhase.TEST if known else AbPhase.NONE, {})
     letters = [chr(ord("A") + i) for i in range(len(values))]
     letters += sorted(v for v in rows_by_variant if v and v not in letters)
     rows, arms = [], []

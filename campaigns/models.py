@@ -171,6 +171,51 @@ class StatBucket(StatCounts):
         ]
 
 
+class StatTotal(StatCounts):
+    """A campaign's counts since it began, per A/B variant, A/B phase and recipient domain,
+    kept with the buckets: the domain and variant charts read these few rows, whatever the
+    campaign's age."""
+
+    campaign_id = models.BigIntegerField()
+    variant = models.CharField(max_length=16, blank=True)
+    phase = models.CharField(max_length=8, blank=True, default="", choices=AbPhase.choices)
+    domain = models.CharField(max_length=100, blank=True)
+    opens_sq = models.PositiveBigIntegerField(default=0)
+    clicks_sq = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign_id", "variant", "phase", "domain"], name="stat_total_key"
+            )
+        ]
+
+
+class StatSeries(StatCounts):
+    """A campaign's counts over time, summed over variants and domains, one row per
+    `minutes`-long step, at each of `SERIES_STEPS`, kept with the buckets: a chart reads at
+    most a few hundred points, whatever the campaign's age or the period. A step starts at
+    `start_minute`, counted in minutes since the Unix epoch (a number: a few hundred of them
+    read faster than as many dates)."""
+
+    campaign_id = models.BigIntegerField()
+    minutes = models.PositiveIntegerField()
+    start_minute = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign_id", "minutes", "start_minute"], name="stat_series_key"
+            )
+        ]
+        indexes = [models.Index(fields=["minutes", "start_minute"], name="stat_series_step_start")]
+
+
+# Steps of `StatSeries`, in minutes: the overview's periods (1 h, 6 h, 24 h, 7 days) each
+# have theirs, and a campaign's curve takes the finest that keeps it within its points.
+SERIES_STEPS = (1, 5, 15, 60, 360, 1440, 10080)
+
+
 class StatRecipient(models.Model):
     """Which recipients of a campaign have opened or clicked, and how often, so uniques count
     once and the spread of every-open counts is known."""
@@ -196,6 +241,9 @@ class CampaignStats(StatCounts):
     campaign_id = models.BigIntegerField(unique=True)
     winner_variant = models.CharField(max_length=16, blank=True)
     winner_sent_at = models.DateTimeField(null=True, blank=True)
+    # The first and last minutes with events: how long the campaign's curve is.
+    first_minute = models.DateTimeField(null=True, blank=True)
+    last_minute = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
 

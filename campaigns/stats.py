@@ -13,7 +13,16 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from campaigns.models import AbPhase, CampaignStats, StatBucket, StatRecipient, WebhookEvent
+from campaigns.models import (
+    SERIES_STEPS,
+    AbPhase,
+    CampaignStats,
+    StatBucket,
+    StatRecipient,
+    StatSeries,
+    StatTotal,
+    WebhookEvent,
+)
 
 BATCH = 2000
 STATUS_FIELDS = {
@@ -214,39 +223,126 @@ def _aggregate(events: list[WebhookEvent]) -> None:
                 opened=r.opened, clicked=r.clicked, opens=r.opens, clicks=r.clicks
             )
     StatRecipient.objects.bulk_create([r for r in touched.values() if not r.pk])
-    totals: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for (cid, variant, phase, domain, start), counts in increments.items():
-        if not counts:
-            continue
-        for f in COUNT_FIELDS:
-            totals[cid][f] += counts.get(f, 0)
-        bucket, created = StatBucket.objects.get_or_create(
-            campaign_id=cid,
-            variant=variant,
-            phase=phase,
-            domain=domain,
-            start=start,
-            defaults=dict(counts),
-        )
-        if not created:
-            StatBucket.objects.filter(pk=bucket.pk).update(
-                updated_at=timezone.now(), **{f: F(f) + n for f, n in counts.items()}
-            )
-    _add_to_campaign_totals(totals, phases.winners)
-
-
-def _add_to_campaign_totals(
-    totals: dict[int, dict[str, int]], winners: dict[int, tuple[str, datetime]]
-) -> None:
-    for cid in totals.keys() | winners.keys():
-        add = {f: F(f) + n for f, n in totals.get(cid, {}).items() if n}
+    _add_to_rollups(StatBucket, increments, ("variant", "phase", "domain", "start"), stamp=True)
+    totals, series, campaigns = _rollups(increments)
+    _add_to_rollups(StatTotal, totals, ("variant", "phase", "domain"))
+    _add_to_rollups(StatSeries, series, ("minutes", "start_minute"))
+    _add_to_rollups(CampaignStats, campaigns, (), stamp=True)
+    _widen_spans(increments)
+    for cid, (variant, at) in phases.winners.items():
         CampaignStats.objects.get_or_create(campaign_id=cid)
-        CampaignStats.objects.filter(campaign_id=cid).update(updated_at=timezone.now(), **add)
-        if cid in winners:
-            variant, at = winners[cid]
-            CampaignStats.objects.filter(campaign_id=cid, winner_sent_at__isnull=True).update(
-                winner_variant=variant, winner_sent_at=at
+        CampaignStats.objects.filter(campaign_id=cid, winner_sent_at__isnull=True).update(
+            winner_variant=variant, winner_sent_at=at, updated_at=timezone.now()
+        )
+
+
+Counts = dict[tuple, dict[str, int]]
+
+
+def _widen_spans(minute_counts: Counts) -> None:
+    """Each campaign's first and last minutes with events, stretched to this batch's."""
+    from django.db.models import DateTimeField, Value
+    from django.db.models.functions import Coalesce, Greatest, Least
+
+    spans: dict[int, list[datetime]] = {}
+    for (cid, *_, minute), counts in minute_counts.items():
+        if any(counts.values()):
+            span = spans.setdefault(cid, [minute, minute])
+            span[0], span[1] = min(span[0], minute), max(span[1], minute)
+    for cid, (first, last) in spans.items():
+        first_at = Value(first, output_field=DateTimeField())
+        last_at = Value(last, output_field=DateTimeField())
+        CampaignStats.objects.filter(campaign_id=cid).update(
+            first_minute=Least(Coalesce("first_minute", first_at), first_at),
+            last_minute=Greatest(Coalesce("last_minute", last_at), last_at),
+        )
+
+
+def _step_start(at: datetime, minutes: int) -> int:
+    """The start of the `minutes`-long step holding `at`, in minutes since the Unix epoch
+    (steps count from it)."""
+    since_epoch = int(at.timestamp()) // 60
+    return since_epoch - since_epoch % minutes
+
+
+def _minute_label(minute: int) -> str:
+    """A minute since the Unix epoch as the charts' x value (ISO 8601, UTC)."""
+    return datetime.fromtimestamp(minute * 60, tz=UTC).isoformat()
+
+
+def _rollups(minute_counts: Counts) -> tuple[Counts, Counts, Counts]:
+    """From counts keyed (campaign, variant, phase, domain, minute): the campaign's totals per
+    variant, phase and domain; its series at every step; its grand totals."""
+    totals: Counts = defaultdict(lambda: defaultdict(int))
+    series: Counts = defaultdict(lambda: defaultdict(int))
+    campaigns: Counts = defaultdict(lambda: defaultdict(int))
+    for (cid, variant, phase, domain, minute), counts in minute_counts.items():
+        for f, n in counts.items():
+            totals[(cid, variant, phase, domain)][f] += n
+            if f in COUNT_FIELDS:
+                campaigns[(cid,)][f] += n
+                for step in SERIES_STEPS:
+                    series[(cid, step, _step_start(minute, step))][f] += n
+    return totals, series, campaigns
+
+
+def _add_to_rollups(model: Any, counts: Counts, key: tuple[str, ...], stamp: bool = False) -> None:
+    """Add counts keyed (campaign_id, *key) to `model`'s rows, creating what is missing."""
+    for values, add in counts.items():
+        add = {f: n for f, n in add.items() if n}
+        if not add:
+            continue
+        lookup = dict(zip(("campaign_id", *key), values, strict=True))
+        row, created = model.objects.get_or_create(**lookup, defaults=add)
+        if not created:
+            extra = {"updated_at": timezone.now()} if stamp else {}
+            model.objects.filter(pk=row.pk).update(**extra, **{f: F(f) + n for f, n in add.items()})
+
+
+def rebuild_rollups(get_model: Any = None) -> None:
+    """Rebuild the totals and series from the minute buckets (what a migration adds for the
+    buckets stored before, and what the benchmark seeds), keeping each campaign's winner."""
+    from django.apps import apps
+    from django.db.models import Sum
+
+    get_model = get_model or apps.get_model
+    bucket, stats = get_model("campaigns", "StatBucket"), get_model("campaigns", "CampaignStats")
+    total, series = get_model("campaigns", "StatTotal"), get_model("campaigns", "StatSeries")
+
+    def grouped(*keys: str, fields: tuple[str, ...] = COUNT_FIELDS):
+        sums = {f: Sum(f) for f in fields}
+        return bucket.objects.values(*keys).annotate(**sums).order_by(*keys).iterator()
+
+    total.objects.all().delete()
+    total.objects.bulk_create(
+        (
+            total(**_clean(r))
+            for r in grouped(
+                "campaign_id", "variant", "phase", "domain", fields=COUNT_FIELDS + SPREAD_FIELDS
             )
+        ),
+        batch_size=2000,
+    )
+    steps: Counts = defaultdict(lambda: defaultdict(int))
+    spans: dict[int, dict[str, datetime]] = {}
+    for r in grouped("campaign_id", "start"):  # in order of time, per campaign
+        span = spans.setdefault(r["campaign_id"], {"first_minute": r["start"]})
+        span["last_minute"] = r["start"]
+        for step in SERIES_STEPS:
+            point = steps[(r["campaign_id"], step, _step_start(r["start"], step))]
+            for f in COUNT_FIELDS:
+                point[f] += r[f] or 0
+    series.objects.all().delete()
+    series.objects.bulk_create(
+        (
+            series(campaign_id=cid, minutes=step, start_minute=start, **counts)
+            for (cid, step, start), counts in steps.items()
+        ),
+        batch_size=2000,
+    )
+    for r in grouped("campaign_id"):
+        cid = r.pop("campaign_id")
+        stats.objects.update_or_create(campaign_id=cid, defaults={**_clean(r), **spans[cid]})
 
 
 # --- reads for the charts (pre-aggregated buckets only) ----------------------------------------
@@ -311,18 +407,64 @@ def campaign_timeline(campaign_id: int) -> list[dict[str, Any]]:
     return out
 
 
+CURVE_FIELDS = ("unique_opens", "opens", "unique_clicks", "clicks")
+MAX_POINTS = 300
+
+
+def campaign_curve(summary: dict[str, Any], points: int = MAX_POINTS) -> list[dict[str, Any]]:
+    """Running totals of opens and clicks over time (`summary` is `campaign_summary()`), at
+    the finest step that keeps the curve within `points`: at most `points` rows read,
+    whatever the campaign's age."""
+    first, last = summary["first_minute"], summary["last_minute"]
+    if first is None:
+        return []
+    span = (last - first).total_seconds() // 60 + 1
+    step = next((s for s in SERIES_STEPS if span / s <= points - 1), SERIES_STEPS[-1])
+    rows = (
+        StatSeries.objects.filter(campaign_id=summary["campaign_id"], minutes=step)
+        .order_by("start_minute")
+        .values_list("start_minute", *CURVE_FIELDS)
+    )
+    running = [0] * len(CURVE_FIELDS)
+    curve = []
+    for start, *counts in rows:
+        running = [r + c for r, c in zip(running, counts, strict=True)]
+        curve.append({"x": _minute_label(start), **dict(zip(CURVE_FIELDS, running, strict=True))})
+    return curve
+
+
+def total_rows(campaign_id: int) -> list[dict[str, Any]]:
+    """The campaign's stored totals per variant, phase and domain: a few rows, one query."""
+    keys = ("variant", "phase", "domain")
+    fields = keys + COUNT_FIELDS + SPREAD_FIELDS
+    rows = StatTotal.objects.filter(campaign_id=campaign_id).values_list(*fields)
+    return [dict(zip(fields, row, strict=True)) for row in rows]
+
+
+def grouped(rows: list[dict[str, Any]], by: str | tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """`total_rows()` summed per `by` ("domain", "variant", ("variant", "phase")), or all
+    together, each with its rates."""
+    by = (by,) if isinstance(by, str) else by
+    sums: dict[tuple, dict[str, Any]] = {}
+    for row in rows:
+        key = tuple(row[k] for k in by)
+        group = sums.setdefault(
+            key,
+            {**dict(zip(by, key, strict=True)), **dict.fromkeys(COUNT_FIELDS + SPREAD_FIELDS, 0)},
+        )
+        for f in COUNT_FIELDS + SPREAD_FIELDS:
+            group[f] += row[f]
+    if not by and not sums:
+        sums[()] = dict.fromkeys(COUNT_FIELDS + SPREAD_FIELDS, 0)
+    return [{**group, **rates(group)} for _, group in sorted(sums.items())]
+
+
 def campaign_totals(
     campaign_id: int, by: str | tuple[str, ...] = (), **filters: Any
 ) -> list[dict[str, Any]]:
-    """Totals for the campaign's buckets (those matching `filters`), or one row per `by`
-    ("domain", "variant", ("variant", "phase")), with the spread fields and rates."""
-    qs = StatBucket.objects.filter(campaign_id=campaign_id, **filters)
-    fields = (by,) if isinstance(by, str) else by
-    sums = _sums(COUNT_FIELDS + SPREAD_FIELDS)
-    rows = (
-        qs.values(*fields).annotate(**sums).order_by(*fields) if fields else [qs.aggregate(**sums)]
-    )
-    return [{**(r := _clean(dict(row))), **rates(r)} for row in rows]
+    """The campaign's totals (those matching `filters`), or one row per `by`."""
+    rows = [r for r in total_rows(campaign_id) if all(r[k] == v for k, v in filters.items())]
+    return grouped(rows, by)
 
 
 def campaign_summary(campaign_id: int) -> dict[str, Any]:
@@ -333,25 +475,29 @@ def campaign_summary(campaign_id: int) -> dict[str, Any]:
     return {
         **totals,
         **rates(totals),
-        "winner_variant": row.winner_variant if row else "",
-        "winner_sent_at": row.winner_sent_at if row else None,
+        "campaign_id": campaign_id,
+        **{
+            f: getattr(row, f) if row else None
+            for f in ("winner_variant", "winner_sent_at", "first_minute", "last_minute")
+        },
     }
 
 
 def data_version(campaign_ids: list[int] | None = None) -> str:
-    """Changes whenever a bucket the reader cares about changes: the ETag of chart data. The
-    global form reads one indexed MAX, so a poll that finds nothing new costs almost nothing."""
-    from django.db.models import Count, Max
-
+    """Changes whenever a bucket the reader cares about changes: the ETag of chart data. Both
+    forms read one indexed row, so a poll that finds nothing new costs almost nothing."""
     if campaign_ids is None:
         at = StatBucket.objects.order_by("-updated_at").values_list("updated_at", flat=True)
         latest = at.first()
         return f"{latest.timestamp() if latest else 0:.6f}"
-    agg = StatBucket.objects.filter(campaign_id__in=campaign_ids).aggregate(
-        at=Max("updated_at"), n=Count("id")
+    rows = CampaignStats.objects.filter(campaign_id__in=campaign_ids).order_by("campaign_id")
+    return (
+        ";".join(
+            f"{r.updated_at.timestamp():.6f}-{sum(getattr(r, f) for f in COUNT_FIELDS)}"
+            for r in rows
+        )
+        or "0"
     )
-    stamp = agg["at"].timestamp() if agg["at"] else 0
-    return f"{stamp:.6f}-{agg['n']}"
 
 
 PERIODS = {
@@ -366,7 +512,8 @@ OVERVIEW_CAMPAIGNS = 5
 
 def overview(period: str, now: datetime | None = None) -> dict[str, Any]:
     """The latest campaigns' cumulative unique open and click rates over the period, and the
-    period's key numbers over every campaign."""
+    period's key numbers over every campaign: read from the series at the period's step (the
+    period starts at a step's start), a few thousand rows whatever the number of events."""
     from datetime import timedelta
 
     from django.db.models import Max, Sum
@@ -375,62 +522,48 @@ def overview(period: str, now: datetime | None = None) -> dict[str, Any]:
 
     _, minutes, step = PERIODS.get(period, PERIODS["24h"])
     now = now or timezone.now()
-    since = (now - timedelta(minutes=minutes)).replace(second=0, microsecond=0)
-    in_period = StatBucket.objects.filter(start__gte=since)
+    since = _step_start(now - timedelta(minutes=minutes), step)
+    in_period = StatSeries.objects.filter(minutes=step, start_minute__gte=since)
     latest = list(
         in_period.values("campaign_id")
-        .annotate(last=Max("start"))
+        .annotate(last=Max("start_minute"))
         .order_by("-last", "-campaign_id")[:OVERVIEW_CAMPAIGNS]
     )
     ids = [r["campaign_id"] for r in latest]
-    sums = {"d": Sum("delivered"), "o": Sum("unique_opens"), "c": Sum("unique_clicks")}
-    before = {
-        r["campaign_id"]: r
-        for r in StatBucket.objects.filter(campaign_id__in=ids, start__lt=since)
-        .values("campaign_id")
-        .annotate(**sums)
-    }
-    rows = (
+    rows = list(
         in_period.filter(campaign_id__in=ids)
-        .values("campaign_id", "start")
-        .annotate(**sums)
-        .order_by("campaign_id", "start")
+        .order_by("campaign_id", "start_minute")
+        .values_list("campaign_id", "start_minute", "delivered", "unique_opens", "unique_clicks")
     )
+    # Running totals start from what came before the period: the totals less the period's.
+    before = {
+        r.campaign_id: [r.delivered, r.unique_opens, r.unique_clicks]
+        for r in CampaignStats.objects.filter(campaign_id__in=ids)
+    }
+    for cid, _start, *counts in rows:
+        if cid in before:
+            before[cid] = [max(0, b - c) for b, c in zip(before[cid], counts, strict=True)]
     names = dict(Campaign.objects.filter(campaign_id__in=ids).values_list("campaign_id", "name"))
     series: dict[int, dict[str, Any]] = {}
-    for r in rows:
-        cid = r["campaign_id"]
+    for cid, start, *counts in rows:
         s = series.get(cid)
         if s is None:
-            base = before.get(cid, {})
             s = series[cid] = {
                 "campaign_id": cid,
                 "name": names.get(cid, f"Campaign #{cid}"),
-                "d": base.get("d") or 0,
-                "o": base.get("o") or 0,
-                "c": base.get("c") or 0,
+                "running": before.get(cid, [0, 0, 0]),
                 "x": [],
                 "open_rate": [],
                 "click_rate": [],
             }
-        s["d"] += r["d"] or 0
-        s["o"] += r["o"] or 0
-        s["c"] += r["c"] or 0
-        start = r["start"]
-        point = start - timedelta(minutes=(start.minute % step) if step < 60 else start.minute)
-        label = point.isoformat()
-        rate_o = s["o"] / s["d"] if s["d"] else 0
-        rate_c = s["c"] / s["d"] if s["d"] else 0
-        if s["x"] and s["x"][-1] == label:
-            s["open_rate"][-1], s["click_rate"][-1] = rate_o, rate_c
-        else:
-            s["x"].append(label)
-            s["open_rate"].append(rate_o)
-            s["click_rate"].append(rate_c)
-    totals = _clean(in_period.aggregate(**_sums()))
+        d, o, c = s["running"] = [r + n for r, n in zip(s["running"], counts, strict=True)]
+        s["x"].append(_minute_label(start))
+        s["open_rate"].append(o / d if d else 0)
+        s["click_rate"].append(c / d if d else 0)
+    totals = _clean(in_period.aggregate(**{f: Sum(f) for f in COUNT_FIELDS}))
     return {
         "period": period,
-        "since": since,
+        "since": datetime.fromtimestamp(since * 60, tz=UTC),
         "series": [series[cid] for cid in ids if cid in series],
         "totals": {**totals, **rates(totals)},
     }

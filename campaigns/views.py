@@ -288,9 +288,12 @@ def _period(request: HttpRequest) -> str:
 
 
 def _overview_etag(request: HttpRequest) -> str:
-    # The window slides every minute even when nothing new arrives.
-    minute = int(time.time() // 60)
-    return f"{_period(request)}-{minute}-{stats.data_version()}"
+    # The window slides every minute even when nothing new arrives. Read once per request:
+    # the ETag check and the cache keys share it.
+    if not hasattr(request, "overview_etag"):
+        minute = int(time.time() // 60)
+        request.overview_etag = f"{_period(request)}-{minute}-{stats.data_version()}"
+    return request.overview_etag
 
 
 def _overview_rows(data: dict) -> list[dict]:
@@ -332,7 +335,7 @@ def _overview_data(request: HttpRequest) -> dict:
 def overview_chart(request: HttpRequest) -> HttpResponse:
     period = _period(request)
     data = _overview_data(request)
-    figure = charts.figure_json(charts.overview_figure(data["series"]))
+    figure = charts.with_template(charts.overview_figure(data["series"]))
     return render(
         request,
         "campaigns/overview_chart.html",
@@ -357,7 +360,12 @@ def overview_data(request: HttpRequest) -> HttpResponse:
     period = _period(request)
     if request.GET.get("format") == "csv":
         return _overview_csv(period)
-    response = JsonResponse(_overview_payload(period, _overview_data(request)))
+    key = f"campaigns:overview-payload:{_overview_etag(request)}"
+    payload = cache.get(key)
+    if payload is None:  # the figures and the tables too, once per version for all pollers
+        payload = _overview_payload(period, _overview_data(request))
+        cache.set(key, payload, 120)
+    response = JsonResponse(payload)
     response["Cache-Control"] = "private, no-cache"
     return response
 
