@@ -241,10 +241,16 @@ class CampaignStats(StatCounts):
     campaign_id = models.BigIntegerField(unique=True)
     winner_variant = models.CharField(max_length=16, blank=True)
     winner_sent_at = models.DateTimeField(null=True, blank=True)
-    # The first and last minutes with events: how long the campaign's curve is.
+    # The first and last minutes with events: how long the campaign's curve is, and which
+    # campaigns the overview shows (the latest active).
     first_minute = models.DateTimeField(null=True, blank=True)
     last_minute = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-last_minute", "-campaign_id"], name="campaign_stats_latest")
+        ]
 
 
 # --- The sandbox's state (the emulated EngageLab account) ----------------------------------

@@ -516,35 +516,36 @@ def overview(period: str, now: datetime | None = None) -> dict[str, Any]:
     period starts at a step's start), a few thousand rows whatever the number of events."""
     from datetime import timedelta
 
-    from django.db.models import Max, Sum
+    from django.db.models import Sum
 
     from campaigns.models import Campaign
 
     _, minutes, step = PERIODS.get(period, PERIODS["24h"])
     now = now or timezone.now()
     since = _step_start(now - timedelta(minutes=minutes), step)
+    since_at = datetime.fromtimestamp(since * 60, tz=UTC)
     in_period = StatSeries.objects.filter(minutes=step, start_minute__gte=since)
+    # The latest active campaigns, with their totals (running totals start from them).
     latest = list(
-        in_period.values("campaign_id")
-        .annotate(last=Max("start_minute"))
-        .order_by("-last", "-campaign_id")[:OVERVIEW_CAMPAIGNS]
+        CampaignStats.objects.filter(last_minute__gte=since_at)
+        .order_by("-last_minute", "-campaign_id")
+        .values_list("campaign_id", "delivered", "unique_opens", "unique_clicks")[
+            :OVERVIEW_CAMPAIGNS
+        ]
     )
-    ids = [r["campaign_id"] for r in latest]
+    ids = [cid for cid, *_ in latest]
     rows = list(
         in_period.filter(campaign_id__in=ids)
         .order_by("campaign_id", "start_minute")
         .values_list("campaign_id", "start_minute", "delivered", "unique_opens", "unique_clicks")
     )
     # Running totals start from what came before the period: the totals less the period's.
-    before = {
-        r.campaign_id: [r.delivered, r.unique_opens, r.unique_clicks]
-        for r in CampaignStats.objects.filter(campaign_id__in=ids)
-    }
+    before = {cid: counts for cid, *counts in latest}
     for cid, _start, *counts in rows:
-        if cid in before:
-            before[cid] = [max(0, b - c) for b, c in zip(before[cid], counts, strict=True)]
+        before[cid] = [max(0, b - c) for b, c in zip(before[cid], counts, strict=True)]
     names = dict(Campaign.objects.filter(campaign_id__in=ids).values_list("campaign_id", "name"))
     series: dict[int, dict[str, Any]] = {}
+    labels: dict[int, str] = {}  # the campaigns share their steps
     for cid, start, *counts in rows:
         s = series.get(cid)
         if s is None:
@@ -557,13 +558,15 @@ def overview(period: str, now: datetime | None = None) -> dict[str, Any]:
                 "click_rate": [],
             }
         d, o, c = s["running"] = [r + n for r, n in zip(s["running"], counts, strict=True)]
-        s["x"].append(_minute_label(start))
+        label = labels.get(start) or labels.setdefault(start, _minute_label(start))
+        s["x"].append(label)
         s["open_rate"].append(o / d if d else 0)
         s["click_rate"].append(c / d if d else 0)
-    totals = _clean(in_period.aggregate(**{f: Sum(f) for f in COUNT_FIELDS}))
+    shown = ("sent", "delivered", "opens", "unique_opens", "clicks", "unique_clicks")
+    totals = _clean(in_period.aggregate(**{f: Sum(f) for f in shown}))
     return {
         "period": period,
-        "since": datetime.fromtimestamp(since * 60, tz=UTC),
+        "since": since_at,
         "series": [series[cid] for cid in ids if cid in series],
         "totals": {**totals, **rates(totals)},
     }
