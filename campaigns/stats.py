@@ -293,10 +293,16 @@ def _add_to_rollups(model: Any, counts: Counts, key: tuple[str, ...], stamp: boo
         if not add:
             continue
         lookup = dict(zip(("campaign_id", *key), values, strict=True))
+        increase = {f: F(f) + n for f, n in add.items()}
+        if stamp:
+            increase["updated_at"] = timezone.now()
+        # Most rows exist already: one UPDATE; the first time, a get_or_create (another
+        # worker may be creating the same row).
+        if model.objects.filter(**lookup).update(**increase):
+            continue
         row, created = model.objects.get_or_create(**lookup, defaults=add)
         if not created:
-            extra = {"updated_at": timezone.now()} if stamp else {}
-            model.objects.filter(pk=row.pk).update(**extra, **{f: F(f) + n for f, n in add.items()})
+            model.objects.filter(pk=row.pk).update(**increase)
 
 
 def rebuild_rollups(get_model: Any = None) -> None:
