@@ -1,43 +1,30 @@
-"""Plotly figures for campaigns, built from stored statistics buckets (never raw events).
+"""Plotly figures for campaigns, from stored statistics (never raw events), written directly as
+plotly.js JSON: plotly's Python figure classes validate every attribute, which cost more than
+the rest of a chart's answer.
 
 Every figure has a title (its accessible name too), and tells series apart by line dash and
 marker shape or bar pattern as well as colour. `uirevision` keeps a user's zoom when the data
-refresh. Rates are over delivered, as EngageLab computes them.
+refresh. Every rate names its metric and what it is over.
 """
 
 from __future__ import annotations
 
 import functools
-import json
-import math
 from typing import Any
 
-import plotly.graph_objects as go
-
-from campaigns.describe import COMPARE_LABELS
+from dashboard.numbers import rate
 
 # Colour-blind-safe (Okabe–Ito) palette.
 COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash"]
 SYMBOLS = ["circle", "diamond", "square", "triangle-up", "x"]
 PATTERNS = ["", "/", "x", ".", "+"]
-COMPARE_FIELDS = {
-    # win condition → (numerator field, denominator field); totals of opens/clicks are not
-    # proportions, so significance uses uniques; the chart shows the provider's own rate.
-    "open_percent": ("opens", "unique_opens", "delivered"),
-    "uni_open_percent": ("unique_opens", "unique_opens", "delivered"),
-    "click_percent": ("clicks", "unique_clicks", "delivered"),
-    "uni_click_percent": ("unique_clicks", "unique_clicks", "delivered"),
-    "delivered_percent": ("delivered", "delivered", "sent"),
-}
+Figure = dict[str, Any]
 
 
 def _layout(title: str, *, y_title: str, percent: bool = False, **extra: Any) -> dict[str, Any]:
     layout: dict[str, Any] = {
         "title": {"text": title, "x": 0, "font": {"size": 16}},
-        # An empty template here keeps plotly from expanding and validating one per figure;
-        # figure_json() adds the expanded "plotly_white" once, cached.
-        "template": go.layout.Template(),
         "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
         "legend": {"orientation": "h", "y": -0.2},
         "yaxis": {"title": {"text": y_title}, "rangemode": "tozero"},
@@ -58,190 +45,172 @@ def _template() -> dict[str, Any]:
     return pio.templates["plotly_white"].to_plotly_json()
 
 
-def figure_json(fig: go.Figure) -> dict[str, Any]:
-    """The figure as plain JSON-able data (what the page and the data endpoint send)."""
-    data = json.loads(fig.to_json())
-    data["layout"]["template"] = _template()
-    return data
+def with_template(fig: Figure) -> Figure:
+    """The figure as the page embeds it: with plotly's "plotly_white" look (built once). The
+    data endpoint sends only the traces."""
+    return {"data": fig["data"], "layout": {**fig["layout"], "template": _template()}}
 
 
-MAX_POINTS = 300
-
-
-def thin(rows: list[dict[str, Any]], limit: int = MAX_POINTS) -> list[dict[str, Any]]:
-    """At most `limit` points of a cumulative series (every k-th, always the last): the curve
-    looks the same, and the page and every refresh stay small."""
-    if len(rows) <= limit:
-        return rows
-    step = -(-len(rows) // limit)
-    kept = rows[::step]
-    return kept if kept[-1] is rows[-1] else [*kept, rows[-1]]
-
-
-def cumulative_figure(timeline: list[dict[str, Any]]) -> go.Figure:
-    timeline = thin(timeline)
-    x = [row["start"].isoformat() for row in timeline]
-    fig = go.Figure(
-        layout=_layout(
-            "Opens and clicks over time (cumulative)",
-            y_title="Count",
-            hovermode="x unified",
-            xaxis={"title": {"text": "Time (UTC)"}},
+def cumulative_figure(curve: list[dict[str, Any]]) -> Figure:
+    x = [row["x"] for row in curve]
+    traces = [
+        {
+            "type": "scatter",
+            "x": x,
+            "y": [row[key] for row in curve],
+            "name": name,
+            "mode": "lines+markers",
+            "line": {"color": COLOURS[colour], "dash": dash, "width": 2},
+            "marker": {"symbol": symbol, "size": 5, "maxdisplayed": 40},
+        }
+        for name, key, colour, dash, symbol in (
+            ("Unique opens", "unique_opens", 0, "solid", "circle"),
+            ("Total opens", "opens", 0, "dash", "circle-open"),
+            ("Unique clicks", "unique_clicks", 1, "solid", "diamond"),
+            ("Total clicks", "clicks", 1, "dash", "diamond-open"),
         )
-    )
-    series = [
-        ("Unique opens", "cum_unique_opens", 0, "solid", "circle"),
-        ("Total opens", "cum_opens", 0, "dash", "circle-open"),
-        ("Unique clicks", "cum_unique_clicks", 1, "solid", "diamond"),
-        ("Total clicks", "cum_clicks", 1, "dash", "diamond-open"),
     ]
-    for name, key, colour, dash, symbol in series:
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=[row[key] for row in timeline],
-                name=name,
-                mode="lines+markers",
-                line={"color": COLOURS[colour], "dash": dash, "width": 2},
-                marker={"symbol": symbol, "size": 5, "maxdisplayed": 40},
-            )
-        )
-    return fig
+    layout = _layout(
+        "Opens and clicks over time (cumulative)",
+        y_title="Count",
+        hovermode="x unified",
+        xaxis={"title": {"text": "Time (UTC)"}},
+    )
+    return {"data": traces, "layout": layout}
 
 
-def domain_figure(rows: list[dict[str, Any]], warm_domains: set[str]) -> go.Figure:
+def domain_figure(rows: list[dict[str, Any]], warm_domains: set[str]) -> Figure:
     rows = [r for r in rows if r.get("domain")]
     labels = [
         f"<b>{r['domain']}</b><br>(warm-up)" if r["domain"] in warm_domains else r["domain"]
         for r in rows
     ]
-    fig = go.Figure(
-        layout=_layout(
-            "Open and click rates by recipient domain (over delivered)",
-            y_title="Rate",
-            percent=True,
-            barmode="group",
-        )
-    )
-    for i, (name, key) in enumerate(
-        (("Unique open rate", "unique_open_rate"), ("Unique click rate", "unique_click_rate"))
-    ):
-        fig.add_trace(
-            go.Bar(
-                x=labels,
-                y=[r[key] for r in rows],
-                name=name,
-                marker={
-                    "color": COLOURS[i],
-                    "pattern": {"shape": PATTERNS[i]},
-                    "line": {
-                        "width": [3 if r["domain"] in warm_domains else 0 for r in rows],
-                        "color": "#000",
-                    },
+    traces = [
+        {
+            "type": "bar",
+            "x": labels,
+            "y": [r[key] for r in rows],
+            "name": name,
+            "marker": {
+                "color": COLOURS[i],
+                "pattern": {"shape": PATTERNS[i]},
+                "line": {
+                    "width": [3 if r["domain"] in warm_domains else 0 for r in rows],
+                    "color": "#000",
                 },
-                text=[f"{r[key]:.1%}" for r in rows],
-                textposition="outside",
-                hovertemplate="%{x}: %{y:.1%} of %{customdata:,} delivered<extra>"
-                + name
-                + "</extra>",
-                customdata=[r["delivered"] for r in rows],
-            )
+            },
+            "text": [rate(r[key]) for r in rows],
+            "textposition": "outside",
+            "hovertemplate": "%{x}: %{text} of %{customdata:,} delivered<extra>"
+            + name
+            + "</extra>",
+            "customdata": [r["delivered"] for r in rows],
+        }
+        for i, (name, key) in enumerate(
+            (("Unique open rate", "unique_open_rate"), ("Unique click rate", "unique_click_rate"))
         )
-    return fig
+    ]
+    layout = _layout(
+        "Unique open and click rates by recipient domain, over delivered",
+        y_title="Rate, over delivered",
+        percent=True,
+        barmode="group",
+    )
+    return {"data": traces, "layout": layout}
 
 
-def deliverability_figure(rows: list[dict[str, Any]], warm_up: list[dict[str, Any]]) -> go.Figure:
+def deliverability_figure(rows: list[dict[str, Any]], warm_up: list[dict[str, Any]]) -> Figure:
     by_domain = {r["domain"]: r for r in rows}
     domains = [w["domain"] for w in warm_up]
-    fig = go.Figure(
-        layout=_layout(
-            "Delivery rate per warm-up domain against its thresholds",
-            y_title="Delivered / sent",
-            percent=True,
-        )
-    )
-    fig.update_yaxes(range=[0, 1.08])
-    fig.add_trace(
-        go.Bar(
-            x=domains,
-            name="Delivery rate",
-            y=[by_domain.get(d, {}).get("delivered_rate", 0) for d in domains],
-            marker={"color": COLOURS[0]},
-            text=[f"{by_domain.get(d, {}).get('delivered_rate', 0):.1%}" for d in domains],
-            textposition="inside",
-        )
-    )
+    delivered = [by_domain.get(d, {}).get("delivered_rate", 0) for d in domains]
+    traces: list[dict[str, Any]] = [
+        {
+            "type": "bar",
+            "x": domains,
+            "name": "Delivery rate, over sent",
+            "y": delivered,
+            "marker": {"color": COLOURS[0]},
+            "text": [rate(v) for v in delivered],
+            "textposition": "inside",
+        }
+    ]
     for name, key, symbol, colour in (
         ("Raise the rate at", "upgrade_value", "triangle-up", COLOURS[2]),
         ("Lower the rate below", "downgrade_value", "triangle-down", COLOURS[1]),
     ):
-        fig.add_trace(
-            go.Scatter(
-                x=domains,
-                y=[float(w[key]) for w in warm_up],
-                name=name,
-                mode="markers",
-                marker={
+        traces.append(
+            {
+                "type": "scatter",
+                "x": domains,
+                "y": [float(w[key]) for w in warm_up],
+                "name": name,
+                "mode": "markers",
+                "marker": {
                     "symbol": symbol,
                     "size": 16,
                     "color": colour,
                     "line": {"width": 1, "color": "#000"},
                 },
-                hovertemplate="%{x}: " + name.lower() + " %{y:.0%}<extra></extra>",
-            )
+                "hovertemplate": "%{x}: " + name.lower() + " %{y:.0%}<extra></extra>",
+            }
         )
-    return fig
-
-
-def variant_figure(rows: list[dict[str, Any]], labels: list[str], compare: str) -> go.Figure:
-    shown, tested, denominator = COMPARE_FIELDS.get(compare, COMPARE_FIELDS["uni_open_percent"])
-    metric = COMPARE_LABELS.get(compare, "unique open rate")
-    values, errors, below = [], [], []
-    for r in rows:
-        n = r.get(denominator) or 0
-        values.append((r.get(shown) or 0) / n if n else 0)
-        p = (r.get(tested) or 0) / n if n else 0
-        errors.append(1.96 * math.sqrt(p * (1 - p) / n) if n else 0)
-        below.append(min(errors[-1], values[-1]))  # a rate cannot go below 0
-    fig = go.Figure(
-        layout=_layout(
-            f"Variants compared on {metric} (the win condition)",
-            y_title=metric.capitalize(),
-            percent=True,
-        )
+    layout = _layout(
+        "Delivery rate per warm-up domain against its thresholds",
+        y_title="Delivery rate, over sent",
+        percent=True,
     )
-    fig.add_trace(
-        go.Bar(
-            x=labels,
-            y=values,
-            name=metric.capitalize(),
-            marker={
-                "color": [COLOURS[i % len(COLOURS)] for i in range(len(rows))],
-                "pattern": {"shape": [PATTERNS[i % len(PATTERNS)] for i in range(len(rows))]},
-            },
-            error_y={"type": "data", "array": errors, "arrayminus": below, "visible": True},
-            text=[f"{v:.1%}" for v in values],
-            textposition="outside",
-            hovertemplate="%{x}: %{y:.1%} ± %{error_y.array:.1%} (95%)<extra></extra>",
-        )
-    )
-    return fig
+    layout["yaxis"]["range"] = [0, 1.08]
+    return {"data": traces, "layout": layout}
 
 
-def overview_figure(series: list[dict[str, Any]]) -> go.Figure:
-    fig = go.Figure(
-        layout=_layout(
-            "Unique open and click rates of the latest campaigns (over delivered)",
-            y_title="Rate",
-            percent=True,
-            hovermode="x unified",
-            height=380,
-            xaxis={"title": {"text": "Time (UTC)"}},
-        )
+def variant_figure(reading: dict[str, Any]) -> Figure:
+    """The variants on the win condition's metric, in the test (with 95% error bars)."""
+    rows, metric = reading["rows"], reading["metric"]
+    where = "in the test" if reading["in_test"] else "over every send"
+    name = metric.name[0].upper() + metric.name[1:]
+    values = [r["value"] for r in rows]
+    bars = {
+        "type": "bar",
+        "x": [r["label"] for r in rows],
+        "y": values,
+        "name": name,
+        "marker": {
+            "color": [COLOURS[i % len(COLOURS)] for i in range(len(rows))],
+            "pattern": {"shape": [PATTERNS[i % len(PATTERNS)] for i in range(len(rows))]},
+        },
+        "error_y": {
+            "type": "data",
+            "array": [r["error"] for r in rows],
+            # a rate cannot go below 0
+            "arrayminus": [min(r["error"], r["value"]) for r in rows],
+            "visible": True,
+        },
+        "text": [rate(v) for v in values],
+        "textposition": "outside",
+        "customdata": [r[metric.denominator] for r in rows],
+        "hovertemplate": "%{x}: %{text} ± %{error_y.array:.1%} (95%) of %{customdata:,} "
+        + metric.denominator
+        + "<extra></extra>",
+    }
+    layout = _layout(
+        f"{reading['noun'].capitalize()}s compared {where} on {metric.full_name} "
+        "(the win condition)",
+        y_title=f"{name}, over {metric.denominator}",
+        percent=True,
     )
-    for trace in overview_traces(series):
-        fig.add_trace(go.Scatter(**trace))
-    return fig
+    return {"data": [bars], "layout": layout}
+
+
+def overview_figure(series: list[dict[str, Any]]) -> Figure:
+    layout = _layout(
+        "Unique open and click rates of the latest campaigns, over delivered",
+        y_title="Rate, over delivered",
+        percent=True,
+        hovermode="x unified",
+        height=380,
+        xaxis={"title": {"text": "Time (UTC)"}},
+    )
+    return {"data": overview_traces(series), "layout": layout}
 
 
 def overview_traces(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -255,6 +224,7 @@ def overview_traces(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ):
             traces.append(
                 {
+                    "type": "scatter",
                     "x": s["x"],
                     "y": s[key],
                     "name": f"{s['name']} — {metric}",
@@ -269,56 +239,44 @@ def overview_traces(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def campaign_charts(campaign: Any) -> dict[str, Any]:
-    """Everything the detail page's charts need, from stored buckets: the figures, the A/B
-    verdict in words, the numbers behind them (for the table view and the CSV)."""
+    """Everything the detail page's charts need, from stored rollups (a few hundred rows
+    whatever the campaign's age): the figures, the A/B verdict in words, the numbers behind
+    them (for the table view and the CSV)."""
     from campaigns import stats
-    from campaigns.describe import DIMENSIONS, ab_dimension
-    from campaigns.significance import verdict
+    from campaigns.abtest import ab_reading
 
     cid = campaign.campaign_id
-    timeline = stats.campaign_timeline(cid)
-    totals = stats.campaign_totals(cid)[0]
-    domains = stats.campaign_totals(cid, by="domain")
+    summary = stats.campaign_summary(cid)
+    curve = stats.campaign_curve(summary)
+    totals = {k: summary[k] for k in (*stats.COUNT_FIELDS, *stats.rates(summary))}
     warm_up = list(campaign.warm_up or [])
-    figures: dict[str, go.Figure] = {}
     result: dict[str, Any] = {
-        "has_data": bool(timeline),
+        "has_data": bool(curve),
         "totals": totals,
         "numbers": format_numbers(totals),
-        "timeline": timeline,
-        "domains": domains,
+        "domains": [],
         "warm_domains": {w["domain"] for w in warm_up},
         "variants": [],
         "verdict": "",
+        "figures": {},
     }
-    if not timeline:
-        result["figures"] = {}
+    if not curve:
         return result
-    figures["cumulative"] = cumulative_figure(timeline)
+    totals_rows = stats.total_rows(cid)
+    domains = result["domains"] = stats.grouped(totals_rows, "domain")
+    figures = result["figures"]
+    figures["cumulative"] = cumulative_figure(curve)
     figures["domains"] = domain_figure(domains, result["warm_domains"])
     if warm_up:
         figures["deliverability"] = deliverability_figure(domains, warm_up)
         result["deliverability_notes"] = deliverability_notes(domains, warm_up)
     if campaign.is_ab:
-        dimension, _values = ab_dimension(campaign.ab_test)
-        noun = DIMENSIONS.get(dimension, ("variant",))[0].capitalize()
-        compare = ((campaign.ab_test or {}).get("win_condition") or {}).get("compare", "")
-        rows = [r for r in stats.campaign_totals(cid, by="variant") if r.get("variant")]
-        labels = [f"{noun} {r['variant']}" for r in rows]
-        _, tested, denominator = COMPARE_FIELDS.get(compare, COMPARE_FIELDS["uni_open_percent"])
-        arms = [(r.get(tested) or 0, r.get(denominator) or 0) for r in rows]
-        result["variants"] = [{**r, "label": label} for r, label in zip(rows, labels, strict=True)]
-        tested_label = {"unique_opens": "unique open rate", "unique_clicks": "unique click rate"}
-        result["verdict"] = verdict(labels, arms, tested_label.get(tested, "delivery rate"))
-        if compare in ("open_percent", "click_percent"):
-            # EngageLab's condition counts every open/click; a likelihood needs proportions.
-            result["verdict"] += (
-                f" EngageLab's win condition uses the {COMPARE_LABELS[compare]} counting every "
-                f"{'open' if compare == 'open_percent' else 'click'}; the likelihood counts "
-                "each recipient once."
-            )
-        figures["variants"] = variant_figure(rows, labels, compare)
-    result["figures"] = {key: figure_json(fig) for key, fig in figures.items()}
+        reading = ab_reading(campaign, summary, totals_rows)
+        result["variants"] = reading["rows"]
+        result["variant_metric"] = reading["metric"]
+        result["variants_in_test"] = reading["in_test"]
+        result["verdict"] = reading["sentence"]
+        figures["variants"] = variant_figure(reading)
     return result
 
 
@@ -328,7 +286,7 @@ def format_numbers(totals: dict[str, Any]) -> dict[str, str]:
     shares = ("delivered_rate", "unique_open_rate", "unique_click_rate")
     return {
         **{k: f"{totals.get(k, 0) or 0:,}" for k in counts},
-        **{k: f"{totals.get(k, 0) or 0:.1%}" for k in shares},
+        **{k: rate(totals.get(k, 0) or 0) for k in shares},
     }
 
 

@@ -3,17 +3,64 @@ and times in the campaign's own time zone. Used by the detail page and the form'
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 from typing import Any
 
-COMPARE_LABELS = {
-    "open_percent": "open rate",
-    "uni_open_percent": "unique open rate",
-    "click_percent": "click rate",
-    "uni_click_percent": "unique click rate",
-    "delivered_percent": "delivery rate",
+
+@dataclass(frozen=True)
+class Metric:
+    """A rate as EngageLab's win conditions define it: a count of the statistics buckets over
+    delivered (or, for the delivery rate, over sent). `squares` is the bucket field holding
+    each recipient's count squared: for a rate that counts each recipient once (0 or 1), the
+    count itself."""
+
+    name: str
+    numerator: str
+    denominator: str
+    squares: str
+    rate_key: str  # its name among `stats.rates()` and the CSV columns
+
+    @property
+    def per_recipient(self) -> bool:
+        """Each recipient counts once: the rate is a proportion."""
+        return self.squares == self.numerator
+
+    @property
+    def full_name(self) -> str:
+        """ "unique open rate, over delivered": how every rate on a page names itself."""
+        return f"{self.name}, over {self.denominator}"
+
+
+METRICS = {
+    "open_percent": Metric(
+        "open rate (every open counted)", "opens", "delivered", "opens_sq", "open_rate"
+    ),
+    "uni_open_percent": Metric(
+        "unique open rate", "unique_opens", "delivered", "unique_opens", "unique_open_rate"
+    ),
+    "click_percent": Metric(
+        "click rate (every click counted)", "clicks", "delivered", "clicks_sq", "click_rate"
+    ),
+    "uni_click_percent": Metric(
+        "unique click rate", "unique_clicks", "delivered", "unique_clicks", "unique_click_rate"
+    ),
+    "delivered_percent": Metric(
+        "delivery rate", "delivered", "sent", "delivered", "delivered_rate"
+    ),
 }
+DEFAULT_COMPARE = "uni_open_percent"
+COMPARE_LABELS = {key: metric.name for key, metric in METRICS.items()}
+
+
+def win_metric(ab_test: dict[str, Any] | None) -> tuple[str, Metric]:
+    """The A/B test's win condition (`win_condition.compare`) and its metric."""
+    compare = ((ab_test or {}).get("win_condition") or {}).get("compare")
+    compare = compare if compare in METRICS else DEFAULT_COMPARE
+    return compare, METRICS[compare]
+
+
 DIMENSIONS = {
     "subjects": ("subject", "subjects"),
     "template_invoke_names": ("template", "templates"),
@@ -59,7 +106,7 @@ def ab_dimension(ab_test: dict[str, Any] | None) -> tuple[str, list[str]]:
     return "", []
 
 
-def _wait(unit: str, after: int) -> str:
+def wait_text(unit: str, after: int) -> str:
     if after == 0:
         return "right after the test is sent"
     return f"after {after} {unit}{'s' if after != 1 else ''}"
@@ -75,7 +122,7 @@ def ab_sentence(ab_test: dict[str, Any] | None) -> str:
     dimension, variants = ab_dimension(ab_test)
     singular, plural = DIMENSIONS.get(dimension, ("variant", "variants"))
     compare = COMPARE_LABELS.get(win.get("compare"), win.get("compare") or "chosen metric")
-    wait = _wait(win.get("time_unit") or "hour", int(win.get("after_time") or 0))
+    wait = wait_text(win.get("time_unit") or "hour", int(win.get("after_time") or 0))
     split = f", split evenly between {len(variants)} {plural}" if variants else ""
     if percent >= 100:
         return (

@@ -153,14 +153,18 @@ class WebhookEvent(models.Model):
         indexes = [models.Index(fields=["processed_at", "id"], name="webhook_unprocessed")]
 
 
-class StatBucket(models.Model):
-    """Counts for one campaign, variant and recipient domain over one minute: what charts read
-    (never raw events). Unique counts are credited to the minute of a recipient's first event."""
+class AbPhase(models.TextChoices):
+    """Which part of an A/B test a recipient's events belong to."""
 
-    campaign_id = models.BigIntegerField()
-    variant = models.CharField(max_length=16, blank=True)
-    domain = models.CharField(max_length=100, blank=True)
-    start = models.DateTimeField()
+    NONE = "", "Not told apart"  # a regular campaign, or events that do not say
+    TEST = "test", "The test"  # the test share, before EngageLab began sending the winner
+    LATE = "late", "The test, after the winner's send began"  # not seen by EngageLab's pick
+    WINNER = "winner", "The winner's send"  # the rest of the list
+
+
+class StatCounts(models.Model):
+    """What the statistics count, as EngageLab's events report it."""
+
     sent = models.PositiveIntegerField(default=0)
     delivered = models.PositiveIntegerField(default=0)
     bounced = models.PositiveIntegerField(default=0)
@@ -170,12 +174,31 @@ class StatBucket(models.Model):
     unique_clicks = models.PositiveIntegerField(default=0)
     unsubscribes = models.PositiveIntegerField(default=0)
     spam_reports = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class StatBucket(StatCounts):
+    """Counts for one campaign, variant, A/B phase and recipient domain over one minute: what
+    charts read (never raw events). Unique counts are credited to the minute of a recipient's
+    first event. `opens_sq`/`clicks_sq` add up each recipient's count squared (each event adds
+    2c + 1 to a recipient at c): with the totals, the spread that significance tests need."""
+
+    campaign_id = models.BigIntegerField()
+    variant = models.CharField(max_length=16, blank=True)
+    phase = models.CharField(max_length=8, blank=True, default="", choices=AbPhase.choices)
+    domain = models.CharField(max_length=100, blank=True)
+    start = models.DateTimeField()
+    opens_sq = models.PositiveBigIntegerField(default=0)
+    clicks_sq = models.PositiveBigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["campaign_id", "variant", "domain", "start"], name="stat_bucket_key"
+                fields=["campaign_id", "variant", "phase", "domain", "start"],
+                name="stat_bucket_phase_key",
             )
         ]
         indexes = [
@@ -184,17 +207,85 @@ class StatBucket(models.Model):
         ]
 
 
+class StatTotal(StatCounts):
+    """A campaign's counts since it began, per A/B variant, A/B phase and recipient domain,
+    kept with the buckets: the domain and variant charts read these few rows, whatever the
+    campaign's age."""
+
+    campaign_id = models.BigIntegerField()
+    variant = models.CharField(max_length=16, blank=True)
+    phase = models.CharField(max_length=8, blank=True, default="", choices=AbPhase.choices)
+    domain = models.CharField(max_length=100, blank=True)
+    opens_sq = models.PositiveBigIntegerField(default=0)
+    clicks_sq = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign_id", "variant", "phase", "domain"], name="stat_total_key"
+            )
+        ]
+
+
+class StatSeries(StatCounts):
+    """A campaign's counts over time, summed over variants and domains, one row per
+    `minutes`-long step, at each of `SERIES_STEPS`, kept with the buckets: a chart reads at
+    most a few hundred points, whatever the campaign's age or the period. A step starts at
+    `start_minute`, counted in minutes since the Unix epoch (a number: a few hundred of them
+    read faster than as many dates)."""
+
+    campaign_id = models.BigIntegerField()
+    minutes = models.PositiveIntegerField()
+    start_minute = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign_id", "minutes", "start_minute"], name="stat_series_key"
+            )
+        ]
+        indexes = [models.Index(fields=["minutes", "start_minute"], name="stat_series_step_start")]
+
+
+# Steps of `StatSeries`, in minutes: the overview's periods (1 h, 6 h, 24 h, 7 days) each
+# have theirs, and a campaign's curve takes the finest that keeps it within its points.
+SERIES_STEPS = (1, 5, 15, 60, 360, 1440, 10080)
+
+
 class StatRecipient(models.Model):
-    """Which recipients of a campaign have opened or clicked, so uniques count once."""
+    """Which recipients of a campaign have opened or clicked, and how often, so uniques count
+    once and the spread of every-open counts is known."""
 
     campaign_id = models.BigIntegerField()
     email = models.CharField(max_length=254)
     opened = models.BooleanField(default=False)
     clicked = models.BooleanField(default=False)
+    opens = models.PositiveIntegerField(default=0)
+    clicks = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["campaign_id", "email"], name="stat_recipient_key")
+        ]
+
+
+class CampaignStats(StatCounts):
+    """One campaign's totals, kept with its buckets as events are processed: the list, the
+    headline numbers and the charts' version read one row instead of summing buckets. For an
+    A/B test, which variant EngageLab sent to the rest of the list, and from when."""
+
+    campaign_id = models.BigIntegerField(unique=True)
+    winner_variant = models.CharField(max_length=16, blank=True)
+    winner_sent_at = models.DateTimeField(null=True, blank=True)
+    # The first and last minutes with events: how long the campaign's curve is, and which
+    # campaigns the overview shows (the latest active).
+    first_minute = models.DateTimeField(null=True, blank=True)
+    last_minute = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-last_minute", "-campaign_id"], name="campaign_stats_latest")
         ]
 
 

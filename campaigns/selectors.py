@@ -36,6 +36,34 @@ def campaign_list(filters: dict[str, Any]) -> QuerySet[Campaign]:
     return qs.order_by(*SORTS.get(filters.get("sort") or "-created", SORTS["-created"]))
 
 
+def with_numbers(campaigns: list[Campaign]) -> list[Campaign]:
+    """Each campaign with its stored totals as `numbers` (sent, unique open and click rates
+    over delivered), read in one query whatever the page's length."""
+    from campaigns.models import CampaignStats
+    from campaigns.stats import rates
+
+    fields = ("sent", "delivered", "unique_opens", "unique_clicks")
+    stored = {
+        row.campaign_id: row
+        for row in CampaignStats.objects.filter(
+            campaign_id__in=[c.campaign_id for c in campaigns]
+        ).only("campaign_id", *fields)
+    }
+    for c in campaigns:
+        row = stored.get(c.campaign_id)
+        if row is None:
+            c.numbers = None
+            continue
+        counts = {f: getattr(row, f) for f in fields}
+        delivered = counts["delivered"]
+        c.numbers = {
+            **counts,
+            # No rate over nothing delivered: "—", not a made-up 0%.
+            **{k: v if delivered else None for k, v in rates(counts).items()},
+        }
+    return campaigns
+
+
 def last_synced(name: str = "campaigns") -> datetime | None:
     stamp = SyncStamp.objects.filter(name=name).first()
     return stamp.finished_at if stamp else None
@@ -170,17 +198,21 @@ def campaign_detail(campaign: Campaign) -> dict[str, Any]:
         "template_label": reference_labels("template").get(
             campaign.template_invoke_name, campaign.template_invoke_name
         ),
-        "charts": charts.campaign_charts(campaign),
+        "charts": _with_templates(charts.campaign_charts(campaign)),
         "charts_etag": stats.data_version([campaign.campaign_id]),
     }
 
 
-def latest_campaign_numbers(limit: int = 5) -> list[dict[str, Any]]:
-    """The latest campaigns that have started, with their totals from the statistics buckets
-    (two queries whatever `limit` is): the overview's cross-provider table."""
-    from django.db.models import Sum
+def _with_templates(data: dict[str, Any]) -> dict[str, Any]:
+    from campaigns.charts import with_template
 
-    from campaigns import stats
+    return {**data, "figures": {k: with_template(f) for k, f in data["figures"].items()}}
+
+
+def latest_campaign_numbers(limit: int = 5) -> list[dict[str, Any]]:
+    """The latest campaigns that have started, with their stored totals (two queries whatever
+    `limit` is): the overview's cross-provider table."""
+    from campaigns.models import CampaignStats
 
     campaigns = list(
         Campaign.objects.filter(run_time__isnull=False)
@@ -188,14 +220,12 @@ def latest_campaign_numbers(limit: int = 5) -> list[dict[str, Any]]:
         .only("campaign_id", "name", "run_time", "status")
         .order_by("-run_time", "-campaign_id")[:limit]
     )
-    sums = {f: Sum(f) for f in ("sent", "delivered", "unique_opens", "unique_clicks")}
+    fields = ("sent", "delivered", "unique_opens", "unique_clicks")
     totals = {
         row["campaign_id"]: row
-        for row in stats.StatBucket.objects.filter(
+        for row in CampaignStats.objects.filter(
             campaign_id__in=[c.campaign_id for c in campaigns]
-        )
-        .values("campaign_id")
-        .annotate(**sums)
+        ).values("campaign_id", *fields)
     }
     rows = []
     for c in campaigns:

@@ -1,60 +1,169 @@
-"""How sure an A/B difference is: a two-proportion z-test between the leader and the runner-up,
-and each variant's probability to be the best (Beta posteriors, seeded so the page is stable)."""
+"""Is an A/B test's gap more than chance? SciPy's tests on the test's counts, and the answer in
+one sentence a marketer reads.
+
+- A rate that counts each recipient once (unique opens, unique clicks, deliveries) is a
+  proportion: a chi-square test of independence over every variant, then the leader against
+  each other variant (a 2×2 chi-square, the two-proportion test).
+- A rate that counts every open or click is a mean count per recipient, spread unevenly (some
+  open three times): a one-way analysis of variance over every variant from each variant's
+  count and sum of squares, then Welch's t-test of the leader against each other variant.
+
+With more than two variants the leader's comparisons are several tests at once: their p-values
+are adjusted with Holm's method, so "unlikely to be chance" keeps its meaning."""
 
 from __future__ import annotations
 
 import math
-import random
 from dataclasses import dataclass
+
+from scipy import stats as scipy_stats
+
+from dashboard.numbers import rate
+
+CLEAR = 0.05  # below this, a gap is "unlikely to be chance"
+VERY_CLEAR = 0.01
 
 
 @dataclass(frozen=True)
-class ZTest:
-    z: float
-    p_value: float  # two-sided
+class Arm:
+    """One variant in the test: `n` recipients (the rate's denominator), the sum of the counts
+    the rate adds up and the sum of their squares."""
+
+    label: str
+    n: int
+    total: int
+    squares: int
+
+    @property
+    def rate(self) -> float:
+        return self.total / self.n if self.n else 0.0
+
+    @property
+    def variance(self) -> float:
+        """Per recipient (n − 1 in the denominator)."""
+        if self.n < 2:
+            return 0.0
+        return max(0.0, (self.squares - self.total**2 / self.n) / (self.n - 1))
 
 
-def two_proportion_z(successes_a: int, n_a: int, successes_b: int, n_b: int) -> ZTest:
-    """Pooled two-proportion z-test of B against A."""
-    if n_a <= 0 or n_b <= 0:
-        return ZTest(0.0, 1.0)
-    pooled = (successes_a + successes_b) / (n_a + n_b)
-    se = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
-    if se == 0:
-        return ZTest(0.0, 1.0)
-    z = (successes_b / n_b - successes_a / n_a) / se
-    return ZTest(z, math.erfc(abs(z) / math.sqrt(2)))
+@dataclass(frozen=True)
+class Result:
+    arms: list[Arm]
+    leader: int
+    overall_p: float  # every variant at once
+    against: dict[int, float]  # other variant → the leader's adjusted p-value against it
+
+    @property
+    def level(self) -> bool:
+        return all(a.rate == self.arms[self.leader].rate for a in self.arms)
 
 
-def probability_best(arms: list[tuple[int, int]], draws: int = 20000, seed: int = 7) -> list[float]:
-    """P(each arm has the highest rate), with a uniform Beta(1, 1) prior on each rate."""
-    if not arms:
-        return []
-    rng = random.Random(seed)
-    wins = [0] * len(arms)
-    params = [(1 + s, 1 + max(0, n - s)) for s, n in arms]
-    for _ in range(draws):
-        samples = [rng.betavariate(a, b) for a, b in params]
-        wins[samples.index(max(samples))] += 1
-    return [w / draws for w in wins]
+def compare(arms: list[Arm], *, proportion: bool) -> Result | None:
+    """The test's reading, or None while a variant has fewer than two recipients."""
+    if len(arms) < 2 or any(a.n < 2 for a in arms):
+        return None
+    leader = max(range(len(arms)), key=lambda i: (arms[i].rate, -i))
+    raw = {i: _pair_p(arms[leader], arm, proportion) for i, arm in enumerate(arms) if i != leader}
+    overall = raw[next(iter(raw))] if len(arms) == 2 else _overall_p(arms, proportion)
+    return Result(arms, leader, overall, holm(raw))
 
 
-def verdict(labels: list[str], arms: list[tuple[int, int]], metric: str) -> str:
-    """ "Subject B leads, 96% likely to be better." — in words, with the test behind it."""
-    if len(arms) < 2 or any(n == 0 for _, n in arms):
-        return "Not enough data yet to compare the variants."
-    rates = [s / n for s, n in arms]
-    order = sorted(range(len(arms)), key=lambda i: rates[i], reverse=True)
-    lead, second = order[0], order[1]
-    best = probability_best(arms)
-    test = two_proportion_z(arms[second][0], arms[second][1], arms[lead][0], arms[lead][1])
-    sure = ">99" if best[lead] >= 0.995 else str(round(best[lead] * 100))
-    if rates[lead] == rates[second]:
-        return f"{labels[lead]} and {labels[second]} are level on {metric} so far."
-    p_text = "<0.001" if test.p_value < 0.001 else f"{test.p_value:.3f}"
-    strength = "a clear difference" if test.p_value < 0.05 else "not yet a reliable difference"
-    return (
-        f"{labels[lead]} leads on {metric} ({rates[lead]:.1%} against {rates[second]:.1%} for "
-        f"{labels[second]}), {sure}% likely to be the best; {strength} "
-        f"(two-proportion test, p = {p_text})."
+def _chi_square_p(arms: list[Arm]) -> float:
+    table = [[a.total, a.n - a.total] for a in arms]
+    try:
+        return float(scipy_stats.chi2_contingency(table, correction=False).pvalue)
+    except ValueError:  # nobody (or everybody) did it: no gap at all
+        return 1.0
+
+
+def _overall_p(arms: list[Arm], proportion: bool) -> float:
+    if proportion:
+        return _chi_square_p(arms)
+    # One-way analysis of variance from each variant's count, sum and sum of squares.
+    n = sum(a.n for a in arms)
+    grand = sum(a.total for a in arms) / n
+    between = sum(a.n * (a.rate - grand) ** 2 for a in arms)
+    within = sum(a.variance * (a.n - 1) for a in arms)
+    if within <= 0:
+        return 1.0 if between == 0 else 0.0
+    k = len(arms)
+    f = (between / (k - 1)) / (within / (n - k))
+    return float(scipy_stats.f.sf(f, k - 1, n - k))
+
+
+def _pair_p(a: Arm, b: Arm, proportion: bool) -> float:
+    if proportion:
+        return _chi_square_p([a, b])
+    test = scipy_stats.ttest_ind_from_stats(
+        a.rate, math.sqrt(a.variance), a.n, b.rate, math.sqrt(b.variance), b.n, equal_var=False
     )
+    return 1.0 if math.isnan(test.pvalue) else float(test.pvalue)
+
+
+def holm(p_values: dict[int, float]) -> dict[int, float]:
+    """Holm's step-down adjustment: the smallest p-value times m, the next times m − 1…, never
+    decreasing, at most 1."""
+    adjusted, running = {}, 0.0
+    ordered = sorted(p_values, key=p_values.get)
+    for rank, key in enumerate(ordered):
+        running = max(running, min(1.0, (len(ordered) - rank) * p_values[key]))
+        adjusted[key] = running
+    return adjusted
+
+
+def p_text(p: float) -> str:
+    if p < 0.001:
+        return "p < 0.001"
+    if p < VERY_CLEAR:
+        return "p < 0.01"
+    return f"p = {p:.2g}"
+
+
+def _chance(p: float) -> str:
+    if p < VERY_CLEAR:
+        return f"that gap is very unlikely to be chance ({p_text(p)})"
+    return f"that gap is unlikely to be chance ({p_text(p)})"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def sizes_text(arms: list[Arm], unit: str) -> str:
+    """ "2,000 delivered each" or "A 1,012, B 1,007 and C 998 delivered"."""
+    if len({a.n for a in arms}) == 1:
+        return f"{arms[0].n:,} {unit} each"
+    return f"{_and([f'{a.label} {a.n:,}' for a in arms])} {unit}"
+
+
+def verdict(result: Result, *, noun: str, metric: str, unit: str) -> str:
+    """ "In the test (2,000 delivered each), subject B's unique open rate, over delivered, 31.2%
+    beats A's 27.0% and C's 26.1%; that gap is very unlikely to be chance (p < 0.01)." """
+    arms = result.arms
+    opening = f"In the test ({sizes_text(arms, unit)}), "
+    if result.level:
+        return f"{opening}the {noun}s are level on {metric} ({rate(arms[0].rate)})."
+    lead = arms[result.leader]
+    others = sorted(result.against, key=lambda i: arms[i].rate, reverse=True)
+    lead_text = f"{noun} {lead.label}'s {metric}, {rate(lead.rate)}"
+    if result.overall_p >= CLEAR:
+        against = _and([f"{arms[i].label}'s {rate(arms[i].rate)}" for i in others])
+        return (
+            f"{opening}{lead_text}, is ahead of {against}, but a gap this size could well be "
+            f"chance ({p_text(result.overall_p)})."
+        )
+    beaten = [i for i in others if result.against[i] < CLEAR]
+    unclear = [i for i in others if result.against[i] >= CLEAR]
+    if not unclear:
+        worst = max(result.against.values())
+        against = _and([f"{arms[i].label}'s {rate(arms[i].rate)}" for i in others])
+        return f"{opening}{lead_text}, beats {against}; {_chance(worst)}."
+    beats = _and(
+        [f"{arms[i].label}'s {rate(arms[i].rate)} ({p_text(result.against[i])})" for i in beaten]
+    )
+    not_clearly = _and(
+        [f"{arms[i].label}'s {rate(arms[i].rate)} ({p_text(result.against[i])})" for i in unclear]
+    )
+    if beaten:
+        return f"{opening}{lead_text}, beats {beats} but not clearly {not_clearly}."
+    return f"{opening}{lead_text}, is ahead, but not clearly ahead of {not_clearly}."

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import (
     condition,
@@ -44,6 +45,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     form = CampaignFilterForm(request.GET or None)
     campaigns = selectors.campaign_list(form.cleaned_data if form.is_valid() else {})
     page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_numbers(list(page.object_list))
     template = "campaigns/list.html"
     if request.htmx and not request.htmx.boosted:
         template += "#results"
@@ -297,6 +299,9 @@ def campaign_chart_data(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "figures": {key: fig["data"] for key, fig in data["figures"].items()},
             "verdict": data["verdict"],
             "numbers": _numbers(data["totals"]),
+            # The tables beside the charts, refreshed with them (one formatting rule: the
+            # page's own template).
+            "tables": render_to_string("campaigns/charts.html#tables", {"charts": data}),
         }
     )
     response["Cache-Control"] = "private, no-cache"
@@ -322,20 +327,31 @@ def campaign_stats_csv(request: HttpRequest, campaign_id: int) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign_id}-{table}.csv"'
     writer = csv.writer(response)
-    if table in ("domain", "variant"):
-        rows = stats.campaign_totals(campaign.campaign_id, by=table)
-        writer.writerow(
-            [table, *CSV_FIELDS, "delivered_rate", "unique_open_rate", "unique_click_rate"]
+    if table == "domain":
+        rates = ("delivered_rate", "unique_open_rate", "unique_click_rate")
+        writer.writerow(["domain", *CSV_FIELDS, *rates])
+        for r in stats.campaign_totals(campaign.campaign_id, by="domain"):
+            writer.writerow(
+                [r["domain"], *(r[f] for f in CSV_FIELDS), *map(_csv_rate, (r[k] for k in rates))]
+            )
+    elif table == "variant":
+        # One row per variant and A/B phase: the test share (what the test is judged on),
+        # the test share after the winner's send began, the winner's send.
+        rates = (
+            "delivered_rate",
+            "open_rate",
+            "unique_open_rate",
+            "click_rate",
+            "unique_click_rate",
         )
-        for r in rows:
+        writer.writerow(["variant", "phase", *CSV_FIELDS, *rates])
+        for r in stats.campaign_totals(campaign.campaign_id, by=("variant", "phase")):
             writer.writerow(
                 [
-                    r[table],
+                    r["variant"],
+                    r["phase"],
                     *(r[f] for f in CSV_FIELDS),
-                    *(
-                        f"{r[k]:.4f}"
-                        for k in ("delivered_rate", "unique_open_rate", "unique_click_rate")
-                    ),
+                    *map(_csv_rate, (r[k] for k in rates)),
                 ]
             )
     else:
@@ -345,6 +361,11 @@ def campaign_stats_csv(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return response
 
 
+def _csv_rate(value: float) -> str:
+    """A rate as a share for spreadsheets, precise enough that it rounds to what the page shows."""
+    return f"{value:.6f}"
+
+
 # --- the overview's chart (the home page includes the fragment) -------------------------------
 def _period(request: HttpRequest) -> str:
     period = request.GET.get("period", "24h")
@@ -352,25 +373,35 @@ def _period(request: HttpRequest) -> str:
 
 
 def _overview_etag(request: HttpRequest) -> str:
-    # The window slides every minute even when nothing new arrives.
-    minute = int(time.time() // 60)
-    return f"{_period(request)}-{minute}-{stats.data_version()}"
+    # The window slides every minute even when nothing new arrives. Read once per request:
+    # the ETag check and the cache keys share it.
+    if not hasattr(request, "overview_etag"):
+        minute = int(time.time() // 60)
+        request.overview_etag = f"{_period(request)}-{minute}-{stats.data_version()}"
+    return request.overview_etag
+
+
+def _overview_rows(data: dict) -> list[dict]:
+    """Each line's latest point: the table beside the chart."""
+    return [
+        {
+            "name": s["name"],
+            "campaign_id": s["campaign_id"],
+            "open_rate": s["open_rate"][-1] if s["open_rate"] else 0,
+            "click_rate": s["click_rate"][-1] if s["click_rate"] else 0,
+        }
+        for s in data["series"]
+    ]
 
 
 def _overview_payload(period: str, data: dict | None = None) -> dict:
     data = data or stats.overview(period)
+    series = _overview_rows(data)
     return {
         "figures": {"overview": charts.overview_traces(data["series"])},
         "numbers": _numbers(data["totals"]),
-        "series": [
-            {
-                "name": s["name"],
-                "campaign_id": s["campaign_id"],
-                "open_rate": s["open_rate"][-1] if s["open_rate"] else 0,
-                "click_rate": s["click_rate"][-1] if s["click_rate"] else 0,
-            }
-            for s in data["series"]
-        ],
+        "series": series,
+        "tables": render_to_string("campaigns/overview_chart.html#tables", {"series": series}),
     }
 
 
@@ -389,14 +420,14 @@ def _overview_data(request: HttpRequest) -> dict:
 def overview_chart(request: HttpRequest) -> HttpResponse:
     period = _period(request)
     data = _overview_data(request)
-    figure = charts.figure_json(charts.overview_figure(data["series"]))
+    figure = charts.with_template(charts.overview_figure(data["series"]))
     return render(
         request,
         "campaigns/overview_chart.html",
         {
             "figure": figure,
             "numbers": _numbers(data["totals"]),
-            "series": _overview_payload(period, data)["series"],
+            "series": _overview_rows(data),
             "daily": stats.daily_report(),
             "period": period,
             "periods": [(key, label) for key, (label, _, _) in stats.PERIODS.items()],
@@ -414,7 +445,12 @@ def overview_data(request: HttpRequest) -> HttpResponse:
     period = _period(request)
     if request.GET.get("format") == "csv":
         return _overview_csv(period)
-    response = JsonResponse(_overview_payload(period, _overview_data(request)))
+    key = f"campaigns:overview-payload:{_overview_etag(request)}"
+    payload = cache.get(key)
+    if payload is None:  # the figures and the tables too, once per version for all pollers
+        payload = _overview_payload(period, _overview_data(request))
+        cache.set(key, payload, 120)
+    response = JsonResponse(payload)
     response["Cache-Control"] = "private, no-cache"
     return response
 
@@ -432,5 +468,5 @@ def _overview_csv(period: str) -> HttpResponse:
     for s in data["series"]:
         for x, o, c in zip(s["x"], s["open_rate"], s["click_rate"], strict=True):
             name = spreadsheet_safe(s["name"])
-            writer.writerow([s["campaign_id"], name, x, f"{o:.4f}", f"{c:.4f}"])
+            writer.writerow([s["campaign_id"], name, x, _csv_rate(o), _csv_rate(c)])
     return response

@@ -82,10 +82,6 @@ def latest_sendings(user, limit: int = 5) -> list[dict[str, Any]]:
                     "click_rate": m.click_rate,
                 }
             )
-    for r in rows:
-        for key in ("open", "click"):
-            rate = r[f"{key}_rate"]
-            r[f"{key}_pct"] = f"{rate:.1%}" if rate is not None else "—"
     epoch = datetime.min.replace(tzinfo=UTC)
     rows.sort(key=lambda r: r["launched"] or epoch, reverse=True)
     return rows[: limit * 2]

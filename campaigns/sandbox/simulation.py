@@ -59,7 +59,8 @@ def _winner(c: SandboxCampaign, variants: list[str]) -> str:
         "uni_click_percent": "clicks",
         "delivered_percent": "delivered",
     }.get(compare, "opens")
-    rows = c.stats.values("variant").annotate(n=Sum(numerator), d=Sum("delivered"))
+    denominator = "sent" if compare == "delivered_percent" else "delivered"
+    rows = c.stats.values("variant").annotate(n=Sum(numerator), d=Sum(denominator))
     rates = {r["variant"]: (r["n"] or 0) / r["d"] for r in rows if r["d"]}
     return max(variants, key=lambda v: rates.get(v, 0))
 
@@ -75,10 +76,11 @@ def recipient(c: SandboxCampaign, n: int, variants: list[str]) -> dict[str, Any]
         delivered_p -= 0.012 * (int(warm[domain]["rate"]) - 1)
     ab = c.data.get("ab_test") or {}
     test_count = c.audience * int(ab.get("percent") or 100) // 100
+    phase = ""
     if len(variants) > 1 and n < test_count:
-        index = n % len(variants)
+        index, phase = n % len(variants), "test"
     elif len(variants) > 1:
-        index = variants.index(c.data.get("_winner") or variants[0])
+        index, phase = variants.index(c.data.get("_winner") or variants[0]), "winner"
     else:
         index = 0
     roll = rng.random()
@@ -90,6 +92,7 @@ def recipient(c: SandboxCampaign, n: int, variants: list[str]) -> dict[str, Any]
         "email": f"r{n}.{c.id}@{domain}",
         "domain": domain,
         "variant": variants[index],
+        "phase": phase,
         "invalid": invalid,
         "delivered": delivered,
         "opens": (1 + (rng.random() < 0.35) + (rng.random() < 0.1)) if opened else 0,
@@ -106,7 +109,10 @@ def _event(c: SandboxCampaign, r: dict, n: int, itime: int, **kind: Any) -> dict
         "itime": itime,
         "api_user": credentials("engagelab")["api_user"],
         "to": r["email"],
-        "custom_args": {"campaign_id": c.id, "variant": r["variant"]},
+        # An A/B test's events say which variant and which send (the test share or the
+        # winner's) they belong to: Switchboard judges the test on the test share alone.
+        "custom_args": {"campaign_id": c.id, "variant": r["variant"]}
+        | ({"ab_phase": r["phase"]} if r["phase"] else {}),
         **kind,
     }
 

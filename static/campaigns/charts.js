@@ -37,6 +37,9 @@
               n.textContent = body.numbers[key];
             });
           });
+          // The tables beside the charts come rendered by the server, with the same numbers.
+          var tables = box.querySelector("[data-tables]");
+          if (tables && typeof body.tables === "string") tables.innerHTML = body.tables;
           var verdict = box.querySelector("[data-verdict]");
           if (verdict && body.verdict) verdict.textContent = body.verdict;
           box.dataset.updated = String(Date.now());

@@ -160,7 +160,7 @@ def test_detail_lays_out_the_campaign_for_a_person(client, manager):
     body = client.get("/campaigns/5/").content.decode()
     assert (
         "20% get the test, split evenly between 2 subjects; after 18 hours the subject with "
-        "the best open rate goes to the other 80%." in body
+        "the best open rate (every open counted) goes to the other 80%." in body
     )
     assert "2099-01-02 09:00 (UTC−5)" in body
     assert "Tag: quebec" in body and 'id="campaign-charts"' in body

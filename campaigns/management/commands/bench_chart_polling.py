@@ -36,6 +36,13 @@ class Command(BaseCommand):
             raise CommandError("Seed first: make bench.")
         probe = Client()
         probe.force_login(user)
+        from campaigns.bench import chart_timings
+
+        for row in chart_timings(probe):
+            self.stdout.write(
+                f"{row['label']:<38} {row['status']}  p50 {row['p50_ms']:6.1f} ms  "
+                f"p95 {row['p95_ms']:6.1f} ms  (CPU p95 {row['cpu_p95_ms']:6.1f} ms)"
+            )
         first = probe.get(URL)
         etag = first["ETag"]
         for label, headers in (
