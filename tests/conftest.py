@@ -108,7 +108,9 @@ def login(page):
         page.get_by_label("Username").fill(user.username)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(lambda url: "/login/" not in url)
+        # The page after login is there once its document is; its charts' scripts (the
+        # overview's) may still be loading on a busy machine, which no test waits for here.
+        page.wait_for_url(lambda url: "/login/" not in url, wait_until="domcontentloaded")
         return page
 
     return _login
