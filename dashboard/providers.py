@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -19,6 +18,7 @@ from typing import Any, ClassVar
 import requests
 from django.apps import AppConfig, apps
 from django.conf import settings
+from django.db import DatabaseError, transaction
 
 from dashboard import context
 
@@ -163,41 +163,47 @@ class ProviderError(Exception):
 
 
 class RateLimiter:
-    """A token bucket per provider and process: at most `rate` calls a second, bursts of
-    `rate`. Several processes each keep their own bucket; the server-side 429 handling covers
-    what this cannot see."""
+    """A token bucket shared by every process through the database: at most `rate` calls a
+    second on average, in bursts of at most `burst` (default `rate`), however many web
+    processes and workers call the provider at once.
 
-    _buckets: ClassVar[dict[str, RateLimiter]] = {}
-    _lock = threading.Lock()
+    The bucket is one `RateBucket` row holding the time it is next full (the generic cell rate
+    algorithm). A call reserves the next free slot in one short transaction (a row lock on
+    PostgreSQL; on SQLite, whose transactions are IMMEDIATE, the write lock), then sleeps
+    outside it until that slot. Over any span of L seconds, calls number at most
+    `burst + rate × L`. Provider calls are made outside transactions (a service calls, then
+    writes), so the row lock lasts a few statements, not a call."""
 
-    def __init__(self, rate: float) -> None:
+    def __init__(self, name: str, rate: float, burst: float | None = None) -> None:
+        self.name = name
         self.rate = rate
-        self.tokens = rate
-        self.updated = time.monotonic()
-        self.lock = threading.Lock()
+        self.burst = burst if burst is not None else rate
 
-    @classmethod
-    def for_provider(cls, provider: str, rate: float) -> RateLimiter:
-        with cls._lock:
-            bucket = cls._buckets.get(provider)
-            if bucket is None or bucket.rate != rate:
-                bucket = cls._buckets[provider] = cls(rate)
-            return bucket
+    def reserve(self) -> float:
+        """Take the next free slot; returns the seconds until it (0 when a token is there)."""
+        from dashboard.models import RateBucket
+
+        interval = 1 / self.rate
+        with transaction.atomic():
+            bucket, _ = RateBucket.objects.select_for_update().get_or_create(name=self.name)
+            now = time.time()
+            full_at = max(bucket.full_at, now)
+            slot = max(now, full_at - (self.burst - 1) * interval)
+            bucket.full_at = full_at + interval
+            bucket.save(update_fields=["full_at"])
+        return slot - now
 
     def acquire(self) -> float:
         """Take one token, sleeping if needed; returns the seconds waited."""
-        with self.lock:
-            now = time.monotonic()
-            self.tokens = min(self.rate, self.tokens + (now - self.updated) * self.rate)
-            self.updated = now
-            if self.tokens >= 1:
-                self.tokens -= 1
-                return 0.0
-            wait = (1 - self.tokens) / self.rate
+        try:
+            wait = self.reserve()
+        except DatabaseError:
+            # The bookkeeping must not fail the call: space this process's calls instead.
+            log.warning("rate bucket %s unavailable; spacing calls locally", self.name)
+            wait = 1 / self.rate
+        if wait > 0:
             time.sleep(wait)
-            self.tokens = 0
-            self.updated = time.monotonic()
-            return wait
+        return wait
 
 
 def _retry_after_seconds(response: requests.Response) -> float | None:
@@ -215,6 +221,9 @@ class ProviderClient:
 
     provider: ClassVar[str]
     rate_per_second: ClassVar[float | None] = None
+    # Tighter limits of some endpoints, by path prefix: {prefix: (calls a second, burst)},
+    # each shared by every process as the provider's own limit is.
+    path_limits: ClassVar[dict[str, tuple[float, float]]] = {}
     max_retries: ClassVar[int] = 2
     backoff: ClassVar[float] = 0.25
 
@@ -226,9 +235,7 @@ class ProviderClient:
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept"] = "application/json"
         self.limiter = (
-            RateLimiter.for_provider(self.provider, self.rate_per_second)
-            if self.rate_per_second
-            else None
+            RateLimiter(self.provider, self.rate_per_second) if self.rate_per_second else None
         )
 
     @property
@@ -286,6 +293,13 @@ class ProviderClient:
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path.lstrip('/')}"
 
+    def _wait_for_slot(self, path: str) -> None:
+        for prefix, (rate, burst) in self.path_limits.items():
+            if path.startswith(prefix):
+                RateLimiter(f"{self.provider} {prefix}", rate, burst).acquire()
+        if self.limiter:
+            self.limiter.acquire()
+
     # --- the one way to call a provider ------------------------------------------------
     def request(
         self,
@@ -330,8 +344,7 @@ class ProviderClient:
     def _send(
         self, method: str, path: str, *, expect_json: bool, **kwargs: Any
     ) -> tuple[requests.Response, Any]:
-        if self.limiter:
-            self.limiter.acquire()
+        self._wait_for_slot(path)
         started = time.monotonic()
         status: int | None = None
         error: ProviderError | None = None
