@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import requests
 from django.apps import AppConfig, apps
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 
 from dashboard import context
 
@@ -185,6 +185,11 @@ class RateLimiter:
 
         interval = 1 / self.rate
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # A bucket's last moves lost in a crash cost nothing; waiting for the disk on
+                # every provider call would (about 9 ms a call here, against under 1).
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
             bucket, _ = RateBucket.objects.select_for_update().get_or_create(name=self.name)
             now = time.time()
             full_at = max(bucket.full_at, now)

@@ -41,7 +41,9 @@ class Command(BaseCommand):
         parser.add_argument("--scale", type=int, default=1)
         parser.add_argument("--runs", type=int, default=20)
         parser.add_argument("--output", default="bench-results.json")
-        parser.add_argument("--reseed", action="store_true", help="Seed even if seeded before.")
+        parser.add_argument(
+            "--reseed", action="store_true", help="Empty the bench database and seed it again."
+        )
 
     def handle(self, *args, scale, runs, output, reseed, **options):
         name = str(settings.DATABASES["default"]["NAME"])
