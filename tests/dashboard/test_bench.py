@@ -68,3 +68,19 @@ def test_a_conditional_page_is_timed_as_the_unchanged_poll(superuser):
     full = Command().measure(client, Page("x.full", "Full", url, uncached=True), runs=3)
     assert full["status"] == 200 and full["queries"] >= polled["queries"]
     assert {"p50_ms", "p95_ms", "queries", "id", "label", "url"} <= polled.keys()
+
+
+def test_the_load_test_refuses_a_page_that_sends_its_session_to_the_login(live_server, superuser):
+    """wrk counts a redirect as a success: each page of the mix is first checked to answer
+    200 to the load test's session."""
+    from django.core.management.base import CommandError
+
+    from dashboard.management.commands.loadtest import Command as LoadTest
+
+    client = Client()
+    client.force_login(superuser)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    LoadTest()._preflight(live_server.url, "/campaigns/", cookie, "Campaign list")
+    LoadTest()._preflight(live_server.url, "hx:/dialer/", cookie, "Dialer, htmx")
+    with pytest.raises(CommandError, match="answered 302"):
+        LoadTest()._preflight(live_server.url, "/campaigns/", "sessionid=stale", "Campaign list")

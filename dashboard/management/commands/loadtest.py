@@ -19,6 +19,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import gunicorn.config
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -86,15 +87,19 @@ class Command(BaseCommand):
         paths = mix()
         connection.close()  # the server's processes use the database from now on
 
-        port = _free_port()
-        base = f"http://127.0.0.1:{port}"
+        address = f"127.0.0.1:{_free_port()}"
+        base = f"http://{address}"
         log = tempfile.NamedTemporaryFile(prefix="loadtest-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE}
+        # The README's Production command line, on loopback.
+        server_args = f"dashboard.wsgi -w {workers} -k gthread --threads {threads}"
+        command = [sys.executable, "-m", "gunicorn", *server_args.split(), "-b", address]
+        if hasattr(gunicorn.config, "ControlSocketDisable"):  # gunicorn with a control socket
+            # Leave the machine's control socket (~/.gunicorn) to the gunicorn that owns it.
+            command.append("--no-control-socket")
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "dashboard.wsgi", "-w", str(workers),
-             "-k", "gthread", "--threads", str(threads), "-b", f"127.0.0.1:{port}"],
-            cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
         try:
             self._wait_ready(base, server, log.name)
             for _, label, path in paths:
