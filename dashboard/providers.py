@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import requests
 from django.apps import AppConfig, apps
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection
 
 from dashboard import context
 
@@ -168,11 +168,18 @@ class RateLimiter:
     processes and workers call the provider at once.
 
     The bucket is one `RateBucket` row holding the time it is next full (the generic cell rate
-    algorithm). A call reserves the next free slot in one short transaction (a row lock on
-    PostgreSQL; on SQLite, whose transactions are IMMEDIATE, the write lock), then sleeps
-    outside it until that slot. Over any span of L seconds, calls number at most
-    `burst + rate × L`. Provider calls are made outside transactions (a service calls, then
-    writes), so the row lock lasts a few statements, not a call."""
+    algorithm), on the database's clock: one clock for every machine, so that a server whose
+    clock runs ahead or behind neither waits for nothing nor takes a burst of its own. A call
+    reserves the next free slot with one UPDATE … RETURNING (the row's lock lasts that
+    statement), then sleeps until its slot. Over any span of L seconds, calls number at most
+    `burst + rate × L`. On PostgreSQL the table is UNLOGGED: a bucket is not worth a disk
+    flush per provider call, and one lost in a crash only starts full."""
+
+    # {vendor: (greatest of two, the statement's time in seconds since the epoch)}
+    SQL = {
+        "postgresql": ("GREATEST", "EXTRACT(EPOCH FROM statement_timestamp())::float8"),
+        "sqlite": ("MAX", "(julianday('now') - 2440587.5) * 86400.0"),
+    }
 
     def __init__(self, name: str, rate: float, burst: float | None = None) -> None:
         self.name = name
@@ -184,19 +191,22 @@ class RateLimiter:
         from dashboard.models import RateBucket
 
         interval = 1 / self.rate
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                # A bucket's last moves lost in a crash cost nothing; waiting for the disk on
-                # every provider call would (about 9 ms a call here, against under 1).
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            bucket, _ = RateBucket.objects.select_for_update().get_or_create(name=self.name)
-            now = time.time()
-            full_at = max(bucket.full_at, now)
-            slot = max(now, full_at - (self.burst - 1) * interval)
-            bucket.full_at = full_at + interval
-            bucket.save(update_fields=["full_at"])
-        return slot - now
+        greatest, now = self.SQL[connection.vendor]
+        table = connection.ops.quote_name(RateBucket._meta.db_table)
+        sql = (
+            f"UPDATE {table} SET full_at = {greatest}(full_at, {now}) + %s "
+            f"WHERE name = %s RETURNING full_at, {now}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [interval, self.name])
+            row = cursor.fetchone()
+            if row is None:  # the bucket's first call: a full bucket, then the same update
+                RateBucket.objects.bulk_create([RateBucket(name=self.name)], ignore_conflicts=True)
+                cursor.execute(sql, [interval, self.name])
+                row = cursor.fetchone()
+        full_at, now_ = row
+        # full_at is now one interval past this call's turn; the burst lets it come earlier.
+        return max(0.0, full_at - interval - (self.burst - 1) * interval - now_)
 
     def acquire(self) -> float:
         """Take one token, sleeping if needed; returns the seconds waited."""

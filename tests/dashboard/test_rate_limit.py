@@ -8,10 +8,12 @@ import os
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
 import responses
+import time_machine
 from django.conf import settings
 from django.db import connection
 
@@ -100,6 +102,17 @@ def test_a_burst_then_the_rate(db):
     assert waits[:3] == [0, 0, 0]
     assert 0.15 <= time.monotonic() - started < 0.6  # two more at 10/s
     assert RateBucket.objects.get(name="demo").full_at > time.time()
+
+
+def test_the_bucket_keeps_the_databases_clock_not_the_callers(db):
+    """Web servers and workers on several machines share one bucket: one whose clock is an
+    hour behind must not wait an hour, nor one an hour ahead take a burst of its own."""
+    limiter = RateLimiter("demo", 10, burst=1)
+    assert limiter.reserve() == 0
+    with time_machine.travel(datetime.now(tz=UTC) - timedelta(hours=1)):
+        assert 0 < limiter.reserve() <= 0.1
+    with time_machine.travel(datetime.now(tz=UTC) + timedelta(hours=1)):
+        assert 0.1 < limiter.reserve() <= 0.2
 
 
 @responses.activate
