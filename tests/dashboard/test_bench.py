@@ -63,9 +63,12 @@ def test_a_conditional_page_is_timed_as_the_unchanged_poll(superuser):
     client = Client()
     client.force_login(superuser)
     url = "/campaigns/overview/data.json?period=24h"
-    polled = Command().measure(client, Page("x.poll", "Poll", url, conditional=True), runs=3)
+    polled, full = Command().measure(
+        client,
+        [Page("x.poll", "Poll", url, conditional=True), Page("x.full", "Full", url, uncached=True)],
+        runs=3,
+    )
     assert polled["status"] == 304
-    full = Command().measure(client, Page("x.full", "Full", url, uncached=True), runs=3)
     assert full["status"] == 200 and full["queries"] >= polled["queries"]
     assert {"p50_ms", "p95_ms", "queries", "id", "label", "url"} <= polled.keys()
 
