@@ -6,8 +6,14 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 BENCH_SCALE ?= 1
+# The bench's scratch database: bench.sqlite3, or with a PostgreSQL DATABASE_URL a database
+# beside it, `<name>_bench` (created if missing) unless its name already says bench.
+BENCH_DATABASE_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(if $(findstring bench,$(DATABASE_URL)),$(DATABASE_URL),$(DATABASE_URL)_bench),sqlite:///bench.sqlite3)
+# Production settings (DEBUG off) over plain HTTP, static files served without the manifest.
+BENCH_ENV = DJANGO_SETTINGS_MODULE=tests.settings DATABASE_URL=$(BENCH_DATABASE_URL)
+LOADTEST = $(BENCH_ENV) $(PY) manage.py loadtest
 
-.PHONY: run test lint bench venv clean chromium
+.PHONY: run test lint bench loadtest venv clean chromium wrk
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,22 +41,35 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# Browser tests drive Debian's Chromium: install it when missing (as root, or through sudo).
-chromium:
-	@test -x /usr/bin/chromium || { \
+# $(call debian,<command>,<package>,<what for>): install a Debian package when its command is
+# missing (as root, or through sudo).
+define debian
+	@command -v $(1) >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
-	  echo "Installing Debian's chromium for the browser tests…"; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  echo "Installing Debian's $(2) $(3)…"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(2) >/dev/null; }
+endef
+
+# Browser tests drive Debian's Chromium.
+chromium:
+	$(call debian,/usr/bin/chromium,chromium,for the browser tests)
+
+# The load test drives gunicorn with Debian's wrk.
+wrk:
+	$(call debian,wrk,wrk,for the load test)
 
 test: lint chromium
 	$(VENV)/bin/pytest -n 2 --dist loadfile
 
-bench: venv
-	# Production settings (DEBUG off) over plain HTTP, without the static manifest: tests.settings.
-	DJANGO_SETTINGS_MODULE=tests.settings DATABASE_URL=sqlite:///bench.sqlite3 \
-		$(PY) manage.py bench --scale $(BENCH_SCALE)
-	DJANGO_SETTINGS_MODULE=tests.settings DATABASE_URL=sqlite:///bench.sqlite3 \
-		$(PY) manage.py bench_chart_polling
+# Pages at scale beside their anchors (admin changelist, import floor), chart polling, then
+# throughput under gunicorn (`make loadtest` alone once seeded).
+bench: venv wrk
+	$(BENCH_ENV) $(PY) manage.py bench --scale $(BENCH_SCALE)
+	$(BENCH_ENV) $(PY) manage.py bench_chart_polling
+	$(LOADTEST)
+
+loadtest: venv wrk
+	$(LOADTEST)
 
 clean:
 	rm -rf $(VENV) db.sqlite3* bench.sqlite3* staticfiles

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, StatBucket
 from campaigns.stats import rebuild_rollups
+from dashboard.bench import Page
 
 CAMPAIGNS = 10_000
 WORDS = [
@@ -121,7 +122,7 @@ def seed_buckets(scale: int) -> None:
     rebuild_rollups()  # what processing the events would have kept beside the buckets
 
 
-def pages() -> list[tuple[str, str]]:
+def pages() -> list[Page | tuple[str, str]]:
     return [
         ("Campaigns", "/campaigns/"),
         ("Campaigns, filtered", "/campaigns/?campaign_type=1&status=2"),
@@ -129,7 +130,23 @@ def pages() -> list[tuple[str, str]]:
         ("Campaigns, sorted by name", "/campaigns/?sort=name"),
         ("Campaigns, page 300", "/campaigns/?page=300"),
         ("Campaign detail (with charts)", f"/campaigns/{CHART_CAMPAIGN}/"),
-        ("Campaign chart data", f"/campaigns/{CHART_CAMPAIGN}/charts/data.json"),
+        Page(
+            "campaigns.chart_data",
+            "Campaign chart data",
+            f"/campaigns/{CHART_CAMPAIGN}/charts/data.json",
+        ),
+        Page(
+            "campaigns.chart_data.304",
+            "Campaign chart data, unchanged (304)",
+            f"/campaigns/{CHART_CAMPAIGN}/charts/data.json",
+            conditional=True,
+        ),
+        Page(
+            "campaigns.overview_data.uncached",
+            "Overview chart data, 24 h, not cached",
+            "/campaigns/overview/data.json?period=24h",
+            uncached=True,
+        ),
         ("Overview chart data, 24 h", "/campaigns/overview/data.json?period=24h"),
         ("Overview chart data, 7 days", "/campaigns/overview/data.json?period=7d"),
         ("Overview chart fragment", "/campaigns/overview/chart/?period=24h"),

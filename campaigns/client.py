@@ -169,6 +169,9 @@ class StatsRow:
 class EngageLabClient(ProviderClient):
     provider = "engagelab"
     rate_per_second = 10.0
+    # "Rate limits": statistics allow 60 calls a minute per account. A burst of one, then one
+    # call every 60/59 s: no 60-second span holds more than 1 + 59, however many processes.
+    path_limits = {"/v1/stats_day": (59 / 60, 1)}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

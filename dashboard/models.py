@@ -122,6 +122,15 @@ class ProviderCapability(models.Model):
         ]
 
 
+class RateBucket(models.Model):
+    """A provider's (or one of its endpoints') client-side rate limit, shared by every web
+    process and worker: the time at which the bucket is next full, in seconds since the epoch
+    (see dashboard/providers.py `RateLimiter`)."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    full_at = models.FloatField(default=0.0)
+
+
 class WorkerHeartbeat(models.Model):
     """Written by `manage.py worker` every few seconds; `/readyz` reads it."""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import requests
 from django.apps import AppConfig, apps
 from django.conf import settings
+from django.db import DatabaseError, connection
 
 from dashboard import context
 
@@ -171,41 +171,62 @@ class ProviderError(Exception):
 
 
 class RateLimiter:
-    """A token bucket per provider and process: at most `rate` calls a second, bursts of
-    `rate`. Several processes each keep their own bucket; the server-side 429 handling covers
-    what this cannot see."""
+    """A token bucket shared by every process through the database: at most `rate` calls a
+    second on average, in bursts of at most `burst` (default `rate`), however many web
+    processes and workers call the provider at once.
 
-    _buckets: ClassVar[dict[str, RateLimiter]] = {}
-    _lock = threading.Lock()
+    The bucket is one `RateBucket` row holding the time it is next full (the generic cell rate
+    algorithm), on the database's clock: one clock for every machine, so that a server whose
+    clock runs ahead or behind neither waits for nothing nor takes a burst of its own. A call
+    reserves the next free slot with one UPDATE … RETURNING (the row's lock lasts that
+    statement), then sleeps until its slot. Over any span of L seconds, calls number at most
+    `burst + rate × L`. On PostgreSQL the table is UNLOGGED: a bucket is not worth a disk
+    flush per provider call, and one lost in a crash only starts full."""
 
-    def __init__(self, rate: float) -> None:
+    # {vendor: (greatest of two, the statement's time in seconds since the epoch)}
+    SQL = {
+        "postgresql": ("GREATEST", "EXTRACT(EPOCH FROM statement_timestamp())::float8"),
+        "sqlite": ("MAX", "(julianday('now') - 2440587.5) * 86400.0"),
+    }
+
+    def __init__(self, name: str, rate: float, burst: float | None = None) -> None:
+        self.name = name
         self.rate = rate
-        self.tokens = rate
-        self.updated = time.monotonic()
-        self.lock = threading.Lock()
+        self.burst = burst if burst is not None else rate
 
-    @classmethod
-    def for_provider(cls, provider: str, rate: float) -> RateLimiter:
-        with cls._lock:
-            bucket = cls._buckets.get(provider)
-            if bucket is None or bucket.rate != rate:
-                bucket = cls._buckets[provider] = cls(rate)
-            return bucket
+    def reserve(self) -> float:
+        """Take the next free slot; returns the seconds until it (0 when a token is there)."""
+        from dashboard.models import RateBucket
+
+        interval = 1 / self.rate
+        greatest, now = self.SQL[connection.vendor]
+        table = connection.ops.quote_name(RateBucket._meta.db_table)
+        sql = (
+            f"UPDATE {table} SET full_at = {greatest}(full_at, {now}) + %s "
+            f"WHERE name = %s RETURNING full_at, {now}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [interval, self.name])
+            row = cursor.fetchone()
+            if row is None:  # the bucket's first call: a full bucket, then the same update
+                RateBucket.objects.bulk_create([RateBucket(name=self.name)], ignore_conflicts=True)
+                cursor.execute(sql, [interval, self.name])
+                row = cursor.fetchone()
+        full_at, now_ = row
+        # full_at is now one interval past this call's turn; the burst lets it come earlier.
+        return max(0.0, full_at - interval - (self.burst - 1) * interval - now_)
 
     def acquire(self) -> float:
         """Take one token, sleeping if needed; returns the seconds waited."""
-        with self.lock:
-            now = time.monotonic()
-            self.tokens = min(self.rate, self.tokens + (now - self.updated) * self.rate)
-            self.updated = now
-            if self.tokens >= 1:
-                self.tokens -= 1
-                return 0.0
-            wait = (1 - self.tokens) / self.rate
+        try:
+            wait = self.reserve()
+        except DatabaseError:
+            # The bookkeeping must not fail the call: space this process's calls instead.
+            log.warning("rate bucket %s unavailable; spacing calls locally", self.name)
+            wait = 1 / self.rate
+        if wait > 0:
             time.sleep(wait)
-            self.tokens = 0
-            self.updated = time.monotonic()
-            return wait
+        return wait
 
 
 def _retry_after_seconds(response: requests.Response) -> float | None:
@@ -223,6 +244,9 @@ class ProviderClient:
 
     provider: ClassVar[str]
     rate_per_second: ClassVar[float | None] = None
+    # Tighter limits of some endpoints, by path prefix: {prefix: (calls a second, burst)},
+    # each shared by every process as the provider's own limit is.
+    path_limits: ClassVar[dict[str, tuple[float, float]]] = {}
     max_retries: ClassVar[int] = 2
     backoff: ClassVar[float] = 0.25
     # The calls this provider does not document publicly, by name, each with what users lose
@@ -237,9 +261,7 @@ class ProviderClient:
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept"] = "application/json"
         self.limiter = (
-            RateLimiter.for_provider(self.provider, self.rate_per_second)
-            if self.rate_per_second
-            else None
+            RateLimiter(self.provider, self.rate_per_second) if self.rate_per_second else None
         )
 
     @property
@@ -333,6 +355,13 @@ class ProviderClient:
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path.lstrip('/')}"
 
+    def _wait_for_slot(self, path: str) -> None:
+        for prefix, (rate, burst) in self.path_limits.items():
+            if path.startswith(prefix):
+                RateLimiter(f"{self.provider} {prefix}", rate, burst).acquire()
+        if self.limiter:
+            self.limiter.acquire()
+
     # --- the one way to call a provider ------------------------------------------------
     def request(
         self,
@@ -396,8 +425,7 @@ class ProviderClient:
     def _send(
         self, method: str, path: str, *, expect_json: bool, **kwargs: Any
     ) -> tuple[requests.Response, Any]:
-        if self.limiter:
-            self.limiter.acquire()
+        self._wait_for_slot(path)
         started = time.monotonic()
         status: int | None = None
         error: ProviderError | None = None

@@ -1,19 +1,29 @@
-"""`make bench` for the dialer: the status board with 200,000 contacts in one campaign, and the
-bulk import's own throughput and peak memory on a 100,000-row file (printed each run)."""
+"""`make bench` for the dialer: the status board with 200,000 × scale contacts in one campaign,
+beside Django's admin changelist of the same contacts (the anchor); the bulk import's
+throughput on a 100,000-row file beside the floor (reading the same file and checking its
+phones with `phonenumbers`, nothing else), and its peak memory in a process of its own."""
 
 from __future__ import annotations
 
+import csv
 import io
+import json
+import os
 import random
+import resource
+import subprocess
+import sys
 import tempfile
 import time
-import tracemalloc
 from datetime import timedelta
 
+import phonenumbers
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from dialer import imports
+from dashboard.bench import Page, Ratio, figure, record
+from dialer import imports, selectors
 from dialer import statuses as st
 from dialer.client import Contact, _write_multipart
 from dialer.models import DialerCampaign, DialerContact, DialerImport
@@ -122,27 +132,86 @@ def _run_import(campaign: DialerCampaign) -> tuple[DialerImport, dict[str, float
     return upload, timings
 
 
-def import_benchmark() -> DialerImport:
+def _rss_mb() -> float:
+    """This process's resident memory now."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+IMPORT_CHILD = (
+    "import django; django.setup(); from dialer.bench import import_child; import_child()"
+)
+
+
+def import_child() -> None:
+    """Run in a fresh interpreter by `import_benchmark()`: one timed import, then this
+    process's peak resident memory (ru_maxrss) and what it held before the import began."""
     campaign = DialerCampaign.objects.get(name=BIG)
     DialerImport.objects.filter(campaign=campaign, file_name="bench-100k.csv").delete()
-    upload, t = _run_import(campaign)
-    total = t["upload"] + t["check"] + t["send"]
-    # Peak memory in a second run under tracemalloc (it slows Python down, so it is not timed).
-    upload.delete()
-    tracemalloc.start()
-    upload, _ = _run_import(campaign)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    before = _rss_mb()
+    upload, timings = _run_import(campaign)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(json.dumps({"upload_id": upload.pk, "timings": timings, "before_mb": before,
+                      "peak_mb": peak, "valid": upload.valid_rows, "invalid": upload.invalid_rows,
+                      "repeated": upload.duplicate_in_file,
+                      "already_in": upload.duplicate_in_campaign}))  # fmt: skip
+
+
+def import_floor() -> float:
+    """Rows per second for the least any import must do with the same file: read the CSV,
+    parse each phone, check it is valid, format it as E.164."""
+    e164 = phonenumbers.PhoneNumberFormat.E164
+    with _csv_file(IMPORT_ROWS) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        started = time.perf_counter()
+        reader = csv.reader(text)
+        next(reader)
+        for row in reader:
+            try:
+                number = phonenumbers.parse(row[1], None)
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.is_valid_number(number):
+                phonenumbers.format_number(number, e164)
+        elapsed = time.perf_counter() - started
+        text.detach()
+    return IMPORT_ROWS / elapsed
+
+
+def import_benchmark() -> DialerImport:
+    """The import in a process of its own (so that its peak memory is its own), the floor
+    here; both recorded."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE}
+    child = subprocess.run(
+        [sys.executable, "-c", IMPORT_CHILD],
+        env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    result = json.loads(child.stdout.strip().splitlines()[-1])
+    t = result["timings"]
+    rate = IMPORT_ROWS / (t["upload"] + t["check"] + t["send"])
+    floor = import_floor()
     print(
-        f"\ndialer import of a {IMPORT_ROWS:,}-row CSV into a campaign of "
-        f"{BOARD_CONTACTS:,}: read+stage {t['upload']:.1f} s, check {t['check']:.1f} s, "
-        f"write the {t['send_file_mb']:.1f} MB JSON file to send {t['send']:.1f} s → "
-        f"{IMPORT_ROWS / total:,.0f} rows/s; peak Python memory {peak / 1e6:.1f} MB "
-        f"({upload.valid_rows:,} valid, {upload.invalid_rows:,} invalid, "
-        f"{upload.duplicate_in_file:,} repeated, {upload.duplicate_in_campaign:,} already in)",
+        f"\ndialer import of a {IMPORT_ROWS:,}-row CSV: read+stage {t['upload']:.1f} s, "
+        f"check {t['check']:.1f} s, write the {t['send_file_mb']:.1f} MB JSON file to send "
+        f"{t['send']:.1f} s → {rate:,.0f} rows/s; floor (csv + phonenumbers only) "
+        f"{floor:,.0f} rows/s; peak RSS {result['peak_mb']:.0f} MB "
+        f"({result['before_mb']:.0f} MB before the import) "
+        f"({result['valid']:,} valid, {result['invalid']:,} invalid, "
+        f"{result['repeated']:,} repeated, {result['already_in']:,} already in)",
         flush=True,
     )
-    return upload
+    rows = f"{IMPORT_ROWS // 1000}k rows"
+    record([
+        figure("dialer.import.rows_per_s", f"Dialer import, {rows}", "rows_per_s", rate),
+        figure("dialer.import.floor_rows_per_s", f"Import floor: csv + phonenumbers, {rows}",
+               "rows_per_s", floor),
+        figure("dialer.import.peak_rss_mb", "Dialer import, peak RSS of its process", "mb",
+               result["peak_mb"], before_import_mb=round(result["before_mb"], 1)),
+    ])  # fmt: skip
+    return DialerImport.objects.get(pk=result["upload_id"])
 
 
 class _ListingReplay:
@@ -171,28 +240,65 @@ def sync_benchmark() -> None:
     campaign = DialerCampaign.objects.get(name=BIG)
     started = time.perf_counter()
     result = sync_campaign_contacts(campaign, _ListingReplay(campaign))
+    elapsed = time.perf_counter() - started
+    contacts = selectors.campaign_counts(campaign).total
     print(
-        f"dialer contacts sync of the {BOARD_CONTACTS:,}-contact campaign (listing replayed "
-        f"in-process): {time.perf_counter() - started:.1f} s ({result})",
+        f"dialer contacts sync of the {contacts:,}-contact campaign (listing replayed "
+        f"in-process): {elapsed:.1f} s ({result})",
         flush=True,
     )
+    record([figure("dialer.sync.s", f"Dialer contacts sync, {contacts // 1000:,}k contacts",
+                   "s", elapsed)])  # fmt: skip
 
 
-def pages() -> list[tuple[str, str]]:
+# The board against Django's admin changelist of the same contacts (dialer/admin.py).
+RATIOS = [
+    Ratio("dialer.board", "admin.dialer_contacts.changelist", goal=("<=", 0.5)),
+    Ratio("dialer.board.status", "admin.dialer_contacts.status", goal=("<=", 0.5)),
+    Ratio("dialer.board.search_name", "admin.dialer_contacts.search", goal=("<=", 0.5)),
+    Ratio("dialer.import.rows_per_s", "dialer.import.floor_rows_per_s", on="rows_per_s"),
+]
+
+
+def pages() -> list[Page]:
     big = DialerCampaign.objects.filter(name=BIG).first()
     if big is None:
         return []
     upload = import_benchmark()
     sync_benchmark()
     board = f"/dialer/{big.pk}/"
+    admin = f"/admin/dialer/dialercontact/?campaign__id__exact={big.pk}"
+    n = f"{selectors.campaign_counts(big).total // 1000:,}k contacts"
     return [
-        ("Dialer campaigns", "/dialer/"),
-        ("Dialer board, 200k contacts", board),
-        ("Dialer board, one status", f"{board}?status=finished"),
-        ("Dialer board, page 2,000", f"{board}?page=2000"),
-        ("Dialer board, search phone", f"{board}?q=%2B15142123456"),
-        ("Dialer board, search ext id", f"{board}?q=CRM-0123456"),
-        ("Dialer board, search name", f"{board}?q=Contact+199999"),
-        ("Dialer board, live refresh", f"{board}?status=upcoming&page=3"),
-        ("Dialer import report, 100k rows", f"/dialer/imports/{upload.pk}/"),
+        Page("dialer.campaigns", "Dialer campaigns", "/dialer/"),
+        Page("dialer.board", f"Dialer board, {n}", board),
+        Page("dialer.board.status", "Dialer board, one status", f"{board}?status=finished"),
+        Page("dialer.board.page_2000", "Dialer board, page 2,000", f"{board}?page=2000"),
+        Page(
+            "dialer.board.search_phone", "Dialer board, search phone", f"{board}?q=%2B15142123456"
+        ),
+        Page("dialer.board.search_ext_id", "Dialer board, search ext id", f"{board}?q=CRM-0123456"),
+        Page("dialer.board.search_name", "Dialer board, search name", f"{board}?q=Contact+199999"),
+        Page(
+            "dialer.board.refresh",
+            "Dialer board, live refresh (htmx)",
+            f"{board}?status=upcoming&page=3",
+            headers={"HX-Request": "true"},
+        ),
+        Page(
+            "dialer.import.report",
+            f"Dialer import report, {IMPORT_ROWS // 1000}k rows",
+            f"/dialer/imports/{upload.pk}/",
+        ),
+        Page("admin.dialer_contacts.changelist", f"Admin changelist, {n}", admin),
+        Page(
+            "admin.dialer_contacts.status",
+            "Admin changelist, one status",
+            f"{admin}&status__exact={st.FINISHED}",
+        ),
+        Page(
+            "admin.dialer_contacts.search",
+            "Admin changelist, search name",
+            f"{admin}&q=Contact+199999",
+        ),
     ]

@@ -146,8 +146,8 @@ def test_user_agent_and_timeout_on_every_call(client):
     assert responses.calls[0].request.req_kwargs["timeout"] == 0.5
 
 
-def test_rate_limiter_spaces_calls():
-    limiter = RateLimiter(10)
+def test_rate_limiter_spaces_calls(db):
+    limiter = RateLimiter("demo", 10)
     started = time.monotonic()
     for _ in range(15):
         limiter.acquire()

@@ -282,3 +282,17 @@ def test_overview_card_reads_the_mirror(client, manager, synced):
 
     stats = dict(overview_card()["stats"])
     assert stats == {"Campaigns": 1, "Dialling now": 1, "Contacts": "2", "Imports running": 0}
+
+
+def test_row_links_are_the_contact_pages_on_the_board_and_on_a_row_alone(
+    client, dialer_staff, synced
+):
+    client.force_login(dialer_staff)
+    contact = DialerContact.objects.get(campaign=synced, name="Ana Lima")
+    edit = reverse("dialer:contact_edit", args=[synced.pk, contact.pk])
+    delete = reverse("dialer:contact_delete", args=[synced.pk, contact.pk])
+    board = client.get(reverse("dialer:board", args=[synced.pk])).content.decode()
+    row = client.get(reverse("dialer:contact_row", args=[synced.pk, contact.pk])).content.decode()
+    for page in (board, row):
+        assert f'href="{edit}" hx-get="{edit}"' in page
+        assert f'href="{delete}" class="danger"' in page

@@ -1,0 +1,89 @@
+"""`make bench`'s shared machinery: one entry per measurement by stable id, ratios measured in
+the same run with their goals, and pages timed as a browser or a poller asks for them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from dashboard import bench
+from dashboard.bench import Page, Ratio, figure, record
+from dashboard.management.commands.bench import Command
+
+BOARD = Ratio("dialer.board", "admin.dialer_contacts.changelist", goal=("<=", 0.5))
+IMPORT = Ratio("dialer.import.rows_per_s", "dialer.import.floor_rows_per_s", on="rows_per_s")
+
+
+@pytest.fixture
+def results(tmp_path, monkeypatch):
+    path = tmp_path / "bench-results.json"
+    monkeypatch.setattr(bench, "RESULTS", path)
+    return path
+
+
+def test_entries_merge_by_id_and_ratios_are_recomputed(results):
+    record([], fresh={"scale": 2})
+    record([{"id": "dialer.board", "label": "Board", "p50_ms": 30.0}])
+    record(
+        [
+            {"id": "admin.dialer_contacts.changelist", "label": "Admin", "p50_ms": 100.0},
+            figure("dialer.import.rows_per_s", "Import", "rows_per_s", 900),
+            figure("dialer.import.floor_rows_per_s", "Floor", "rows_per_s", 3000),
+        ],
+        [BOARD, IMPORT],
+    )
+    data = record([{"id": "dialer.board", "label": "Board", "p50_ms": 60.0}], [BOARD, IMPORT])
+    assert data == json.loads(results.read_text())
+    assert data["scale"] == 2 and data["database"] in ("sqlite", "postgresql")
+    assert [r["id"] for r in data["results"]].count("dialer.board") == 1
+    assert data["ratios"][BOARD.id] == {
+        "value": 0.6,
+        "on": "p50_ms",
+        "goal": "<= 0.5",
+        "met": False,
+    }
+    assert data["ratios"][IMPORT.id] == {"value": 0.3, "on": "rows_per_s"}
+    assert "NOT MET" in "\n".join(bench.ratio_lines(data))
+
+
+def test_a_ratio_waits_for_both_sides(results):
+    data = record([{"id": "dialer.board", "label": "Board", "p50_ms": 30.0}], [BOARD])
+    assert data["ratios"] == {}
+
+
+def test_a_page_without_an_id_gets_one_from_its_label():
+    page = Page.of("campaigns", ("Campaigns, sorted by name", "/campaigns/?sort=name"))
+    assert page.id == "campaigns.campaigns_sorted_by_name"
+    assert Page.of("dialer", page) is page
+
+
+def test_a_conditional_page_is_timed_as_the_unchanged_poll(superuser):
+    client = Client()
+    client.force_login(superuser)
+    url = "/campaigns/overview/data.json?period=24h"
+    polled, full = Command().measure(
+        client,
+        [Page("x.poll", "Poll", url, conditional=True), Page("x.full", "Full", url, uncached=True)],
+        runs=3,
+    )
+    assert polled["status"] == 304
+    assert full["status"] == 200 and full["queries"] >= polled["queries"]
+    assert {"p50_ms", "p95_ms", "queries", "id", "label", "url"} <= polled.keys()
+
+
+def test_the_load_test_refuses_a_page_that_sends_its_session_to_the_login(live_server, superuser):
+    """wrk counts a redirect as a success: each page of the mix is first checked to answer
+    200 to the load test's session."""
+    from django.core.management.base import CommandError
+
+    from dashboard.management.commands.loadtest import Command as LoadTest
+
+    client = Client()
+    client.force_login(superuser)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    LoadTest()._preflight(live_server.url, "/campaigns/", cookie, "Campaign list")
+    LoadTest()._preflight(live_server.url, "hx:/dialer/", cookie, "Dialer, htmx")
+    with pytest.raises(CommandError, match="answered 302"):
+        LoadTest()._preflight(live_server.url, "/campaigns/", "sessionid=stale", "Campaign list")
