@@ -107,7 +107,7 @@ WATCH = """
     url: location.pathname, directive: e.violatedDirective, blocked: e.blockedURI,
     sample: e.sample, source: e.sourceFile + ":" + e.lineNumber,
   }));
-  if (window !== window.top) return;
+  if (window !== window.top || location.protocol === "about:") return;
   // axe on each document once it has loaded and the page is quiet (htmx's first fetches in).
   let runs = Promise.resolve();
   window.__switchboardAxe = () => {
