@@ -209,6 +209,8 @@ def overview_figure(series: list[dict[str, Any]]) -> Figure:
         hovermode="x unified",
         height=380,
         xaxis={"title": {"text": "Time (UTC)"}},
+        # Below the axis title, not over it: plotly makes room for a legend outside the plot.
+        legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0},
     )
     return {"data": overview_traces(series), "layout": layout}
 

@@ -1,9 +1,18 @@
 from __future__ import annotations
 
 from django import forms
+from django.forms.renderers import TemplatesSetting
 
 from dashboard.models import AuditEvent
 from dashboard.providers import PROVIDER_NAMES
+
+
+class FormRenderer(TemplatesSetting):
+    """Every form's fields through one template (templates/forms/field.html): label, widget,
+    help and errors tied together for assistive technologies. TemplatesSetting: the project's
+    templates/ can hold it, and Django's own widget templates come from `django.forms`."""
+
+    field_template_name = "forms/field.html"
 
 
 class AuditFilterForm(forms.Form):

@@ -12,6 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.utils.crypto import salted_hmac
 
 from dashboard.logs import logging_config
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # Django's widget templates, for FORM_RENDERER below
     "django_htmx",
     "template_partials",
     "django_tasks",
@@ -63,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dashboard.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -97,6 +100,9 @@ TEMPLATES = [
     }
 ]
 
+# Every field rendered by one template: templates/forms/field.html.
+FORM_RENDERER = "dashboard.forms.FormRenderer"
+
 # --- Database ---------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -129,15 +135,10 @@ TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 
-# --- Static files: our own, plus plotly.js straight from the plotly wheel (no CDN) ---------
+# --- Static files: our own and vendored ones (Pico CSS, plotly.js's basic bundle), no CDN ----
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATICFILES_FINDERS = [
-    "django.contrib.staticfiles.finders.FileSystemFinder",
-    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "dashboard.staticfiles.PlotlyFinder",  # plotly.min.js only, not the wheel's 10 MB
-]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -160,6 +161,29 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): only Switchboard's own files run, no inline script or
+# handler anywhere (htmx's eval is off too: see the htmx-config meta tag in base.html).
+# Styles: <style> elements and stylesheets only from our files, plus the one empty <style>
+# element plotly.js fills at run time through the CSS object model, let in by its nonce
+# (templates/includes/plotly.html). Style *attributes* are allowed: plotly.js writes them on
+# the SVG it draws (bold or coloured words in a chart's labels), the dialer's bars size their
+# segments with them; an attribute can restyle an element of our own page but cannot run
+# code or, with default-src 'self', fetch anything from elsewhere.
+# Pico CSS draws its select arrows and check marks as data: SVG images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "style-src-elem": [SELF, NONCE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- Background work (django-tasks, database backend) ----------------------------------
 TASKS = {

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import contextlib
+import json
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -90,13 +93,71 @@ def browser():
         browser.close()
 
 
+# Watches every document the browser opens: a Content-Security-Policy violation (an inline
+# script, an inline handler, a style or a source the policy refuses) and, once the document has
+# loaded and settled, axe-core's serious and critical accessibility violations. Both are
+# reported to Python through a binding; the test fails at its end if any came.
+AXE_RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
+                                                   "wcag22aa", "best-practice"]},
+             "resultTypes": ["violations"]}  # fmt: skip
+WATCH = """
+(() => {
+  const report = (kind, detail) => window.__switchboardReport(kind, detail);
+  document.addEventListener("securitypolicyviolation", (e) => report("csp", {
+    url: location.pathname, directive: e.violatedDirective, blocked: e.blockedURI,
+    sample: e.sample, source: e.sourceFile + ":" + e.lineNumber,
+  }));
+  if (window !== window.top || location.protocol === "about:") return;
+  // axe on each document once it has loaded and the page is quiet (htmx's first fetches in).
+  let runs = Promise.resolve();
+  window.__switchboardAxe = () => {
+    runs = runs.then(() => window.axe.run(document, RULES)).then((results) => {
+      for (const v of results.violations) {
+        if (v.impact !== "serious" && v.impact !== "critical") continue;
+        report("axe", { url: location.pathname + location.search, id: v.id, impact: v.impact,
+          help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")) });
+      }
+    }, () => {});
+    return runs;
+  };
+  addEventListener("load", () => setTimeout(window.__switchboardAxe, 300));
+})();
+"""
+
+
 @pytest.fixture
 def page(browser, sandbox):
+    from axe_playwright_python.base import AXE_SCRIPT
+
     context = browser.new_context(base_url=sandbox.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
+    problems = {"csp": [], "axe": []}
+
+    def record(source, kind, detail):
+        if detail not in problems[kind]:
+            problems[kind].append(detail)
+
+    context.expose_binding("__switchboardReport", record)
+    context.add_init_script(AXE_SCRIPT)
+    context.add_init_script(WATCH.replace("RULES", json.dumps(AXE_RULES)))
     page = context.new_page()
+    page.on(
+        "console",
+        lambda m: (
+            "Content Security Policy" in m.text
+            and record(None, "csp", {"url": page.url, "console": m.text})
+        ),
+    )
     yield page
+    # The page as the test left it, after its last clicks and swaps (unless it went away).
+    with contextlib.suppress(Exception):
+        page.evaluate("window.__switchboardAxe && window.__switchboardAxe()")
     context.close()
+    for kind, what in (
+        ("csp", "Content-Security-Policy violations"),
+        ("axe", "serious or critical accessibility violations (axe-core)"),
+    ):
+        assert not problems[kind], what + ":\n" + "\n".join(map(json.dumps, problems[kind]))
 
 
 @pytest.fixture

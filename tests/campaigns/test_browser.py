@@ -103,7 +103,7 @@ def test_regular_campaign_with_two_warm_up_domains(marketer, login, engagelab):
     rows.nth(0).get_by_label("Recipient domain").fill("gmail.com")
     rows.nth(1).get_by_label("Recipient domain").fill("GMAIL.com")
     page.get_by_role("button", name="Schedule campaign").click()
-    expect(page.get_by_text("gmail.com is already in the warm-up.")).to_be_visible()
+    expect(page.get_by_text("gmail.com is already in the warm-up.", exact=True)).to_be_visible()
     rows.nth(1).get_by_label("Recipient domain").fill("yahoo.com")
     page.get_by_role("button", name="Schedule campaign").click()
     expect(page.get_by_role("heading", name="Warm-up check")).to_be_visible()
@@ -122,7 +122,8 @@ def test_send_now_is_an_explicit_choice_confirmed_with_its_audience(marketer, lo
     # Nothing chosen: a message on the field, nothing sent.
     expect(page.get_by_role("button", name="Send now…")).to_be_hidden()
     page.get_by_role("button", name="Schedule campaign").click()
-    expect(page.get_by_text("Choose when it is sent: schedule it")).to_be_visible()
+    when_error = page.locator("#id_when_error")
+    expect(when_error.get_by_text("Choose when it is sent: schedule it")).to_be_visible()
     assert not SandboxCampaign.objects.exists()
     # Send now: the date goes, the button says what it does, a confirmation comes first.
     page.get_by_label("Send now").check()

@@ -35,7 +35,7 @@ def test_overview_chart_and_table_move_with_new_events(manager, login, engagelab
 
     _running_campaign(engagelab, 200)
     page = login(manager)  # the overview, which includes the live chart
-    chart = page.get_by_role("img", name="Unique open and click rates of the latest campaigns")
+    chart = page.get_by_role("figure", name="Unique open and click rates of the latest campaigns")
     expect(chart.locator(".main-svg").first).to_be_visible(timeout=15_000)
     expect(page.get_by_text("Autumn newsletter — opens")).to_be_visible()
     sent = page.locator('[data-number="sent"]')

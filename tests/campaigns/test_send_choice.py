@@ -47,7 +47,7 @@ def test_the_buttons_name_the_act(ready):
     assert ">Schedule campaign</button>" in body and ">Send now…</button>" in body
     assert "Create campaign" not in body
     assert 'name="when"' in body and "checked" not in re.search(
-        r'<div role="radiogroup" aria-label="When">.*?</div>', body, re.S
+        r"<legend[^>]*>When</legend>.*?</fieldset>", body, re.S
     ).group(0)  # nothing chosen for the user
 
 
@@ -198,5 +198,5 @@ def test_turning_a_schedule_into_send_now_is_confirmed(ready, no_run_time):
 def test_a_campaign_with_no_known_schedule_makes_the_user_choose(ready):
     mirror(31, "From the EngageLab console", audience_type="list", audience_values=["all"])
     body = ready.get("/campaigns/31/edit/").content.decode()
-    when = re.search(r'<div role="radiogroup" aria-label="When">.*?</div>', body, re.S).group(0)
+    when = re.search(r"<legend[^>]*>When</legend>.*?</fieldset>", body, re.S).group(0)
     assert "checked" not in when

@@ -83,7 +83,7 @@ def test_trigger_a_message_and_see_it_in_the_history(login, marketer, newsletter
     assert history.get_by_text("No mailing sent to this contact yet.").is_visible()
     page.get_by_label("Message").select_option(label="Cart reminder")
     page.get_by_role("button", name="Send now").click()
-    page.get_by_text("This message needs a value for: CartUrl.").wait_for()
+    page.get_by_text("This message needs a value for: CartUrl.", exact=True).wait_for()
     page.get_by_label("Parameters").fill("CartUrl=https://shop.example/cart/42")
     page.get_by_role("button", name="Send now").click()
     page.get_by_text("“Cart reminder” sent to laval@example.com.").wait_for()

@@ -58,7 +58,7 @@ def test_segment_builder_errors_stay_on_the_form(client, marketer, project):
     html = client.post(
         reverse("contacts:segment_create"), _segment_post("", "AND", [("City", "Equal", "")])
     ).content.decode()
-    assert html.count("This field is required.") == 2
+    assert html.count("This field is required.") == 4  # at each field, and in the summary
     add = client.post(
         reverse("contacts:segment_create"),
         _segment_post("Keep me", "AND", [("City", "Equal", "Laval")], add_condition="1"),

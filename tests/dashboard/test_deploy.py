@@ -109,11 +109,20 @@ def test_start_up_checks_warn_only_when_calls_to_the_sandbox_would_fail(
     assert {i for i in ids if i.startswith("switchboard.")} == warned
 
 
-def test_collectstatic_copies_only_the_plotly_file_pages_load(settings, tmp_path, client):
+def test_collectstatic_ships_plotlys_basic_bundle_compressed(settings, tmp_path):
+    """Production's storage: the vendored basic bundle of plotly.js (lines and bars, not the
+    full 4.8 MB one), fingerprinted, with a gzip copy whitenoise serves to browsers."""
     settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
     call_command("collectstatic", "--noinput", verbosity=0)
-    assert sorted(p.name for p in (tmp_path / "plotly").iterdir()) == ["plotly.min.js"]
-    assert client.get("/static/plotly/plotly.min.js").status_code == 200
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    bundle = tmp_path / manifest["vendor/plotly/plotly-basic.min.js"]
+    assert bundle.stat().st_size <= 1_500_000
+    assert bundle.with_name(bundle.name + ".gz").stat().st_size <= 500_000
+    assert not list(tmp_path.rglob("plotly.min.js"))  # nothing of the plotly wheel
 
 
 def free_port() -> int:
