@@ -14,8 +14,10 @@ from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.utils import timezone
 
-from contacts import fields as nomenclature
+from contacts import nomenclature
+from contacts.client import Contact
 from contacts.models import Message, ProjectField, Segment
+from dashboard.forms import RowFormSet
 
 PER_PAGE = 25
 MAX_PAGES = 40  # Contacts.Get answers at most 1000 rows
@@ -59,13 +61,11 @@ class ContactForm(forms.Form):
             else:
                 self.fields[nomenclature.field_name(d.code)] = _form_field(d, editing=editing)
 
-    @classmethod
-    def initial_from(cls, contact) -> dict[str, Any]:
+    @staticmethod
+    def initial_from(contact: Contact, definition: list[ProjectField]) -> dict[str, Any]:
         """Form initial values from a client `Contact`."""
-        from contacts.selectors import project_fields
-
         initial: dict[str, Any] = {}
-        for d in project_fields():
+        for d in definition:
             if d.kind == ProjectField.Kind.OPTIN:
                 initial[nomenclature.optin_name(d.code)] = contact.optins.get(d.code, False)
             else:
@@ -211,7 +211,7 @@ class ConditionForm(forms.Form):
         return nomenclature.field_clause(code, data["operator"], data["value"].strip())
 
 
-class BaseConditionFormSet(forms.BaseFormSet):
+class BaseConditionFormSet(RowFormSet):
     def clean(self) -> None:
         if any(self.errors):
             return
@@ -226,20 +226,26 @@ class BaseConditionFormSet(forms.BaseFormSet):
 
 
 ConditionFormSet = formset_factory(
-    ConditionForm, formset=BaseConditionFormSet, extra=1, can_delete=True, max_num=10
+    ConditionForm,
+    formset=BaseConditionFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=10,
+    absolute_max=10,
 )
 
 
 def condition_initial(clause: dict[str, Any] | None) -> tuple[str, list[dict[str, str]]]:
+    """The builder's starting rows: a segment's conditions, or one row to fill."""
     combine, rows = nomenclature.flatten_clause(clause)
-    initial = []
-    for code, operator, value in rows:
-        initial.append({"field": code, "operator": operator, "value": value})
-    return combine, initial
+    initial = [
+        {"field": code, "operator": operator, "value": value} for code, operator, value in rows
+    ]
+    return combine, initial or [{}]
 
 
-# --- Bulk sync ------------------------------------------------------------------------------
-class BulkSyncForm(forms.Form):
+# --- Imports --------------------------------------------------------------------------------
+class ImportForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
         help_text="A CRM export with a header row; columns named after the project's fields "
@@ -263,16 +269,21 @@ TIMEZONE_CHOICES = [("UTC", "UTC")] + sorted(
 )
 
 
-class SendingForm(forms.Form):
-    message = forms.ModelChoiceField(
+def _message_field() -> forms.ModelChoiceField:
+    """A choice of the mirrored messages, by their Dialog Insight id."""
+    return forms.ModelChoiceField(
         queryset=Message.objects.all(),
-        to_field_name="id_message",
+        to_field_name="provider_id",
         label="Message",
         empty_label="Choose a message…",
     )
+
+
+class SendingForm(forms.Form):
+    message = _message_field()
     segment = forms.ModelChoiceField(
         queryset=Segment.objects.all(),
-        to_field_name="id_filter",
+        to_field_name="provider_id",
         required=False,
         empty_label="Everyone in the project",
         label="Audience",
@@ -332,12 +343,7 @@ class SendingForm(forms.Form):
 class TriggerForm(forms.Form):
     """Send one message to one contact (Sendings.SendSingle2) with its parameter values."""
 
-    message = forms.ModelChoiceField(
-        queryset=Message.objects.all(),
-        to_field_name="id_message",
-        label="Message",
-        empty_label="Choose a message…",
-    )
+    message = _message_field()
     parameters = forms.CharField(
         required=False,
         label="Parameters",

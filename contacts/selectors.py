@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts.client import DialogInsightClient
-from contacts.models import BulkSync, Mailing, MailingSnapshot, Message, ProjectField, Segment
+from contacts.models import ContactImport, Mailing, MailingSnapshot, Message, ProjectField, Segment
 from dashboard import capabilities
+from dashboard.models import AuditEvent
 
 
 def project_fields() -> list[ProjectField]:
@@ -44,13 +45,11 @@ def mailings(*, status: str = "", mode: str = "", q: str = ""):
     return qs
 
 
-def contact_activity(id_contact: int, limit: int = 10):
+def contact_activity(contact_id: int, limit: int = 10):
     """What Switchboard's users did to this contact (the audit log), newest first."""
-    from dashboard.models import AuditEvent
-
     return list(
         AuditEvent.objects.filter(
-            provider="dialoginsight", object_type="contact", object_id=str(id_contact)
+            provider="dialoginsight", object_type="contact", object_id=str(contact_id)
         )[:limit]
     )
 
@@ -63,8 +62,8 @@ def messages_with_parameters() -> list[Message]:
     return [m for m in Message.objects.all() if m.parameters]
 
 
-def bulk_syncs():
-    return BulkSync.objects.select_related("user")[:20]
+def recent_imports():
+    return ContactImport.objects.select_related("user")[:20]
 
 
 def latest_mailings(limit: int = 5) -> list[Mailing]:
@@ -95,7 +94,7 @@ def overview_card() -> dict:
     return {
         "title": "Contacts",
         "provider": "Dialog Insight",
-        "url": reverse("contacts:search"),
+        "url": reverse("contacts:contact_search"),
         "stats": [
             ("Segments", Segment.objects.count()),
             ("Scheduled mailings", Mailing.objects.filter(status="Scheduled").count()),

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from contacts import fields as nomenclature
+from contacts import nomenclature
 from contacts.sandbox.models import SandboxContact, SandboxField, SandboxProject
 from dashboard.sandbox import credentials
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from contacts import fields as nomenclature
+from contacts import nomenclature
 from contacts.client import DialogInsightClient
 
 
@@ -13,9 +13,9 @@ def di(sandbox):
 
 
 def merge_one(client: DialogInsightClient, email: str, **data: str):
-    result = client.contacts_merge([(email, data)])
+    result = client.contact_merge([(email, data)])
     assert result.records[0].ok, result.records[0].message
-    return result.records[0].id_record
+    return result.records[0].contact_id
 
 
 @pytest.fixture
@@ -45,10 +45,10 @@ def audience(project):
     for i in range(3):
         merge_one(di, f"laval{i}@example.com", f_LastName="L", f_City="Laval")
     merge_one(di, "toronto@example.com", f_LastName="T", f_City="Toronto")
-    id_filter = di.segment_merge(
-        name="Laval", clause=nomenclature.field_clause("City", "Equal", "Laval"), id_filter=None
+    segment_id = di.segment_merge(
+        name="Laval", clause=nomenclature.field_clause("City", "Equal", "Laval"), segment_id=None
     )
-    id_message = di.message_create(
+    message_id = di.message_create(
         name="Spring news", subject="Spring", sender="news@example.com", html="<p>Hi</p>"
     )
     di.message_create(
@@ -58,7 +58,7 @@ def audience(project):
 
     sync.sync_segments()
     sync.sync_messages()
-    return {"id_filter": id_filter, "id_message": id_message}
+    return {"segment_id": segment_id, "message_id": message_id}
 
 
 def text(response) -> str:

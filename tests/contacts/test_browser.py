@@ -41,12 +41,12 @@ def test_search_open_and_subscribe_to_the_newsletter(login, marketer, claire):
 
 @pytest.fixture
 def newsletter(project):
-    from contacts import fields, sync
+    from contacts import nomenclature, sync
 
     di = DialogInsightClient()
     merge_one(di, "laval@example.com", f_LastName="Laval", f_City="Laval")
     di.segment_merge(
-        name="Laval", clause=fields.field_clause("City", "Equal", "Laval"), id_filter=None
+        name="Laval", clause=nomenclature.field_clause("City", "Equal", "Laval"), segment_id=None
     )
     di.message_create(name="Spring news", subject="Spring", sender="n@example.com", html="x")
     di.message_create(
@@ -76,9 +76,9 @@ def test_schedule_a_sending_to_a_segment_and_see_it_scheduled(login, marketer, n
 
 
 def test_trigger_a_message_and_see_it_in_the_history(login, marketer, newsletter):
-    id_contact = DialogInsightClient().contacts_get(max_rows=1)[0].id
+    contact_id = DialogInsightClient().contact_search(max_rows=1)[0].id
     page = login(marketer)
-    page.goto(f"/contacts/{id_contact}/")
+    page.goto(f"/contacts/{contact_id}/")
     history = page.get_by_role("article").filter(has_text="Mailing history")
     assert history.get_by_text("No mailing sent to this contact yet.").is_visible()
     page.get_by_label("Message").select_option(label="Cart reminder")

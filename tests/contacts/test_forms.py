@@ -9,7 +9,7 @@ import pytest
 from django import forms as django_forms
 from django.utils import timezone
 
-from contacts import fields
+from contacts import nomenclature
 from contacts.forms import ConditionFormSet, ContactForm, SearchForm
 from contacts.models import ProjectField
 
@@ -113,7 +113,7 @@ def test_initial_values_from_a_provider_contact(definition):
         optins={"Newsletter": True},
         optin_dates={},
     )
-    initial = ContactForm.initial_from(contact)
+    initial = ContactForm.initial_from(contact, definition)
     assert initial["f_BirthDate"] == dt.date(2001, 2, 3)
     assert initial["f_Points"] == Decimal("7")
     assert initial["optin_Newsletter"] is True
@@ -127,7 +127,7 @@ def test_search_form_builds_an_or_of_names_and_a_field_clause(definition):
     assert clause["$type"] == "AndClause"
     names = [c["Field"]["Name"] for c in clause["Clauses"][0]["Clauses"]]
     assert names == ["f_EMail", "f_FirstName", "f_LastName"]
-    assert clause["Clauses"][1] == fields.field_clause("Nickname", "StartsWith", "A")
+    assert clause["Clauses"][1] == nomenclature.field_clause("Nickname", "StartsWith", "A")
 
 
 def test_condition_formset_needs_one_condition(definition):
@@ -138,4 +138,4 @@ def test_condition_formset_needs_one_condition(definition):
     data.update({"cond-0-field": "LastName", "cond-0-value": "Ames"})
     formset = ConditionFormSet(data, prefix="cond")
     assert formset.is_valid()
-    assert formset.clauses() == [fields.field_clause("LastName", "Equal", "Ames")]
+    assert formset.clauses() == [nomenclature.field_clause("LastName", "Equal", "Ames")]

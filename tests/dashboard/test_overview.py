@@ -33,8 +33,8 @@ def sendings(db):
             unique_clicks=clicks,
         )
     Mailing.objects.create(
-        id_batch=7,
-        id_message=3,
+        provider_id=7,
+        message_id=3,
         message_name="Monthly newsletter",
         mode="All",
         status="Sent",

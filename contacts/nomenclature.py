@@ -159,8 +159,8 @@ def field_clause(code: str, operator: str, value: Any) -> dict[str, Any]:
     }
 
 
-def id_clause(id_contact: int) -> dict[str, Any]:
-    return field_clause(ID_FIELD, "Equal", id_contact)
+def id_clause(contact_id: int) -> dict[str, Any]:
+    return field_clause(ID_FIELD, "Equal", contact_id)
 
 
 def combine(kind: str, clauses: list[dict[str, Any]]) -> dict[str, Any]:
