@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
@@ -363,8 +364,10 @@ class DialogInsightClient(ProviderClient):
     def contact_search(
         self, clause: dict[str, Any] | None = None, *, max_rows: int = 50
     ) -> list[Contact]:
-        """Contacts.Get with a field clause (Equal/Contains/StartsWith, And/Or) and MaxRows."""
-        return self._contact_records({"Clause": clause} if clause else {}, max_rows=max_rows)
+        """Contacts.Get with a field clause and MaxRows (Equal is documented; Contains,
+        StartsWith, And/Or, MaxRows and the comparisons of numbers and dates are inferred)."""
+        with self._comparing(clause):
+            return self._contact_records({"Clause": clause} if clause else {}, max_rows=max_rows)
 
     @_reads("a contact list")
     def _contact_records(self, selection: dict[str, Any], *, max_rows: int) -> list[Contact]:
@@ -545,6 +548,14 @@ class DialogInsightClient(ProviderClient):
                 "Reading a mailing's statistics",
                 "Sendings.GetStatistics",
             ),
+            Unpublished(
+                "dialoginsight",
+                "clause_comparison",
+                "Comparing numbers and dates in a condition",
+                "TypeOperator GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual",
+                alternative="Equal (documented): a number or a date that is exactly the value",
+                refusals=("unknown operator", "invalid operator", "unsupported operator"),
+            ),
         )
     }
     SEGMENTS_LIST = ("filters", "List")
@@ -553,6 +564,13 @@ class DialogInsightClient(ProviderClient):
     HISTORY = ("contacts", "GetHistory")
     COUNT = ("contacts", "Count")
     MESSAGES_LIST = ("messages", "List")
+
+    def _comparing(self, clause: dict[str, Any] | None) -> AbstractContextManager[None]:
+        """A call whose clause compares numbers or dates is made as the unpublished capability
+        "clause_comparison" (outside the method's own, which tells a refused method apart)."""
+        if nomenclature.clause_compares(clause):
+            return self.unpublished("clause_comparison")
+        return nullcontext()
 
     def refuses_method(self, error: ProviderError) -> bool:
         # Dialog Insight publishes no error codes: besides an HTTP error, an envelope error
@@ -582,7 +600,7 @@ class DialogInsightClient(ProviderClient):
             payload["Clause"] = clause
         if segment_id is not None:
             payload["idFilter"] = segment_id
-        with self.unpublished("contact_count"):
+        with self._comparing(clause), self.unpublished("contact_count"):
             body = self.call(*self.COUNT, payload, idempotent=True)
         return self.required_int(body, "Count", what="a contact count", write=False, minimum=0)
 
@@ -605,7 +623,7 @@ class DialogInsightClient(ProviderClient):
         payload: dict[str, Any] = {"Filter": {"Name": name, "isDynamic": True, "Clause": clause}}
         if segment_id:
             payload["Filter"]["idFilter"] = segment_id
-        with self.unpublished("segment_save"):
+        with self._comparing(clause), self.unpublished("segment_save"):
             body = self.call(*self.SEGMENT_MERGE, payload, idempotent=False)
         return self.required_int(body, "idFilter", what="the segment")
 

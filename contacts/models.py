@@ -117,6 +117,29 @@ class Mailing(models.Model):
         return self.unique_clicks / self.delivered if self.delivered else None
 
 
+class RecentContact(models.Model):
+    """A contact Switchboard created, changed or imported, with when and how: the Contacts
+    page lists the latest without asking Dialog Insight, which has no listing of recently
+    changed contacts. Switchboard's own record, not a copy of the project: a contact changed
+    at Dialog Insight directly is not here, and only the latest `KEEP` are kept."""
+
+    KEEP = 500
+
+    provider_id = models.PositiveBigIntegerField(unique=True)  # Dialog Insight's idContact
+    key = models.CharField(max_length=300)  # the project key (email) when it was changed
+    name = models.CharField(max_length=200, blank=True)
+    change = models.CharField(max_length=100)  # "created", "imported from crm.csv", …
+    changed_at = models.DateTimeField()
+    changed_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["-changed_at", "-id"], name="contacts_recent_changed")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class MailingSnapshot(models.Model):
     """A mailing's numbers each time they changed: the time series behind open/click-rate
     charts (appended by the mailings sync, never rewritten)."""

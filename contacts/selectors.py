@@ -7,7 +7,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts.client import DialogInsightClient
-from contacts.models import ContactImport, Mailing, MailingSnapshot, Message, ProjectField, Segment
+from contacts.models import (
+    ContactImport,
+    Mailing,
+    MailingSnapshot,
+    Message,
+    ProjectField,
+    RecentContact,
+    Segment,
+)
 from dashboard import capabilities
 from dashboard.models import AuditEvent
 
@@ -58,8 +66,16 @@ def messages():
     return list(Message.objects.all())
 
 
-def messages_with_parameters() -> list[Message]:
-    return [m for m in Message.objects.all() if m.parameters]
+def recent_contacts():
+    """The contacts Switchboard changed lately, newest first (its own record, see
+    contacts/mirror.py)."""
+    return RecentContact.objects.all()
+
+
+def comparisons_unavailable() -> list[str]:
+    """Why the builder offers no comparison of numbers and dates, when this account refused
+    them."""
+    return unavailable("clause_comparison")
 
 
 def recent_imports():

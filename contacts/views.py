@@ -141,22 +141,29 @@ def _definition_or_error(request: HtmxHttpRequest) -> list[ProjectField] | None:
 @require_GET
 @permission_required(VIEW, raise_exception=True)
 def contact_search(request: HtmxHttpRequest) -> HttpResponse:
+    """A search of the project at Dialog Insight, with how many contacts match; before any
+    search, the contacts changed lately through Switchboard (its own record: Dialog Insight
+    lists no recent contacts, and a list never waits on a provider)."""
     definition = _definition_or_error(request) or []
     form = forms.SearchForm(request.GET or None)
-    results = error = None
-    if form.is_bound and form.is_valid() and form.clause():
+    results = error = recent = None
+    clause = form.clause() if form.is_bound and form.is_valid() else None
+    if clause:
         try:
             results = services.contact_search(
-                clause=form.clause(), page=form.cleaned_data.get("page") or 1
+                clause=clause, page=form.cleaned_data.get("page") or 1
             )
         except ProviderError as exc:
             error = str(exc)
+    elif not form.errors:
+        recent = Paginator(selectors.recent_contacts(), 25).get_page(request.GET.get("page"))
     return render(
         request,
         _fragment(request, "contacts/search.html", "results"),
         {
             "form": form,
             "results": results,
+            "recent": recent,
             "error": error,
             "columns": [d for d in definition if d.kind == "field"][:4],
             "optins": [d for d in definition if d.kind == "optin"],
@@ -196,7 +203,6 @@ def _contact_page(
         history=history,
         history_note=history_note,
         activity=selectors.contact_activity(contact_id),
-        parameterised=selectors.messages_with_parameters(),
     )
     return {**page, **context}
 
@@ -410,18 +416,54 @@ def segment_detail(request: HtmxHttpRequest, segment_id: int) -> HttpResponse:
     )
 
 
+def _conditions(data: Any, definition: list[ProjectField], **kwargs: Any) -> Any:
+    """The builder's condition rows, offering what the project's field types and this
+    account allow."""
+    comparisons = not selectors.comparisons_unavailable()
+    return forms.ConditionFormSet(
+        data,
+        prefix="cond",
+        form_kwargs={"definition": definition, "comparisons": comparisons},
+        **kwargs,
+    )
+
+
+def _builder_action(data: Any) -> tuple[bool, int | None] | None:
+    """(add a row, the row to remove) when the builder's rows change (`_action` add,
+    remove-N or refresh, after a field or an operator was chosen); None on a save."""
+    action = data.get("_action", "") if data is not None else ""
+    if action in {"add", "refresh"}:
+        return action == "add", None
+    index = action.removeprefix("remove-")
+    if action.startswith("remove-") and index.isdigit():
+        return False, int(index)
+    return None
+
+
 def _segment_form(request: HtmxHttpRequest, segment: Segment | None) -> HttpResponse:
     """The segment builder, for a new segment (`segment` None) or to edit `segment`."""
-    if _definition_or_error(request) is None:
+    definition = _definition_or_error(request)
+    if definition is None:
         return redirect("contacts:segment_list")
-    combine, initial_rows = forms.condition_initial(segment.clause if segment else None)
+    combine, initial_rows = forms.condition_initial(segment.clause if segment else None, definition)
     initial: dict[str, Any] = (
         {"name": segment.name, "combine": combine} if segment else {"token": new_token()}
     )
     data = resubmitted(request.POST) if request.method == "POST" else None
     form = forms.SegmentForm(data, initial=initial)
-    formset = forms.ConditionFormSet(data, initial=initial_rows, prefix="cond")
-    unknown = None
+    formset = _conditions(data, definition, initial=initial_rows)
+    context: dict[str, Any] = {
+        "segment": segment,
+        "unknown": None,
+        "comparisons_unavailable": selectors.comparisons_unavailable(),
+    }
+    if (rows := _builder_action(data)) is not None:
+        # Rows added or removed, or a field or an operator chosen: nothing was submitted, so
+        # the builder comes back as typed, without errors (in place with htmx, else the page).
+        add, remove = rows
+        context.update(form=as_typed(form), formset=formset.changed(add=add, remove=remove))
+        template = _fragment(request, "contacts/segment_form.html", "conditions")
+        return render(request, template, context)
     if data is not None and segment is None and checking(data):
         form.is_valid(), formset.is_valid()  # the builder as typed
         name = data.get("name", "").strip()
@@ -436,10 +478,7 @@ def _segment_form(request: HtmxHttpRequest, segment: Segment | None) -> HttpResp
                 link=f"open “{found.name}”",
             )
 
-        unknown = _unknown("segment").check(find)
-    elif data is not None and "add_condition" in data:
-        # Add a row, the builder as typed and without errors (it works without JavaScript).
-        form, formset = as_typed(form), formset.changed(add=True)
+        context["unknown"] = _unknown("segment").check(find)
     elif data is not None and form.is_valid() and formset.is_valid():
         try:
             saved = services.segment_save(
@@ -452,12 +491,12 @@ def _segment_form(request: HtmxHttpRequest, segment: Segment | None) -> HttpResp
             )
         except (AlreadySubmitted, ProviderError) as error:
             choices = _unknown("segment") if segment is None else None
-            unknown, done = _not_done(
+            context["unknown"], done = _not_done(
                 request, error, choices, back=reverse("contacts:segment_list")
             )
             if done:
                 return done
-            if unknown is None:
+            if context["unknown"] is None:
                 form.add_error(
                     None,
                     _failure(
@@ -470,11 +509,8 @@ def _segment_form(request: HtmxHttpRequest, segment: Segment | None) -> HttpResp
         else:
             messages.success(request, f"Segment “{saved.name}” saved.")
             return redirect("contacts:segment_detail", segment_id=saved.provider_id)
-    return render(
-        request,
-        "contacts/segment_form.html",
-        {"form": form, "formset": formset, "segment": segment, "unknown": unknown},
-    )
+    context.update(form=form, formset=formset)
+    return render(request, "contacts/segment_form.html", context)
 
 
 @_change_form
@@ -485,6 +521,19 @@ def segment_create(request: HtmxHttpRequest) -> HttpResponse:
 @_change_form
 def segment_edit(request: HtmxHttpRequest, segment_id: int) -> HttpResponse:
     return _segment_form(request, get_object_or_404(Segment, provider_id=segment_id))
+
+
+@require_GET
+@permission_required(CHANGE, raise_exception=True)
+def segment_count(request: HtmxHttpRequest) -> HttpResponse:
+    """How many contacts the builder's conditions match now (the builder asks as they
+    change): a read, sent only once every condition is complete."""
+    formset = _conditions(request.GET, selectors.project_fields())
+    count, note = None, "Complete the conditions to see how many contacts match."
+    if formset.is_valid():
+        combine = "OR" if request.GET.get("combine") == "OR" else "AND"
+        count, note = services.segment_count(combine=combine, clauses=formset.clauses())
+    return render(request, "contacts/segment_form.html#count", {"count": count, "count_note": note})
 
 
 # --- Imports ------------------------------------------------------------------------------
@@ -728,23 +777,18 @@ def message_send_one(request: HtmxHttpRequest, contact_id: int) -> HttpResponse:
             )
         except (AlreadySubmitted, ProviderError) as error:
             unknown, done = _not_done(request, error, choices, back=detail)
-            if done:
-                return done
+            if done:  # sent by the first submission of this form
+                return _sent(request, contact_id, label) if request.htmx else done
             if unknown is None:
                 messages.error(request, f"The message was not sent. {error}")
         else:
             messages.success(request, f"“{message.name}” sent to {label}.")
-            return _go(request, detail)
+            return _sent(request, contact_id, label) if request.htmx else redirect(detail)
     if request.htmx:
         return render(
             request,
             "contacts/detail.html#trigger",
-            {
-                "trigger_form": form,
-                "unknown": unknown,
-                "contact": {"id": contact_id, "key": label},
-                "parameterised": selectors.messages_with_parameters(),
-            },
+            {"trigger_form": form, "unknown": unknown, "contact": {"id": contact_id, "key": label}},
         )
     # Without JavaScript: the contact's page again, with the form as typed and its errors on
     # their fields (a redirect would lose the parameters the user typed).
@@ -758,6 +802,33 @@ def message_send_one(request: HtmxHttpRequest, contact_id: int) -> HttpResponse:
             messages.error(request, f"{label} {' '.join(errors)}".strip())
         return redirect(detail)
     return render(request, "contacts/detail.html", page, status=200 if form.is_valid() else 422)
+
+
+def _sent(request: HtmxHttpRequest, contact_id: int, label: str) -> HttpResponse:
+    """After a send, in place: a fresh form, and the contact's history and changes read
+    again, so that the page shows the message without a reload."""
+    history, history_note = services.contact_history(contact_id=contact_id)
+    return render(
+        request,
+        "contacts/detail.html#trigger",
+        {
+            "trigger_form": forms.TriggerForm(initial={"token": new_token()}),
+            "contact": {"id": contact_id, "key": label},
+            "sent": True,
+            "history": history,
+            "history_note": history_note,
+            "activity": selectors.contact_activity(contact_id),
+        },
+    )
+
+
+@require_GET
+@permission_required(SEND, raise_exception=True)
+def message_send_one_parameters(request: HtmxHttpRequest, contact_id: int) -> HttpResponse:
+    """The send form's inputs for the message chosen, one per placeholder (swapped in when
+    the choice changes), keeping the values typed for placeholders of the same name."""
+    form = as_typed(forms.TriggerForm(request.GET))
+    return render(request, "contacts/detail.html#parameters", {"trigger_form": form})
 
 
 @require_GET

@@ -7,6 +7,7 @@ from contacts.services.contacts import (
     contact_delete,
     contact_detail,
     contact_get,
+    contact_history,
     contact_optin_set,
     contact_save,
     contact_search,
@@ -33,6 +34,7 @@ from contacts.services.mailings import (
 )
 from contacts.services.segments import (
     segment_contact_list,
+    segment_count,
     segment_list_refresh,
     segment_look_up,
     segment_save,
@@ -43,6 +45,7 @@ __all__ = [
     "contact_delete",
     "contact_detail",
     "contact_get",
+    "contact_history",
     "contact_optin_set",
     "contact_save",
     "contact_search",
@@ -62,6 +65,7 @@ __all__ = [
     "parse_contacts_csv",
     "project_definition",
     "segment_contact_list",
+    "segment_count",
     "segment_list_refresh",
     "segment_look_up",
     "segment_save",

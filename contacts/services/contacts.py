@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from contacts import nomenclature, sync
+from contacts import mirror, nomenclature, sync
 from contacts.client import Contact, DialogInsightClient, HistoryEntry, MergeRecord
 from contacts.models import ProjectField
 from contacts.services import audit
@@ -29,6 +29,8 @@ class SearchPage:
     number: int
     per_page: int
     has_next: bool
+    total: int | None = None  # how many contacts match, when known
+    total_note: str = ""  # why it is not known
 
     @property
     def has_previous(self) -> bool:
@@ -46,16 +48,30 @@ class SearchPage:
 def contact_search(
     *, clause: dict[str, Any] | None, page: int = 1, per_page: int = 25
 ) -> SearchPage:
-    """One page of a provider search. Contacts.Get has MaxRows but no offset, so page N asks
-    for N pages plus one row and shows the last page (capped by the form at 1000 rows)."""
-    rows = DialogInsightClient().contact_search(clause, max_rows=page * per_page + 1)
+    """One page of a provider search, with how many contacts match. Contacts.Get has MaxRows
+    but no offset, so page N asks for N pages plus one row and shows the last page (capped by
+    the form at 1000 rows). When it returned them all, they are the count; otherwise the
+    count is asked (Contacts.Count, unpublished): an account without it, or a count that
+    fails, leaves the results shown and says why there is no number."""
+    client = DialogInsightClient()
+    rows = client.contact_search(clause, max_rows=page * per_page + 1)
     start = (page - 1) * per_page
-    return SearchPage(
+    found = SearchPage(
         contacts=rows[start : start + per_page],
         number=page,
         per_page=per_page,
         has_next=len(rows) > page * per_page,
     )
+    if not found.has_next:
+        found.total = len(rows)
+        return found
+    try:
+        found.total = client.contact_count(clause)
+    except Unavailable as error:
+        found.total_note = str(error)
+    except ProviderError as error:
+        found.total_note = f"The count could not be loaded. {error}"
+    return found
 
 
 def contact_get(*, contact_id: int, key: str = "") -> Contact | None:
@@ -73,12 +89,20 @@ def contact_detail(
     contact = client.contact_get(contact_id, key=key)
     if contact is None:
         return None, [], ""
+    return contact, *contact_history(contact_id=contact_id, client=client)
+
+
+def contact_history(
+    *, contact_id: int, client: DialogInsightClient | None = None
+) -> tuple[list[HistoryEntry], str]:
+    """A contact's mailing history, or why it is missing (an account without it, or a
+    failure)."""
     try:
-        return contact, client.contact_history_get(contact_id), ""
+        return (client or DialogInsightClient()).contact_history_get(contact_id), ""
     except Unavailable as error:
-        return contact, [], str(error)
+        return [], str(error)
     except ProviderError as error:
-        return contact, [], f"The mailing history could not be loaded. {error}"
+        return [], f"The mailing history could not be loaded. {error}"
 
 
 def contact_save(*, user, key: str, data: dict[str, str], creating: bool) -> MergeRecord:
@@ -95,6 +119,13 @@ def contact_save(*, user, key: str, data: dict[str, str], creating: bool) -> Mer
     record = result.records[0]
     if record.ok:
         audit.record(user, "contact", record.status.lower(), record.contact_id, key)
+        mirror.contact_changed(
+            contact_id=record.contact_id,
+            key=key,
+            values=nomenclature.field_values(data),
+            change=record.status.lower(),
+            by=user,
+        )
     else:
         rejected = ProviderError(record.message or record.validation, provider=audit.PROVIDER)
         audit.record(user, "contact", action, record.contact_id, key, error=rejected)
@@ -132,6 +163,11 @@ def contact_optin_set(
         audit.record(user, "contact", action, contact_id, label, error=error)
         raise
     audit.record(user, "contact", action, contact_id, label)
+    optin = ProjectField.objects.filter(kind=ProjectField.Kind.OPTIN, code=code).first()
+    change = f"{action} {'to' if subscribed else 'from'} {optin.label if optin else code}"
+    mirror.contact_changed(
+        contact_id=contact_id, key=contact.key, values=contact.values, change=change, by=user
+    )
     return _reread(client, contact, {code: subscribed})
 
 
@@ -161,6 +197,13 @@ def contact_unsubscribe(*, user, contact_id: int, key: str = "") -> Contact:
     audit.record(
         user, "contact", "unsubscribed", contact_id, contact.key, detail="from every opt-in"
     )
+    mirror.contact_changed(
+        contact_id=contact_id,
+        key=contact.key,
+        values=contact.values,
+        change="unsubscribed from every list",
+        by=user,
+    )
     return _reread(client, contact, dict.fromkeys(codes, False))
 
 
@@ -178,4 +221,5 @@ def contact_delete(*, user, contact_id: int, label: str = "") -> int:
         audit.record(user, "contact", "deleted", contact_id, label, error=nothing)
         return 0
     audit.record(user, "contact", "deleted", contact_id, label, detail=f"{deleted} deleted")
+    mirror.contact_removed(contact_id)
     return deleted

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from contacts import nomenclature
+from contacts import mirror, nomenclature
 from contacts.client import DialogInsightClient
 from contacts.models import ContactImport, ContactImportRow, ProjectField
 from contacts.services import audit
@@ -219,6 +219,14 @@ def import_run(*, import_id: int, batch_size: int = 100) -> ContactImport:
         with transaction.atomic():
             ContactImportRow.objects.bulk_update(batch, ["outcome", "message", "contact_id"])
             _import_progress(import_id, batch)
+            mirror.contacts_changed(
+                [
+                    (row.contact_id, row.key, _name(row.data), f"imported from {job.filename}")
+                    for row in to_send
+                    if row.outcome != ContactImportRow.Outcome.REJECTED
+                ],
+                by=job.user,
+            )
     ContactImport.objects.filter(pk=import_id).update(
         status=ContactImport.Status.DONE, finished_at=timezone.now()
     )
@@ -232,6 +240,10 @@ def import_run(*, import_id: int, batch_size: int = 100) -> ContactImport:
         detail=f"{job.created} created, {job.updated} updated, {job.rejected} rejected",
     )
     return job
+
+
+def _name(data: dict[str, str]) -> str:
+    return nomenclature.display_name(nomenclature.field_values(data))
 
 
 def _import_progress(import_id: int, rows: list[ContactImportRow]) -> None:

@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from contacts import sync
+from contacts import nomenclature, sync
 from contacts.client import DialogInsightClient, HistoryEntry
 from contacts.models import Mailing, Message, Segment
 from contacts.services import audit
@@ -156,9 +156,16 @@ def message_create(
     audit.record(user, "message", "created", message_id, name)
     with contextlib.suppress(ProviderError):
         sync.sync_messages()  # picks up the parameters the provider found in the body
+    # Without the listing, the placeholders are those of the body Switchboard sent.
     message, _ = Message.objects.get_or_create(
         provider_id=message_id,
-        defaults={"name": name, "subject": subject, "sender": sender, "synced_at": timezone.now()},
+        defaults={
+            "name": name,
+            "subject": subject,
+            "sender": sender,
+            "parameters": nomenclature.placeholders(html),
+            "synced_at": timezone.now(),
+        },
     )
     return message
 

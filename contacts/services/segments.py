@@ -10,6 +10,8 @@ from contacts import nomenclature, sync
 from contacts.client import Contact, DialogInsightClient
 from contacts.models import Segment
 from contacts.services import audit
+from dashboard.capabilities import Unavailable
+from dashboard.providers import ProviderError
 from dashboard.sync import SyncResult
 
 
@@ -49,6 +51,17 @@ def segment_contact_list(*, segment: Segment, limit: int = 100) -> list[Contact]
     return DialogInsightClient().segment_contact_list(
         segment.provider_id, clause=clause, max_rows=limit
     )
+
+
+def segment_count(*, combine: str, clauses: list[dict[str, Any]]) -> tuple[int | None, str]:
+    """How many contacts these conditions match today, or why that is not known: an account
+    without Contacts.Count (unpublished) or without the comparisons they use, or a failure."""
+    try:
+        return DialogInsightClient().contact_count(nomenclature.combine(combine, clauses)), ""
+    except Unavailable as error:
+        return None, str(error)
+    except ProviderError as error:
+        return None, f"The count could not be loaded. {error}"
 
 
 def segment_list_refresh() -> SyncResult:

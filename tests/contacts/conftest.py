@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from contacts import nomenclature
@@ -51,14 +53,17 @@ def audience(project):
     message_id = di.message_create(
         name="Spring news", subject="Spring", sender="news@example.com", html="<p>Hi</p>"
     )
-    di.message_create(
-        name="Cart reminder", subject="Cart", sender="shop@example.com", html="[[CartUrl]]"
+    cart_id = di.message_create(
+        name="Cart reminder",
+        subject="Cart",
+        sender="shop@example.com",
+        html="<a href='[[CartUrl]]'>Your cart</a>, [[Coupon]] off",
     )
     from contacts import sync
 
     sync.sync_segments()
     sync.sync_messages()
-    return {"segment_id": segment_id, "message_id": message_id}
+    return {"segment_id": segment_id, "message_id": message_id, "cart_id": cart_id}
 
 
 def text(response) -> str:
@@ -68,3 +73,19 @@ def text(response) -> str:
 
     body = response.content.decode() if hasattr(response, "content") else response
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", body)))
+
+
+def counting(method: str, kind: str = "latency", **fault) -> Callable[[], int]:
+    """From now on, count the calls the sandbox gets to `method` (e.g. "Count"), with a fault
+    that adds nothing unless `kind` says otherwise; returns how many so far."""
+    from dashboard.models import SandboxFault
+    from dashboard.sandbox import set_fault
+
+    many = 1000
+    set_fault("dialoginsight", kind, path_contains=f"method={method}", remaining=many, **fault)
+
+    def calls() -> int:
+        left = SandboxFault.objects.filter(provider="dialoginsight").first()
+        return many - (left.remaining if left else 0)
+
+    return calls

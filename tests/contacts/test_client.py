@@ -131,6 +131,37 @@ def test_get_with_clauses_and_max_rows(di):
     assert len(emails(either, max_rows=2)) == 2
 
 
+def test_numbers_and_dates_are_compared_as_such(di):
+    merge_one(di, "a@example.com", f_LastName="A", f_LoyaltyPoints="99", f_BirthDate="1979.12.31")
+    merge_one(di, "b@example.com", f_LastName="B", f_LoyaltyPoints="120", f_BirthDate="1985.06.01")
+    merge_one(di, "c@example.com", f_LastName="C", f_LoyaltyPoints="1000", f_BirthDate="1990.01.01")
+    merge_one(di, "d@example.com", f_LastName="D")  # no points, no birth date
+
+    def emails(clause):
+        return sorted(c.key[0] for c in di.contact_search(clause))
+
+    # As numbers: "1000" is more than "120", which text would not say.
+    assert emails(nomenclature.field_clause("LoyaltyPoints", "GreaterThan", "100")) == ["b", "c"]
+    assert emails(nomenclature.field_clause("LoyaltyPoints", "LessThan", "120")) == ["a"]
+    assert emails(nomenclature.between_clause("LoyaltyPoints", "99", "120")) == ["a", "b"]
+    assert emails(nomenclature.field_clause("BirthDate", "LessThan", "1985.06.01")) == ["a"]
+    assert emails(nomenclature.between_clause("BirthDate", "1980.01.01", "1990.01.01")) == [
+        "b",
+        "c",
+    ]
+    assert (
+        di.contact_count(nomenclature.field_clause("BirthDate", "GreaterThan", "1980.01.01")) == 2
+    )
+    for clause, said in [
+        (nomenclature.field_clause("City", "GreaterThan", "M"), "City is text"),
+        (nomenclature.field_clause("BirthDate", "LessThan", "01/02/1990"), "not a date"),
+        (nomenclature.field_clause("LoyaltyPoints", "GreaterThan", "many"), "not a number"),
+    ]:
+        with pytest.raises(ProviderError) as caught:
+            di.contact_search(clause)
+        assert caught.value.code == "InvalidClause" and said in str(caught.value)
+
+
 def test_get_with_an_unknown_field_is_a_provider_error(di):
     with pytest.raises(ProviderError) as caught:
         di.contact_search(nomenclature.field_clause("Shoe", "Equal", "42"))

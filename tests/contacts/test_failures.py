@@ -255,7 +255,7 @@ def test_segment_edit_failure_keeps_the_new_name(mia, audience):
 @pytest.mark.parametrize("total", ["abc", "", "-3", "99999"])
 def test_adding_a_condition_with_a_junk_row_count_is_not_an_error_page(mia, project, total):
     data = {"name": "Kept", "combine": "AND", "cond-TOTAL_FORMS": total,
-            "cond-INITIAL_FORMS": "0", "add_condition": "1"}  # fmt: skip
+            "cond-INITIAL_FORMS": "0", "_action": "add"}  # fmt: skip
     response = mia.post(reverse("contacts:segment_create"), data)
     assert response.status_code == 200
     assert 'value="Kept"' in response.content.decode()
@@ -418,12 +418,14 @@ def test_trigger_failure_says_what_is_known(mia, audience, claire, name, htmx, s
     message = fault(name, path_contains="SendSingle")
     response = mia.post(
         reverse("contacts:message_send_one", args=[claire]),
-        {"message": audience["message_id"], "parameters": "Coupon=SPRING", "label": "claire"},
+        {"message": audience["cart_id"], "parameter-CartUrl": "https://shop.example/c/9",
+         "parameter-Coupon": "SPRING", "label": "claire"},
         headers={"HX-Request": "true"} if htmx else {},
-    )
+    )  # fmt: skip
     # The form comes back as typed: in place with htmx, on the contact's page without it.
     assert response.status_code == 200
-    assert "Coupon=SPRING" in response.content.decode()
+    html = response.content.decode()
+    assert 'value="SPRING"' in html and 'value="https://shop.example/c/9"' in html
     shown = said(mia, response)
     assert sentence in shown and message in shown
     assert writes("sendings.ashx") == 1
@@ -433,42 +435,50 @@ def test_trigger_failure_says_what_is_known(mia, audience, claire, name, htmx, s
 def test_one_send_form_sends_one_message_however_often_it_is_submitted(mia, audience, claire):
     page = mia.get(reverse("contacts:contact_detail", args=[claire])).content.decode()
     token = re.search(r'name="token" value="(\w+)"', page)[1]
-    post = {"message": audience["message_id"], "parameters": "", "label": "claire@example.com",
-            "token": token}  # fmt: skip
+    post = {"message": audience["message_id"], "label": "claire@example.com", "token": token}
     url = reverse("contacts:message_send_one", args=[claire])
     first = mia.post(url, post, headers={"HX-Request": "true"})
     again = mia.post(url, post, headers={"HX-Request": "true"})  # double click
-    assert (
-        first["HX-Redirect"]
-        == again["HX-Redirect"]
-        == reverse("contacts:contact_detail", args=[claire])
-    )
     assert SandboxBatch.objects.count() == 1
+    assert "“Spring news” sent to claire@example.com." in said(mia, first)
     assert "already submitted; it was not sent a second time" in said(mia, again)
+    # Either way the page stays, its history read again: the message is in it once.
+    for response in (first, again):
+        history = re.search(r'<article id="history" hx-swap-oob="true">.*?</article>',
+                            response.content.decode(), re.S)[0]  # fmt: skip
+        assert text(history).count("Spring news") == 1
 
 
 def test_a_trigger_without_an_answer_offers_to_check_or_send_it_anyway(mia, audience, claire):
     page = mia.get(reverse("contacts:contact_detail", args=[claire])).content.decode()
-    post = {**form_data(page, "parameters"), "message": str(audience["message_id"])}
+    post = {
+        **form_data(page, "label"),
+        "message": str(audience["cart_id"]),
+        "parameter-CartUrl": "https://shop.example/c/9",
+        "parameter-Coupon": "SPRING",
+    }
     url = reverse("contacts:message_send_one", args=[claire])
     htmx = {"HX-Request": "true"}
     set_fault("dialoginsight", "timeout", remaining=1, path_contains="SendSingle")
-    response = mia.post(url, {**post, "parameters": "Coupon=SPRING"}, headers=htmx)
+    response = mia.post(url, post, headers=htmx)
     assert "Dialog Insight may have sent it anyway." in text(response)
-    assert "Coupon=SPRING" in response.content.decode()
+    assert 'value="SPRING"' in response.content.decode()
     fragment = f"<form>{response.content.decode()}</form>"  # the swapped-in form's fields
     checked = mia.post(url, {**outcome_choices(fragment), "_outcome": "check"}, headers=htmx)
-    assert "shows no “Spring news” since then." in text(checked)
+    assert "shows no “Cart reminder” since then." in text(checked)
     anyway = {**outcome_choices(f"<form>{checked.content.decode()}</form>"), "_outcome": "retry"}
-    assert (
-        mia.post(url, anyway, headers=htmx)["HX-Redirect"].split("?")[0] == f"/contacts/{claire}/"
-    )
-    assert (
-        mia.post(url, anyway, headers=htmx)["HX-Redirect"].split("?")[0] == f"/contacts/{claire}/"
-    )
+    assert anyway["parameter-Coupon"] == ["SPRING"]  # still as typed
+    sent = mia.post(url, anyway, headers=htmx)
+    assert "“Cart reminder” sent to claire@example.com." in said(mia, sent)
+    again = mia.post(url, anyway, headers=htmx)
+    assert "already submitted; it was not sent a second time" in said(mia, again)
     assert SandboxBatch.objects.count() == 1  # the first never reached it (timeout fault)
+    assert SandboxBatch.objects.get().parameters == {
+        "CartUrl": "https://shop.example/c/9",
+        "Coupon": "SPRING",
+    }
     checked = mia.post(url, {**anyway, "_outcome": "check"}, headers=htmx)
-    assert f"Dialog Insight's history of {post['label'][0]} shows “Spring news” sent on" in text(
+    assert f"Dialog Insight's history of {post['label'][0]} shows “Cart reminder” sent on" in text(
         checked
     )
 
@@ -476,18 +486,24 @@ def test_a_trigger_without_an_answer_offers_to_check_or_send_it_anyway(mia, audi
 def test_trigger_without_javascript_keeps_the_parameters_and_shows_the_error(mia, audience, claire):
     response = mia.post(
         reverse("contacts:message_send_one", args=[claire]),
-        {"message": audience["message_id"], "parameters": "Coupon SPRING", "label": "claire"},
-    )
+        {"message": audience["cart_id"], "parameter-CartUrl": "", "parameter-Coupon": "SPRING",
+         "label": "claire"},
+    )  # fmt: skip
     assert response.status_code == 422
-    assert "Line 1 is not NAME=value." in text(response)
-    assert "Coupon SPRING</textarea>" in response.content.decode()
+    html = response.content.decode()
+    error = re.search(
+        r'<small class="form-error" id="id_parameter-CartUrl_error">(.*?)</small>', html
+    )
+    assert error[1] == "Enter the value that replaces [[CartUrl]]."
+    assert 'name="parameter-Coupon" value="SPRING"' in html
     assert "claire@example.com" in text(response)  # the contact's page, not a bare fragment
+    assert not SandboxBatch.objects.exists()
 
 
 def test_trigger_to_a_contact_dialog_insight_no_longer_has(mia, audience):
     response = mia.post(
         reverse("contacts:message_send_one", args=[987654]),
-        {"message": audience["message_id"], "parameters": "", "label": "gone@example.com"},
+        {"message": audience["message_id"], "label": "gone@example.com"},
     )
     assert response.status_code == 302  # to the contact's page, which then says it is gone
     assert "The message was not sent. Dialog Insight: " in said(mia, response)

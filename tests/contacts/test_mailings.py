@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from contacts import nomenclature, sync
 from contacts.client import DialogInsightClient
-from contacts.models import Mailing
+from contacts.models import Mailing, Message
 from contacts.sandbox.models import SandboxBatch, SandboxDelivery
 from contacts.sandbox.tasks import sandbox_tick
 from contacts.selectors import mailing_series, overview_card
@@ -166,21 +166,57 @@ def test_trigger_a_message_to_one_contact(client, marketer, audience):
         .id
     )
     client.force_login(marketer)
-    url = reverse("contacts:message_send_one", args=[contact_id])
-    cart = str(DialogInsightClient().message_list()[1].id)
-    refused = client.post(
-        url,
-        {"message": cart, "parameters": "", "label": "toronto@example.com"},
+    page = client.get(reverse("contacts:contact_detail", args=[contact_id])).content.decode()
+    assert "parameter-" not in page  # no message chosen, nothing to fill
+    # Choosing the message swaps in one labelled input per [[placeholder]] of it.
+    inputs = client.get(
+        reverse("contacts:message_send_one_parameters", args=[contact_id]),
+        {"message": audience["cart_id"], "parameter-Coupon": "kept if typed before"},
         HTTP_HX_REQUEST="true",
     ).content.decode()
-    assert "This message needs a value for: CartUrl." in refused
-    client.post(url, {"message": cart, "parameters": "CartUrl=https://shop.example/c/1",
-                      "label": "toronto@example.com"})  # fmt: skip
-    detail = client.get(reverse("contacts:contact_detail", args=[contact_id])).content.decode()
-    assert "Cart reminder" in detail
-    sent = AuditEvent.objects.get(action="sent message", outcome="ok")
-    assert sent.object_id == str(contact_id)
-    assert "sent message Cart reminder → toronto@example.com" in text(detail)
+    assert re.findall(r'<label for="id_parameter-(\w+)">(\w+)</label>', inputs) == [
+        ("CartUrl", "CartUrl"),
+        ("Coupon", "Coupon"),
+    ]
+    assert "Replaces [[CartUrl]] in the message." in unescape(inputs)
+    assert 'value="kept if typed before"' in inputs and "form-error" not in inputs
+    assert (
+        "parameter-"
+        not in client.get(
+            reverse("contacts:message_send_one_parameters", args=[contact_id]),
+            {"message": audience["message_id"]},
+        ).content.decode()
+    )
+    url = reverse("contacts:message_send_one", args=[contact_id])
+    refused = client.post(
+        url,
+        {"message": audience["cart_id"], "parameter-CartUrl": "", "parameter-Coupon": "SPRING",
+         "label": "toronto@example.com"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()  # fmt: skip
+    assert "Enter the value that replaces [[CartUrl]]." in unescape(refused)
+    assert 'value="SPRING"' in refused and not SandboxBatch.objects.exists()
+    sent = client.post(
+        url,
+        {"message": audience["cart_id"], "parameter-CartUrl": "https://shop.example/c/1",
+         "parameter-Coupon": "SPRING", "label": "toronto@example.com"},
+        HTTP_HX_REQUEST="true",
+    )  # fmt: skip
+    assert SandboxBatch.objects.get().parameters == {
+        "CartUrl": "https://shop.example/c/1",
+        "Coupon": "SPRING",
+    }
+    # In place: the history and the changes come back with the answer, no reload.
+    assert "HX-Redirect" not in sent
+    history = re.search(r'<article id="history" hx-swap-oob="true">.*?</article>',
+                        sent.content.decode(), re.S)[0]  # fmt: skip
+    assert "Cart reminder" in text(history)
+    activity = re.search(r'<article id="activity" hx-swap-oob="true">.*?</article>',
+                         sent.content.decode(), re.S)[0]  # fmt: skip
+    assert "sent message Cart reminder → toronto@example.com" in text(activity)
+    assert 'name="parameter-' not in sent.content.decode().split('id="history"')[0]  # fresh form
+    event = AuditEvent.objects.get(action="sent message", outcome="ok")
+    assert event.object_id == str(contact_id)
 
 
 def test_managers_cannot_send(client, manager, audience):
@@ -258,3 +294,22 @@ def test_mailing_page_shows_numbers_and_the_rates_over_time(client, manager, aud
     figure = response.context["figure"]
     assert [t["name"] for t in figure["data"]] == ["Unique open rate", "Unique click rate"]
     assert figure["data"][0]["y"] == [0, 1]
+
+
+def test_a_message_keeps_its_placeholders_on_an_account_without_the_listing(
+    client, marketer, claire
+):
+    set_fault("dialoginsight", "error", status=404, path_contains="messages.ashx?method=List")
+    client.force_login(marketer)
+    client.post(
+        reverse("contacts:message_create"),
+        {"name": "Cart", "subject": "Your cart", "sender": "shop@example.com",
+         "html": "<a href='[[CartUrl]]'>Back</a> [[Coupon]] [[CartUrl]]"},
+    )  # fmt: skip
+    message = Message.objects.get()
+    assert message.parameters == ["CartUrl", "Coupon"]
+    inputs = client.get(
+        reverse("contacts:message_send_one_parameters", args=[claire]),
+        {"message": message.provider_id},
+    ).content.decode()
+    assert 'name="parameter-CartUrl"' in inputs and 'name="parameter-Coupon"' in inputs

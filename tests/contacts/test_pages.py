@@ -9,7 +9,7 @@ from contacts import nomenclature
 from contacts.client import DialogInsightClient
 from dashboard.models import AuditEvent
 from dashboard.sandbox import set_fault
-from tests.contacts.conftest import merge_one
+from tests.contacts.conftest import merge_one, text
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,11 +47,13 @@ def test_search_pages_through_results(client, marketer, project):
     client.force_login(marketer)
     first = client.get(reverse("contacts:contact_search"), {"q": "page"}).content.decode()
     assert "p00@example.com" in first and "p25@example.com" not in first and "Next →" in first
-    assert "Contacts 1–25 of more" in first
+    # More than a page: Dialog Insight counts them (Contacts.Count).
+    assert "30 contacts match at Dialog Insight. Showing 1–25." in text(first)
     second = client.get(
         reverse("contacts:contact_search"), {"q": "page", "page": 2}
     ).content.decode()
-    assert "Contacts 26–30, from Dialog Insight." in second
+    # The last page: what Contacts.Get returned is all there is.
+    assert "30 contacts match at Dialog Insight. Showing 26–30." in text(second)
     assert "p25@example.com" in second and "p00@example.com" not in second
     assert "Next →" not in second
 

@@ -38,7 +38,7 @@ def test_create_a_dynamic_segment_and_see_its_contacts(client, marketer, project
         _segment_post(
             "Laval or subscribed",
             "OR",
-            [("City", "Equal", "laval"), ("optin_Newsletter", "Equal", "1")],
+            [("City", "Equal", "laval"), ("optin_Newsletter", "Yes", "")],
         ),
     )
     segment = Segment.objects.get(name="Laval or subscribed")
@@ -60,13 +60,15 @@ def test_segment_builder_errors_stay_on_the_form(client, marketer, project):
     html = client.post(
         reverse("contacts:segment_create"), _segment_post("", "AND", [("City", "Equal", "")])
     ).content.decode()
-    assert html.count("This field is required.") == 2
+    assert html.count("This field is required.") == 1  # the name
+    assert html.count("Enter the value to compare with.") == 1
+    assert 'value="City" selected' in html and 'value="Equal" selected' in html
     add = client.post(
         reverse("contacts:segment_create"),
-        _segment_post("Keep me", "AND", [("City", "Equal", "Laval")], add_condition="1"),
+        _segment_post("Keep me", "AND", [("City", "Equal", "Laval")], _action="add"),
     ).content.decode()
-    assert 'value="Keep me"' in add and 'name="cond-1-value"' in add
-    assert "This field is required." not in add
+    assert 'value="Keep me"' in add and 'value="Laval"' in add and 'name="cond-1-value"' in add
+    assert "This field is required." not in add and "form-error" not in add
 
 
 @pytest.mark.parametrize(
