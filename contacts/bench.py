@@ -13,10 +13,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from contacts import nomenclature, services
 from contacts.client import DialogInsightClient
-from contacts.models import ContactImport, ContactImportRow, Mailing, Segment
+from contacts.models import ContactImport, ContactImportRow, Mailing, RecentContact, Segment
 from contacts.sync import sync_project
 
 MAILINGS_PER_SCALE = 100_000
@@ -48,6 +49,11 @@ def seed(scale: int) -> None:
             Mailing.objects.bulk_create(rows)
             rows = []
     Mailing.objects.bulk_create(rows)
+    RecentContact.objects.bulk_create(
+        [RecentContact(provider_id=1_000_000 + i, key=f"recent{i}@bench.example",
+                       name=f"Recent {i}", change="updated", changed_at=now - timedelta(minutes=i),
+                       changed_by="bench") for i in range(RecentContact.KEEP)]
+    )  # fmt: skip
     job = ContactImport.objects.create(filename="bench.csv", total=BULK_ROWS, processed=BULK_ROWS,
                                        status="done", created=BULK_ROWS)  # fmt: skip
     ContactImportRow.objects.bulk_create(
@@ -120,8 +126,14 @@ def pages() -> list[tuple[str, str]]:
     # The provider's first contact: the one with a long mailing history.
     contact = next(iter(DialogInsightClient().contact_search(max_rows=1)), None)
     report = ContactImport.objects.filter(filename="bench.csv").first()
+    count = urlencode({"combine": "AND", "cond-TOTAL_FORMS": 2, "cond-INITIAL_FORMS": 0,
+                       "cond-0-field": "City", "cond-0-operator": "Equal", "cond-0-value": "Laval",
+                       "cond-1-field": "LoyaltyPoints", "cond-1-operator": "GreaterThan",
+                       "cond-1-value": "2500"})  # fmt: skip
     return [
+        ("Contacts, recently changed through Switchboard (mirror)", "/contacts/"),
         ("Contacts search by name (provider)", "/contacts/?q=person4242"),
+        ("Contacts search with its count, about 5,000 match (provider)", "/contacts/?q=claire"),
         (
             "Contacts search, City = Laval (provider)",
             "/contacts/?field=City&operator=Equal&value=Laval",
@@ -129,6 +141,10 @@ def pages() -> list[tuple[str, str]]:
         ("Contacts search, page 10 (provider)", "/contacts/?q=claire&page=10"),
         ("Contact detail, 60 mailings (provider)", f"/contacts/{contact.id if contact else 1}/"),
         ("Segments (mirror)", "/contacts/segments/"),
+        (
+            "Segment builder's count, Laval and points > 2500 (provider)",
+            f"/contacts/segments/count/?{count}",
+        ),  # fmt: skip
         ("Mailings (mirror)", "/contacts/mailings/"),
         ("Mailings, scheduled only", "/contacts/mailings/?status=Scheduled"),
         ("Mailings, search", "/contacts/mailings/?q=Message+42"),

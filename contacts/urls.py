@@ -5,6 +5,7 @@ from contacts import views
 app_name = "contacts"
 urlpatterns = [
     path("", views.contact_search, name="contact_search"),
+    path("count/", views.contact_search_count, name="contact_search_count"),
     path("new/", views.contact_create, name="contact_create"),
     path("<int:contact_id>/", views.contact_detail, name="contact_detail"),
     path("<int:contact_id>/edit/", views.contact_edit, name="contact_edit"),

@@ -141,34 +141,56 @@ def _definition_or_error(request: HtmxHttpRequest) -> list[ProjectField] | None:
 @require_GET
 @permission_required(VIEW, raise_exception=True)
 def contact_search(request: HtmxHttpRequest) -> HttpResponse:
-    """A search of the project at Dialog Insight, with how many contacts match; before any
-    search, the contacts changed lately through Switchboard (its own record: Dialog Insight
-    lists no recent contacts, and a list never waits on a provider)."""
+    """A search of the project at Dialog Insight, and how many contacts match (counted after
+    the results are shown, when there are more than a page); before any search, the contacts
+    changed lately through Switchboard (its own record: Dialog Insight lists no recent
+    contacts, and a list never waits on a provider)."""
     definition = _definition_or_error(request) or []
     form = forms.SearchForm(request.GET or None)
-    results = error = recent = None
+    context: dict[str, Any] = {
+        "form": form,
+        "columns": [d for d in definition if d.kind == "field"][:4],
+        "optins": [d for d in definition if d.kind == "optin"],
+    }
     clause = form.clause() if form.is_bound and form.is_valid() else None
     if clause:
         try:
             results = services.contact_search(
-                clause=clause, page=form.cleaned_data.get("page") or 1
+                clause=clause, page=form.cleaned_data.get("page") or 1, per_page=forms.PER_PAGE
             )
-        except ProviderError as exc:
-            error = str(exc)
+        except ProviderError as error:
+            context["error"] = str(error)
+        else:
+            context.update(results=results, **_result_count(results.number, results.total))
+            if results.total is None:
+                count_url = reverse("contacts:contact_search_count")
+                context["counting"] = f"{count_url}?{request.GET.urlencode()}"
     elif not form.errors:
-        recent = Paginator(selectors.recent_contacts(), 25).get_page(request.GET.get("page"))
-    return render(
-        request,
-        _fragment(request, "contacts/search.html", "results"),
-        {
-            "form": form,
-            "results": results,
-            "recent": recent,
-            "error": error,
-            "columns": [d for d in definition if d.kind == "field"][:4],
-            "optins": [d for d in definition if d.kind == "optin"],
-        },
-    )
+        page = request.GET.get("page")
+        context["recent"] = Paginator(selectors.recent_contacts(), 25).get_page(page)
+    return render(request, _fragment(request, "contacts/search.html", "results"), context)
+
+
+def _result_count(page: int, total: int | None, note: str = "") -> dict[str, Any]:
+    """What the search says of how many contacts match, on result page `page`."""
+    per_page = forms.PER_PAGE
+    first = (page - 1) * per_page + 1
+    last = min(page * per_page, total) if total is not None else page * per_page
+    return {"total": total, "total_note": note, "first": first, "last": last}
+
+
+@require_GET
+@permission_required(VIEW, raise_exception=True)
+def contact_search_count(request: HtmxHttpRequest) -> HttpResponse:
+    """How many contacts a search matches, asked once its results are on the page (a search
+    with more than a page of them)."""
+    form = forms.SearchForm(request.GET or None)
+    clause = form.clause() if form.is_bound and form.is_valid() else None
+    if not clause:
+        return HttpResponse(status=204)
+    total, note = services.contact_search_count(clause=clause)
+    context = _result_count(form.cleaned_data.get("page") or 1, total, note)
+    return render(request, "contacts/search.html#count", context)
 
 
 def _detail_context(contact: Contact, definition: list[ProjectField]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from contacts.services.contacts import (
     contact_optin_set,
     contact_save,
     contact_search,
+    contact_search_count,
     contact_unsubscribe,
     project_definition,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "contact_optin_set",
     "contact_save",
     "contact_search",
+    "contact_search_count",
     "contact_unsubscribe",
     "import_create",
     "import_report",

@@ -29,8 +29,7 @@ class SearchPage:
     number: int
     per_page: int
     has_next: bool
-    total: int | None = None  # how many contacts match, when known
-    total_note: str = ""  # why it is not known
+    total: int | None = None  # how many contacts match, when the results say
 
     @property
     def has_previous(self) -> bool:
@@ -48,30 +47,31 @@ class SearchPage:
 def contact_search(
     *, clause: dict[str, Any] | None, page: int = 1, per_page: int = 25
 ) -> SearchPage:
-    """One page of a provider search, with how many contacts match. Contacts.Get has MaxRows
-    but no offset, so page N asks for N pages plus one row and shows the last page (capped by
-    the form at 1000 rows). When it returned them all, they are the count; otherwise the
-    count is asked (Contacts.Count, unpublished): an account without it, or a count that
-    fails, leaves the results shown and says why there is no number."""
-    client = DialogInsightClient()
-    rows = client.contact_search(clause, max_rows=page * per_page + 1)
+    """One page of a provider search. Contacts.Get has MaxRows but no offset, so page N asks
+    for N pages plus one row and shows the last page (capped by the form at 1000 rows). When
+    Dialog Insight returned them all, they are how many match (`total`); otherwise the page
+    asks contact_search_count, after showing the results."""
+    rows = DialogInsightClient().contact_search(clause, max_rows=page * per_page + 1)
     start = (page - 1) * per_page
-    found = SearchPage(
+    has_next = len(rows) > page * per_page
+    return SearchPage(
         contacts=rows[start : start + per_page],
         number=page,
         per_page=per_page,
-        has_next=len(rows) > page * per_page,
+        has_next=has_next,
+        total=None if has_next else len(rows),
     )
-    if not found.has_next:
-        found.total = len(rows)
-        return found
+
+
+def contact_search_count(*, clause: dict[str, Any]) -> tuple[int | None, str]:
+    """How many contacts a search matches (Contacts.Count, unpublished), or why that is not
+    known: an account without it, or a failure."""
     try:
-        found.total = client.contact_count(clause)
+        return DialogInsightClient().contact_count(clause), ""
     except Unavailable as error:
-        found.total_note = str(error)
+        return None, str(error)
     except ProviderError as error:
-        found.total_note = f"The count could not be loaded. {error}"
-    return found
+        return None, f"The count could not be loaded. {error}"
 
 
 def contact_get(*, contact_id: int, key: str = "") -> Contact | None:

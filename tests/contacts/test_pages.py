@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import pytest
 from django.urls import reverse
 
@@ -47,8 +50,13 @@ def test_search_pages_through_results(client, marketer, project):
     client.force_login(marketer)
     first = client.get(reverse("contacts:contact_search"), {"q": "page"}).content.decode()
     assert "p00@example.com" in first and "p25@example.com" not in first and "Next →" in first
-    # More than a page: Dialog Insight counts them (Contacts.Count).
-    assert "30 contacts match at Dialog Insight. Showing 1–25." in text(first)
+    # More than a page: shown at once, then counted by Dialog Insight (Contacts.Count).
+    assert "More than 25 contacts match at Dialog Insight; counting them… Showing 1–25." in text(
+        first
+    )
+    counting = re.search(r'id="result-count"[^>]* hx-get="([^"]+)"', first)[1]
+    count = client.get(unescape(counting), headers={"HX-Request": "true"})
+    assert text(count).strip() == "30 contacts match at Dialog Insight. Showing 1–25."
     second = client.get(
         reverse("contacts:contact_search"), {"q": "page", "page": 2}
     ).content.decode()

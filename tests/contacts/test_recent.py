@@ -22,6 +22,7 @@ from tests.contacts.conftest import counting, merge_one, text
 pytestmark = pytest.mark.django_db(transaction=True)
 
 T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+HTMX = {"HX-Request": "true"}
 
 
 def _rows(client) -> list[str]:
@@ -148,5 +149,14 @@ def test_a_search_beyond_a_page_says_what_is_known_of_its_count(
     set_fault("dialoginsight", **fault, path_contains="method=Count")
     response = client.get(reverse("contacts:contact_search"), {"q": "page"})
     assert response.status_code == 200
-    assert said in text(response)
-    assert "p24@example.com" in response.content.decode()  # the results, all the same
+    assert "p24@example.com" in response.content.decode()  # the results, at once
+    counted = client.get(reverse("contacts:contact_search_count"), {"q": "page"}, headers=HTMX)
+    assert counted.status_code == 200
+    assert said in text(counted) and text(counted).strip().endswith("Showing 1–25.")
+
+
+def test_nothing_to_count_asks_nothing(client, marketer, project):
+    client.force_login(marketer)
+    counts = counting("Count")
+    response = client.get(reverse("contacts:contact_search_count"), {"q": ""}, headers=HTMX)
+    assert response.status_code == 204 and counts() == 0
