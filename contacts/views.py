@@ -187,7 +187,7 @@ def contact_search_count(request: HtmxHttpRequest) -> HttpResponse:
     form = forms.SearchForm(request.GET or None)
     clause = form.clause() if form.is_bound and form.is_valid() else None
     if not clause:
-        return HttpResponse(status=204)
+        return HttpResponse("")  # no search, nothing to count
     total, note = services.contact_search_count(clause=clause)
     context = _result_count(form.cleaned_data.get("page") or 1, total, note)
     return render(request, "contacts/search.html#count", context)
