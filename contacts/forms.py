@@ -265,7 +265,8 @@ class ConditionForm(forms.Form):
             return nomenclature.TEXT
         if definition.kind == OPTIN:
             return OPTIN
-        return definition.data_type if definition.data_type in CONDITION_OPERATORS else "text"
+        known = definition.data_type in CONDITION_OPERATORS
+        return definition.data_type if known else nomenclature.TEXT
 
     @property
     def needs_value(self) -> bool:
