@@ -1,7 +1,7 @@
-"""`make bench` for Dialog Insight: mirror pages at scale (mailings, segments, a bulk-sync
+"""`make bench` for Dialog Insight: mirror pages at scale (mailings, segments, an import's
 report), and the pages that ask the provider (search, detail) against the sandbox holding
 50,000 × scale contacts (seeded by contacts/sandbox/bench.py), served over real HTTP by a
-server started here. Bulk-sync throughput is measured once and printed."""
+server started here. Import throughput is measured once and printed."""
 
 from __future__ import annotations
 
@@ -13,8 +13,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.http import urlencode
 
-from contacts import fields as nomenclature
+from contacts import nomenclature, services
+from contacts.client import DialogInsightClient
+from contacts.models import ContactImport, ContactImportRow, Mailing, RecentContact, Segment
+from contacts.sync import sync_project
 
 MAILINGS_PER_SCALE = 100_000
 BULK_ROWS = 20_000
@@ -23,13 +27,11 @@ _server_url: str | None = None
 
 def seed(scale: int) -> None:
     """Mirror rows (the contacts themselves are the provider's)."""
-    from contacts.models import BulkSync, BulkSyncRow, Mailing, Segment
-
     rng = random.Random(7)
     now = timezone.now()
     cities = ["Montréal", "Québec", "Laval", "Gatineau", "Sherbrooke", "Toronto"]
     Segment.objects.bulk_create(
-        [Segment(id_filter=10_000 + i, name=f"Segment {i}", synced_at=now,
+        [Segment(provider_id=10_000 + i, name=f"Segment {i}", synced_at=now,
                  clause=nomenclature.field_clause("City", "Equal", cities[i % 6]))
          for i in range(500)]
     )  # fmt: skip
@@ -37,7 +39,7 @@ def seed(scale: int) -> None:
     for i in range(MAILINGS_PER_SCALE * scale):
         sent = rng.randint(100, 5000)
         rows.append(
-            Mailing(id_batch=100_000 + i, id_message=i % 50, message_name=f"Message {i % 50}",
+            Mailing(provider_id=100_000 + i, message_id=i % 50, message_name=f"Message {i % 50}",
                     mode="idFilters" if i % 4 else "Single", audience=f"Segment {i % 500}",
                     launch_at=now - timedelta(minutes=i), status="Sent" if i > 20 else "Scheduled",
                     sent=sent, delivered=sent - 3, unique_opens=sent // 3,
@@ -47,11 +49,16 @@ def seed(scale: int) -> None:
             Mailing.objects.bulk_create(rows)
             rows = []
     Mailing.objects.bulk_create(rows)
-    job = BulkSync.objects.create(filename="bench.csv", total=BULK_ROWS, processed=BULK_ROWS,
-                                  status="done", created=BULK_ROWS)  # fmt: skip
-    BulkSyncRow.objects.bulk_create(
-        [BulkSyncRow(job=job, line=i + 2, key=f"row{i}@bench.example", data={},
-                     outcome="created", id_contact=i + 1) for i in range(BULK_ROWS)],
+    RecentContact.objects.bulk_create(
+        [RecentContact(provider_id=1_000_000 + i, key=f"recent{i}@bench.example",
+                       name=f"Recent {i}", change="updated", changed_at=now - timedelta(minutes=i),
+                       changed_by="bench") for i in range(RecentContact.KEEP)]
+    )  # fmt: skip
+    job = ContactImport.objects.create(filename="bench.csv", total=BULK_ROWS, processed=BULK_ROWS,
+                                       status="done", created=BULK_ROWS)  # fmt: skip
+    ContactImportRow.objects.bulk_create(
+        [ContactImportRow(job=job, line=i + 2, key=f"row{i}@bench.example", data={},
+                          outcome="created", contact_id=i + 1) for i in range(BULK_ROWS)],
         batch_size=5000,
     )  # fmt: skip
 
@@ -92,45 +99,41 @@ def _serve() -> str:
     return _server_url
 
 
-def _measure_bulk_sync() -> None:
-    """Merge BULK rows through the sandbox as a bulk sync does, and print rows per second."""
-    from contacts import services
-    from contacts.models import BulkSync
-
+def _measure_import() -> None:
+    """Merge rows through the sandbox as an import does, and print rows per second."""
     lines = ["EMail,FirstName,LastName,City"]
     lines += [f"bulk{i}@bench.example,Bulk,Row{i},Laval" for i in range(2000)]
     rows = services.parse_contacts_csv("\n".join(lines).encode(), services.project_definition())
-    job = BulkSync.objects.create(filename="throughput.csv", total=len(rows))
-    from contacts.models import BulkSyncRow
-
-    BulkSyncRow.objects.bulk_create(
-        [BulkSyncRow(job=job, line=line, key=key, data=data) for line, key, data in rows]
+    job = ContactImport.objects.create(filename="throughput.csv", total=len(rows))
+    ContactImportRow.objects.bulk_create(
+        [ContactImportRow(job=job, line=line, key=key, data=data) for line, key, data in rows]
     )
     started = time.monotonic()
-    services.bulk_sync_run(job_id=job.pk)
+    services.import_run(import_id=job.pk)
     elapsed = time.monotonic() - started
     job.refresh_from_db()
     print(  # noqa: T201 - shown beside the bench table
-        f"contacts bulk sync: {job.processed} rows in {elapsed:.1f} s "
+        f"contacts import: {job.processed} rows in {elapsed:.1f} s "
         f"= {job.processed / elapsed:.0f} rows/s (batches of 100, sandbox over HTTP)"
     )
 
 
 def pages() -> list[tuple[str, str]]:
-    from contacts.client import DialogInsightClient
-    from contacts.models import BulkSync
-
     _serve()
-    from contacts.sync import sync_project
-
     sync_project()
-    if not BulkSync.objects.filter(filename="throughput.csv").exists():
-        _measure_bulk_sync()
+    if not ContactImport.objects.filter(filename="throughput.csv").exists():
+        _measure_import()
     # The provider's first contact: the one with a long mailing history.
-    contact = next(iter(DialogInsightClient().contacts_get(max_rows=1)), None)
-    report = BulkSync.objects.filter(filename="bench.csv").first()
+    contact = next(iter(DialogInsightClient().contact_search(max_rows=1)), None)
+    report = ContactImport.objects.filter(filename="bench.csv").first()
+    count = urlencode({"combine": "AND", "cond-TOTAL_FORMS": 2, "cond-INITIAL_FORMS": 0,
+                       "cond-0-field": "City", "cond-0-operator": "Equal", "cond-0-value": "Laval",
+                       "cond-1-field": "LoyaltyPoints", "cond-1-operator": "GreaterThan",
+                       "cond-1-value": "2500"})  # fmt: skip
     return [
+        ("Contacts, recently changed through Switchboard (mirror)", "/contacts/"),
         ("Contacts search by name (provider)", "/contacts/?q=person4242"),
+        ("Contacts search with its count, about 5,000 match (provider)", "/contacts/?q=claire"),
         (
             "Contacts search, City = Laval (provider)",
             "/contacts/?field=City&operator=Equal&value=Laval",
@@ -138,14 +141,18 @@ def pages() -> list[tuple[str, str]]:
         ("Contacts search, page 10 (provider)", "/contacts/?q=claire&page=10"),
         ("Contact detail, 60 mailings (provider)", f"/contacts/{contact.id if contact else 1}/"),
         ("Segments (mirror)", "/contacts/segments/"),
+        (
+            "Segment builder's count, Laval and points > 2500 (provider)",
+            f"/contacts/segments/count/?{count}",
+        ),  # fmt: skip
         ("Mailings (mirror)", "/contacts/mailings/"),
         ("Mailings, scheduled only", "/contacts/mailings/?status=Scheduled"),
         ("Mailings, search", "/contacts/mailings/?q=Message+42"),
         ("Mailings, page 100", "/contacts/mailings/?page=100"),
         ("Mailing detail with chart", "/contacts/mailings/100050/"),
         (
-            "Bulk sync report, page 100",
-            f"/contacts/bulk-sync/{report.pk if report else 1}/?page=100",
+            "Import report, page 100",
+            f"/contacts/imports/{report.pk if report else 1}/?page=100",
         ),
         ("Contact form (generated)", "/contacts/new/"),
     ]

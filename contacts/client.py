@@ -14,12 +14,13 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
 import requests
 
-from contacts import fields as nomenclature
+from contacts import nomenclature
 from dashboard.capabilities import Unavailable, Unpublished
 from dashboard.providers import ProviderClient, ProviderError
 
@@ -38,7 +39,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 class ProjectField:
     code: str
     label: str
-    data_type: str  # fields.TEXT | NUMBER | DATE | BOOLEAN
+    data_type: str  # nomenclature.TEXT | NUMBER | DATE | BOOLEAN
     required: bool = False
 
 
@@ -73,7 +74,7 @@ class MergeRecord:
     """What the provider did with one record of a Contacts.Merge."""
 
     key: str
-    id_record: int | None
+    contact_id: int | None
     status: str  # Created | Updated | Skipped | Error …
     validation: str  # OK, or the provider's reason
     message: str
@@ -104,7 +105,7 @@ class Segment:
 
 @dataclass(frozen=True)
 class Statistics:
-    id_batch: int
+    mailing_id: int
     sent: int = 0
     delivered: int = 0
     opens: int = 0
@@ -117,8 +118,8 @@ class Statistics:
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    id_batch: int
-    id_message: int
+    mailing_id: int
+    message_id: int
     message_name: str
     sent_at: dt.datetime | None
     opened: bool
@@ -135,12 +136,12 @@ class Message:
 
 
 @dataclass(frozen=True)
-class Batch:
+class Mailing:
     id: int
-    id_message: int
+    message_id: int
     message_name: str
     mode: str  # All | idFilters | Single
-    filter_ids: list[int]
+    segment_ids: list[int]  # the provider's idFilters
     launch_at: dt.datetime | None
     status: str  # Scheduled | Sending | Sent | Cancelled
     target_count: int
@@ -257,7 +258,7 @@ class DialogInsightClient(ProviderClient):
 
     # --- Projects (documented: Projects.List / Projects.Get) ------------------------------
     @_reads("a project list")
-    def projects_list(self) -> list[tuple[int, str]]:
+    def project_list(self) -> list[tuple[int, str]]:
         """Projects.List: also the cheapest credential check."""
         body = self.call("projects", "List", idempotent=True, project=False)
         return [
@@ -292,7 +293,7 @@ class DialogInsightClient(ProviderClient):
 
     # --- Contacts (documented: Merge, Get, Delete) ----------------------------------------
     @_reads("a merge result")
-    def contacts_merge(
+    def contact_merge(
         self,
         records: list[tuple[str, dict[str, str]]],
         *,
@@ -303,7 +304,7 @@ class DialogInsightClient(ProviderClient):
     ) -> MergeResult:
         """Contacts.Merge: create or update by project key, `batch_size` records per call.
 
-        `records` are `(key value, {provider name: value})`, names built with `fields`.
+        `records` are `(key value, {provider name: value})`, names built with `nomenclature`.
         Per-record rejections come back in `MergeResult.records` while the call succeeds.
         A failure part-way raises, with the batches already merged in `error.details`.
         """
@@ -348,7 +349,7 @@ class DialogInsightClient(ProviderClient):
         Switchboard would otherwise link to, and remember, a contact it cannot name."""
         merged = MergeRecord(
             key=str((record.get("ID") or {}).get(nomenclature.key_name(), key)),
-            id_record=_int(record.get("IdRecord")) or None,  # a rejected record may have one
+            contact_id=_int(record.get("IdRecord")) or None,  # a rejected record may have one
             status=str(record.get("Status") or "Unknown"),
             validation=str(record.get("ValidationResult") or "Unknown"),
             message=str(record.get("Message") or ""),
@@ -356,22 +357,24 @@ class DialogInsightClient(ProviderClient):
         if merged.ok:
             what = f"the contact {merged.key}"
             return dataclasses.replace(
-                merged, id_record=self.required_int(record, "IdRecord", what=what)
+                merged, contact_id=self.required_int(record, "IdRecord", what=what)
             )
         return merged
 
-    def contacts_get(
+    def contact_search(
         self, clause: dict[str, Any] | None = None, *, max_rows: int = 50
     ) -> list[Contact]:
-        """Contacts.Get with a field clause (Equal/Contains/StartsWith, And/Or) and MaxRows."""
-        return self._contacts({"Clause": clause} if clause else {}, max_rows=max_rows)
+        """Contacts.Get with a field clause and MaxRows (Equal is documented; Contains,
+        StartsWith, And/Or, MaxRows and the comparisons of numbers and dates are inferred)."""
+        with self._comparing(clause):
+            return self._contact_records({"Clause": clause} if clause else {}, max_rows=max_rows)
 
     @_reads("a contact list")
-    def _contacts(self, selection: dict[str, Any], *, max_rows: int) -> list[Contact]:
+    def _contact_records(self, selection: dict[str, Any], *, max_rows: int) -> list[Contact]:
         body = self.call("contacts", "Get", {"MaxRows": max_rows, **selection}, idempotent=True)
         return [self._contact(r) for r in body.get("Records") or []]
 
-    def contacts_delete(self, clause: dict[str, Any], *, max_rows: int = 1) -> int:
+    def contact_delete(self, clause: dict[str, Any], *, max_rows: int = 1) -> int:
         """Contacts.Delete: erases the contacts (and their history); returns how many."""
         body = self.call(
             "contacts", "Delete", {"Clause": clause, "MaxRows": max_rows}, idempotent=False
@@ -414,14 +417,16 @@ class DialogInsightClient(ProviderClient):
         )
         return self.required_int(body, "idMessage", what="the message")
 
-    def send_batch(
-        self, *, id_message: int, filter_ids: list[int] | None, launch_at: dt.datetime | None
+    def mailing_send(
+        self, *, message_id: int, segment_ids: list[int] | None, launch_at: dt.datetime | None
     ) -> int:
-        """Sendings.SendBatch to everyone (`filter_ids` None) or to segments, now or at
+        """Sendings.SendBatch to everyone (`segment_ids` None) or to segments, now or at
         `launch_at` (an aware instant, sent as a wall time in `DIALOG_INSIGHT_TIME_ZONE`).
         Returns the batch id."""
         contact_filter: dict[str, Any] = (
-            {"Mode": "idFilters", "idFilters": list(filter_ids)} if filter_ids else {"Mode": "All"}
+            {"Mode": "idFilters", "idFilters": list(segment_ids)}
+            if segment_ids
+            else {"Mode": "All"}
         )
         options: dict[str, Any] = {"isDelayed": launch_at is not None}
         if launch_at is not None:
@@ -429,21 +434,21 @@ class DialogInsightClient(ProviderClient):
         body = self.call(
             "sendings",
             "SendBatch",
-            {"idMessage": id_message, "contactFilter": contact_filter, "sendBatchOptions": options},
+            {"idMessage": message_id, "contactFilter": contact_filter, "sendBatchOptions": options},
             idempotent=False,
         )
         return self.required_int(body, "idBatch", what="the sending")
 
-    def send_single(
-        self, *, id_message: int, id_contact: int, parameters: dict[str, str] | None = None
+    def message_send_one(
+        self, *, message_id: int, contact_id: int, parameters: dict[str, str] | None = None
     ) -> int:
         """Sendings.SendSingle2: one message to one contact with parameter values."""
         body = self.call(
             "sendings",
             "SendSingle2",
             {
-                "idMessage": id_message,
-                "ContactFilter": {"Mode": "Single", "idContact": id_contact},
+                "idMessage": message_id,
+                "ContactFilter": {"Mode": "Single", "idContact": contact_id},
                 "SendSingleOptions": {
                     "MessageParameterValues": [
                         {"Name": k, "Value": v} for k, v in (parameters or {}).items()
@@ -455,16 +460,18 @@ class DialogInsightClient(ProviderClient):
         return self.required_int(body, "idBatch", what="the sending")
 
     @_reads("a mailing list")
-    def batches(self) -> list[Batch]:
+    def mailing_list(self) -> list[Mailing]:
         """Sendings.GetBatches: every mailing of the project."""
         body = self.call("sendings", "GetBatches", idempotent=True)
         return [
-            Batch(
+            Mailing(
                 id=self.required_int(r, "idBatch", what="a mailing", write=False),
-                id_message=_int(r.get("idMessage")),
+                message_id=_int(r.get("idMessage")),
                 message_name=r.get("MessageName") or "",
                 mode=(r.get("ContactFilter") or {}).get("Mode", "All"),
-                filter_ids=[_int(i) for i in (r.get("ContactFilter") or {}).get("idFilters") or []],
+                segment_ids=[
+                    _int(i) for i in (r.get("ContactFilter") or {}).get("idFilters") or []
+                ],
                 launch_at=nomenclature.from_provider_datetime(r.get("dtLaunch")),
                 status=r.get("Status") or "",
                 target_count=_int(r.get("TargetCount")),
@@ -506,22 +513,22 @@ class DialogInsightClient(ProviderClient):
             ),
             Unpublished(
                 "dialoginsight",
-                "history",
+                "contact_history_get",
                 "Reading a contact's mailing history",
                 "Contacts.GetHistory",
             ),
             Unpublished(
                 "dialoginsight",
-                "contacts_count",
+                "contact_count",
                 "Counting contacts",
                 "Contacts.Count",
                 alternative="none: Contacts.Get returns records (at most MaxRows), not a count",
             ),
-            Unpublished("dialoginsight", "segments_list", "Listing segments", "Filters.List"),
+            Unpublished("dialoginsight", "segment_list", "Listing segments", "Filters.List"),
             Unpublished("dialoginsight", "segment_save", "Saving segments", "Filters.Merge"),
             Unpublished(
                 "dialoginsight",
-                "segment_contacts",
+                "segment_contact_list",
                 "Listing a segment's contacts",
                 "Contacts.Get with idFilter",
                 alternative="Contacts.Get with the dynamic segment's own clause (documented)",
@@ -529,7 +536,7 @@ class DialogInsightClient(ProviderClient):
             ),
             Unpublished(
                 "dialoginsight",
-                "messages_list",
+                "message_list",
                 "Listing messages",
                 "Messages.List",
                 alternative="none: a message created in Switchboard is kept from the idMessage "
@@ -537,9 +544,17 @@ class DialogInsightClient(ProviderClient):
             ),
             Unpublished(
                 "dialoginsight",
-                "statistics",
+                "mailing_statistics_get",
                 "Reading a mailing's statistics",
                 "Sendings.GetStatistics",
+            ),
+            Unpublished(
+                "dialoginsight",
+                "clause_comparison",
+                "Comparing numbers and dates in a condition",
+                "TypeOperator GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual",
+                alternative="Equal (documented): a number or a date that is exactly the value",
+                refusals=("unknown operator", "invalid operator", "unsupported operator"),
             ),
         )
     }
@@ -550,41 +565,48 @@ class DialogInsightClient(ProviderClient):
     COUNT = ("contacts", "Count")
     MESSAGES_LIST = ("messages", "List")
 
+    def _comparing(self, clause: dict[str, Any] | None) -> AbstractContextManager[None]:
+        """A call whose clause compares numbers or dates is made as the unpublished capability
+        "clause_comparison" (outside the method's own, which tells a refused method apart)."""
+        if nomenclature.clause_compares(clause):
+            return self.unpublished("clause_comparison")
+        return nullcontext()
+
     def refuses_method(self, error: ProviderError) -> bool:
         # Dialog Insight publishes no error codes: besides an HTTP error, an envelope error
         # naming an unknown or unsupported method (the sandbox's is "UnknownMethod").
         said = f"{error.code or ''} {error.provider_message or ''}"
         return super().refuses_method(error) or bool(_METHOD_REFUSED.search(said))
 
-    def contact_get(self, id_contact: int, *, key: str = "") -> Contact | None:
-        """The contact `id_contact`. Asking by id is not documented: when this account refuses
+    def contact_get(self, contact_id: int, *, key: str = "") -> Contact | None:
+        """The contact `contact_id`. Asking by id is not documented: when this account refuses
         it, the contact is found by its project `key` (documented), if the caller knows it."""
         try:
             with self.unpublished("contact_by_id"):
-                found = self.contacts_get(nomenclature.id_clause(id_contact), max_rows=1)
+                found = self.contact_search(nomenclature.id_clause(contact_id), max_rows=1)
         except Unavailable:
             if not key:
                 raise
             clause = nomenclature.field_clause(nomenclature.PROJECT_KEY_CODE, "Equal", key)
-            found = [c for c in self.contacts_get(clause, max_rows=1) if c.id == id_contact]
+            found = [c for c in self.contact_search(clause, max_rows=1) if c.id == contact_id]
         return found[0] if found else None
 
-    def contacts_count(
-        self, clause: dict[str, Any] | None = None, *, id_filter: int | None = None
+    def contact_count(
+        self, clause: dict[str, Any] | None = None, *, segment_id: int | None = None
     ) -> int:
         """How many contacts a clause or segment holds (everyone without either)."""
         payload: dict[str, Any] = {}
         if clause:
             payload["Clause"] = clause
-        if id_filter is not None:
-            payload["idFilter"] = id_filter
-        with self.unpublished("contacts_count"):
+        if segment_id is not None:
+            payload["idFilter"] = segment_id
+        with self._comparing(clause), self.unpublished("contact_count"):
             body = self.call(*self.COUNT, payload, idempotent=True)
         return self.required_int(body, "Count", what="a contact count", write=False, minimum=0)
 
     @_reads("a segment list")
-    def segments_list(self) -> list[Segment]:
-        with self.unpublished("segments_list"):
+    def segment_list(self) -> list[Segment]:
+        with self.unpublished("segment_list"):
             body = self.call(*self.SEGMENTS_LIST, idempotent=True)
         return [
             Segment(
@@ -596,41 +618,41 @@ class DialogInsightClient(ProviderClient):
             for r in body.get("Records") or []
         ]
 
-    def segment_merge(self, *, name: str, clause: dict[str, Any], id_filter: int | None) -> int:
+    def segment_merge(self, *, name: str, clause: dict[str, Any], segment_id: int | None) -> int:
         """Create (no id) or update a dynamic segment; returns idFilter."""
         payload: dict[str, Any] = {"Filter": {"Name": name, "isDynamic": True, "Clause": clause}}
-        if id_filter:
-            payload["Filter"]["idFilter"] = id_filter
-        with self.unpublished("segment_save"):
+        if segment_id:
+            payload["Filter"]["idFilter"] = segment_id
+        with self._comparing(clause), self.unpublished("segment_save"):
             body = self.call(*self.SEGMENT_MERGE, payload, idempotent=False)
         return self.required_int(body, "idFilter", what="the segment")
 
-    def segment_contacts(
-        self, id_filter: int, *, clause: dict[str, Any] | None = None, max_rows: int = 50
+    def segment_contact_list(
+        self, segment_id: int, *, clause: dict[str, Any] | None = None, max_rows: int = 50
     ) -> list[Contact]:
         """A segment's members. When this account refuses `idFilter`, a dynamic segment's own
         `clause` finds the same contacts with the documented Contacts.Get."""
         try:
-            with self.unpublished("segment_contacts"):
-                return self._contacts({"idFilter": id_filter}, max_rows=max_rows)
+            with self.unpublished("segment_contact_list"):
+                return self._contact_records({"idFilter": segment_id}, max_rows=max_rows)
         except Unavailable:
             if not clause:
                 raise
-            return self.contacts_get(clause, max_rows=max_rows)
+            return self.contact_search(clause, max_rows=max_rows)
 
     @_reads("a message list")
-    def messages_list(self) -> list[Message]:
-        with self.unpublished("messages_list"):
+    def message_list(self) -> list[Message]:
+        with self.unpublished("message_list"):
             body = self.call(*self.MESSAGES_LIST, idempotent=True)
         return [self._message(r) for r in body.get("Records") or []]
 
     @_reads("statistics")
-    def statistics(self, id_batch: int) -> Statistics:
-        with self.unpublished("statistics"):
-            body = self.call(*self.STATISTICS, {"idBatch": id_batch}, idempotent=True)
+    def mailing_statistics_get(self, mailing_id: int) -> Statistics:
+        with self.unpublished("mailing_statistics_get"):
+            body = self.call(*self.STATISTICS, {"idBatch": mailing_id}, idempotent=True)
         s = body.get("Statistics") or {}
         return Statistics(
-            id_batch=id_batch,
+            mailing_id=mailing_id,
             sent=_int(s.get("Sent")),
             delivered=_int(s.get("Delivered")),
             opens=_int(s.get("Opens")),
@@ -642,13 +664,13 @@ class DialogInsightClient(ProviderClient):
         )
 
     @_reads("a contact history")
-    def history(self, id_contact: int) -> list[HistoryEntry]:
-        with self.unpublished("history"):
-            body = self.call(*self.HISTORY, {"idContact": id_contact}, idempotent=True)
+    def contact_history_get(self, contact_id: int) -> list[HistoryEntry]:
+        with self.unpublished("contact_history_get"):
+            body = self.call(*self.HISTORY, {"idContact": contact_id}, idempotent=True)
         return [
             HistoryEntry(
-                id_batch=_int(r.get("idBatch")),
-                id_message=_int(r.get("idMessage")),
+                mailing_id=_int(r.get("idBatch")),
+                message_id=_int(r.get("idMessage")),
                 message_name=r.get("MessageName") or "",
                 sent_at=nomenclature.from_provider_datetime(r.get("dtSent")),
                 opened=bool(r.get("Opened")),

@@ -5,6 +5,7 @@ validation, each opt-in a checkbox."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -14,8 +15,10 @@ from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.utils import timezone
 
-from contacts import fields as nomenclature
+from contacts import nomenclature
+from contacts.client import Contact
 from contacts.models import Message, ProjectField, Segment
+from dashboard.forms import RowFormSet
 
 PER_PAGE = 25
 MAX_PAGES = 40  # Contacts.Get answers at most 1000 rows
@@ -59,13 +62,11 @@ class ContactForm(forms.Form):
             else:
                 self.fields[nomenclature.field_name(d.code)] = _form_field(d, editing=editing)
 
-    @classmethod
-    def initial_from(cls, contact) -> dict[str, Any]:
+    @staticmethod
+    def initial_from(contact: Contact, definition: list[ProjectField]) -> dict[str, Any]:
         """Form initial values from a client `Contact`."""
-        from contacts.selectors import project_fields
-
         initial: dict[str, Any] = {}
-        for d in project_fields():
+        for d in definition:
             if d.kind == ProjectField.Kind.OPTIN:
                 initial[nomenclature.optin_name(d.code)] = contact.optins.get(d.code, False)
             else:
@@ -152,7 +153,9 @@ class SearchForm(forms.Form):
         clauses = []
         if q := data.get("q", "").strip():
             codes = {code for code, _ in _field_choices()}
-            name_codes = [c for c in ("EMail", "FirstName", "LastName") if c in codes] or ["EMail"]
+            name_codes = [
+                c for c in (nomenclature.PROJECT_KEY_CODE, *nomenclature.NAME_CODES) if c in codes
+            ] or [nomenclature.PROJECT_KEY_CODE]
             # "claire brown": every word must be in the email or one of the names.
             for word in q.split()[:5]:
                 clauses.append(
@@ -181,65 +184,187 @@ class SegmentForm(forms.Form):
     )
 
 
-class ConditionForm(forms.Form):
-    field = forms.ChoiceField(label="Field")
-    operator = forms.ChoiceField(choices=OPERATOR_CHOICES, label="Operator")
-    value = forms.CharField(max_length=200, label="Value")
+# What a condition may say of a field, by the field's type: (operator, the builder's words).
+YES, NO = "Yes", "No"
+OPTIN = ProjectField.Kind.OPTIN.value
+CONDITION_OPERATORS: dict[str, list[tuple[str, str]]] = {
+    OPTIN: [(YES, "subscribed"), (NO, "not subscribed")],
+    nomenclature.BOOLEAN: [(YES, "is yes"), (NO, "is no")],
+    nomenclature.TEXT: [("Equal", "is"), ("Contains", "contains"), ("StartsWith", "starts with")],
+    nomenclature.NUMBER: [
+        ("Equal", "is"),
+        ("GreaterThan", "more than"),
+        ("LessThan", "less than"),
+        (nomenclature.BETWEEN, "between"),
+    ],
+    nomenclature.DATE: [
+        ("Equal", "on"),
+        ("LessThan", "before"),
+        ("GreaterThan", "after"),
+        (nomenclature.BETWEEN, "between"),
+    ],
+}
+# Inferred operators (see nomenclature.COMPARISONS): offered while the account has not refused
+# them.
+COMPARING = {"GreaterThan", "LessThan", nomenclature.BETWEEN}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+
+def _condition_field(d: ProjectField) -> tuple[str, str]:
+    """A builder's field choice: opt-ins by their provider name, fields by their code."""
+    if d.kind == OPTIN:
+        return nomenclature.optin_name(d.code), f"{d.label} (opt-in)"
+    return d.code, d.label
+
+
+class ConditionForm(forms.Form):
+    """One condition of the builder. What it offers follows the chosen field's type (the
+    project definition): opt-ins are subscribed or not, text is compared as text, numbers and
+    dates as such; a value is asked only where the operator needs one."""
+
+    field = forms.ChoiceField(label="Field")
+    operator = forms.ChoiceField(label="Operator")
+    value = forms.CharField(max_length=200, required=False, label="Value")
+    value_to = forms.CharField(max_length=200, required=False, label="and")
+
+    def __init__(
+        self,
+        *args: Any,
+        definition: list[ProjectField],
+        comparisons: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        optins = ProjectField.objects.filter(kind=ProjectField.Kind.OPTIN).order_by("position")
-        self.fields["field"].choices = [
-            *_field_choices(),
-            *[(nomenclature.optin_name(o.code), f"{o.label} (opt-in, 1 or 0)") for o in optins],
+        self.definitions = {_condition_field(d)[0]: d for d in definition}
+        self.fields["field"].choices = [_condition_field(d) for d in definition]
+        chosen = self["field"].value() or next(iter(self.definitions), "")
+        self.fields["field"].initial = chosen
+        self.definition = self.definitions.get(chosen)
+        self.kind = self._kind(self.definition)
+        operators = [
+            (op, words)
+            for op, words in CONDITION_OPERATORS[self.kind]
+            if comparisons or op not in COMPARING
         ]
-        # An untouched extra row then counts as unchanged and is skipped, not an error.
-        if self.fields["field"].choices:
-            self.fields["field"].initial = self.fields["field"].choices[0][0]
-        self.fields["operator"].initial = "Contains"
+        self.fields["operator"].choices = operators
+        self.fields["operator"].initial = operators[0][0]
+        if self.definition is not None:
+            words = ", ".join(w for _, w in operators)
+            self.fields["operator"].error_messages["invalid_choice"] = (
+                f"Choose how to compare {self.definition.label}: {words}."
+            )
+        widget = {
+            nomenclature.NUMBER: forms.NumberInput(attrs={"step": "any"}),
+            nomenclature.DATE: forms.DateInput(attrs={"type": "date"}),
+        }.get(self.kind, forms.TextInput())
+        self.fields["value"].widget = widget
+        self.fields["value_to"].widget = widget
+
+    @staticmethod
+    def _kind(definition: ProjectField | None) -> str:
+        if definition is None:
+            return nomenclature.TEXT
+        if definition.kind == OPTIN:
+            return OPTIN
+        known = definition.data_type in CONDITION_OPERATORS
+        return definition.data_type if known else nomenclature.TEXT
+
+    @property
+    def needs_value(self) -> bool:
+        return self.kind not in {OPTIN, nomenclature.BOOLEAN}
+
+    @property
+    def between(self) -> bool:
+        return self["operator"].value() == nomenclature.BETWEEN
+
+    def _value(self, name: str) -> Any:
+        """The value typed in `name`, read as the field's type; a ValidationError otherwise."""
+        raw = (self.cleaned_data.get(name) or "").strip()
+        if not raw:
+            raise ValidationError("Enter the value to compare with.")
+        if self.kind == nomenclature.NUMBER:
+            try:
+                number = Decimal(raw)
+            except InvalidOperation:
+                number = None
+            if number is None or not number.is_finite():
+                raise ValidationError("Enter a number.")
+            return number
+        if self.kind == nomenclature.DATE:
+            try:
+                return dt.date.fromisoformat(raw)
+            except ValueError:
+                raise ValidationError("Enter a date (YYYY-MM-DD).") from None
+        return raw
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not self.needs_value or "operator" not in data:
+            return data
+        values = ["value", "value_to"] if data["operator"] == nomenclature.BETWEEN else ["value"]
+        for name in values:
+            try:
+                data[f"{name}_read"] = self._value(name)
+            except ValidationError as error:
+                self.add_error(name, error)
+        low, high = data.get("value_read"), data.get("value_to_read")
+        if low is not None and high is not None and high < low:
+            self.add_error("value_to", "The end of the range comes before its start.")
+        return data
 
     def clause(self) -> dict[str, Any]:
         data = self.cleaned_data
-        kind, code = nomenclature.parse_name(data["field"])
-        if kind == "optin":
-            return {
-                "$type": "FieldClause",
-                "Field": {"Name": data["field"]},
-                "TypeOperator": "Equal",
-                "ComparisonValue": "1" if nomenclature.is_subscribed(data["value"]) else "0",
-            }
-        return nomenclature.field_clause(code, data["operator"], data["value"].strip())
+        operator = data["operator"]
+        if self.kind == OPTIN:
+            return nomenclature.optin_clause(self.definition.code, subscribed=operator == YES)
+        code = self.definition.code
+        if self.kind == nomenclature.BOOLEAN:
+            return nomenclature.field_clause(
+                code, "Equal", nomenclature.optin_value(operator == YES)
+            )
+        low = nomenclature.to_provider_value(self.kind, data["value_read"])
+        if operator == nomenclature.BETWEEN:
+            high = nomenclature.to_provider_value(self.kind, data["value_to_read"])
+            return nomenclature.between_clause(code, low, high)
+        return nomenclature.field_clause(code, operator, low)
 
 
-class BaseConditionFormSet(forms.BaseFormSet):
+class BaseConditionFormSet(RowFormSet):
     def clean(self) -> None:
         if any(self.errors):
             return
-        filled = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-        if not filled:
+        if not any(f.cleaned_data for f in self.forms):
             raise ValidationError("Add at least one condition.")
 
     def clauses(self) -> list[dict[str, Any]]:
-        return [
-            f.clause() for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")
-        ]
+        return [f.clause() for f in self.forms if f.cleaned_data]
 
 
 ConditionFormSet = formset_factory(
-    ConditionForm, formset=BaseConditionFormSet, extra=1, can_delete=True, max_num=10
+    ConditionForm, formset=BaseConditionFormSet, extra=0, max_num=10, absolute_max=10
 )
 
 
-def condition_initial(clause: dict[str, Any] | None) -> tuple[str, list[dict[str, str]]]:
+def condition_initial(
+    clause: dict[str, Any] | None, definition: list[ProjectField]
+) -> tuple[str, list[dict[str, str]]]:
+    """The builder's starting rows: a segment's conditions, or one row to fill."""
     combine, rows = nomenclature.flatten_clause(clause)
+    types = {_condition_field(d)[0]: ConditionForm._kind(d) for d in definition}
     initial = []
-    for code, operator, value in rows:
-        initial.append({"field": code, "operator": operator, "value": value})
-    return combine, initial
+    for field, operator, value, value_to in rows:
+        kind = types.get(field, nomenclature.TEXT)
+        if kind in {OPTIN, nomenclature.BOOLEAN}:
+            operator, value = (YES if nomenclature.is_subscribed(value) else NO), ""
+        elif kind == nomenclature.DATE:  # the date input's YYYY-MM-DD
+            value, value_to = (
+                (nomenclature.from_provider_date(v) or v) if v else v for v in (value, value_to)
+            )
+        initial.append({"field": field, "operator": operator, "value": value, "value_to": value_to})
+    return combine, initial or [{}]
 
 
-# --- Bulk sync ------------------------------------------------------------------------------
-class BulkSyncForm(forms.Form):
+# --- Imports --------------------------------------------------------------------------------
+class ImportForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
         help_text="A CRM export with a header row; columns named after the project's fields "
@@ -263,16 +388,21 @@ TIMEZONE_CHOICES = [("UTC", "UTC")] + sorted(
 )
 
 
-class SendingForm(forms.Form):
-    message = forms.ModelChoiceField(
+def _message_field() -> forms.ModelChoiceField:
+    """A choice of the mirrored messages, by their Dialog Insight id."""
+    return forms.ModelChoiceField(
         queryset=Message.objects.all(),
-        to_field_name="id_message",
+        to_field_name="provider_id",
         label="Message",
         empty_label="Choose a message…",
     )
+
+
+class SendingForm(forms.Form):
+    message = _message_field()
     segment = forms.ModelChoiceField(
         queryset=Segment.objects.all(),
-        to_field_name="id_filter",
+        to_field_name="provider_id",
         required=False,
         empty_label="Everyone in the project",
         label="Audience",
@@ -330,45 +460,38 @@ class SendingForm(forms.Form):
 
 
 class TriggerForm(forms.Form):
-    """Send one message to one contact (Sendings.SendSingle2) with its parameter values."""
+    """Send one message to one contact (Sendings.SendSingle2): one input per `[[Name]]`
+    placeholder of the chosen message, whose value replaces it."""
 
-    message = forms.ModelChoiceField(
-        queryset=Message.objects.all(),
-        to_field_name="id_message",
-        label="Message",
-        empty_label="Choose a message…",
-    )
-    parameters = forms.CharField(
-        required=False,
-        label="Parameters",
-        widget=forms.Textarea(
-            attrs={"rows": 3, "placeholder": "CartUrl=https://shop.example/cart/42"}
-        ),
-        help_text="One NAME=value per line, for the message's [[NAME]] placeholders.",
-    )
+    PREFIX = "parameter-"
+
+    message = _message_field()
     # One per form shown; sending claims it once (see dashboard/submissions.py).
     token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
-    def clean_parameters(self) -> dict[str, str]:
-        values: dict[str, str] = {}
-        for number, line in enumerate(self.cleaned_data["parameters"].splitlines(), 1):
-            if not line.strip():
-                continue
-            name, sep, value = line.partition("=")
-            if not sep or not name.strip():
-                raise ValidationError(f"Line {number} is not NAME=value.")
-            values[name.strip()] = value.strip()
-        return values
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        chosen = str(self["message"].value() or "")
+        messages = self.fields["message"].queryset
+        message = messages.filter(provider_id=chosen).first() if chosen.isdigit() else None
+        for name in message.parameters if message else []:
+            self.fields[f"{self.PREFIX}{name}"] = forms.CharField(
+                label=name,
+                max_length=2000,
+                help_text=f"Replaces [[{name}]] in the message.",
+                error_messages={"required": f"Enter the value that replaces [[{name}]]."},
+            )
+
+    def parameter_fields(self) -> list[forms.BoundField]:
+        return [self[n] for n in self.fields if n.startswith(self.PREFIX)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        message = data.get("message")
-        if message is not None and "parameters" in data:
-            missing = [p for p in message.parameters if not data["parameters"].get(p)]
-            if missing:
-                self.add_error(
-                    "parameters", f"This message needs a value for: {', '.join(missing)}."
-                )
+        data["parameters"] = {
+            name.removeprefix(self.PREFIX): value.strip()
+            for name, value in data.items()
+            if name.startswith(self.PREFIX)
+        }
         return data
 
 

@@ -1,5 +1,6 @@
 """Two families of tables: the local mirror of what Switchboard last saw at Dialog Insight
-(project definition, segments, messages, mailings with statistics) plus bulk-sync jobs."""
+(project definition, segments, messages, mailings with statistics), keyed by `provider_id`,
+plus contact imports."""
 
 from __future__ import annotations
 
@@ -37,21 +38,21 @@ class ProjectField(models.Model):
 
 
 class Segment(models.Model):
-    id_filter = models.PositiveBigIntegerField(unique=True)
+    provider_id = models.PositiveBigIntegerField(unique=True)  # Dialog Insight's idFilter
     name = models.CharField(max_length=200)
     is_dynamic = models.BooleanField(default=True)
     clause = models.JSONField(null=True, blank=True)
     synced_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["name", "id_filter"]
+        ordering = ["name", "provider_id"]
 
     def __str__(self) -> str:
         return self.name
 
 
 class Message(models.Model):
-    id_message = models.PositiveBigIntegerField(unique=True)
+    provider_id = models.PositiveBigIntegerField(unique=True)  # Dialog Insight's idMessage
     name = models.CharField(max_length=200)
     subject = models.CharField(max_length=300, blank=True)
     sender = models.CharField(max_length=200, blank=True)
@@ -59,7 +60,7 @@ class Message(models.Model):
     synced_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["name", "id_message"]
+        ordering = ["name", "provider_id"]
 
     def __str__(self) -> str:
         return self.name
@@ -75,12 +76,12 @@ class Mailing(models.Model):
         SENT = "Sent", "Sent"
         CANCELLED = "Cancelled", "Cancelled"
 
-    id_batch = models.PositiveBigIntegerField(unique=True)
-    id_message = models.PositiveBigIntegerField()
+    provider_id = models.PositiveBigIntegerField(unique=True)  # Dialog Insight's idBatch
+    message_id = models.PositiveBigIntegerField()  # the message's provider_id
     message_name = models.CharField(max_length=200, blank=True)
     mode = models.CharField(max_length=20)  # All | idFilters | Single
     audience = models.CharField(max_length=300, blank=True)
-    filter_ids = models.JSONField(default=list, blank=True)
+    segment_ids = models.JSONField(default=list, blank=True)  # the segments' provider_id
     launch_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=20, db_index=True)
     target_count = models.PositiveIntegerField(default=0)
@@ -96,16 +97,16 @@ class Mailing(models.Model):
     synced_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["-launch_at", "-id_batch"]
+        ordering = ["-launch_at", "-provider_id"]
         indexes = [
-            models.Index(fields=["-launch_at", "-id_batch"], name="contacts_mailing_launch"),
+            models.Index(fields=["-launch_at", "-provider_id"], name="contacts_mailing_launch"),
             models.Index(fields=["mode", "-launch_at"], name="contacts_mailing_mode"),
             # The overview's "latest sent mailings" and the card's counts.
             models.Index(fields=["status", "-launch_at"], name="contacts_mailing_status"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.message_name} #{self.id_batch}"
+        return f"{self.message_name} #{self.provider_id}"
 
     @property
     def open_rate(self) -> float | None:
@@ -114,6 +115,29 @@ class Mailing(models.Model):
     @property
     def click_rate(self) -> float | None:
         return self.unique_clicks / self.delivered if self.delivered else None
+
+
+class RecentContact(models.Model):
+    """A contact Switchboard created, changed or imported, with when and how: the Contacts
+    page lists the latest without asking Dialog Insight, which has no listing of recently
+    changed contacts. Switchboard's own record, not a copy of the project: a contact changed
+    at Dialog Insight directly is not here, and only the latest `KEEP` are kept."""
+
+    KEEP = 500
+
+    provider_id = models.PositiveBigIntegerField(unique=True)  # Dialog Insight's idContact
+    key = models.CharField(max_length=300)  # the project key (email) when it was changed
+    name = models.CharField(max_length=200, blank=True)
+    change = models.CharField(max_length=100)  # "created", "imported from crm.csv", …
+    changed_at = models.DateTimeField()
+    changed_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["-changed_at", "-id"], name="contacts_recent_changed")]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class MailingSnapshot(models.Model):
@@ -132,7 +156,7 @@ class MailingSnapshot(models.Model):
         indexes = [models.Index(fields=["mailing", "at"], name="contacts_snapshot_series")]
 
 
-class BulkSync(models.Model):
+class ContactImport(models.Model):
     """An uploaded CRM file being merged into the project in batches by a background task."""
 
     class Status(models.TextChoices):
@@ -176,8 +200,8 @@ class BulkSync(models.Model):
         return self.status in {self.Status.QUEUED, self.Status.RUNNING}
 
 
-class BulkSyncRow(models.Model):
-    """One row of the uploaded file, kept until merged so that a stopped sync loses nothing."""
+class ContactImportRow(models.Model):
+    """One row of the uploaded file, kept until merged so that a stopped import loses nothing."""
 
     class Outcome(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -185,14 +209,14 @@ class BulkSyncRow(models.Model):
         UPDATED = "updated", "Updated"
         REJECTED = "rejected", "Rejected"
 
-    job = models.ForeignKey(BulkSync, on_delete=models.CASCADE, related_name="rows")
+    job = models.ForeignKey(ContactImport, on_delete=models.CASCADE, related_name="rows")
     line = models.PositiveIntegerField()
     key = models.CharField(max_length=300)
     data = models.JSONField()
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
     message = models.CharField(max_length=500, blank=True)
-    id_contact = models.PositiveBigIntegerField(null=True, blank=True)
+    contact_id = models.PositiveBigIntegerField(null=True, blank=True)  # Dialog Insight's
 
     class Meta:
         ordering = ["line"]
-        indexes = [models.Index(fields=["job", "outcome", "line"], name="contacts_bulkrow_todo")]
+        indexes = [models.Index(fields=["job", "outcome", "line"], name="contacts_importrow_todo")]

@@ -7,8 +7,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts.client import DialogInsightClient
-from contacts.models import BulkSync, Mailing, MailingSnapshot, Message, ProjectField, Segment
+from contacts.models import (
+    ContactImport,
+    Mailing,
+    MailingSnapshot,
+    Message,
+    ProjectField,
+    RecentContact,
+    Segment,
+)
 from dashboard import capabilities
+from dashboard.models import AuditEvent
 
 
 def project_fields() -> list[ProjectField]:
@@ -44,13 +53,11 @@ def mailings(*, status: str = "", mode: str = "", q: str = ""):
     return qs
 
 
-def contact_activity(id_contact: int, limit: int = 10):
+def contact_activity(contact_id: int, limit: int = 10):
     """What Switchboard's users did to this contact (the audit log), newest first."""
-    from dashboard.models import AuditEvent
-
     return list(
         AuditEvent.objects.filter(
-            provider="dialoginsight", object_type="contact", object_id=str(id_contact)
+            provider="dialoginsight", object_type="contact", object_id=str(contact_id)
         )[:limit]
     )
 
@@ -59,12 +66,20 @@ def messages():
     return list(Message.objects.all())
 
 
-def messages_with_parameters() -> list[Message]:
-    return [m for m in Message.objects.all() if m.parameters]
+def recent_contacts():
+    """The contacts Switchboard changed lately, newest first (its own record, see
+    contacts/mirror.py)."""
+    return RecentContact.objects.all()
 
 
-def bulk_syncs():
-    return BulkSync.objects.select_related("user")[:20]
+def comparisons_unavailable() -> list[str]:
+    """Why the builder offers no comparison of numbers and dates, when this account refused
+    them."""
+    return unavailable("clause_comparison")
+
+
+def recent_imports():
+    return ContactImport.objects.select_related("user")[:20]
 
 
 def latest_mailings(limit: int = 5) -> list[Mailing]:
@@ -95,7 +110,7 @@ def overview_card() -> dict:
     return {
         "title": "Contacts",
         "provider": "Dialog Insight",
-        "url": reverse("contacts:search"),
+        "url": reverse("contacts:contact_search"),
         "stats": [
             ("Segments", Segment.objects.count()),
             ("Scheduled mailings", Mailing.objects.filter(status="Scheduled").count()),

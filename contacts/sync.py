@@ -11,7 +11,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from contacts import fields as nomenclature
+from contacts import nomenclature
 from contacts.client import DialogInsightClient
 from contacts.models import Mailing, MailingSnapshot, Message, ProjectField, Segment
 from dashboard.capabilities import Unavailable
@@ -25,20 +25,26 @@ def _upsert(
     model: type[models.Model],
     object_type: str,
     rows: dict[Any, dict[str, Any]],
-    key: str,
     *,
+    key: tuple[str, ...] = ("provider_id",),
     complete: bool = True,
 ) -> SyncResult:
-    """Make `model` hold `rows` ({provider key: field values}); a complete listing also
+    """Make `model` hold `rows` ({identity: field values}); the fields named in `key` identify
+    a row (its identity is their value, or a tuple of their values). A complete listing also
     removes rows the provider no longer has."""
+
+    def identity(values: tuple[Any, ...]) -> Any:
+        return values if len(key) > 1 else values[0]
+
     result = SyncResult(object_type)
     now = timezone.now()
     with transaction.atomic():
-        existing = {getattr(o, key): o for o in model.objects.all()}
+        existing = {identity(tuple(getattr(o, f) for f in key)): o for o in model.objects.all()}
         for ident, values in rows.items():
             current = existing.get(ident)
             if current is None:
-                model.objects.create(**{key: ident}, **values, synced_at=now)
+                ident_fields = dict(zip(key, ident if len(key) > 1 else (ident,), strict=True))
+                model.objects.create(**ident_fields, **values, synced_at=now)
                 result.created += 1
             elif any(getattr(current, f) != v for f, v in values.items()):
                 for f, v in values.items():
@@ -49,7 +55,7 @@ def _upsert(
             else:
                 result.unchanged += 1
         if complete:
-            gone = [pk for ident, o in existing.items() if ident not in rows for pk in [o.pk]]
+            gone = [o.pk for ident, o in existing.items() if ident not in rows]
             if gone:
                 result.removed = model.objects.filter(pk__in=gone).delete()[0]
     return result
@@ -57,8 +63,6 @@ def _upsert(
 
 def sync_project(client: DialogInsightClient | None = None) -> SyncResult:
     project = (client or DialogInsightClient()).project_get()
-    result = SyncResult("project fields")
-    now = timezone.now()
     wanted: dict[tuple[str, str], dict[str, Any]] = {}
     for position, f in enumerate(project.fields):
         wanted[(ProjectField.Kind.FIELD, f.code)] = {
@@ -76,83 +80,68 @@ def sync_project(client: DialogInsightClient | None = None) -> SyncResult:
             "is_key": False,
             "position": position,
         }
-    with transaction.atomic():
-        existing = {(o.kind, o.code): o for o in ProjectField.objects.all()}
-        for (kind, code), values in wanted.items():
-            current = existing.get((kind, code))
-            if current is None:
-                ProjectField.objects.create(kind=kind, code=code, synced_at=now, **values)
-                result.created += 1
-            elif any(getattr(current, k) != v for k, v in values.items()):
-                ProjectField.objects.filter(pk=current.pk).update(synced_at=now, **values)
-                result.updated += 1
-            else:
-                result.unchanged += 1
-        gone = [o.pk for k, o in existing.items() if k not in wanted]
-        if gone:
-            result.removed = ProjectField.objects.filter(pk__in=gone).delete()[0]
-    return result
+    return _upsert(ProjectField, "project fields", wanted, key=("kind", "code"))
 
 
 def sync_segments(client: DialogInsightClient | None = None) -> SyncResult:
     """Segments as Dialog Insight lists them. An account without the listing keeps the
     segments saved from Switchboard, and the result says why nothing was listed."""
     try:
-        segments = (client or DialogInsightClient()).segments_list()
+        segments = (client or DialogInsightClient()).segment_list()
     except Unavailable as error:
         return SyncResult("segments", errors=[str(error)])
     rows = {
         s.id: {"name": s.name, "is_dynamic": s.is_dynamic, "clause": s.clause} for s in segments
     }
-    return _upsert(Segment, "segments", rows, "id_filter")
+    return _upsert(Segment, "segments", rows)
 
 
 def sync_messages(client: DialogInsightClient | None = None) -> SyncResult:
     """Messages as Dialog Insight lists them (or, without the listing, the ones created from
     Switchboard, kept as they were)."""
     try:
-        messages = (client or DialogInsightClient()).messages_list()
+        messages = (client or DialogInsightClient()).message_list()
     except Unavailable as error:
         return SyncResult("messages", errors=[str(error)])
     rows = {
         m.id: {"name": m.name, "subject": m.subject, "sender": m.sender, "parameters": m.parameters}
         for m in messages
     }
-    return _upsert(Message, "messages", rows, "id_message")
+    return _upsert(Message, "messages", rows)
 
 
 def sync_mailings(client: DialogInsightClient | None = None) -> SyncResult:
     client = client or DialogInsightClient()
-    batches = client.batches()
-    names = dict(Segment.objects.values_list("id_filter", "name"))
+    mailings = client.mailing_list()
+    names = dict(Segment.objects.values_list("provider_id", "name"))
     rows: dict[int, dict[str, Any]] = {}
-    for b in batches:
-        if b.mode == "All":
+    for m in mailings:
+        if m.mode == "All":
             audience = "Everyone"
-        elif b.mode == "Single":
+        elif m.mode == "Single":
             audience = "One contact (triggered)"
         else:
-            audience = ", ".join(names.get(i, f"Segment #{i}") for i in b.filter_ids)
-        rows[b.id] = {
-            "id_message": b.id_message,
-            "message_name": b.message_name,
-            "mode": b.mode,
+            audience = ", ".join(names.get(i, f"Segment #{i}") for i in m.segment_ids)
+        rows[m.id] = {
+            "message_id": m.message_id,
+            "message_name": m.message_name,
+            "mode": m.mode,
             "audience": audience[:300],
-            "filter_ids": b.filter_ids,
-            "launch_at": b.launch_at,
-            "status": b.status,
-            "target_count": b.target_count,
+            "segment_ids": m.segment_ids,
+            "launch_at": m.launch_at,
+            "status": m.status,
+            "target_count": m.target_count,
         }
-    result = _upsert(Mailing, "mailings", rows, "id_batch")
+    result = _upsert(Mailing, "mailings", rows)
     # Statistics of recent sent mailings (reads, one call each; old ones stay as last seen).
     since = timezone.now() - STATISTICS_WINDOW
     recent = Mailing.objects.filter(status__in=["Sent", "Sending"]).filter(
         models.Q(launch_at__gte=since) | models.Q(stats_at__isnull=True)
     )
     fields = ("sent", "delivered", "unique_opens", "unique_clicks")
-    for mailing in recent.only("pk", "id_batch", *fields):
+    for mailing in recent.only("pk", "provider_id", *fields):
         try:
-            s = client.statistics(mailing.id_batch)
+            s = client.mailing_statistics_get(mailing.provider_id)
         except Unavailable as error:  # the mailings are listed all the same, without numbers
             result.errors.append(str(error))
             break

@@ -1,17 +1,16 @@
-"""Background work for Dialog Insight: bulk syncs of uploaded CRM files."""
+"""Background work for Dialog Insight: contact imports of uploaded CRM files."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
+from contacts import services
 from dashboard.context import acting
 
 
 @task()
-def bulk_sync_run(job_id: int) -> dict[str, int]:
-    """Merge the pending rows of a bulk sync in batches (see services.bulk_sync_run)."""
-    from contacts import services
-
+def import_run(import_id: int) -> dict[str, int]:
+    """Merge the pending rows of a contact import in batches (see services.import_run)."""
     with acting("worker"):
-        job = services.bulk_sync_run(job_id=job_id)
-    return {"processed": job.processed, "rejected": job.rejected}
+        contact_import = services.import_run(import_id=import_id)
+    return {"processed": contact_import.processed, "rejected": contact_import.rejected}

@@ -1,22 +1,32 @@
+"""Dialog Insight pages: each view checks the permission, validates with a form, calls one
+service (contacts/services/) or selector, and renders; a view's name is its URL's name."""
+
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
 
-from contacts import charts, forms, selectors, services
-from contacts.models import BulkSync, Mailing, Segment
+from contacts import charts, forms, nomenclature, selectors, services, tasks
+from contacts.client import Contact
+from contacts.models import ContactImport, Mailing, ProjectField, Segment
 from contacts.templatetags.contacts_tags import contact_url
+from dashboard.forms import as_typed
 from dashboard.providers import ProviderError
 from dashboard.submissions import (
+    AlreadySubmitted,
     Checked,
     Confirmation,
     OutcomeUnknown,
@@ -28,23 +38,87 @@ from dashboard.submissions import (
     resubmitted,
     submitted_at,
 )
+from dashboard.sync import SyncResult
 
 VIEW = "dashboard.view_contacts"
 CHANGE = "dashboard.change_contacts"
 SEND = "dashboard.send_mailings"
 
 
-def _key(request) -> str:
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _change_form(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A form page (GET shows it, POST saves it) for whoever may change contacts."""
+    return require_http_methods(["GET", "POST"])(
+        permission_required(CHANGE, raise_exception=True)(view)
+    )
+
+
+def _key(request: HtmxHttpRequest) -> str:
     """The contact's project key when the page passed it: on an account that does not let
     Switchboard open a contact by id, it finds the contact instead (see contacts/client.py)."""
     return (request.POST.get("key") or request.GET.get("key") or "").strip()
 
 
-def _unknown(noun: str, done: str = "created", **kwargs) -> OutcomeUnknown:
+def _fragment(request: HtmxHttpRequest, template: str, partial: str) -> str:
+    """`template`, or only its `partial` for an htmx request (not a boosted page load)."""
+    return f"{template}#{partial}" if request.htmx and not request.htmx.boosted else template
+
+
+def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
+    """To `url`: a client redirect for an htmx request, a plain one otherwise."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _unknown(noun: str, done: str = "created", **kwargs: Any) -> OutcomeUnknown:
     return OutcomeUnknown(provider="Dialog Insight", noun=noun, done=done, **kwargs)
 
 
-def _definition_or_error(request) -> list | None:
+def _not_done(
+    request: HtmxHttpRequest, error: Exception, choices: OutcomeUnknown | None, *, back: str
+) -> tuple[OutcomeUnknown | None, HttpResponse | None]:
+    """After a create or send that raised `error`: the two choices (`choices`, told why) when
+    Dialog Insight may have done it; a redirect to `back` when the same form's first
+    submission did it; else neither, and the caller says that nothing was done."""
+    unknown = choices.after(error) if choices is not None else None
+    if unknown is None and choices is not None and isinstance(error, AlreadySubmitted):
+        messages.warning(
+            request,
+            f"This {choices.noun} was already submitted; it was not {choices.done} a second time.",
+        )
+        return None, _go(request, back)
+    return unknown, None
+
+
+def _failure(error: ProviderError, *, refused: str, maybe: str) -> str:
+    """`refused` when Dialog Insight certainly did nothing, `maybe` when it may have."""
+    return f"{maybe if error.outcome_unknown else refused} {error}"
+
+
+def _refreshed(request: HtmxHttpRequest, what: str, results: list[SyncResult]) -> None:
+    """Say what a refresh did, and what this account could not give."""
+    notes = [note for result in results for note in result.errors]
+    if notes:
+        messages.warning(request, f"{what} refreshed, in part. {' '.join(notes)}")
+    else:
+        messages.success(request, f"{what} refreshed ({'; '.join(map(str, results))}).")
+
+
+def _refresh(
+    request: HtmxHttpRequest, what: str, refresh: Callable[[], list[SyncResult]], back: str
+) -> HttpResponse:
+    try:
+        results = refresh()
+    except ProviderError as error:
+        messages.error(request, f"{what} were not refreshed. {error}")
+    else:
+        _refreshed(request, what, results)
+    return redirect(back)
+
+
+def _definition_or_error(request: HtmxHttpRequest) -> list[ProjectField] | None:
     """The project's fields and opt-ins. A GET reads the mirror only (the worker's sync keeps
     it); a POST fetches them if they were never synced."""
     if request.method == "GET":
@@ -66,30 +140,60 @@ def _definition_or_error(request) -> list | None:
 # --- Contacts ---------------------------------------------------------------------------
 @require_GET
 @permission_required(VIEW, raise_exception=True)
-def contact_search(request):
-    definition = _definition_or_error(request)
+def contact_search(request: HtmxHttpRequest) -> HttpResponse:
+    """A search of the project at Dialog Insight, and how many contacts match (counted after
+    the results are shown, when there are more than a page); before any search, the contacts
+    changed lately through Switchboard (its own record: Dialog Insight lists no recent
+    contacts, and a list never waits on a provider)."""
+    definition = _definition_or_error(request) or []
     form = forms.SearchForm(request.GET or None)
-    results = error = None
-    if form.is_bound and form.is_valid() and form.clause():
+    context: dict[str, Any] = {
+        "form": form,
+        "columns": [d for d in definition if d.kind == "field"][:4],
+        "optins": [d for d in definition if d.kind == "optin"],
+    }
+    clause = form.clause() if form.is_bound and form.is_valid() else None
+    if clause:
         try:
             results = services.contact_search(
-                clause=form.clause(), page=form.cleaned_data.get("page") or 1
+                clause=clause, page=form.cleaned_data.get("page") or 1, per_page=forms.PER_PAGE
             )
-        except ProviderError as exc:
-            error = str(exc)
-    template = "contacts/search.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    columns = [d for d in (definition or []) if d.kind == "field"][:4]
-    optins = [d for d in (definition or []) if d.kind == "optin"]
-    return render(
-        request,
-        template,
-        {"form": form, "results": results, "error": error, "columns": columns, "optins": optins},
-    )
+        except ProviderError as error:
+            context["error"] = str(error)
+        else:
+            context.update(results=results, **_result_count(results.number, results.total))
+            if results.total is None:
+                count_url = reverse("contacts:contact_search_count")
+                context["counting"] = f"{count_url}?{request.GET.urlencode()}"
+    elif not form.errors:
+        page = request.GET.get("page")
+        context["recent"] = Paginator(selectors.recent_contacts(), 25).get_page(page)
+    return render(request, _fragment(request, "contacts/search.html", "results"), context)
 
 
-def _detail_context(contact, definition) -> dict:
+def _result_count(page: int, total: int | None, note: str = "") -> dict[str, Any]:
+    """What the search says of how many contacts match, on result page `page`."""
+    per_page = forms.PER_PAGE
+    first = (page - 1) * per_page + 1
+    last = min(page * per_page, total) if total is not None else page * per_page
+    return {"total": total, "total_note": note, "first": first, "last": last}
+
+
+@require_GET
+@permission_required(VIEW, raise_exception=True)
+def contact_search_count(request: HtmxHttpRequest) -> HttpResponse:
+    """How many contacts a search matches, asked once its results are on the page (a search
+    with more than a page of them)."""
+    form = forms.SearchForm(request.GET or None)
+    clause = form.clause() if form.is_bound and form.is_valid() else None
+    if not clause:
+        return HttpResponse("")  # no search, nothing to count
+    total, note = services.contact_search_count(clause=clause)
+    context = _result_count(form.cleaned_data.get("page") or 1, total, note)
+    return render(request, "contacts/search.html#count", context)
+
+
+def _detail_context(contact: Contact, definition: list[ProjectField]) -> dict[str, Any]:
     rows = [
         (d.label, contact.values.get(d.code), d.data_type) for d in definition if d.kind == "field"
     ]
@@ -106,37 +210,51 @@ def _detail_context(contact, definition) -> dict:
     return {"contact": contact, "rows": rows, "optins": optins}
 
 
+def _contact_page(
+    request: HtmxHttpRequest, contact_id: int, **context: Any
+) -> dict[str, Any] | None:
+    """Everything the contact's page shows, with `context` (the send form as typed), or None
+    when Dialog Insight no longer has the contact; a failure to read it raises."""
+    contact, history, history_note = services.contact_detail(
+        contact_id=contact_id, key=_key(request)
+    )
+    if contact is None:
+        return None
+    page = _detail_context(contact, selectors.project_fields())
+    page.update(
+        history=history,
+        history_note=history_note,
+        activity=selectors.contact_activity(contact_id),
+    )
+    return {**page, **context}
+
+
 @require_GET
 @permission_required(VIEW, raise_exception=True)
-def contact_detail(request, id_contact: int):
-    definition = _definition_or_error(request) or []
+def contact_detail(request: HtmxHttpRequest, contact_id: int) -> HttpResponse:
+    _definition_or_error(request)  # says so when the project's fields are not loaded yet
+    send_form = forms.TriggerForm(initial={"token": new_token()})
     try:
-        contact, history, history_note = services.contact_detail(
-            id_contact=id_contact, key=_key(request)
+        page = _contact_page(
+            request, contact_id, trigger_form=send_form if request.user.has_perm(SEND) else None
         )
     except ProviderError as error:
         return render(
-            request, "contacts/detail.html", {"error": str(error), "id_contact": id_contact}
+            request, "contacts/detail.html", {"error": str(error), "contact_id": contact_id}
         )
-    if contact is None:
+    if page is None:
         raise Http404("No such contact at Dialog Insight.")
-    context = _detail_context(contact, definition)
-    context.update(history=history, history_note=history_note)
-    context["activity"] = selectors.contact_activity(id_contact)
-    if request.user.has_perm(SEND):
-        context["trigger_form"] = forms.TriggerForm(initial={"token": new_token()})
-        context["parameterised"] = selectors.messages_with_parameters()
-    return render(request, "contacts/detail.html", context)
+    return render(request, "contacts/detail.html", page)
 
 
 @require_POST
 @permission_required(CHANGE, raise_exception=True)
-def contact_optin(request, id_contact: int, code: str):
+def contact_optin_set(request: HtmxHttpRequest, contact_id: int, code: str) -> HttpResponse:
     subscribed = request.POST.get("subscribed") == "1"
     try:
-        contact = services.contact_set_optin(
+        contact = services.contact_optin_set(
             user=request.user,
-            id_contact=id_contact,
+            contact_id=contact_id,
             code=code,
             subscribed=subscribed,
             key=_key(request),
@@ -145,42 +263,41 @@ def contact_optin(request, id_contact: int, code: str):
         messages.error(request, str(error))
         if request.htmx:
             return HttpResponse(status=204)
-        return redirect(contact_url("detail", id_contact, _key(request)))
-    label = next((o.label for o in selectors.project_fields() if o.code == code), code)
+        return redirect(contact_url("contact_detail", contact_id, _key(request)))
+    definition = selectors.project_fields()
+    label = next((o.label for o in definition if o.code == code), code)
     messages.success(
         request, f"{contact.key} {'subscribed to' if subscribed else 'unsubscribed from'} {label}."
     )
     if request.htmx:
-        context = _detail_context(contact, selectors.project_fields())
-        return render(request, "contacts/detail.html#optins", context)
-    return redirect(contact_url("detail", id_contact, contact.key))
+        return render(request, "contacts/detail.html#optins", _detail_context(contact, definition))
+    return redirect(contact_url("contact_detail", contact_id, contact.key))
 
 
-@require_http_methods(["GET", "POST"])
-@permission_required(CHANGE, raise_exception=True)
-def contact_form(request, id_contact: int | None = None):
+def _contact_form(request: HtmxHttpRequest, contact_id: int | None) -> HttpResponse:
+    """The contact form, new (`contact_id` None) or of the contact `contact_id`."""
     definition = _definition_or_error(request)
     if definition is None:
-        return redirect("contacts:search")
-    editing = id_contact is not None
+        return redirect("contacts:contact_search")
+    editing = contact_id is not None
     contact = None
     problem = ""
     if editing:
         # Contacts.Merge goes by the project key: on a save too, the key is that of the URL's
         # contact as Dialog Insight has it, never one the browser sends.
         try:
-            contact = services.contact_get(id_contact=id_contact, key=_key(request))
+            contact = services.contact_get(contact_id=contact_id, key=_key(request))
         except ProviderError as error:
             if request.method == "GET":
                 messages.error(request, str(error))
-                return redirect("contacts:search")
+                return redirect("contacts:contact_search")
             problem = f"Nothing was saved: the contact could not be read. {error}"
         else:
             if contact is None and request.method == "GET":
                 raise Http404("No such contact at Dialog Insight.")
             if contact is None:
                 problem = "Dialog Insight no longer has this contact: nothing was saved."
-    initial = forms.ContactForm.initial_from(contact) if contact else {}
+    initial = forms.ContactForm.initial_from(contact, definition) if contact else {}
     form = forms.ContactForm(definition, request.POST or None, initial=initial, editing=editing)
     if problem:
         form.add_error(None, problem)
@@ -195,7 +312,7 @@ def contact_form(request, id_contact: int | None = None):
             if record.ok:
                 verb = "updated" if editing else "created"
                 messages.success(request, f"Contact {form.key()} {verb}.")
-                return redirect(contact_url("detail", record.id_record, form.key()))
+                return redirect(contact_url("contact_detail", record.contact_id, form.key()))
             form.add_provider_rejection(record.message or record.validation)
     fields, optins = form.field_groups()
     return render(
@@ -206,39 +323,49 @@ def contact_form(request, id_contact: int | None = None):
             "fields": fields,
             "optins": optins,
             "editing": editing,
-            "id_contact": id_contact,
+            "contact_id": contact_id,
             "contact": contact,
         },
     )
 
 
+@_change_form
+def contact_create(request: HtmxHttpRequest) -> HttpResponse:
+    return _contact_form(request, None)
+
+
+@_change_form
+def contact_edit(request: HtmxHttpRequest, contact_id: int) -> HttpResponse:
+    return _contact_form(request, contact_id)
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required(CHANGE, raise_exception=True)
-def contact_delete(request, id_contact: int):
+def contact_delete(request: HtmxHttpRequest, contact_id: int) -> HttpResponse:
     label = request.POST.get("label") or request.GET.get("label", "")
     if request.method == "POST":
         try:
-            deleted = services.contact_delete(user=request.user, id_contact=id_contact, label=label)
+            deleted = services.contact_delete(user=request.user, contact_id=contact_id, label=label)
         except ProviderError as error:
             messages.error(
                 request,
-                services.failure_sentence(
+                _failure(
                     error,
                     refused="The contact was not deleted.",
                     maybe="Dialog Insight may have deleted the contact:",
                 ),
             )
-            return redirect(contact_url("detail", id_contact, label))
+            return redirect(contact_url("contact_detail", contact_id, label))
         if deleted:
-            messages.success(request, f"Contact {label or id_contact} and its history deleted.")
+            messages.success(request, f"Contact {label or contact_id} and its history deleted.")
         else:
             messages.warning(request, "Dialog Insight had no such contact; nothing was deleted.")
-        return redirect("contacts:search")
+        return redirect("contacts:contact_search")
     try:
-        contact = services.contact_get(id_contact=id_contact, key=_key(request) or label)
+        contact = services.contact_get(contact_id=contact_id, key=_key(request) or label)
     except ProviderError as error:
         messages.error(request, str(error))
-        return redirect(contact_url("detail", id_contact, _key(request)))
+        return redirect(contact_url("contact_detail", contact_id, _key(request)))
     if contact is None:
         raise Http404("No such contact at Dialog Insight.")
     return render(request, "contacts/delete.html", {"contact": contact})
@@ -246,66 +373,56 @@ def contact_delete(request, id_contact: int):
 
 @require_POST
 @permission_required(CHANGE, raise_exception=True)
-def contact_unsubscribe(request, id_contact: int):
+def contact_unsubscribe(request: HtmxHttpRequest, contact_id: int) -> HttpResponse:
     try:
-        contact = services.contact_unsubscribe_all(
-            user=request.user, id_contact=id_contact, key=_key(request)
+        contact = services.contact_unsubscribe(
+            user=request.user, contact_id=contact_id, key=_key(request)
         )
     except ProviderError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, f"{contact.key} unsubscribed from every list; history kept.")
-    return redirect(contact_url("detail", id_contact, _key(request)))
+    return redirect(contact_url("contact_detail", contact_id, _key(request)))
 
 
 # --- Segments ---------------------------------------------------------------------------
 @require_GET
 @permission_required(VIEW, raise_exception=True)
-def segment_list(request):
+def segment_list(request: HtmxHttpRequest) -> HttpResponse:
     labels = selectors.field_labels()
     page = Paginator(selectors.segments(), 50).get_page(request.GET.get("page"))
-    rows = [(s, services.nomenclature.describe_clause(s.clause, labels)) for s in page]
+    rows = [(s, nomenclature.describe_clause(s.clause, labels)) for s in page]
     return render(
         request,
         "contacts/segments.html",
         {
             "rows": rows,
             "page": page,
-            "unavailable": selectors.unavailable("segments_list", "segment_save"),
+            "unavailable": selectors.unavailable("segment_list", "segment_save"),
         },
     )
 
 
 @require_POST
 @permission_required(VIEW, raise_exception=True)
-def segment_refresh(request):
-    try:
-        result = services.sync.sync_segments()
-    except ProviderError as error:
-        messages.error(request, f"Segments were not refreshed. {error}")
-    else:
-        _refreshed(request, "Segments", [result])
-    return redirect("contacts:segments")
-
-
-def _refreshed(request, what: str, results: list) -> None:
-    """Say what a refresh did, and what this account could not give."""
-    notes = [note for result in results for note in result.errors]
-    if notes:
-        messages.warning(request, f"{what} refreshed, in part. {' '.join(notes)}")
-    else:
-        messages.success(request, f"{what} refreshed ({'; '.join(map(str, results))}).")
+def segment_list_refresh(request: HtmxHttpRequest) -> HttpResponse:
+    return _refresh(
+        request,
+        "Segments",
+        lambda: [services.segment_list_refresh()],
+        reverse("contacts:segment_list"),
+    )
 
 
 @require_GET
 @permission_required(VIEW, raise_exception=True)
-def segment_detail(request, id_filter: int):
-    segment = get_object_or_404(Segment, id_filter=id_filter)
+def segment_detail(request: HtmxHttpRequest, segment_id: int) -> HttpResponse:
+    segment = get_object_or_404(Segment, provider_id=segment_id)
     definition = selectors.project_fields()
     error = None
     members = []
     try:
-        members = services.segment_contacts(segment=segment)
+        members = services.segment_contact_list(segment=segment)
     except ProviderError as exc:
         error = str(exc)
     return render(
@@ -313,9 +430,7 @@ def segment_detail(request, id_filter: int):
         "contacts/segment_detail.html",
         {
             "segment": segment,
-            "summary": services.nomenclature.describe_clause(
-                segment.clause, selectors.field_labels()
-            ),
+            "summary": nomenclature.describe_clause(segment.clause, selectors.field_labels()),
             "members": members,
             "error": error,
             "columns": [d for d in definition if d.kind == "field"][:4],
@@ -323,23 +438,54 @@ def segment_detail(request, id_filter: int):
     )
 
 
-@require_http_methods(["GET", "POST"])
-@permission_required(CHANGE, raise_exception=True)
-def segment_form(request, id_filter: int | None = None):
-    if _definition_or_error(request) is None:
-        return redirect("contacts:segments")
-    segment = get_object_or_404(Segment, id_filter=id_filter) if id_filter else None
-    initial_rows: list = []
-    initial = {}
-    if segment is not None:
-        combine, initial_rows = forms.condition_initial(segment.clause)
-        initial = {"name": segment.name, "combine": combine}
-    else:
-        initial = {"token": new_token()}
+def _conditions(data: Any, definition: list[ProjectField], **kwargs: Any) -> Any:
+    """The builder's condition rows, offering what the project's field types and this
+    account allow."""
+    comparisons = not selectors.comparisons_unavailable()
+    return forms.ConditionFormSet(
+        data,
+        prefix="cond",
+        form_kwargs={"definition": definition, "comparisons": comparisons},
+        **kwargs,
+    )
+
+
+def _builder_action(data: Any) -> tuple[bool, int | None] | None:
+    """(add a row, the row to remove) when the builder's rows change (`_action` add,
+    remove-N or refresh, after a field or an operator was chosen); None on a save."""
+    action = data.get("_action", "") if data is not None else ""
+    if action in {"add", "refresh"}:
+        return action == "add", None
+    index = action.removeprefix("remove-")
+    if action.startswith("remove-") and index.isdigit():
+        return False, int(index)
+    return None
+
+
+def _segment_form(request: HtmxHttpRequest, segment: Segment | None) -> HttpResponse:
+    """The segment builder, for a new segment (`segment` None) or to edit `segment`."""
+    definition = _definition_or_error(request)
+    if definition is None:
+        return redirect("contacts:segment_list")
+    combine, initial_rows = forms.condition_initial(segment.clause if segment else None, definition)
+    initial: dict[str, Any] = (
+        {"name": segment.name, "combine": combine} if segment else {"token": new_token()}
+    )
     data = resubmitted(request.POST) if request.method == "POST" else None
     form = forms.SegmentForm(data, initial=initial)
-    formset = forms.ConditionFormSet(data, initial=initial_rows, prefix="cond")
-    unknown = None
+    formset = _conditions(data, definition, initial=initial_rows)
+    context: dict[str, Any] = {
+        "segment": segment,
+        "unknown": None,
+        "comparisons_unavailable": selectors.comparisons_unavailable(),
+    }
+    if (rows := _builder_action(data)) is not None:
+        # Rows added or removed, or a field or an operator chosen: nothing was submitted, so
+        # the builder comes back as typed, without errors (in place with htmx, else the page).
+        add, remove = rows
+        context.update(form=as_typed(form), formset=formset.changed(add=add, remove=remove))
+        template = _fragment(request, "contacts/segment_form.html", "conditions")
+        return render(request, template, context)
     if data is not None and segment is None and checking(data):
         form.is_valid(), formset.is_valid()  # the builder as typed
         name = data.get("name", "").strip()
@@ -350,45 +496,32 @@ def segment_form(request, id_filter: int | None = None):
                 return Checked(f"Dialog Insight, asked just now, has no segment named “{name}”.")
             return Checked(
                 f"Dialog Insight has a segment named “{name}”:",
-                url=reverse("contacts:segment", args=[found.id_filter]),
+                url=reverse("contacts:segment_detail", args=[found.provider_id]),
                 link=f"open “{found.name}”",
             )
 
-        unknown = _unknown("segment").check(find)
-    elif request.method == "POST" and "add_condition" in request.POST:
-        # Add a row without validating (the builder works without JavaScript).
-        data = request.POST.copy()
-        rows = data.get("cond-TOTAL_FORMS", "1")
-        rows = int(rows) if rows.isascii() and rows.isdigit() else 1
-        # The formset caps the rows it builds; a crafted count must not build thousands.
-        data["cond-TOTAL_FORMS"] = str(min(rows + 1, forms.ConditionFormSet.max_num))
-        form = forms.SegmentForm(data)
-        formset = forms.ConditionFormSet(data, prefix="cond")
-        form.errors.clear()
-        for f in formset.forms:
-            f._errors = {}
-        formset._non_form_errors = formset.error_class()
-    elif request.method == "POST" and form.is_valid() and formset.is_valid():
+        context["unknown"] = _unknown("segment").check(find)
+    elif data is not None and form.is_valid() and formset.is_valid():
         try:
             saved = services.segment_save(
                 user=request.user,
                 name=form.cleaned_data["name"],
                 combine=form.cleaned_data["combine"],
                 clauses=formset.clauses(),
-                id_filter=id_filter,
+                segment_id=segment.provider_id if segment else None,
                 token=form.cleaned_data.get("token") or "",
             )
-        except (services.AlreadySubmitted, ProviderError) as error:
-            unknown = _unknown("segment").after(error) if segment is None else None
-            if unknown is None and isinstance(error, services.AlreadySubmitted):
-                messages.warning(
-                    request, "This segment was already submitted; it was not created a second time."
-                )
-                return redirect("contacts:segments")
-            if unknown is None:
+        except (AlreadySubmitted, ProviderError) as error:
+            choices = _unknown("segment") if segment is None else None
+            context["unknown"], done = _not_done(
+                request, error, choices, back=reverse("contacts:segment_list")
+            )
+            if done:
+                return done
+            if context["unknown"] is None:
                 form.add_error(
                     None,
-                    services.failure_sentence(
+                    _failure(
                         error,
                         refused="The segment was not saved.",
                         maybe="Dialog Insight may have saved the segment: refresh the Segments "
@@ -397,146 +530,166 @@ def segment_form(request, id_filter: int | None = None):
                 )
         else:
             messages.success(request, f"Segment “{saved.name}” saved.")
-            return redirect("contacts:segment", id_filter=saved.id_filter)
-    return render(
-        request,
-        "contacts/segment_form.html",
-        {"form": form, "formset": formset, "segment": segment, "unknown": unknown},
-    )
+            return redirect("contacts:segment_detail", segment_id=saved.provider_id)
+    context.update(form=form, formset=formset)
+    return render(request, "contacts/segment_form.html", context)
 
 
-# --- Bulk sync ---------------------------------------------------------------------------
-@require_http_methods(["GET", "POST"])
-@permission_required(VIEW, raise_exception=True)
-def bulk_sync(request):
-    """The recent bulk syncs, for whoever may view contacts; the upload that starts one, for
+@_change_form
+def segment_create(request: HtmxHttpRequest) -> HttpResponse:
+    return _segment_form(request, None)
+
+
+@_change_form
+def segment_edit(request: HtmxHttpRequest, segment_id: int) -> HttpResponse:
+    return _segment_form(request, get_object_or_404(Segment, provider_id=segment_id))
+
+
+@require_GET
+@permission_required(CHANGE, raise_exception=True)
+def segment_count(request: HtmxHttpRequest) -> HttpResponse:
+    """How many contacts the builder's conditions match now (the builder asks as they
+    change): a read, sent only once every condition is complete."""
+    formset = _conditions(request.GET, selectors.project_fields())
+    count, note = None, "Complete the conditions to see how many contacts match."
+    if formset.is_valid():
+        combine = "OR" if request.GET.get("combine") == "OR" else "AND"
+        count, note = services.segment_count(combine=combine, clauses=formset.clauses())
+    return render(request, "contacts/segment_form.html#count", {"count": count, "count_note": note})
+
+
+# --- Imports ------------------------------------------------------------------------------
+def _import_page(
+    request: HtmxHttpRequest, form: forms.ImportForm | None, definition: list[ProjectField]
+) -> HttpResponse:
+    """The recent imports, for whoever may view contacts; the upload that starts one, for
     whoever may change them."""
-    if not request.user.has_perm(CHANGE):
-        if request.method == "POST":
-            raise PermissionDenied
-        return render(request, "contacts/bulk_sync.html", {"jobs": selectors.bulk_syncs()})
-    definition = _definition_or_error(request) or []
-    form = forms.BulkSyncForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            job = services.bulk_sync_create(
-                user=request.user, filename=upload.name, raw=upload.read()
-            )
-        except services.BulkSyncFileError as error:
-            form.add_error("file", str(error))
-        except ProviderError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"{job.total} contacts queued from {job.filename}.")
-            return redirect("contacts:bulk_sync_detail", job_id=job.pk)
     return render(
         request,
-        "contacts/bulk_sync.html",
-        {"form": form, "jobs": selectors.bulk_syncs(), "definition": definition},
+        "contacts/imports.html",
+        {"form": form, "jobs": selectors.recent_imports(), "definition": definition},
     )
 
 
 @require_GET
 @permission_required(VIEW, raise_exception=True)
-def bulk_sync_detail(request, job_id: int):
-    job = get_object_or_404(BulkSync, pk=job_id)
+def import_list(request: HtmxHttpRequest) -> HttpResponse:
+    if not request.user.has_perm(CHANGE):
+        return _import_page(request, None, [])
+    return _import_page(request, forms.ImportForm(), _definition_or_error(request) or [])
+
+
+@require_POST
+@permission_required(VIEW, raise_exception=True)
+def import_create(request: HtmxHttpRequest) -> HttpResponse:
+    if not request.user.has_perm(CHANGE):
+        raise PermissionDenied
+    definition = _definition_or_error(request) or []
+    form = forms.ImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = services.import_create(user=request.user, filename=upload.name, raw=upload.read())
+        except services.ImportFileError as error:
+            form.add_error("file", str(error))
+        except ProviderError as error:
+            form.add_error(None, str(error))
+        else:
+            tasks.import_run.enqueue(job.pk)
+            messages.success(request, f"{job.total} contacts queued from {job.filename}.")
+            return redirect("contacts:import_detail", import_id=job.pk)
+    return _import_page(request, form, definition)
+
+
+@require_GET
+@permission_required(VIEW, raise_exception=True)
+def import_detail(request: HtmxHttpRequest, import_id: int) -> HttpResponse:
+    job = get_object_or_404(ContactImport, pk=import_id)
     rows = job.rows.exclude(outcome="pending")
     if request.GET.get("outcome") in {"created", "updated", "rejected"}:
         rows = rows.filter(outcome=request.GET["outcome"])
     rows = Paginator(rows, 100).get_page(request.GET.get("page"))
-    template = "contacts/bulk_sync_detail.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#progress"
+    template = _fragment(request, "contacts/import_detail.html", "progress")
     return render(request, template, {"job": job, "page": rows})
 
 
 @require_POST
 @permission_required(CHANGE, raise_exception=True)
-def bulk_sync_resume(request, job_id: int):
-    job = get_object_or_404(BulkSync, pk=job_id)
-    if not (job.status == BulkSync.Status.FAILED or job.stalled):
-        messages.info(request, "This bulk sync is not stopped; nothing to resume.")
-        return redirect("contacts:bulk_sync_detail", job_id=job.pk)
-    services.bulk_sync_resume(user=request.user, job_id=job.pk)
+def import_resume(request: HtmxHttpRequest, import_id: int) -> HttpResponse:
+    job = get_object_or_404(ContactImport, pk=import_id)
+    if not (job.status == ContactImport.Status.FAILED or job.stalled):
+        messages.info(request, "This import is not stopped; nothing to resume.")
+        return redirect("contacts:import_detail", import_id=job.pk)
+    services.import_resume(user=request.user, import_id=job.pk)
+    tasks.import_run.enqueue(job.pk)
     messages.info(request, "Resuming: only the rows not yet merged are sent.")
-    return redirect("contacts:bulk_sync_detail", job_id=job.pk)
+    return redirect("contacts:import_detail", import_id=job.pk)
 
 
 @require_GET
 @permission_required(VIEW, raise_exception=True)
-def bulk_sync_report(request, job_id: int):
-    job = get_object_or_404(BulkSync, pk=job_id)
-    response = HttpResponse(services.bulk_sync_report(job=job), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="bulk-sync-{job.pk}-report.csv"'
+def import_report(request: HtmxHttpRequest, import_id: int) -> HttpResponse:
+    job = get_object_or_404(ContactImport, pk=import_id)
+    response = HttpResponse(services.import_report(job=job), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-report.csv"'
     return response
 
 
-# --- Mailings (issue 7) ------------------------------------------------------------------
+# --- Mailings ------------------------------------------------------------------------------
 @require_GET
 @permission_required(VIEW, raise_exception=True)
-def mailing_list(request):
+def mailing_list(request: HtmxHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     mode = request.GET.get("mode", "")
     q = request.GET.get("q", "").strip()
     page = Paginator(selectors.mailings(status=status, mode=mode, q=q), 50).get_page(
         request.GET.get("page")
     )
-    template = "contacts/mailings.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
     return render(
         request,
-        template,
+        _fragment(request, "contacts/mailings.html", "results"),
         {
             "page": page,
             "status": status,
             "mode": mode,
             "q": q,
             "statuses": ["Scheduled", "Sending", "Sent"],
-            "unavailable": selectors.unavailable("statistics"),
+            "unavailable": selectors.unavailable("mailing_statistics_get"),
         },
     )
 
 
 @require_GET
 @permission_required(VIEW, raise_exception=True)
-def mailing_detail(request, id_batch: int):
-    mailing = get_object_or_404(Mailing, id_batch=id_batch)
+def mailing_detail(request: HtmxHttpRequest, mailing_id: int) -> HttpResponse:
+    mailing = get_object_or_404(Mailing, provider_id=mailing_id)
     points = selectors.mailing_series([mailing.pk])[mailing.pk]
-    template = "contacts/mailing_detail.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#numbers"
     return render(
         request,
-        template,
+        _fragment(request, "contacts/mailing_detail.html", "numbers"),
         {
             "mailing": mailing,
             "points": points,
             "figure": charts.mailing_rates_figure(points),
-            "unavailable": selectors.unavailable("statistics"),
+            "unavailable": selectors.unavailable("mailing_statistics_get"),
         },
     )
 
 
 @require_POST
 @permission_required(VIEW, raise_exception=True)
-def mailing_refresh(request):
-    try:
-        results = [services.sync.sync_messages(), services.sync.sync_mailings()]
-    except ProviderError as error:
-        messages.error(request, f"Mailings were not refreshed. {error}")
-    else:
-        _refreshed(request, "Mailings", results)
-    return redirect("contacts:mailings")
+def mailing_list_refresh(request: HtmxHttpRequest) -> HttpResponse:
+    return _refresh(
+        request, "Mailings", services.mailing_list_refresh, reverse("contacts:mailing_list")
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required(SEND, raise_exception=True)
-def mailing_new(request):
+def mailing_send(request: HtmxHttpRequest) -> HttpResponse:
     data = resubmitted(request.POST) if request.method == "POST" else None
     form = forms.SendingForm(data, initial={"segment": request.GET.get("segment")})
-    context: dict = {"form": form}
+    context: dict[str, Any] = {"form": form}
     if data is None or not form.is_valid():
         return render(request, "contacts/mailing_form.html", context)
     chosen = form.cleaned_data
@@ -548,13 +701,16 @@ def mailing_new(request):
 
         def find() -> Checked:
             found = services.mailing_look_up(
-                id_message=chosen["message"].id_message, segment=segment, since=since
+                message_id=chosen["message"].provider_id, segment=segment, since=since
             )
             what = f"sending of “{chosen['message'].name}” to {audience}"
             if found is None:
                 return Checked(f"Dialog Insight, asked just now, has no {what} since then.")
-            return Checked(f"Dialog Insight has a {what}:", url=reverse("contacts:mailing",
-                           args=[found.id_batch]), link=f"mailing #{found.id_batch}")  # fmt: skip
+            return Checked(
+                f"Dialog Insight has a {what}:",
+                url=reverse("contacts:mailing_detail", args=[found.provider_id]),
+                link=f"mailing #{found.provider_id}",
+            )
 
         context["unknown"] = choices.check(find)
     elif going_back(data):
@@ -562,7 +718,9 @@ def mailing_new(request):
     elif not (confirmed(data) and chosen.get("token")):
         # Say how many contacts it reaches before anything is sent.
         try:
-            size = services.mailing_audience_size(id_filter=segment.id_filter if segment else None)
+            size = services.mailing_audience_count(
+                segment_id=segment.provider_id if segment else None
+            )
         except ProviderError as error:
             form.add_error(None, f"The audience could not be counted. {error}")
         else:
@@ -573,48 +731,50 @@ def mailing_new(request):
             else:
                 label = f"Send now to {size} contact{pluralize(size)}"
             context["audience_size"] = size
-            context["unavailable"] = selectors.unavailable("contacts_count")
+            context["unavailable"] = selectors.unavailable("contact_count")
             context["confirm"] = Confirmation(carried(data, token=new_token()), label)
     else:
         try:
             mailing = services.mailing_send(
                 user=request.user,
-                id_message=chosen["message"].id_message,
+                message_id=chosen["message"].provider_id,
                 message_name=chosen["message"].name,
                 segment=segment,
                 launch_at=chosen["launch_utc"],
                 token=chosen["token"],
             )
-        except (services.AlreadySubmitted, ProviderError) as error:
-            context["unknown"] = choices.after(error)
-            if context["unknown"] is None and isinstance(error, services.AlreadySubmitted):
-                messages.warning(
-                    request, "This sending was already submitted; it was not sent a second time."
-                )
-                return redirect(reverse("contacts:mailings"))
+        except (AlreadySubmitted, ProviderError) as error:
+            context["unknown"], done = _not_done(
+                request, error, choices, back=reverse("contacts:mailing_list")
+            )
+            if done:
+                return done
             if context["unknown"] is None:
                 form.add_error(None, f"Nothing was sent. {error}")
         else:
             verb = "scheduled" if chosen["launch_utc"] else "launched"
             messages.success(request, f"Mailing “{mailing.message_name}” {verb}.")
-            return redirect(reverse("contacts:mailings"))
+            return redirect(reverse("contacts:mailing_list"))
     return render(request, "contacts/mailing_form.html", context)
 
 
+# --- Messages -------------------------------------------------------------------------------
 @require_POST
 @permission_required(SEND, raise_exception=True)
-def contact_trigger(request, id_contact: int):
+def message_send_one(request: HtmxHttpRequest, contact_id: int) -> HttpResponse:
     data = resubmitted(request.POST)
     form = forms.TriggerForm(data)
-    label = request.POST.get("label", str(id_contact))
+    label = request.POST.get("label", str(contact_id))
+    detail = contact_url("contact_detail", contact_id, _key(request))
+    choices = _unknown("message", "sent")
     unknown = None
     if checking(data) and form.is_valid():
         message = form.cleaned_data["message"]
         since = submitted_at(form.cleaned_data["token"])
 
         def find() -> Checked:
-            entry = services.trigger_look_up(
-                id_contact=id_contact, id_message=message.id_message, since=since
+            entry = services.message_send_look_up(
+                contact_id=contact_id, message_id=message.provider_id, since=since
             )
             if entry is None:
                 return Checked(
@@ -624,91 +784,94 @@ def contact_trigger(request, id_contact: int):
             at = f" on {timezone.localtime(entry.sent_at):%Y-%m-%d %H:%M}" if entry.sent_at else ""
             return Checked(f"Dialog Insight's history of {label} shows “{message.name}” sent{at}.")
 
-        unknown = _unknown("message", "sent").check(find)
+        unknown = choices.check(find)
     elif form.is_valid():
         message = form.cleaned_data["message"]
         try:
-            services.message_trigger(
+            services.message_send_one(
                 user=request.user,
-                id_contact=id_contact,
+                contact_id=contact_id,
                 contact_label=label,
-                id_message=message.id_message,
+                message_id=message.provider_id,
                 message_name=message.name,
                 parameters=form.cleaned_data["parameters"],
                 token=form.cleaned_data["token"],
             )
-        except (services.AlreadySubmitted, ProviderError) as error:
-            unknown = _unknown("message", "sent").after(error)
-            if unknown is None and isinstance(error, services.AlreadySubmitted):
-                messages.warning(
-                    request, "This message was already submitted; it was not sent a second time."
-                )
-                if request.htmx:
-                    return HttpResponseClientRedirect(
-                        contact_url("detail", id_contact, _key(request))
-                    )
-                return redirect(contact_url("detail", id_contact, _key(request)))
+        except (AlreadySubmitted, ProviderError) as error:
+            unknown, done = _not_done(request, error, choices, back=detail)
+            if done:  # sent by the first submission of this form
+                return _sent(request, contact_id, label) if request.htmx else done
             if unknown is None:
                 messages.error(request, f"The message was not sent. {error}")
         else:
             messages.success(request, f"“{message.name}” sent to {label}.")
-            if request.htmx:
-                return HttpResponseClientRedirect(contact_url("detail", id_contact, _key(request)))
-            return redirect(contact_url("detail", id_contact, _key(request)))
+            return _sent(request, contact_id, label) if request.htmx else redirect(detail)
     if request.htmx:
         return render(
             request,
             "contacts/detail.html#trigger",
-            {
-                "trigger_form": form,
-                "unknown": unknown,
-                "contact": {"id": id_contact, "key": label},
-                "parameterised": selectors.messages_with_parameters(),
-            },
+            {"trigger_form": form, "unknown": unknown, "contact": {"id": contact_id, "key": label}},
         )
     # Without JavaScript: the contact's page again, with the form as typed and its errors on
     # their fields (a redirect would lose the parameters the user typed).
     try:
-        contact, history, history_note = services.contact_detail(
-            id_contact=id_contact, key=_key(request)
-        )
+        page = _contact_page(request, contact_id, trigger_form=form, unknown=unknown)
     except ProviderError:
-        contact, history, history_note = None, [], ""
-    if contact is None:
+        page = None
+    if page is None:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             messages.error(request, f"{label} {' '.join(errors)}".strip())
-        return redirect(contact_url("detail", id_contact, _key(request)))
-    context = _detail_context(contact, selectors.project_fields())
-    context.update(
-        history=history,
-        history_note=history_note,
-        activity=selectors.contact_activity(id_contact),
-        trigger_form=form,
-        unknown=unknown,
-        parameterised=selectors.messages_with_parameters(),
+        return redirect(detail)
+    return render(request, "contacts/detail.html", page, status=200 if form.is_valid() else 422)
+
+
+def _sent(request: HtmxHttpRequest, contact_id: int, label: str) -> HttpResponse:
+    """After a send, in place: a fresh form, and the contact's history and changes read
+    again, so that the page shows the message without a reload."""
+    history, history_note = services.contact_history(contact_id=contact_id)
+    return render(
+        request,
+        "contacts/detail.html#trigger",
+        {
+            "trigger_form": forms.TriggerForm(initial={"token": new_token()}),
+            "contact": {"id": contact_id, "key": label},
+            "sent": True,
+            "history": history,
+            "history_note": history_note,
+            "activity": selectors.contact_activity(contact_id),
+        },
     )
-    return render(request, "contacts/detail.html", context, status=200 if form.is_valid() else 422)
+
+
+@require_GET
+@permission_required(SEND, raise_exception=True)
+def message_send_one_parameters(request: HtmxHttpRequest, contact_id: int) -> HttpResponse:
+    """The send form's inputs for the message chosen, one per placeholder (swapped in when
+    the choice changes), keeping the values typed for placeholders of the same name."""
+    form = as_typed(forms.TriggerForm(request.GET))
+    return render(request, "contacts/detail.html#parameters", {"trigger_form": form})
 
 
 @require_GET
 @permission_required(VIEW, raise_exception=True)
-def message_list(request):
+def message_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(
         request,
         "contacts/messages.html",
         {
             "messages_list": selectors.messages(),
-            "unavailable": selectors.unavailable("messages_list"),
+            "unavailable": selectors.unavailable("message_list"),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required(SEND, raise_exception=True)
-def message_new(request):
+def message_create(request: HtmxHttpRequest) -> HttpResponse:
     data = resubmitted(request.POST) if request.method == "POST" else None
     form = forms.MessageForm(data, initial={"token": new_token()})
+    choices = _unknown("message")
     unknown = None
     if data is not None and checking(data):
         form.is_valid()  # the form as typed
@@ -719,24 +882,23 @@ def message_new(request):
                 return Checked(f"Dialog Insight, asked just now, has no message named “{name}”.")
             return Checked(
                 f"Dialog Insight has a message named “{name}”:",
-                url=reverse("contacts:messages"),
+                url=reverse("contacts:message_list"),
                 link="see the messages",
             )
 
-        unknown = _unknown("message").check(find)
+        unknown = choices.check(find)
     elif data is not None and form.is_valid():
         try:
             message = services.message_create(user=request.user, **form.cleaned_data)
-        except (services.AlreadySubmitted, ProviderError) as error:
-            unknown = _unknown("message").after(error)
-            if unknown is None and isinstance(error, services.AlreadySubmitted):
-                messages.warning(
-                    request, "This message was already submitted; it was not created a second time."
-                )
-                return redirect("contacts:messages")
+        except (AlreadySubmitted, ProviderError) as error:
+            unknown, done = _not_done(
+                request, error, choices, back=reverse("contacts:message_list")
+            )
+            if done:
+                return done
             if unknown is None:
                 form.add_error(None, f"The message was not created. {error}")
         else:
             messages.success(request, f"Message “{message.name}” created.")
-            return redirect("contacts:messages")
+            return redirect("contacts:message_list")
     return render(request, "contacts/message_form.html", {"form": form, "unknown": unknown})

@@ -31,7 +31,7 @@ def _dialoginsight() -> str:
     from contacts.client import DialogInsightClient
 
     client = DialogInsightClient()
-    projects = client.projects_list()  # documented as the credential check
+    projects = client.project_list()  # documented as the credential check
     wanted = str(client.config.credentials.get("project_id", ""))
     if wanted and wanted not in {str(pid) for pid, _ in projects}:
         return f"Key works, but project {wanted} is not among its {len(projects)} projects."

@@ -9,7 +9,7 @@ from dashboard.providers import all_provider_configs
 NAVIGATION = [
     ("Overview", "overview", None),
     ("Campaigns", "campaigns:list", "dashboard.view_campaigns"),
-    ("Contacts", "contacts:search", "dashboard.view_contacts"),
+    ("Contacts", "contacts:contact_search", "dashboard.view_contacts"),
     ("Dialer", "dialer:list", "dashboard.view_dialer"),
     ("Audit", "audit", "dashboard.view_audit"),
     ("Providers", "providers", "dashboard.view_operations"),

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from django import forms
 from django.forms.renderers import TemplatesSetting
 
 from dashboard.models import AuditEvent
 from dashboard.providers import PROVIDER_NAMES
+
+F = TypeVar("F", bound=forms.BaseForm)
 
 
 class FormRenderer(TemplatesSetting):
@@ -34,3 +38,39 @@ class AuditFilterForm(forms.Form):
             ("", "All providers"),
             *((name, PROVIDER_NAMES[name]) for name in providers),
         ]
+
+
+# --- Builders: rows added and removed before anything is submitted ---------------------------
+def typed(form: forms.BaseForm) -> dict[str, Any]:
+    """What was typed in a bound `form`, field by field, as a form's `initial` (read without
+    validating: nothing is checked)."""
+    return {name: form[name].value() for name in form.fields}
+
+
+def as_typed(form: F, **kwargs: Any) -> F:
+    """`form` again, unbound, holding what was typed: it renders without errors, for a builder
+    whose rows changed while nothing was submitted yet. `kwargs`: the form's own arguments."""
+    return type(form)(initial=typed(form), prefix=form.prefix, **kwargs)
+
+
+class RowFormSet(forms.BaseFormSet):
+    """The rows of a builder, which the user adds and removes (its "Add" and "Remove" buttons)
+    before submitting. Every row on screen counts: an empty row is an error to fix or a row
+    to remove, never silently dropped. Build it with `extra=0` and `absolute_max=max_num`, so
+    that a crafted row count builds no more rows than the builder allows."""
+
+    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
+        form = super()._construct_form(i, **kwargs)
+        form.empty_permitted = False
+        form.use_required_attribute = False
+        return form
+
+    def changed(self, *, add: bool = False, remove: int | None = None) -> RowFormSet:
+        """These rows again, unbound, as typed, with a row added at the end or row `remove`
+        taken out: shown without errors, since nothing was submitted yet."""
+        rows = [typed(form) for form in self.forms]
+        if remove is not None and 0 <= remove < len(rows):
+            del rows[remove]
+        if add and len(rows) < self.max_num:
+            rows.append({})
+        return type(self)(initial=rows, prefix=self.prefix, form_kwargs=self.form_kwargs)

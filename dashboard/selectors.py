@@ -71,8 +71,8 @@ def latest_sendings(user, limit: int = 5) -> list[dict[str, Any]]:
             rows.append(
                 {
                     "provider": "Dialog Insight",
-                    "name": m.message_name or f"Mailing #{m.id_batch}",
-                    "url": reverse("contacts:mailing", args=[m.id_batch]),
+                    "name": m.message_name or f"Mailing #{m.provider_id}",
+                    "url": reverse("contacts:mailing_detail", args=[m.provider_id]),
                     "launched": m.launch_at,
                     "sent": m.sent,
                     "delivered": m.delivered,

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from contacts import fields as nomenclature
+from contacts import nomenclature
 from contacts.sandbox.models import SandboxBatch, SandboxContact, SandboxFilter, SandboxMessage
 from contacts.sandbox.rules import ensure_project
 from contacts.sandbox.simulation import audience, process_due

@@ -9,10 +9,13 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import DecimalField, F, Q, QuerySet, TextField, Value
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, NullIf
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual
 from django.utils import timezone
 
-from contacts import fields as nomenclature
+from contacts import nomenclature
 from contacts.sandbox.models import SandboxContact, SandboxField, SandboxProject
 from dashboard.sandbox import credentials
 
@@ -145,8 +148,37 @@ def clause_q(clause: Any, defs: dict[str, SandboxField], depth: int = 0) -> Q:
         raise Failure("InvalidClause", f"The field {name!r} does not exist in this project.")
     if prefix == "optin" or definition.is_optin:
         return Q(**{f"optins__{code}__v": "1" if nomenclature.is_subscribed(value) else "0"})
+    if operator in nomenclature.COMPARISONS:
+        return _comparison(definition, operator, value)
     lookup = {"Equal": "iexact", "Contains": "icontains", "StartsWith": "istartswith"}[operator]
     return Q(**{f"data__{code}__{lookup}": value})
+
+
+_COMPARE = {
+    "GreaterThan": GreaterThan,
+    "GreaterThanOrEqual": GreaterThanOrEqual,
+    "LessThan": LessThan,
+    "LessThanOrEqual": LessThanOrEqual,
+}
+
+
+def _comparison(definition: SandboxField, operator: str, value: str) -> Q:
+    """A number or a date compared as such (the sandbox's operator names, see
+    contacts/nomenclature.py COMPARISONS); a contact without a value never matches."""
+    types = {SandboxField.DataType.NUMBER, SandboxField.DataType.DATE}
+    if definition.data_type not in types:
+        raise Failure(
+            "InvalidClause", f"{operator} compares numbers and dates; {definition.label} is text."
+        )
+    reason = _validate_value(definition, value) if value else f"{definition.label}: no value."
+    if reason:
+        raise Failure("InvalidClause", reason)
+    stored = NullIf(KeyTextTransform(definition.code, "data"), Value("", output_field=TextField()))
+    if definition.data_type == SandboxField.DataType.NUMBER:
+        as_number = Cast(stored, DecimalField(max_digits=38, decimal_places=10))
+        return Q(_COMPARE[operator](as_number, Value(Decimal(value))))
+    # YYYY.MM.DD strings sort as the dates do.
+    return Q(_COMPARE[operator](stored, Value(value, output_field=TextField())))
 
 
 def contacts_matching(

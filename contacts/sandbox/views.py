@@ -13,7 +13,7 @@ from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from contacts import fields as nomenclature
+from contacts import nomenclature
 from contacts.sandbox.models import (
     SandboxBatch,
     SandboxContact,

@@ -24,8 +24,8 @@ def percent(value: float | None) -> str:
 
 
 @register.simple_tag
-def contact_url(view: str, id_contact: int, key: str = "") -> str:
+def contact_url(view: str, contact_id: int, key: str = "") -> str:
     """A contact page's address with the contact's project key, which finds the contact on an
     account that does not let Switchboard open it by id (see contacts/client.py)."""
-    url = reverse(f"contacts:{view}", args=[id_contact])
+    url = reverse(f"contacts:{view}", args=[contact_id])
     return f"{url}?{urlencode({'key': key})}" if key else url

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from contacts import fields as nomenclature
+from contacts import nomenclature
 from contacts.client import DialogInsightClient
 
 
@@ -13,9 +15,9 @@ def di(sandbox):
 
 
 def merge_one(client: DialogInsightClient, email: str, **data: str):
-    result = client.contacts_merge([(email, data)])
+    result = client.contact_merge([(email, data)])
     assert result.records[0].ok, result.records[0].message
-    return result.records[0].id_record
+    return result.records[0].contact_id
 
 
 @pytest.fixture
@@ -45,20 +47,23 @@ def audience(project):
     for i in range(3):
         merge_one(di, f"laval{i}@example.com", f_LastName="L", f_City="Laval")
     merge_one(di, "toronto@example.com", f_LastName="T", f_City="Toronto")
-    id_filter = di.segment_merge(
-        name="Laval", clause=nomenclature.field_clause("City", "Equal", "Laval"), id_filter=None
+    segment_id = di.segment_merge(
+        name="Laval", clause=nomenclature.field_clause("City", "Equal", "Laval"), segment_id=None
     )
-    id_message = di.message_create(
+    message_id = di.message_create(
         name="Spring news", subject="Spring", sender="news@example.com", html="<p>Hi</p>"
     )
-    di.message_create(
-        name="Cart reminder", subject="Cart", sender="shop@example.com", html="[[CartUrl]]"
+    cart_id = di.message_create(
+        name="Cart reminder",
+        subject="Cart",
+        sender="shop@example.com",
+        html="<a href='[[CartUrl]]'>Your cart</a>, [[Coupon]] off",
     )
     from contacts import sync
 
     sync.sync_segments()
     sync.sync_messages()
-    return {"id_filter": id_filter, "id_message": id_message}
+    return {"segment_id": segment_id, "message_id": message_id, "cart_id": cart_id}
 
 
 def text(response) -> str:
@@ -68,3 +73,19 @@ def text(response) -> str:
 
     body = response.content.decode() if hasattr(response, "content") else response
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", body)))
+
+
+def counting(method: str, kind: str = "latency", **fault) -> Callable[[], int]:
+    """From now on, count the calls the sandbox gets to `method` (e.g. "Count"), with a fault
+    that adds nothing unless `kind` says otherwise; returns how many so far."""
+    from dashboard.models import SandboxFault
+    from dashboard.sandbox import set_fault
+
+    many = 1000
+    set_fault("dialoginsight", kind, path_contains=f"method={method}", remaining=many, **fault)
+
+    def calls() -> int:
+        left = SandboxFault.objects.filter(provider="dialoginsight").first()
+        return many - (left.remaining if left else 0)
+
+    return calls

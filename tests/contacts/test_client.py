@@ -11,7 +11,7 @@ import responses
 from django.conf import settings
 from django.test import override_settings
 
-from contacts import fields
+from contacts import nomenclature
 from contacts.client import DialogInsightClient
 from dashboard.providers import ProviderConfig, ProviderError
 from dashboard.sandbox import set_fault
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_projects_list_and_get_describe_the_project(di):
-    assert di.projects_list() == [(1, "Switchboard demo project")]
+    assert di.project_list() == [(1, "Switchboard demo project")]
     project = di.project_get()
     types = {f.code: (f.data_type, f.required) for f in project.fields}
     assert types["EMail"] == ("text", True)
@@ -32,23 +32,23 @@ def test_projects_list_and_get_describe_the_project(di):
 
 
 def test_merge_creates_then_updates_by_project_key(di):
-    first = di.contacts_merge(
+    first = di.contact_merge(
         [("claire@example.com", {"f_FirstName": "Claire", "f_LastName": "Brown"})]
     )
     assert (first.created, first.updated) == (1, 0)
-    again = di.contacts_merge(
-        [("Claire@example.com", {"f_City": "Montréal", fields.optin_name("Newsletter"): "1"})]
+    again = di.contact_merge(
+        [("Claire@example.com", {"f_City": "Montréal", nomenclature.optin_name("Newsletter"): "1"})]
     )
     assert (again.created, again.updated) == (0, 1)
-    assert again.records[0].id_record == first.records[0].id_record
-    contact = di.contact_get(first.records[0].id_record)
+    assert again.records[0].contact_id == first.records[0].contact_id
+    contact = di.contact_get(first.records[0].contact_id)
     assert contact.values["FirstName"] == "Claire" and contact.values["City"] == "Montréal"
     assert contact.optins == {"Newsletter": True, "Promotions": False}
     assert contact.optin_dates["Newsletter"]
 
 
 def test_merge_reports_each_rejected_record_while_the_call_succeeds(di):
-    result = di.contacts_merge(
+    result = di.contact_merge(
         [
             ("ok@example.com", {"f_LastName": "Ok", "f_BirthDate": "1990.04.02"}),
             ("bad-date@example.com", {"f_LastName": "X", "f_BirthDate": "02/04/1990"}),
@@ -75,16 +75,16 @@ def test_merge_reports_each_rejected_record_while_the_call_succeeds(di):
 
 
 def test_merge_respects_allow_insert_and_allow_update(di):
-    no_insert = di.contacts_merge([("new@example.com", {"f_LastName": "N"})], allow_insert=False)
+    no_insert = di.contact_merge([("new@example.com", {"f_LastName": "N"})], allow_insert=False)
     assert no_insert.records[0].validation == "RecordNotFound"
     merge_one(di, "old@example.com", f_LastName="Old")
-    no_update = di.contacts_merge([("old@example.com", {"f_LastName": "New"})], allow_update=False)
+    no_update = di.contact_merge([("old@example.com", {"f_LastName": "New"})], allow_update=False)
     assert no_update.records[0].validation == "DuplicateRecord"
 
 
 def test_merge_sends_records_in_batches(di):
     records = [(f"p{i}@example.com", {"f_LastName": f"P{i}"}) for i in range(7)]
-    result = di.contacts_merge(records, batch_size=3)
+    result = di.contact_merge(records, batch_size=3)
     assert result.created == 7 and len(result.records) == 7
     from dashboard.models import ProviderCall
 
@@ -102,107 +102,142 @@ def test_get_with_clauses_and_max_rows(di):
     merge_one(di, "bob@example.com", f_FirstName="Bob", f_LastName="Annan", f_City="Laval")
 
     def emails(clause, max_rows=50):
-        return sorted(c.key for c in di.contacts_get(clause, max_rows=max_rows))
+        return sorted(c.key for c in di.contact_search(clause, max_rows=max_rows))
 
-    assert emails(fields.field_clause("EMail", "Equal", "ANNA@example.com")) == ["anna@example.com"]
-    assert emails(fields.field_clause("FirstName", "StartsWith", "ann")) == [
+    assert emails(nomenclature.field_clause("EMail", "Equal", "ANNA@example.com")) == [
+        "anna@example.com"
+    ]
+    assert emails(nomenclature.field_clause("FirstName", "StartsWith", "ann")) == [
         "anna@example.com",
         "annie@example.com",
     ]
-    assert emails(fields.field_clause("LastName", "Contains", "nna")) == ["bob@example.com"]
-    either = fields.combine(
+    assert emails(nomenclature.field_clause("LastName", "Contains", "nna")) == ["bob@example.com"]
+    either = nomenclature.combine(
         "OR",
         [
-            fields.field_clause("FirstName", "Contains", "ann"),
-            fields.field_clause("LastName", "Contains", "ann"),
+            nomenclature.field_clause("FirstName", "Contains", "ann"),
+            nomenclature.field_clause("LastName", "Contains", "ann"),
         ],
     )
     assert len(emails(either)) == 3
-    both = fields.combine(
+    both = nomenclature.combine(
         "AND",
         [
-            fields.field_clause("FirstName", "StartsWith", "Ann"),
-            fields.field_clause("City", "Equal", "laval"),
+            nomenclature.field_clause("FirstName", "StartsWith", "Ann"),
+            nomenclature.field_clause("City", "Equal", "laval"),
         ],
     )
     assert emails(both) == ["anna@example.com"]
     assert len(emails(either, max_rows=2)) == 2
 
 
+def test_numbers_and_dates_are_compared_as_such(di):
+    merge_one(di, "a@example.com", f_LastName="A", f_LoyaltyPoints="99", f_BirthDate="1979.12.31")
+    merge_one(di, "b@example.com", f_LastName="B", f_LoyaltyPoints="120", f_BirthDate="1985.06.01")
+    merge_one(di, "c@example.com", f_LastName="C", f_LoyaltyPoints="1000", f_BirthDate="1990.01.01")
+    merge_one(di, "d@example.com", f_LastName="D")  # no points, no birth date
+
+    def emails(clause):
+        return sorted(c.key[0] for c in di.contact_search(clause))
+
+    # As numbers: "1000" is more than "120", which text would not say.
+    assert emails(nomenclature.field_clause("LoyaltyPoints", "GreaterThan", "100")) == ["b", "c"]
+    assert emails(nomenclature.field_clause("LoyaltyPoints", "LessThan", "120")) == ["a"]
+    assert emails(nomenclature.between_clause("LoyaltyPoints", "99", "120")) == ["a", "b"]
+    assert emails(nomenclature.field_clause("BirthDate", "LessThan", "1985.06.01")) == ["a"]
+    assert emails(nomenclature.between_clause("BirthDate", "1980.01.01", "1990.01.01")) == [
+        "b",
+        "c",
+    ]
+    assert (
+        di.contact_count(nomenclature.field_clause("BirthDate", "GreaterThan", "1980.01.01")) == 2
+    )
+    for clause, said in [
+        (nomenclature.field_clause("City", "GreaterThan", "M"), "City is text"),
+        (nomenclature.field_clause("BirthDate", "LessThan", "01/02/1990"), "not a date"),
+        (nomenclature.field_clause("LoyaltyPoints", "GreaterThan", "many"), "not a number"),
+    ]:
+        with pytest.raises(ProviderError) as caught:
+            di.contact_search(clause)
+        assert caught.value.code == "InvalidClause" and said in str(caught.value)
+
+
 def test_get_with_an_unknown_field_is_a_provider_error(di):
     with pytest.raises(ProviderError) as caught:
-        di.contacts_get(fields.field_clause("Shoe", "Equal", "42"))
+        di.contact_search(nomenclature.field_clause("Shoe", "Equal", "42"))
     assert caught.value.code == "InvalidClause"
     assert "f_Shoe" in str(caught.value)
 
 
 def test_delete_erases_the_contact_and_refuses_broad_clauses(di):
-    id_contact = merge_one(di, "gone@example.com", f_LastName="Gone")
+    contact_id = merge_one(di, "gone@example.com", f_LastName="Gone")
     merge_one(di, "g2@example.com", f_LastName="Gone")
     with pytest.raises(ProviderError) as caught:
-        di.contacts_delete(fields.field_clause("LastName", "Equal", "Gone"), max_rows=1)
+        di.contact_delete(nomenclature.field_clause("LastName", "Equal", "Gone"), max_rows=1)
     assert caught.value.code == "TooManyRecords"
-    assert di.contacts_delete(fields.id_clause(id_contact)) == 1
-    assert di.contact_get(id_contact) is None
+    assert di.contact_delete(nomenclature.id_clause(contact_id)) == 1
+    assert di.contact_get(contact_id) is None
 
 
 def test_segments_statistics_and_history(di):
     a = merge_one(di, "a@example.com", f_LastName="A", f_City="Laval")
     merge_one(di, "b@example.com", f_LastName="B", f_City="Quebec")
-    id_filter = di.segment_merge(
-        name="Laval", clause=fields.field_clause("City", "Equal", "Laval"), id_filter=None
+    segment_id = di.segment_merge(
+        name="Laval", clause=nomenclature.field_clause("City", "Equal", "Laval"), segment_id=None
     )
-    assert [(s.id, s.name, s.is_dynamic) for s in di.segments_list()] == [
-        (id_filter, "Laval", True)
+    assert [(s.id, s.name, s.is_dynamic) for s in di.segment_list()] == [
+        (segment_id, "Laval", True)
     ]
-    assert [c.id for c in di.segment_contacts(id_filter)] == [a]
-    assert di.contacts_count(id_filter=id_filter) == 1
-    assert di.contacts_count() == 2
+    assert [c.id for c in di.segment_contact_list(segment_id)] == [a]
+    assert di.contact_count(segment_id=segment_id) == 1
+    assert di.contact_count() == 2
     renamed = di.segment_merge(
         name="Laval and Quebec",
-        clause=fields.combine(
+        clause=nomenclature.combine(
             "OR",
             [
-                fields.field_clause("City", "Equal", "Laval"),
-                fields.field_clause("City", "Equal", "Quebec"),
+                nomenclature.field_clause("City", "Equal", "Laval"),
+                nomenclature.field_clause("City", "Equal", "Quebec"),
             ],
         ),
-        id_filter=id_filter,
+        segment_id=segment_id,
     )
-    assert renamed == id_filter and di.contacts_count(id_filter=id_filter) == 2
+    assert renamed == segment_id and di.contact_count(segment_id=segment_id) == 2
 
-    id_message = di.message_create(
+    message_id = di.message_create(
         name="Welcome", subject="Hello", sender="news@example.com", html="<p>Hi</p>"
     )
-    id_batch = di.send_batch(id_message=id_message, filter_ids=[id_filter], launch_at=None)
-    stats = di.statistics(id_batch)
+    mailing_id = di.mailing_send(message_id=message_id, segment_ids=[segment_id], launch_at=None)
+    stats = di.mailing_statistics_get(mailing_id)
     assert stats.sent == 2
-    history = di.history(a)
-    assert [(h.id_batch, h.message_name) for h in history] == [(id_batch, "Welcome")]
+    history = di.contact_history_get(a)
+    assert [(h.mailing_id, h.message_name) for h in history] == [(mailing_id, "Welcome")]
 
 
 def test_scheduled_batch_waits_for_its_launch_time(di):
     merge_one(di, "a@example.com", f_LastName="A")
-    id_message = di.message_create(name="Later", subject="S", sender="n@example.com", html="x")
+    message_id = di.message_create(name="Later", subject="S", sender="n@example.com", html="x")
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
-    id_batch = di.send_batch(id_message=id_message, filter_ids=None, launch_at=later)
-    batch = next(b for b in di.batches() if b.id == id_batch)
+    mailing_id = di.mailing_send(message_id=message_id, segment_ids=None, launch_at=later)
+    batch = next(b for b in di.mailing_list() if b.id == mailing_id)
     assert batch.status == "Scheduled" and batch.target_count == 1
     assert batch.launch_at == later.replace(microsecond=0)
-    assert di.statistics(id_batch).sent == 0
+    assert di.mailing_statistics_get(mailing_id).sent == 0
 
 
 def test_send_single_needs_the_message_parameters(di):
     a = merge_one(di, "cart@example.com", f_LastName="Cart")
-    id_message = di.message_create(
+    message_id = di.message_create(
         name="Cart reminder", subject="Your cart", sender="shop@example.com", html="[[CartUrl]]"
     )
-    assert di.messages_list()[0].parameters == ["CartUrl"]
+    assert di.message_list()[0].parameters == ["CartUrl"]
     with pytest.raises(ProviderError) as caught:
-        di.send_single(id_message=id_message, id_contact=a, parameters={})
+        di.message_send_one(message_id=message_id, contact_id=a, parameters={})
     assert caught.value.code == "MissingParameter"
-    id_batch = di.send_single(id_message=id_message, id_contact=a, parameters={"CartUrl": "u"})
-    assert di.history(a)[0].id_batch == id_batch
+    mailing_id = di.message_send_one(
+        message_id=message_id, contact_id=a, parameters={"CartUrl": "u"}
+    )
+    assert di.contact_history_get(a)[0].mailing_id == mailing_id
 
 
 # --- The envelope and failures ----------------------------------------------------------
@@ -214,7 +249,7 @@ def test_wrong_auth_key_is_refused_in_the_envelope(sandbox):
         credentials={"key_id": "1", "key": "wrong", "project_id": "1"},
     )
     with pytest.raises(ProviderError) as caught:
-        DialogInsightClient(config).projects_list()
+        DialogInsightClient(config).project_list()
     assert caught.value.status == 200
     assert caught.value.code == "InvalidAuthKey"
     assert str(caught.value).startswith("Dialog Insight: Authentication failed")
@@ -223,12 +258,12 @@ def test_wrong_auth_key_is_refused_in_the_envelope(sandbox):
 def test_call_quota_is_enforced_like_the_provider(di, client, marketer):
     from contacts.sandbox.models import SandboxProject
 
-    di.projects_list()  # creates the project
+    di.project_list()  # creates the project
     SandboxProject.objects.update(call_quota=2, calls_used=0)
-    di.projects_list()
+    di.project_list()
     di.project_get()
     with pytest.raises(ProviderError) as caught:
-        di.projects_list()
+        di.project_list()
     assert caught.value.code == "QuotaExceeded"
     client.force_login(marketer)
     page = client.get("/contacts/", {"q": "claire"}).content.decode()
@@ -255,31 +290,31 @@ def test_server_error_on_a_read_is_retried(di):
 def test_server_error_on_a_merge_is_not_retried(di):
     set_fault("dialoginsight", "error", status=503, remaining=1)
     with pytest.raises(ProviderError) as caught:
-        di.contacts_merge([("x@example.com", {"f_LastName": "X"})])
+        di.contact_merge([("x@example.com", {"f_LastName": "X"})])
     assert caught.value.status == 503
     assert "Nothing was changed" in str(caught.value)
     # Not retried: the fault was used once and the contact was never written.
-    assert di.contacts_get(fields.field_clause("EMail", "Equal", "x@example.com")) == []
+    assert di.contact_search(nomenclature.field_clause("EMail", "Equal", "x@example.com")) == []
 
 
 def test_rate_limit_is_reported_with_its_delay(di):
     set_fault("dialoginsight", "rate_limit", retry_after=30)
     with pytest.raises(ProviderError) as caught:
-        di.projects_list()
+        di.project_list()
     assert caught.value.status == 429 and "Try again in 30 s" in str(caught.value)
 
 
 def test_timeout_becomes_a_clear_error(di):
     set_fault("dialoginsight", "timeout", remaining=1)
     with pytest.raises(ProviderError) as caught:
-        di.contacts_merge([("t@example.com", {"f_LastName": "T"})])
+        di.contact_merge([("t@example.com", {"f_LastName": "T"})])
     assert "did not answer" in str(caught.value)
 
 
 def test_malformed_body_becomes_a_clear_error(di):
     set_fault("dialoginsight", "malformed")
     with pytest.raises(ProviderError) as caught:
-        di.contacts_get(fields.field_clause("EMail", "Equal", "a@b.c"))
+        di.contact_search(nomenclature.field_clause("EMail", "Equal", "a@b.c"))
     assert "not JSON" in str(caught.value)
 
 
@@ -321,7 +356,7 @@ def test_envelope_error_inside_http_500_keeps_the_provider_message():
         json={"Success": False, "ErrorCode": "InternalError", "ErrorMessage": "Boom"},
     )
     with pytest.raises(ProviderError) as caught:
-        _offline_client().contacts_merge([("a@example.com", {"f_LastName": "A"})])
+        _offline_client().contact_merge([("a@example.com", {"f_LastName": "A"})])
     assert caught.value.status == 500 and caught.value.provider_message == "Boom"
     assert len(responses.calls) == 1  # a write is never retried
 
@@ -334,7 +369,7 @@ def test_quota_exceeded_is_a_clear_error_and_reads_are_not_hammered():
               "ErrorMessage": "The number of calls allowed has been exceeded."},
     )  # fmt: skip
     with pytest.raises(ProviderError) as caught:
-        _offline_client().contacts_get(fields.field_clause("EMail", "Equal", "a@b.c"))
+        _offline_client().contact_search(nomenclature.field_clause("EMail", "Equal", "a@b.c"))
     assert str(caught.value) == (
         "Dialog Insight: The number of calls allowed has been exceeded. (code QuotaExceeded)"
     )
@@ -348,7 +383,7 @@ def test_merge_answer_with_missing_records_marks_them_unknown():
         json={"Success": True, "CreatedRecords": 1, "UpdatedRecords": 0,
               "Records": [{"IdRecord": 3, "Status": "Created", "ValidationResult": "OK"}]},
     )  # fmt: skip
-    result = _offline_client().contacts_merge(
+    result = _offline_client().contact_merge(
         [("a@example.com", {}), ("b@example.com", {})], batch_size=10
     )
     assert [(r.key, r.ok) for r in result.records] == [
@@ -367,7 +402,7 @@ def test_send_batch_payload_follows_the_contract():
         json={"Success": True, "idBatch": 9},
     )
     launch = dt.datetime(2031, 5, 1, 8, 0, tzinfo=dt.UTC)
-    assert _offline_client().send_batch(id_message=4, filter_ids=[42], launch_at=launch) == 9
+    assert _offline_client().mailing_send(message_id=4, segment_ids=[42], launch_at=launch) == 9
     sent = json.loads(responses.calls[0].request.body)
     assert sent["contactFilter"] == {"Mode": "idFilters", "idFilters": [42]}
     assert sent["sendBatchOptions"] == {"isDelayed": True, "dtLaunch": "2031.05.01 08:00:00"}
@@ -384,7 +419,7 @@ def test_a_failure_part_way_says_which_batches_were_merged():
     responses.post(url, status=503, body="<html>down</html>")
     records = [(f"p{i}@example.com", {}) for i in range(4)]
     with pytest.raises(ProviderError) as caught:
-        _offline_client().contacts_merge(records, batch_size=2)
+        _offline_client().contact_merge(records, batch_size=2)
     merged = caught.value.details["merged"]
     assert [r.key for r in merged.records] == ["p0@example.com", "p1@example.com"]
     assert len(responses.calls) == 2  # the failed batch was not re-sent

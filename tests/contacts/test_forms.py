@@ -9,8 +9,14 @@ import pytest
 from django import forms as django_forms
 from django.utils import timezone
 
-from contacts import fields
-from contacts.forms import ConditionFormSet, ContactForm, SearchForm
+from contacts import nomenclature
+from contacts.forms import (
+    ConditionForm,
+    ConditionFormSet,
+    ContactForm,
+    SearchForm,
+    condition_initial,
+)
 from contacts.models import ProjectField
 
 pytestmark = pytest.mark.django_db
@@ -113,7 +119,7 @@ def test_initial_values_from_a_provider_contact(definition):
         optins={"Newsletter": True},
         optin_dates={},
     )
-    initial = ContactForm.initial_from(contact)
+    initial = ContactForm.initial_from(contact, definition)
     assert initial["f_BirthDate"] == dt.date(2001, 2, 3)
     assert initial["f_Points"] == Decimal("7")
     assert initial["optin_Newsletter"] is True
@@ -127,15 +133,97 @@ def test_search_form_builds_an_or_of_names_and_a_field_clause(definition):
     assert clause["$type"] == "AndClause"
     names = [c["Field"]["Name"] for c in clause["Clauses"][0]["Clauses"]]
     assert names == ["f_EMail", "f_FirstName", "f_LastName"]
-    assert clause["Clauses"][1] == fields.field_clause("Nickname", "StartsWith", "A")
+    assert clause["Clauses"][1] == nomenclature.field_clause("Nickname", "StartsWith", "A")
+
+
+def _conditions(definition, *rows, comparisons=True):
+    data = {"cond-TOTAL_FORMS": str(len(rows)), "cond-INITIAL_FORMS": "0"}
+    for i, row in enumerate(rows):
+        data.update({f"cond-{i}-{name}": value for name, value in row.items()})
+    kwargs = {"definition": definition, "comparisons": comparisons}
+    return ConditionFormSet(data, prefix="cond", form_kwargs=kwargs)
 
 
 def test_condition_formset_needs_one_condition(definition):
-    data = {"cond-TOTAL_FORMS": "1", "cond-INITIAL_FORMS": "0", "cond-0-field": "",
-            "cond-0-operator": "Equal", "cond-0-value": ""}  # fmt: skip
-    formset = ConditionFormSet(data, prefix="cond")
+    formset = _conditions(definition, {"field": "", "operator": "Equal", "value": ""})
     assert not formset.is_valid()
-    data.update({"cond-0-field": "LastName", "cond-0-value": "Ames"})
-    formset = ConditionFormSet(data, prefix="cond")
+    formset = _conditions(definition, {"field": "LastName", "operator": "Equal", "value": "Ames"})
     assert formset.is_valid()
-    assert formset.clauses() == [fields.field_clause("LastName", "Equal", "Ames")]
+    assert formset.clauses() == [nomenclature.field_clause("LastName", "Equal", "Ames")]
+    assert not _conditions(definition).is_valid()  # no row at all
+
+
+def _offered(form) -> list[str]:
+    return [label for _, label in form.fields["operator"].choices]
+
+
+def test_each_field_type_offers_its_own_operators(definition):
+    kwargs = {"definition": definition}
+    assert _offered(ConditionForm(initial={"field": "Nickname"}, **kwargs)) == [
+        "is", "contains", "starts with",
+    ]  # fmt: skip
+    assert _offered(ConditionForm(initial={"field": "Points"}, **kwargs)) == [
+        "is", "more than", "less than", "between",
+    ]  # fmt: skip
+    assert _offered(ConditionForm(initial={"field": "BirthDate"}, **kwargs)) == [
+        "on", "before", "after", "between",
+    ]  # fmt: skip
+    assert _offered(ConditionForm(initial={"field": "optin_Newsletter"}, **kwargs)) == [
+        "subscribed", "not subscribed",
+    ]  # fmt: skip
+    assert _offered(ConditionForm(initial={"field": "Vip"}, **kwargs)) == ["is yes", "is no"]
+    date = ConditionForm(initial={"field": "BirthDate"}, **kwargs)
+    assert 'type="date"' in str(date["value"])
+    # An account that refused comparisons: numbers and dates are compared as equal only.
+    refused = ConditionForm(initial={"field": "Points"}, comparisons=False, **kwargs)
+    assert _offered(refused) == ["is"]
+
+
+def test_each_condition_becomes_its_clause(definition):
+    formset = _conditions(
+        definition,
+        {"field": "optin_Newsletter", "operator": "No"},
+        {"field": "Vip", "operator": "Yes"},
+        {"field": "Points", "operator": "GreaterThan", "value": "12.50"},
+        {"field": "BirthDate", "operator": "Between", "value": "1980-01-01",
+         "value_to": "1989-12-31"},
+        {"field": "Nickname", "operator": "StartsWith", "value": " Al "},
+    )  # fmt: skip
+    assert formset.is_valid(), formset.errors
+    assert formset.clauses() == [
+        nomenclature.optin_clause("Newsletter", subscribed=False),
+        nomenclature.field_clause("Vip", "Equal", "1"),
+        nomenclature.field_clause("Points", "GreaterThan", "12.5"),
+        nomenclature.between_clause("BirthDate", "1980.01.01", "1989.12.31"),
+        nomenclature.field_clause("Nickname", "StartsWith", "Al"),
+    ]
+    # Read back for editing, the same rows.
+    combine, rows = condition_initial(nomenclature.combine("OR", formset.clauses()), definition)
+    assert combine == "OR"
+    assert rows[0]["operator"] == "No" and rows[1]["operator"] == "Yes"
+    assert rows[3] == {"field": "BirthDate", "operator": "Between",
+                       "value": dt.date(1980, 1, 1), "value_to": dt.date(1989, 12, 31)}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "message"),
+    [
+        ({"field": "Points", "operator": "LessThan", "value": "many"}, "value", "Enter a number."),
+        ({"field": "BirthDate", "operator": "Equal", "value": "31/02/1990"}, "value",
+         "Enter a date (YYYY-MM-DD)."),
+        ({"field": "BirthDate", "operator": "Between", "value": "1990-01-01"}, "value_to",
+         "Enter the value to compare with."),
+        ({"field": "Points", "operator": "Between", "value": "10", "value_to": "2"}, "value_to",
+         "The end of the range comes before its start."),
+        ({"field": "Nickname", "operator": "Contains", "value": " "}, "value",
+         "Enter the value to compare with."),
+        ({"field": "Nickname", "operator": "Between", "value": "a"}, "operator",
+         "Choose how to compare Nickname: is, contains, starts with."),
+    ],
+)  # fmt: skip
+def test_a_condition_that_does_not_fit_its_field_is_refused_on_the_input(
+    definition, row, field, message
+):
+    formset = _conditions(definition, row)
+    assert not formset.is_valid()
+    assert formset.forms[0].errors[field] == [message]

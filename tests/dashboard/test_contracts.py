@@ -16,7 +16,7 @@ CONTRACTS = {"engagelab": "engagelab", "dialoginsight": "dialog_insight", "ccai"
 MODULES = {
     "campaigns/client.py": "engagelab",
     "contacts/client.py": "dialog_insight",
-    "contacts/fields.py": "dialog_insight",
+    "contacts/nomenclature.py": "dialog_insight",
     "dialer/client.py": "ccai_dialer",
     "dialer/statuses.py": "ccai_dialer",
 }

@@ -38,10 +38,10 @@ LIVE_CONTACT_READS = {
     route: {"webservices/ofc4/contacts.ashx"}
     for route in (
         "contacts/",
-        "contacts/<int:id_contact>/",
-        "contacts/<int:id_contact>/edit/",
-        "contacts/<int:id_contact>/delete/",
-        "contacts/segments/<int:id_filter>/",
+        "contacts/<int:contact_id>/",
+        "contacts/<int:contact_id>/edit/",
+        "contacts/<int:contact_id>/delete/",
+        "contacts/segments/<int:segment_id>/",
     )
 }
 QUERIES = {"contacts/": {"q": "claire"}}
@@ -76,12 +76,14 @@ def everything(engagelab, audience, claire, synced, superuser):  # noqa: F811
     sync_references()
     sync_campaigns()
     di = DialogInsightClient()
-    id_batch = di.send_batch(id_message=audience["id_message"], filter_ids=None, launch_at=None)
+    mailing_id = di.mailing_send(
+        message_id=audience["message_id"], segment_ids=None, launch_at=None
+    )
     sync_mailings()
-    job = contact_services.bulk_sync_create(
+    job = contact_services.import_create(
         user=superuser, filename="crm.csv", raw=b"EMail,LastName\nzed@example.com,Zed\n"
     )
-    contact_services.bulk_sync_run(job_id=job.pk)
+    contact_services.import_run(import_id=job.pk)
     uploads = []
     for n in range(4):
         upload = imports.import_upload(
@@ -103,11 +105,11 @@ def everything(engagelab, audience, claire, synced, superuser):  # noqa: F811
     )
     return {
         "campaign_id": [created.campaign_id],
-        "id_contact": [claire],
+        "contact_id": [claire],
         "code": ["Newsletter"],
-        "id_filter": [audience["id_filter"]],
-        "job_id": [job.pk],
-        "id_batch": [id_batch],
+        "segment_id": [audience["segment_id"]],
+        "import_id": [job.pk],
+        "mailing_id": [mailing_id],
         "pk": [synced.pk],
         "contact_pk": [DialerContact.objects.filter(campaign=synced).first().pk],
         "import_pk": [u.pk for u in uploads],
@@ -169,7 +171,7 @@ def test_no_get_fills_a_mirror_never_synced(client, superuser, engagelab, projec
 
     ProjectField.objects.all().delete()
     client.force_login(superuser)
-    ids = ("campaign_id", "id_contact", "id_filter", "job_id", "id_batch", "pk", "contact_pk")
+    ids = ("campaign_id", "contact_id", "segment_id", "import_id", "mailing_id", "pk", "contact_pk")
     nothing = {name: [1] for name in (*ids, "import_pk")} | {
         "code": ["x"],
         "name": ["ccai"],

@@ -27,8 +27,8 @@ def sendings(db):
         campaign_id=41, sent=400, delivered=400, unique_opens=100, unique_clicks=15
     )
     Mailing.objects.create(
-        id_batch=7,
-        id_message=3,
+        provider_id=7,
+        message_id=3,
         message_name="Monthly newsletter",
         mode="All",
         status="Sent",

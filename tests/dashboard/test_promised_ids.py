@@ -8,7 +8,7 @@ import pytest
 import responses
 
 from campaigns.client import EngageLabClient
-from contacts import fields
+from contacts import nomenclature
 from contacts.client import DialogInsightClient
 from dashboard.providers import ProviderConfig, ProviderError
 from dialer.client import CCAIClient
@@ -64,14 +64,14 @@ WRITES = {
         "POST",
         f"{DI}/sendings.ashx?method=SendBatch",
         _ok(idBatch=None),
-        lambda: _di().send_batch(id_message=4, filter_ids=None, launch_at=None),
+        lambda: _di().mailing_send(message_id=4, segment_ids=None, launch_at=None),
         "Dialog Insight did not confirm the sending; check it there before trying again.",
     ),
     "SendSingle2 with a junk idBatch": (
         "POST",
         f"{DI}/sendings.ashx?method=SendSingle2",
         _ok(idBatch="soon"),
-        lambda: _di().send_single(id_message=4, id_contact=9),
+        lambda: _di().message_send_one(message_id=4, contact_id=9),
         "Dialog Insight did not confirm the sending; check it there before trying again.",
     ),
     "segment without idFilter": (
@@ -79,7 +79,9 @@ WRITES = {
         f"{DI}/filters.ashx?method=Merge",
         _ok(),
         lambda: _di().segment_merge(
-            name="Laval", clause=fields.field_clause("City", "Equal", "Laval"), id_filter=None
+            name="Laval",
+            clause=nomenclature.field_clause("City", "Equal", "Laval"),
+            segment_id=None,
         ),
         "Dialog Insight did not confirm the segment; check it there before trying again.",
     ),
@@ -87,7 +89,7 @@ WRITES = {
         "POST",
         f"{DI}/contacts.ashx?method=Merge",
         _ok(CreatedRecords=1, Records=[{"Status": "Created", "ValidationResult": "OK"}]),
-        lambda: _di().contacts_merge([("a@example.com", {"f_LastName": "A"})]),
+        lambda: _di().contact_merge([("a@example.com", {"f_LastName": "A"})]),
         "Dialog Insight did not confirm the contact a@example.com; check it there before "
         "trying again.",
     ),
@@ -95,7 +97,7 @@ WRITES = {
         "POST",
         f"{DI}/contacts.ashx?method=Delete",
         _ok(),
-        lambda: _di().contacts_delete(fields.id_clause(9)),
+        lambda: _di().contact_delete(nomenclature.id_clause(9)),
         "Dialog Insight did not confirm the deletion; check it there before trying again.",
     ),
     "campaign without campaign_id": (
@@ -112,42 +114,42 @@ READS = {
         "POST",
         f"{DI}/contacts.ashx?method=Get",
         _ok(Records=[{"idContact": 3, "f_EMail": "a@x.com"}, {"f_EMail": "b@x.com"}]),
-        lambda: _di().contacts_get(fields.field_clause("EMail", "Contains", "x.com")),
+        lambda: _di().contact_search(nomenclature.field_clause("EMail", "Contains", "x.com")),
         "Dialog Insight sent a contact without its idContact; nothing was changed.",
     ),
     "segment without idFilter": (
         "POST",
         f"{DI}/filters.ashx?method=List",
         _ok(Records=[{"Name": "Laval", "isDynamic": True}]),
-        lambda: _di().segments_list(),
+        lambda: _di().segment_list(),
         "Dialog Insight sent a segment without its idFilter; nothing was changed.",
     ),
     "message without idMessage": (
         "POST",
         f"{DI}/messages.ashx?method=List",
         _ok(Records=[{"idMessage": "0", "Name": "Spring"}]),
-        lambda: _di().messages_list(),
+        lambda: _di().message_list(),
         "Dialog Insight sent a message without its idMessage; nothing was changed.",
     ),
     "mailing without idBatch": (
         "POST",
         f"{DI}/sendings.ashx?method=GetBatches",
         _ok(Records=[{"idMessage": 4, "Status": "Sent"}]),
-        lambda: _di().batches(),
+        lambda: _di().mailing_list(),
         "Dialog Insight sent a mailing without its idBatch; nothing was changed.",
     ),
     "count without Count": (
         "POST",
         f"{DI}/contacts.ashx?method=Count",
         _ok(),
-        lambda: _di().contacts_count(id_filter=4),
+        lambda: _di().contact_count(segment_id=4),
         "Dialog Insight sent a contact count without its Count; nothing was changed.",
     ),
     "project without idProject": (
         "POST",
         f"{DI}/projects.ashx?method=List",
         _ok(Records=[{"ProjectName": "Main"}]),
-        lambda: _di().projects_list(),
+        lambda: _di().project_list(),
         "Dialog Insight sent a project without its idProject; nothing was changed.",
     ),
     "listed campaign without campaign_id": (
@@ -224,7 +226,7 @@ def test_ids_sent_as_digit_strings_are_read():
     responses.post(f"{DI}/messages.ashx?method=Create", json=_ok(idMessage="42"))
     responses.post(f"{DI}/contacts.ashx?method=Delete", json=_ok(DeletedRecords=0))
     assert _di().message_create(name="N", subject="S", sender="s@example.com", html="") == 42
-    assert _di().contacts_delete(fields.id_clause(9)) == 0  # a count may be 0
+    assert _di().contact_delete(nomenclature.id_clause(9)) == 0  # a count may be 0
 
 
 @responses.activate
@@ -234,5 +236,5 @@ def test_a_rejected_record_needs_no_id():
         json=_ok(Records=[{"Status": "Error", "ValidationResult": "InvalidEmail",
                            "Message": "Not an email"}]),
     )  # fmt: skip
-    record = _di().contacts_merge([("nope", {})]).records[0]
-    assert (record.ok, record.id_record, record.message) == (False, None, "Not an email")
+    record = _di().contact_merge([("nope", {})]).records[0]
+    assert (record.ok, record.contact_id, record.message) == (False, None, "Not an email")

@@ -9,6 +9,7 @@ and docs/providers/dialog_insight.md. Nothing else in Switchboard glues these pr
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,9 +27,18 @@ DATETIME_FORMAT = "%Y.%m.%d %H:%M:%S"
 # no flag for it), so Switchboard is told: EMail is the key of a standard project.
 PROJECT_KEY_CODE: str = getattr(settings, "DIALOG_INSIGHT_KEY_FIELD", "EMail")
 
+# The fields that name a contact (beside its key), in a standard project.
+NAME_CODES = ("FirstName", "LastName")
+
 # Field data types as Switchboard understands them; anything else is handled as text.
 TEXT, NUMBER, DATE, BOOLEAN = "text", "number", "date", "boolean"
-OPERATORS = ("Equal", "Contains", "StartsWith")
+# Only Equal is documented; Contains and StartsWith are inferred (docs/providers). No public
+# page names a comparison of numbers or dates at all: these names are the sandbox's, and the
+# client makes every call whose clause holds one as an unpublished capability
+# ("clause_comparison", contacts/client.py), so an account that refuses them loses only them.
+COMPARISONS = ("GreaterThan", "GreaterThanOrEqual", "LessThan", "LessThanOrEqual")
+OPERATORS = ("Equal", "Contains", "StartsWith", *COMPARISONS)
+BETWEEN = "Between"  # the builder's: GreaterThanOrEqual AND LessThanOrEqual on one field
 
 
 def field_name(code: str) -> str:
@@ -146,6 +156,24 @@ def is_subscribed(value: Any) -> bool:
     return str(value).lower() in {"1", "true"}
 
 
+def placeholders(html: str) -> list[str]:
+    """The `[[Name]]` placeholders of a message's body: the parameters a send to one contact
+    gives values for."""
+    return sorted(set(re.findall(r"\[\[(\w+)\]\]", html)))
+
+
+def field_values(data: dict[str, Any]) -> dict[str, Any]:
+    """{code: value} of the contact fields among `data` ({provider name: value})."""
+    return {
+        code: v for name, v in data.items() for kind, code in [parse_name(name)] if kind == "field"
+    }
+
+
+def display_name(values: dict[str, Any]) -> str:
+    """A contact's name from its field values by code (`FirstName LastName`), or ""."""
+    return " ".join(str(values[c]).strip() for c in NAME_CODES if values.get(c)).strip()
+
+
 # --- Clauses (Contacts.Get, Contacts.Delete, segments) ---------------------------------------
 def field_clause(code: str, operator: str, value: Any) -> dict[str, Any]:
     if operator not in OPERATORS:
@@ -159,8 +187,18 @@ def field_clause(code: str, operator: str, value: Any) -> dict[str, Any]:
     }
 
 
-def id_clause(id_contact: int) -> dict[str, Any]:
-    return field_clause(ID_FIELD, "Equal", id_contact)
+def optin_clause(code: str, *, subscribed: bool) -> dict[str, Any]:
+    """The contacts subscribed (or not) to the opt-in `code`."""
+    return {
+        "$type": "FieldClause",
+        "Field": {"Name": optin_name(code)},
+        "TypeOperator": "Equal",
+        "ComparisonValue": optin_value(subscribed),
+    }
+
+
+def id_clause(contact_id: int) -> dict[str, Any]:
+    return field_clause(ID_FIELD, "Equal", contact_id)
 
 
 def combine(kind: str, clauses: list[dict[str, Any]]) -> dict[str, Any]:
@@ -173,11 +211,71 @@ def combine(kind: str, clauses: list[dict[str, Any]]) -> dict[str, Any]:
     return {"$type": "AndClause" if kind == "AND" else "OrClause", "Clauses": clauses}
 
 
+def between_clause(code: str, low: Any, high: Any) -> dict[str, Any]:
+    """`code` from `low` to `high`, both included."""
+    return combine(
+        "AND",
+        [
+            field_clause(code, "GreaterThanOrEqual", low),
+            field_clause(code, "LessThanOrEqual", high),
+        ],
+    )
+
+
+def _between(clause: dict[str, Any]) -> tuple[str, str, str] | None:
+    """(field name, low, high) when `clause` is a `between_clause`, else None."""
+    subs = clause.get("Clauses") or []
+    if clause.get("$type") != "AndClause" or len(subs) != 2:
+        return None
+    if not all(isinstance(c, dict) and c.get("$type") == "FieldClause" for c in subs):
+        return None
+    names = {(c.get("Field") or {}).get("Name") for c in subs}
+    operators = [c.get("TypeOperator") for c in subs]
+    if len(names) != 1 or operators != ["GreaterThanOrEqual", "LessThanOrEqual"]:
+        return None
+    return (
+        names.pop(),
+        str(subs[0].get("ComparisonValue", "")),
+        str(subs[1].get("ComparisonValue", "")),
+    )
+
+
+def clause_compares(clause: Any) -> bool:
+    """Whether `clause` compares a number or a date anywhere (see COMPARISONS)."""
+    if not isinstance(clause, dict):
+        return False
+    if clause.get("$type") in {"AndClause", "OrClause"}:
+        return any(clause_compares(c) for c in clause.get("Clauses") or [])
+    return clause.get("TypeOperator") in COMPARISONS
+
+
+# How a condition reads, by operator: (for a date, for anything else).
+_WORDS = {
+    "Equal": ("is", "is"),
+    "Contains": ("contains", "contains"),
+    "StartsWith": ("starts with", "starts with"),
+    "GreaterThan": ("after", "more than"),
+    "GreaterThanOrEqual": ("on or after", "at least"),
+    "LessThan": ("before", "less than"),
+    "LessThanOrEqual": ("on or before", "at most"),
+}
+
+
+def _shown(value: str) -> tuple[str, bool]:
+    """A clause's value for people (a date as YYYY-MM-DD), and whether it is a date."""
+    date = from_provider_date(value) if len(value) == 10 else None
+    return (date.isoformat(), True) if date else (value, False)
+
+
 def describe_clause(clause: dict[str, Any] | None, labels: dict[str, str] | None = None) -> str:
     """A clause as a sentence for people: `First name contains "an" OR …`."""
     if not clause:
         return "everyone"
     labels = labels or {}
+    if between := _between(clause):
+        name, low, high = between
+        label = labels.get(parse_name(name)[1], parse_name(name)[1])
+        return f"{label} between {_shown(low)[0]} and {_shown(high)[0]}"
     kind = clause.get("$type")
     if kind in {"AndClause", "OrClause"}:
         joiner = " AND " if kind == "AndClause" else " OR "
@@ -187,16 +285,22 @@ def describe_clause(clause: dict[str, Any] | None, labels: dict[str, str] | None
     if kind == "optin":
         state = "subscribed" if is_subscribed(clause.get("ComparisonValue")) else "not subscribed"
         return f"{state} to {labels.get(code, code)}"
-    op = {"Equal": "is", "Contains": "contains", "StartsWith": "starts with"}.get(
-        clause.get("TypeOperator", ""), clause.get("TypeOperator", "")
-    )
-    return f'{labels.get(code, code)} {op} "{clause.get("ComparisonValue", "")}"'
+    operator = clause.get("TypeOperator", "")
+    value, is_date = _shown(str(clause.get("ComparisonValue", "")))
+    words = _WORDS.get(operator, (operator, operator))[0 if is_date else 1]
+    if operator in COMPARISONS or is_date:
+        return f"{labels.get(code, code)} {words} {value}"
+    return f'{labels.get(code, code)} {words} "{value}"'
 
 
-def flatten_clause(clause: dict[str, Any] | None) -> tuple[str, list[tuple[str, str, str]]]:
-    """(`AND`|`OR`, [(code, operator, value)]) of a one-level clause, for the clause builder."""
+def flatten_clause(clause: dict[str, Any] | None) -> tuple[str, list[tuple[str, str, str, str]]]:
+    """(`AND`|`OR`, [(field, operator, value, value to)]) of a one-level clause, for the
+    clause builder: a `between_clause` is one row whose operator is BETWEEN."""
     if not clause:
         return "AND", []
+    if between := _between(clause):
+        name, low, high = between
+        return "AND", [(parse_name(name)[1], BETWEEN, low, high)]
     kind = clause.get("$type")
     if kind in {"AndClause", "OrClause"}:
         rows = []
@@ -207,4 +311,5 @@ def flatten_clause(clause: dict[str, Any] | None) -> tuple[str, list[tuple[str, 
     kind, code = parse_name(name)
     # The builder lists opt-ins under their provider name, fields under their code.
     choice = name if kind == "optin" else code
-    return "AND", [(choice, clause.get("TypeOperator", "Equal"), clause.get("ComparisonValue", ""))]
+    operator = clause.get("TypeOperator", "Equal")
+    return "AND", [(choice, operator, str(clause.get("ComparisonValue", "")), "")]

@@ -1,4 +1,4 @@
-"""Segments (clause builder) and bulk sync of CRM files, with the sandbox behind them."""
+"""Segments (clause builder) and imports of CRM files, with the sandbox behind them."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from contacts import services
+from contacts import nomenclature, services
 from contacts.client import DialogInsightClient
-from contacts.models import BulkSync, Segment
+from contacts.models import ContactImport, Segment
 from dashboard.models import AuditEvent
 from dashboard.sandbox import clear_faults, set_fault
 from tests.contacts.conftest import merge_one, text
@@ -38,17 +38,19 @@ def test_create_a_dynamic_segment_and_see_its_contacts(client, marketer, project
         _segment_post(
             "Laval or subscribed",
             "OR",
-            [("City", "Equal", "laval"), ("optin_Newsletter", "Equal", "1")],
+            [("City", "Equal", "laval"), ("optin_Newsletter", "Yes", "")],
         ),
     )
     segment = Segment.objects.get(name="Laval or subscribed")
     assert response.status_code == 302
-    html = client.get(reverse("contacts:segment", args=[segment.id_filter])).content.decode()
+    html = client.get(
+        reverse("contacts:segment_detail", args=[segment.provider_id])
+    ).content.decode()
     assert "laval@example.com" in html and "news@example.com" in html
     assert "other@example.com" not in html
     assert 'City is "laval" OR subscribed to Newsletter' in unescape(html)
     # The edit form shows the same conditions back.
-    edit = client.get(reverse("contacts:segment_edit", args=[segment.id_filter])).content.decode()
+    edit = client.get(reverse("contacts:segment_edit", args=[segment.provider_id])).content.decode()
     assert 'value="optin_Newsletter" selected' in edit and 'value="laval"' in edit
     assert AuditEvent.objects.filter(object_type="segment", action="created").exists()
 
@@ -58,13 +60,15 @@ def test_segment_builder_errors_stay_on_the_form(client, marketer, project):
     html = client.post(
         reverse("contacts:segment_create"), _segment_post("", "AND", [("City", "Equal", "")])
     ).content.decode()
-    assert html.count("This field is required.") == 4  # at each field, and in the summary
+    assert html.count("This field is required.") == 2  # the name, and in the summary
+    assert html.count("Enter the value to compare with.") == 2  # at the value, in the summary
+    assert 'value="City" selected' in html and 'value="Equal" selected' in html
     add = client.post(
         reverse("contacts:segment_create"),
-        _segment_post("Keep me", "AND", [("City", "Equal", "Laval")], add_condition="1"),
+        _segment_post("Keep me", "AND", [("City", "Equal", "Laval")], _action="add"),
     ).content.decode()
-    assert 'value="Keep me"' in add and 'name="cond-1-value"' in add
-    assert "This field is required." not in add
+    assert 'value="Keep me"' in add and 'value="Laval"' in add and 'name="cond-1-value"' in add
+    assert "This field is required." not in add and "form-error" not in add
 
 
 @pytest.mark.parametrize(
@@ -96,54 +100,56 @@ CSV = (
 
 
 def _upload(client, content: bytes, name="crm.csv"):
-    return client.post(reverse("contacts:bulk_sync"), {"file": SimpleUploadedFile(name, content)})
+    return client.post(
+        reverse("contacts:import_create"), {"file": SimpleUploadedFile(name, content)}
+    )
 
 
-def test_bulk_sync_merges_and_reports_each_row(client, marketer, project):
+def test_import_merges_and_reports_each_row(client, marketer, project):
     client.force_login(marketer)
     response = _upload(client, CSV.encode())
-    job = BulkSync.objects.get()
+    job = ContactImport.objects.get()
     assert response.status_code == 302 and job.total == 5
-    services.bulk_sync_run(job_id=job.pk, batch_size=2)
+    services.import_run(import_id=job.pk, batch_size=2)
     job.refresh_from_db()
     assert (job.status, job.processed, job.created, job.updated, job.rejected) == (
         "done", 5, 1, 1, 3,
     )  # fmt: skip
-    page = client.get(reverse("contacts:bulk_sync_detail", args=[job.pk])).content.decode()
+    page = client.get(reverse("contacts:import_detail", args=[job.pk])).content.decode()
     assert "is not a date in the format YYYY.MM.DD" in page
     assert "The email is empty." in page
-    report = client.get(reverse("contacts:bulk_sync_report", args=[job.pk])).content.decode()
+    report = client.get(reverse("contacts:import_report", args=[job.pk])).content.decode()
     lines = report.strip().splitlines()
     assert lines[0] == "line,email,outcome,message,contact id"
     assert lines[1].startswith("2,ann@example.com,created")
     assert lines[4].startswith("5,cy@example.com,rejected,Last name is required.")
-    ann = DialogInsightClient().contacts_get(
-        services.nomenclature.field_clause("EMail", "Equal", "ann@example.com")
+    ann = DialogInsightClient().contact_search(
+        nomenclature.field_clause("EMail", "Equal", "ann@example.com")
     )[0]
     assert ann.values["LastName"] == "Again" and ann.values["BirthDate"] == "1990.04.02"
     assert ann.optins["Newsletter"] is True
 
 
-def test_bulk_sync_stops_on_an_outage_and_resumes_without_loss(client, marketer, project):
+def test_import_stops_on_an_outage_and_resumes_without_loss(client, marketer, project):
     client.force_login(marketer)
     rows = "".join(f"p{i}@example.com;P{i}\n" for i in range(6))
     _upload(client, ("EMail;LastName\n" + rows).encode())
-    job = BulkSync.objects.get()
+    job = ContactImport.objects.get()
     set_fault("dialoginsight", "error", status=503, path_contains="Merge")
-    services.bulk_sync_run(job_id=job.pk, batch_size=3)
+    services.import_run(import_id=job.pk, batch_size=3)
     job.refresh_from_db()
     assert job.status == "failed" and "HTTP 503" in job.error
     assert job.rows.filter(outcome="pending").count() == 6
-    page = client.get(reverse("contacts:bulk_sync_detail", args=[job.pk])).content.decode()
+    page = client.get(reverse("contacts:import_detail", args=[job.pk])).content.decode()
     assert "Resume with the rows not yet merged" in page
     assert AuditEvent.objects.filter(action="stopped", outcome="error").exists()
     clear_faults()
-    response = client.post(reverse("contacts:bulk_sync_resume", args=[job.pk]))
+    response = client.post(reverse("contacts:import_resume", args=[job.pk]))
     assert response.status_code == 302
-    services.bulk_sync_run(job_id=job.pk, batch_size=4)  # what the enqueued task runs
+    services.import_run(import_id=job.pk, batch_size=4)  # what the enqueued task runs
     job.refresh_from_db()
     assert (job.status, job.processed, job.created, job.rejected) == ("done", 6, 6, 0)
-    assert DialogInsightClient().contacts_count() == 6
+    assert DialogInsightClient().contact_count() == 6
 
 
 @pytest.mark.parametrize(
@@ -164,10 +170,10 @@ def test_malformed_files_are_refused_with_a_clear_message(
     response = _upload(client, content)
     assert response.status_code == 200
     assert message in response.content.decode()
-    assert not BulkSync.objects.exists()
+    assert not ContactImport.objects.exists()
 
 
-def test_managers_see_bulk_syncs_but_cannot_start_or_resume_one(
+def test_managers_see_imports_but_cannot_start_or_resume_one(
     client, marketer, manager, dialer_staff, project
 ):
     import datetime as dt
@@ -176,32 +182,32 @@ def test_managers_see_bulk_syncs_but_cannot_start_or_resume_one(
 
     client.force_login(marketer)
     _upload(client, b"EMail,LastName\na@example.com,A\nb@example.com,\n")
-    job = BulkSync.objects.get()
-    services.bulk_sync_run(job_id=job.pk)
+    job = ContactImport.objects.get()
+    services.import_run(import_id=job.pk)
     # Since then, someone's worker died halfway through another run of it.
-    BulkSync.objects.filter(pk=job.pk).update(
+    ContactImport.objects.filter(pk=job.pk).update(
         status="running", progressed_at=timezone.now() - dt.timedelta(minutes=10)
     )
     urls = [
-        reverse("contacts:bulk_sync"),
-        reverse("contacts:bulk_sync_detail", args=[job.pk]),
-        reverse("contacts:bulk_sync_report", args=[job.pk]),
+        reverse("contacts:import_list"),
+        reverse("contacts:import_detail", args=[job.pk]),
+        reverse("contacts:import_report", args=[job.pk]),
     ]
     assert "Resume with the rows not yet merged" in text(client.get(urls[1]))
 
     client.force_login(manager)
     listing, page, report = (client.get(url) for url in urls)
     assert listing.status_code == page.status_code == report.status_code == 200
-    assert "crm.csv" in text(listing) and "Upload and sync" not in text(listing)
+    assert "crm.csv" in text(listing) and "Upload and import" not in text(listing)
     assert "the worker running it stopped" in text(page)
     assert "Resume with the rows not yet merged" not in text(page)
     assert report.content.decode().splitlines()[1:] == [
-        f"2,a@example.com,created,,{job.rows.get(line=2).id_contact}",
+        f"2,a@example.com,created,,{job.rows.get(line=2).contact_id}",
         "3,b@example.com,rejected,Last name is required.,",
     ]
-    assert client.post(reverse("contacts:bulk_sync_resume", args=[job.pk])).status_code == 403
+    assert client.post(reverse("contacts:import_resume", args=[job.pk])).status_code == 403
     assert _upload(client, b"EMail,LastName\nc@example.com,C\n").status_code == 403
-    assert BulkSync.objects.count() == 1 and BulkSync.objects.get().status == "running"
+    assert ContactImport.objects.count() == 1 and ContactImport.objects.get().status == "running"
 
     client.force_login(dialer_staff)
     assert {client.get(url).status_code for url in urls} == {403}
@@ -210,38 +216,38 @@ def test_managers_see_bulk_syncs_but_cannot_start_or_resume_one(
 def test_report_neutralises_formulas_from_the_file(client, marketer, project):
     client.force_login(marketer)
     _upload(client, b"EMail,LastName\n=HYPERLINK(1),X\n")
-    job = BulkSync.objects.get()
-    services.bulk_sync_run(job_id=job.pk)
-    report = client.get(reverse("contacts:bulk_sync_report", args=[job.pk])).content.decode()
+    job = ContactImport.objects.get()
+    services.import_run(import_id=job.pk)
+    report = client.get(reverse("contacts:import_report", args=[job.pk])).content.decode()
     assert "2,'=HYPERLINK(1),rejected" in report
 
 
-def test_a_sync_whose_worker_died_can_be_resumed(client, marketer, project):
+def test_an_import_whose_worker_died_can_be_resumed(client, marketer, project):
     import datetime as dt
 
     from django.utils import timezone
 
     client.force_login(marketer)
     _upload(client, b"EMail,LastName\na@example.com,A\nb@example.com,B\n")
-    job = BulkSync.objects.get()
+    job = ContactImport.objects.get()
     # A worker claimed it, then vanished.
-    BulkSync.objects.filter(pk=job.pk).update(
+    ContactImport.objects.filter(pk=job.pk).update(
         status="running", progressed_at=timezone.now() - dt.timedelta(minutes=10)
     )
-    page = text(client.get(reverse("contacts:bulk_sync_detail", args=[job.pk])))
+    page = text(client.get(reverse("contacts:import_detail", args=[job.pk])))
     assert "the worker running it stopped" in page
-    client.post(reverse("contacts:bulk_sync_resume", args=[job.pk]))
-    services.bulk_sync_run(job_id=job.pk)
+    client.post(reverse("contacts:import_resume", args=[job.pk]))
+    services.import_run(import_id=job.pk)
     job.refresh_from_db()
     assert (job.status, job.created) == ("done", 2)
 
 
-def test_a_running_sync_is_not_run_twice(client, marketer, project):
+def test_a_running_import_is_not_run_twice(client, marketer, project):
     from django.utils import timezone
 
     client.force_login(marketer)
     _upload(client, b"EMail,LastName\na@example.com,A\n")
-    job = BulkSync.objects.get()
-    BulkSync.objects.filter(pk=job.pk).update(status="running", progressed_at=timezone.now())
-    services.bulk_sync_run(job_id=job.pk)  # a second worker: leaves it alone
+    job = ContactImport.objects.get()
+    ContactImport.objects.filter(pk=job.pk).update(status="running", progressed_at=timezone.now())
+    services.import_run(import_id=job.pk)  # a second worker: leaves it alone
     assert job.rows.get().outcome == "pending"
