@@ -231,7 +231,7 @@ class CCAIClient(ProviderClient):
         return body
 
     # --- Campaigns (manager API) ----------------------------------------------------------
-    def list_campaigns(self) -> list[Campaign]:
+    def campaign_list(self) -> list[Campaign]:
         """GET /manager/api/v1/outbound_dialer/campaigns (contract: "Campaign")."""
         _, body = self.request("GET", f"{MANAGER}/campaigns")
         if isinstance(body, dict):  # tolerate a wrapped list
@@ -247,7 +247,7 @@ class CCAIClient(ProviderClient):
             )
         return [Campaign.from_api(c) for c in items]
 
-    def get_campaign(self, campaign_id: int) -> Campaign:
+    def campaign_get(self, campaign_id: int) -> Campaign:
         """GET /manager/api/v1/outbound_dialer/campaigns/{id} (contract: "Campaign")."""
         _, body = self.request("GET", f"{MANAGER}/campaigns/{campaign_id}")
         body = self._expect(body, dict, "the campaign")
@@ -260,7 +260,7 @@ class CCAIClient(ProviderClient):
         return Campaign.from_api(body)
 
     # --- Contacts (apps API) ----------------------------------------------------------------
-    def add_contact(self, campaign_id: int, contact: ContactInput) -> AddResult:
+    def contact_add(self, campaign_id: int, contact: ContactInput) -> AddResult:
         """POST /apps/api/v1/outbound_dialer/campaigns/{id}/contacts ("add one"). An invalid
         contact comes back in `invalid_contacts` with HTTP 200: the caller must look."""
         _, body = self.request(
@@ -275,7 +275,7 @@ class CCAIClient(ProviderClient):
         ]
         return AddResult(valid=valid, invalid=invalid)
 
-    def list_contacts(self, campaign_id: int) -> list[Contact]:
+    def contact_list(self, campaign_id: int) -> list[Contact]:
         """GET /apps/api/v1/outbound_dialer/campaigns/{id}/contacts ("list"; no paging)."""
         _, body = self.request("GET", f"{APPS}/campaigns/{campaign_id}/contacts")
         if isinstance(body, dict):
@@ -283,7 +283,7 @@ class CCAIClient(ProviderClient):
         items = self._expect(body, list, "the contact list")
         return [Contact.from_api(c) for c in items if isinstance(c, dict)]
 
-    def iter_contacts(self, campaign_id: int) -> Iterator[Contact]:
+    def contact_iter(self, campaign_id: int) -> Iterator[Contact]:
         """The same listing, parsed as it arrives: a campaign of 200,000 contacts is never
         held in memory as one JSON document."""
         response, _ = self.request(
@@ -308,7 +308,7 @@ class CCAIClient(ProviderClient):
         finally:
             response.close()
 
-    def import_contacts(self, campaign_id: int, contacts: Iterable[ContactInput]) -> str:
+    def import_job_create(self, campaign_id: int, contacts: Iterable[ContactInput]) -> str:
         """POST …/contacts/import ("import many"): the contacts as a JSON file in the multipart
         field `file`; returns the job id. The body is written to a temporary file and streamed
         from disk so that 100,000 contacts are never held in memory. Never retried: a second
@@ -343,12 +343,12 @@ class CCAIClient(ProviderClient):
             )
         return str(job_id)
 
-    def get_import_job(self, campaign_id: int, job_id: str) -> ImportJob:
+    def import_job_get(self, campaign_id: int, job_id: str) -> ImportJob:
         """GET …/contacts/jobs/{job_id} ("job")."""
         _, body = self.request("GET", f"{APPS}/campaigns/{campaign_id}/contacts/jobs/{job_id}")
         return ImportJob.from_api(self._expect(body, dict, "the import job"))
 
-    def update_contact(
+    def contact_update(
         self,
         campaign_id: int,
         contact_id: int,
@@ -372,7 +372,7 @@ class CCAIClient(ProviderClient):
         )
         return Contact.from_api(self._expect(body, dict, "the edited contact"))
 
-    def delete_contact(
+    def contact_delete(
         self,
         campaign_id: int,
         *,

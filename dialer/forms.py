@@ -3,7 +3,10 @@ call (phones normalised to E.164 with `phonenumbers`, emergency numbers refused)
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 
 from dialer.imports import FIELD_LABELS, FIELDS, REQUIRED
 from dialer.models import DialerCampaign, DialerContact, DialerImport
@@ -80,7 +83,7 @@ class ImportUploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,.txt,.tsv"}),
     )
 
-    def clean_file(self):
+    def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
         if upload.size == 0:
             raise forms.ValidationError("The file is empty.")
@@ -107,7 +110,7 @@ class ImportMappingForm(forms.Form):
                     f"Choose the column holding the {FIELD_LABELS[field].lower()}."
                 )
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
         used: dict[str, str] = {}
         for field in FIELDS:

@@ -9,10 +9,9 @@ import codecs
 import csv
 import io
 import json
-import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -25,10 +24,10 @@ from dashboard.audit import audit_record
 from dashboard.csvsafe import spreadsheet_safe
 from dashboard.models import AuditEvent
 from dashboard.providers import ProviderError
-from dialer import statuses as st
 from dialer.bulk import insert_many
 from dialer.client import CCAIClient, ContactInput
 from dialer.jsonstream import JSONStreamError, json_array_items
+from dialer.mirror import contacts_add_pending
 from dialer.models import (
     DialerCampaign,
     DialerContact,
@@ -37,8 +36,6 @@ from dialer.models import (
     DialerUploadRow,
 )
 from dialer.phones import PhoneError, normalise_phone
-
-log = logging.getLogger("switchboard.dialer")
 
 CHUNK = 2000
 MAX_ROWS = 250_000
@@ -142,7 +139,7 @@ def file_format(name: str, head: bytes) -> str:
     return "json" if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"[" else "csv"
 
 
-def import_upload(
+def import_create(
     *, user: Any, campaign: DialerCampaign, file: IO[bytes], file_name: str
 ) -> DialerImport:
     """Stream `file` into staging rows (CHUNK at a time, in one transaction: a file that turns
@@ -400,10 +397,10 @@ UNCLAIMED_CHECK = timedelta(seconds=5)
 STALE_CHECK = timedelta(minutes=10)
 
 
-def import_request_check(*, upload: DialerImport, mapping: dict[str, str]) -> DialerImport:
-    """Record the mapping and check the rows now (small files) or in the background."""
-    from dialer.tasks import check_import
-
+def import_map(*, upload: DialerImport, mapping: dict[str, str]) -> DialerImport:
+    """Record the column mapping and check the rows now (small files); a larger file is left
+    checking for a worker: the caller enqueues `tasks.check_import`, and the worker's import
+    poll runs a check that no task took."""
     check_mapping(mapping)
     DialerImport.objects.filter(pk=upload.pk).update(
         mapping=mapping,
@@ -416,12 +413,7 @@ def import_request_check(*, upload: DialerImport, mapping: dict[str, str]) -> Di
     upload.refresh_from_db()
     if upload.total_rows <= INLINE_CHECK_ROWS:
         run_check(upload)
-    else:
-        try:
-            check_import.enqueue(upload.pk)
-        except Exception:  # the progress page runs it if no worker does
-            log.exception("could not enqueue an import check")
-    upload.refresh_from_db()
+        upload.refresh_from_db()
     return upload
 
 
@@ -484,7 +476,7 @@ def _audit(user: Any, upload: DialerImport, action: str, outcome: str, detail: s
     )
 
 
-def import_submit(*, user: Any, upload: DialerImport) -> DialerImport:
+def import_send(*, user: Any, upload: DialerImport) -> DialerImport:
     """Send the valid rows as one provider import job. Only one request can send a given
     import (the state is claimed first), so a double click never imports twice."""
     if upload.valid_rows == 0:
@@ -496,7 +488,7 @@ def import_submit(*, user: Any, upload: DialerImport) -> DialerImport:
         upload.refresh_from_db()
         return upload
     try:
-        job_id = CCAIClient().import_contacts(upload.campaign.provider_id, _valid_inputs(upload))
+        job_id = CCAIClient().import_job_create(upload.campaign.provider_id, _valid_inputs(upload))
     except ProviderError as error:
         if error.outcome_unknown:
             error = ImportOutcomeUnknown(
@@ -551,7 +543,7 @@ def import_refresh(*, upload: DialerImport, min_interval: float = 1.0) -> Dialer
         upload.refresh_from_db()
         return upload
     try:
-        job = CCAIClient().get_import_job(upload.campaign.provider_id, upload.provider_job_id)
+        job = CCAIClient().import_job_get(upload.campaign.provider_id, upload.provider_job_id)
     except ProviderError as error:
         changes: dict[str, Any] = {"error_message": str(error)}
         if error.retry_after:
@@ -572,7 +564,7 @@ def import_refresh(*, upload: DialerImport, min_interval: float = 1.0) -> Dialer
     return upload
 
 
-def _recover_interrupted_send(upload: DialerImport, now) -> None:
+def _recover_interrupted_send(upload: DialerImport, now: datetime) -> None:
     """A send whose request died before CCAI's answer was recorded (a restart, a crash): after
     ten minutes the import is offered again, with a warning, rather than spinning forever."""
     if upload.submitted_at and upload.submitted_at < now - timedelta(minutes=10):
@@ -585,23 +577,7 @@ def _recover_interrupted_send(upload: DialerImport, now) -> None:
         )
 
 
-PENDING_FIELDS = [
-    "campaign",
-    "name",
-    "email",
-    "phone_number",
-    "phone_e164",
-    "outbound_number",
-    "external_unique_id",
-    "status",
-    "created_at",
-]
-
-
 def _complete(upload: DialerImport) -> None:
-    from dialer.services import bump_count
-    from dialer.tasks import sync_campaign_contacts
-
     with transaction.atomic():
         won = DialerImport.objects.filter(
             pk=upload.pk, state=DialerImport.State.IN_PROGRESS
@@ -614,32 +590,10 @@ def _complete(upload: DialerImport) -> None:
         if not won:
             return
         # The job's answer carries no contact ids: show the rows now, the sync links them.
-        now = timezone.now()
         valid = upload.rows.filter(kind=DialerImportRow.Kind.VALID).values_list(
             "name", "email", "phone_e164", "outbound_number", "external_unique_id"
         )
-        batch, added = [], 0
-        for name, email, phone, outbound, external_id in valid.iterator(CHUNK):
-            batch.append(
-                (
-                    upload.campaign_id,
-                    name,
-                    email,
-                    phone,
-                    phone,
-                    outbound,
-                    external_id,
-                    st.UPCOMING,
-                    now,
-                )
-            )
-            if len(batch) >= CHUNK:
-                insert_many(DialerContact, PENDING_FIELDS, batch)
-                added += len(batch)
-                batch = []
-        insert_many(DialerContact, PENDING_FIELDS, batch)
-        added += len(batch)
-        bump_count(upload.campaign_id, st.UPCOMING, added)
+        added = contacts_add_pending(upload.campaign_id, valid.iterator(CHUNK))
     # Recorded in the name of whoever sent the file, whichever request or task saw it finish.
     _audit(
         upload.created_by,
@@ -648,10 +602,6 @@ def _complete(upload: DialerImport) -> None:
         AuditEvent.Outcome.OK,
         f"{added} contact{'' if added == 1 else 's'} imported.",
     )
-    try:
-        sync_campaign_contacts.enqueue(upload.campaign_id)
-    except Exception:  # the periodic sync will catch up
-        log.exception("could not enqueue the contacts sync after an import")
 
 
 def _fail(upload: DialerImport, message: str, details: str) -> None:
@@ -683,7 +633,7 @@ def explain_failure(upload: DialerImport) -> str:
     return f"CCAI Platform could not import the file: {upload.error_message}{detail}."
 
 
-def clean_old_imports(*, now=None) -> int:
+def clean_old_imports(*, now: datetime | None = None) -> int:
     """Files uploaded but never sent are dropped after a day; the rows of finished imports
     (kept for the rejected-rows download) after 30 days."""
     now = now or timezone.now()
@@ -701,11 +651,11 @@ def clean_old_imports(*, now=None) -> int:
     return removed
 
 
-def poll_pending_imports() -> int:
+def poll_pending_imports() -> list[DialerImport]:
     """The worker's periodic poll, the only thing that moves an import on once it is asked
     for: it runs a check whose task was never taken, follows the jobs at CCAI, and puts an
-    interrupted send back to ready. Returns how many imports it looked at."""
-    count = 0
+    interrupted send back to ready. Returns the imports it looked at, as they now stand."""
+    polled = []
     for upload in DialerImport.objects.filter(
         state__in=[
             DialerImport.State.CHECKING,
@@ -716,9 +666,9 @@ def poll_pending_imports() -> int:
         if upload.state == DialerImport.State.CHECKING:
             check_if_unclaimed(upload)
         else:
-            import_refresh(upload=upload)
-        count += 1
-    return count
+            upload = import_refresh(upload=upload)
+        polled.append(upload)
+    return polled
 
 
 def rejected_rows(upload: DialerImport) -> Iterator[list[str]]:

@@ -45,19 +45,28 @@ class DialerCampaign(models.Model):
         return self.status in self.RUNNING
 
 
-class DialerContact(models.Model):
+class ContactDetails(models.Model):
+    """What CCAI Platform takes for a contact, as the mirror and an import's checked rows keep
+    it: the phone normalised to E.164 is what duplicates are found on."""
+
+    name = models.CharField(max_length=255, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    phone_e164 = models.CharField(max_length=20, blank=True)
+    outbound_number = models.CharField(max_length=40, blank=True)
+    external_unique_id = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class DialerContact(ContactDetails):
     """One contact of a campaign. `provider_id` is null for a contact Switchboard added or
     imported whose CCAI id is not known yet (the add and import answers carry none); the next
     contacts sync fills it in, matching on the normalised phone."""
 
     campaign = models.ForeignKey(DialerCampaign, on_delete=models.CASCADE, related_name="contacts")
     provider_id = models.BigIntegerField(null=True, blank=True)
-    name = models.CharField(max_length=255, blank=True)
-    email = models.CharField(max_length=254, blank=True)
-    phone_number = models.CharField(max_length=40, blank=True)
-    phone_e164 = models.CharField(max_length=20, blank=True)
-    outbound_number = models.CharField(max_length=40, blank=True)
-    external_unique_id = models.CharField(max_length=255, blank=True)
+    phone_number = models.CharField(max_length=40, blank=True)  # as CCAI wrote it
     status = models.CharField(max_length=40, choices=STATUS_CHOICES, default=UPCOMING)
     priority = models.IntegerField(null=True, blank=True)
     created_at = models.DateTimeField(null=True, blank=True)
@@ -174,7 +183,7 @@ class DialerUploadRow(models.Model):
         indexes = [models.Index(fields=["upload", "line"], name="dialer_upload_line")]
 
 
-class DialerImportRow(models.Model):
+class DialerImportRow(ContactDetails):
     """One row of an import after the column mapping and validation."""
 
     class Kind(models.TextChoices):
@@ -187,12 +196,7 @@ class DialerImportRow(models.Model):
     line = models.IntegerField()
     kind = models.CharField(max_length=15, choices=Kind.choices, default=Kind.VALID)
     problem = models.CharField(max_length=300, blank=True)
-    name = models.CharField(max_length=255, blank=True)
-    email = models.CharField(max_length=254, blank=True)
-    phone_raw = models.CharField(max_length=100, blank=True)
-    phone_e164 = models.CharField(max_length=20, blank=True)
-    outbound_number = models.CharField(max_length=40, blank=True)
-    external_unique_id = models.CharField(max_length=255, blank=True)
+    phone_raw = models.CharField(max_length=100, blank=True)  # as the file wrote it
 
     class Meta:
         indexes = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from urllib.parse import urlencode
 
@@ -84,7 +85,7 @@ class CampaignRow:
     counts: Counts
 
 
-def last_synced():
+def last_synced() -> datetime | None:
     return DialerCampaign.objects.aggregate(at=Max("synced_at"))["at"]
 
 
@@ -102,7 +103,7 @@ class KnownCountPaginator(Paginator):
     """A paginator told its count (from the per-status counts table) instead of running a
     COUNT over the campaign's contacts."""
 
-    def __init__(self, object_list, per_page, *, count: int) -> None:
+    def __init__(self, object_list: QuerySet, per_page: int, *, count: int) -> None:
         super().__init__(object_list, per_page)
         self._known_count = count
 
@@ -249,7 +250,7 @@ def overview_card() -> dict:
     return {
         "title": "Dialer",
         "provider": "CCAI Platform",
-        "url": reverse("dialer:list"),
+        "url": reverse("dialer:campaign_list"),
         "stats": [
             ("Campaigns", campaigns),
             ("Dialling now", running),

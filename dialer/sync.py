@@ -5,97 +5,22 @@ removals only of rows absent from a complete listing."""
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from dashboard.sync import SyncResult
 from dialer import statuses as st
 from dialer.bulk import update_many
-from dialer.client import CCAIClient, Contact
-from dialer.models import DialerCampaign, DialerContact, DialerStatusCount
-from dialer.phones import loose_e164
-
-CAMPAIGN_FIELDS = [
-    "name",
-    "campaign_type",
-    "mode",
-    "status",
-    "max_redial_count",
-    "redial_interval_minutes",
-    "max_abandonment_percent",
-    "target_number_to_process",
-    "queue_name",
-    "contact_stats",
-    "created_at",
-    "starts_at",
-    "ends_at",
-    "updated_at",
-]
-CONTACT_FIELDS = [
-    "name",
-    "email",
-    "phone_number",
-    "phone_e164",
-    "outbound_number",
-    "external_unique_id",
-    "status",
-    "priority",
-    "created_at",
-    "updated_at",
-]
-
-
-def set_counts(campaign_id: int, counts: dict[str, int]) -> None:
-    """Replace a campaign's per-status counts (only the 21 documented statuses)."""
-    rows = [
-        DialerStatusCount(campaign_id=campaign_id, status=name, count=int(counts.get(name) or 0))
-        for name in st.STATUS_NAMES
-    ]
-    DialerStatusCount.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["campaign", "status"],
-        update_fields=["count"],
-    )
-
-
-def recount(campaign_id: int) -> None:
-    counts = dict(
-        DialerContact.objects.filter(campaign_id=campaign_id)
-        .values("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
-    )
-    set_counts(campaign_id, counts)
-
-
-def upsert_campaign(data) -> tuple[DialerCampaign, str]:
-    """Store one campaign as the provider described it; returns (row, created|updated|same)."""
-    values = {f: getattr(data, f) for f in CAMPAIGN_FIELDS}
-    now = timezone.now()
-    with transaction.atomic():
-        campaign, created = DialerCampaign.objects.get_or_create(
-            provider_id=data.id, defaults={**values, "synced_at": now}
-        )
-        outcome = "created"
-        if not created:
-            changed = [f for f in CAMPAIGN_FIELDS if getattr(campaign, f) != values[f]]
-            for f in changed:
-                setattr(campaign, f, values[f])
-            campaign.synced_at = now
-            campaign.save(update_fields=[*changed, "synced_at"])
-            outcome = "updated" if changed else "same"
-        if data.contact_stats:
-            set_counts(campaign.pk, data.contact_stats)
-    return campaign, outcome
+from dialer.client import CCAIClient
+from dialer.mirror import CONTACT_FIELDS, campaign_upsert, contact_values, counts_recount
+from dialer.models import DialerCampaign, DialerContact
 
 
 def sync_campaigns(client: CCAIClient | None = None) -> SyncResult:
     client = client or CCAIClient()
-    listing = client.list_campaigns()
+    listing = client.campaign_list()
     result = SyncResult("campaigns")
     for data in listing:
-        _, outcome = upsert_campaign(data)
+        _, outcome = campaign_upsert(data)
         if outcome == "created":
             result.created += 1
         elif outcome == "updated":
@@ -111,22 +36,6 @@ def sync_campaigns(client: CCAIClient | None = None) -> SyncResult:
 
 
 UPDATE_FIELDS = [*CONTACT_FIELDS, "provider_id", "synced_at"]
-
-
-def _contact_values(c: Contact) -> dict:
-    """The mirror's values for a contact, in the order of CONTACT_FIELDS."""
-    return {
-        "name": c.name[:255],
-        "email": c.email[:254],
-        "phone_number": c.phone_number[:40],
-        "phone_e164": loose_e164(c.phone_number)[:20],
-        "outbound_number": c.outbound_number[:40],
-        "external_unique_id": c.external_unique_id[:255],
-        "status": c.status[:40] or st.UPCOMING,
-        "priority": c.priority,
-        "created_at": c.created_at,
-        "updated_at": c.updated_at,
-    }
 
 
 def sync_campaign_contacts(
@@ -166,11 +75,11 @@ def sync_campaign_contacts(
             to_create.clear()
             to_update.clear()
 
-        for contact in client.iter_contacts(campaign.provider_id):
+        for contact in client.contact_iter(campaign.provider_id):
             if contact.id is None or contact.id in seen:
                 continue
             seen.add(contact.id)
-            values = _contact_values(contact)
+            values = contact_values(contact)
             known = existing.get(contact.id)
             if known is None and values["phone_e164"] in pending:
                 # A contact Switchboard added or imported: now we know its CCAI id.
@@ -202,7 +111,7 @@ def sync_campaign_contacts(
         for i in range(0, len(gone), 2000):
             DialerContact.objects.filter(pk__in=gone[i : i + 2000]).delete()
         result.removed = len(gone)
-        recount(campaign.pk)
+        counts_recount(campaign.pk)
         DialerCampaign.objects.filter(pk=campaign.pk).update(contacts_synced_at=now)
     return result
 
@@ -229,7 +138,7 @@ def sync_running(client: CCAIClient | None = None) -> int:
         # The detail's counts keep the board's numbers live; the whole contact listing is
         # fetched less often the bigger the campaign (every 5 s up to 10,000 contacts, every
         # 100 s at 200,000), to stay a small share of the provider's 10 calls a second.
-        campaign, _ = upsert_campaign(client.get_campaign(campaign.provider_id))
+        campaign, _ = campaign_upsert(client.campaign_get(campaign.provider_id))
         total = sum(
             int(v or 0) for k, v in campaign.contact_stats.items() if k in st.STATUS_BY_NAME
         )

@@ -77,16 +77,16 @@ def everything(engagelab, audience, claire, synced, superuser):  # noqa: F811
     contact_services.bulk_sync_run(job_id=job.pk)
     uploads = []
     for n in range(4):
-        upload = imports.import_upload(
+        upload = imports.import_create(
             user=superuser,
             campaign=synced,
             file=io.BytesIO(f"name,phone,email\nP{n},+1 438 555 020{n},p{n}@ex.com\n".encode()),
             file_name=f"list{n}.csv",
         )
-        imports.import_request_check(upload=upload, mapping=imports.guess_mapping(upload.columns))
+        imports.import_map(upload=upload, mapping=imports.guess_mapping(upload.columns))
         uploads.append(upload)
     # Sent, and finished at CCAI since: only the worker's poll may record it.
-    imports.import_submit(user=superuser, upload=uploads[0])
+    imports.import_send(user=superuser, upload=uploads[0])
     long_ago = timezone.now() - timedelta(hours=1)
     DialerImport.objects.filter(pk=uploads[1].pk).update(  # a check nobody took
         state="checking", check_requested_at=long_ago, check_started_at=None
@@ -101,9 +101,9 @@ def everything(engagelab, audience, claire, synced, superuser):  # noqa: F811
         "id_filter": [audience["id_filter"]],
         "job_id": [job.pk],
         "id_batch": [id_batch],
-        "pk": [synced.pk],
-        "contact_pk": [DialerContact.objects.filter(campaign=synced).first().pk],
-        "import_pk": [u.pk for u in uploads],
+        "dialer/campaign_id": [synced.provider_id],
+        "contact_id": [DialerContact.objects.filter(campaign=synced).first().pk],
+        "import_id": [u.pk for u in uploads],
         "name": ["ccai"],
     }
 
@@ -113,7 +113,9 @@ def get_urls(samples: dict[str, list]):
         if route.startswith(NOT_PAGES):
             continue
         names = re.findall(r"<(?:\w+:)?(\w+)>", route)
-        for values in itertools.product(*(samples[n] for n in names)):
+        # A name two apps use for different ids ("campaign_id") may have a sample per app.
+        app = route.split("/", 1)[0]
+        for values in itertools.product(*(samples.get(f"{app}/{n}", samples[n]) for n in names)):
             path = route
             for value in values:
                 path = re.sub(r"<[^>]+>", str(value), path, count=1)
@@ -153,8 +155,8 @@ def test_no_get_fills_a_mirror_never_synced(client, superuser, engagelab, projec
 
     ProjectField.objects.all().delete()
     client.force_login(superuser)
-    ids = ("campaign_id", "id_contact", "id_filter", "job_id", "id_batch", "pk", "contact_pk")
-    nothing = {name: [1] for name in (*ids, "import_pk")} | {"code": ["x"], "name": ["ccai"]}
+    ids = ("campaign_id", "id_contact", "id_filter", "job_id", "id_batch", "contact_id")
+    nothing = {name: [1] for name in (*ids, "import_id")} | {"code": ["x"], "name": ["ccai"]}
     assert open_every_page(client, nothing, ok=(200, 302, 404)) >= 40
     body = client.get("/campaigns/new/").content.decode()
     assert "Senders, templates and tags have not been loaded from EngageLab yet" in body

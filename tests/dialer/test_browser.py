@@ -32,7 +32,7 @@ CSV = (
 
 def test_import_then_work_the_contacts_on_the_board(synced, dialer_staff, login, tmp_path):
     page = login(dialer_staff)
-    page.goto(f"/dialer/{synced.pk}/")
+    page.goto(f"/dialer/{synced.provider_id}/")
     page.get_by_role("button", name="Import contacts").click()
     file = tmp_path / "spring.csv"
     file.write_text(CSV, encoding="utf-8")
@@ -119,7 +119,7 @@ def test_board_follows_a_running_campaign_live(ccai, dialer_staff, login):
     sync_contacts()
     mirror = DialerCampaign.objects.get()
     page = login(dialer_staff)
-    page.goto(f"/dialer/{mirror.pk}/")
+    page.goto(f"/dialer/{mirror.provider_id}/")
     upcoming = page.locator('a.chip[data-status="Upcoming"] b')
     expect(upcoming).to_have_text("40")
     page.evaluate("window.scrollTo(0, 300)")

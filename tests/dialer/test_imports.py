@@ -67,7 +67,7 @@ def campaign(db):
 
 
 def upload(campaign, content: bytes, name: str = "contacts.csv") -> DialerImport:
-    return imports.import_upload(
+    return imports.import_create(
         user=None, campaign=campaign, file=io.BytesIO(content), file_name=name
     )
 
@@ -176,7 +176,7 @@ def test_check_report_counts_and_duplicates(campaign):
 
 def post_file(client, campaign, content: bytes, name="contacts.csv"):
     return client.post(
-        reverse("dialer:import_upload", args=[campaign.pk]),
+        reverse("dialer:import_create", args=[campaign.provider_id]),
         {"file": SimpleUploadedFile(name, content, content_type="text/csv")},
     )
 
@@ -187,6 +187,14 @@ MAPPING = {
     "email": "email",
     "external_unique_id": "external_id",
 }
+
+
+def checked(client, campaign, content: str) -> DialerImport:
+    """A CSV uploaded and its columns mapped, as the user does through the pages."""
+    post_file(client, campaign, content.encode())
+    staged = DialerImport.objects.get()
+    client.post(reverse("dialer:import_map", args=[staged.pk]), MAPPING)
+    return staged
 
 
 def follow_progress(client, upload_pk, timeout=6.0) -> str:
@@ -221,8 +229,8 @@ def test_import_preview_send_progress_and_board(client, dialer_staff, synced):
     assert "12345 has no country code" in preview
     assert SandboxImportJob.objects.count() == 0  # nothing sent before the user says so
 
-    client.post(reverse("dialer:import_submit", args=[staged.pk]))
-    client.post(reverse("dialer:import_submit", args=[staged.pk]))  # a double click
+    client.post(reverse("dialer:import_send", args=[staged.pk]))
+    client.post(reverse("dialer:import_send", args=[staged.pk]))  # a double click
     assert SandboxImportJob.objects.count() == 1
     final = follow_progress(client, staged.pk)
     assert "Completed." in final and "2 contacts imported into Spring renewals" in final
@@ -230,7 +238,9 @@ def test_import_preview_send_progress_and_board(client, dialer_staff, synced):
         "+14385550101",
         "+14385550102",
     }
-    board = client.get(reverse("dialer:board", args=[synced.pk]), {"q": "Cy Diaz"}).content.decode()
+    board = client.get(
+        reverse("dialer:campaign_detail", args=[synced.provider_id]), {"q": "Cy Diaz"}
+    ).content.decode()
     assert "+14385550101" in board
     assert AuditEvent.objects.filter(object_type="contact import", username="dana.dialer").exists()
     download = client.get(reverse("dialer:import_rejected", args=[staged.pk]))
@@ -241,14 +251,12 @@ def test_import_preview_send_progress_and_board(client, dialer_staff, synced):
 @pytest.mark.django_db(transaction=True)
 def test_import_failing_on_a_duplicate_at_the_provider_is_explained(client, dialer_staff, synced):
     client.force_login(dialer_staff)
-    post_file(client, synced, (HEADER + "Cy,+1 438 555 0101,cy@ex.com,C1\n").encode())
-    staged = DialerImport.objects.get()
-    client.post(reverse("dialer:import_map", args=[staged.pk]), MAPPING)
+    staged = checked(client, synced, HEADER + "Cy,+1 438 555 0101,cy@ex.com,C1\n")
     # Someone adds the same phone at CCAI after Switchboard's check.
     from dialer.sandbox.models import SandboxCampaign
 
     make_contact(SandboxCampaign.objects.get(pk=synced.provider_id), "+14385550101")
-    client.post(reverse("dialer:import_submit", args=[staged.pk]))
+    client.post(reverse("dialer:import_send", args=[staged.pk]))
     final = follow_progress(client, staged.pk)
     assert "Failed." in final
     assert "at least one phone number is already in the campaign" in final
@@ -260,15 +268,13 @@ def test_import_failing_on_a_duplicate_at_the_provider_is_explained(client, dial
 @pytest.mark.django_db(transaction=True)
 def test_send_failure_keeps_the_import_ready_to_resend(client, dialer_staff, synced):
     client.force_login(dialer_staff)
-    post_file(client, synced, (HEADER + "Cy,+1 438 555 0101,cy@ex.com,C1\n").encode())
-    staged = DialerImport.objects.get()
-    client.post(reverse("dialer:import_map", args=[staged.pk]), MAPPING)
+    staged = checked(client, synced, HEADER + "Cy,+1 438 555 0101,cy@ex.com,C1\n")
     set_fault("ccai", "error", status=503, remaining=1)
-    page = client.post(reverse("dialer:import_submit", args=[staged.pk]), follow=True)
+    page = client.post(reverse("dialer:import_send", args=[staged.pk]), follow=True)
     text = page.content.decode()
     assert "Nothing was imported. CCAI Platform is having trouble (HTTP 503)" in text
     assert "Import 1 contact" in text
-    client.post(reverse("dialer:import_submit", args=[staged.pk]))
+    client.post(reverse("dialer:import_send", args=[staged.pk]))
     assert "Completed." in follow_progress(client, staged.pk)
 
 
@@ -285,10 +291,8 @@ def test_malformed_upload_shows_the_message_on_the_form(client, dialer_staff, sy
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_finishes_an_import_nobody_watches(client, dialer_staff, synced):
     client.force_login(dialer_staff)
-    post_file(client, synced, (HEADER + "Cy,+1 438 555 0101,cy@ex.com,C1\n").encode())
-    staged = DialerImport.objects.get()
-    client.post(reverse("dialer:import_map", args=[staged.pk]), MAPPING)
-    client.post(reverse("dialer:import_submit", args=[staged.pk]))
+    staged = checked(client, synced, HEADER + "Cy,+1 438 555 0101,cy@ex.com,C1\n")
+    client.post(reverse("dialer:import_send", args=[staged.pk]))
     deadline = time.monotonic() + 5
     while DialerImport.objects.get().state != "completed" and time.monotonic() < deadline:
         time.sleep(0.3)
@@ -342,10 +346,7 @@ def test_an_interrupted_send_is_offered_again(campaign):
     assert "Sending was interrupted" in recovered.error_message
 
 
-def _two_rows(client, synced):
-    content = HEADER + "Cy,+1 438 555 0101,cy@ex.com,C1\nDee,+1 438 555 0102,d@ex.com,C2\n"
-    post_file(client, synced, content.encode())
-    return DialerImport.objects.get()
+TWO_ROWS = HEADER + "Cy,+1 438 555 0101,cy@ex.com,C1\nDee,+1 438 555 0102,d@ex.com,C2\n"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -358,8 +359,7 @@ def test_a_large_file_is_checked_by_the_worker_with_progress(
 
     monkeypatch.setattr(imports, "INLINE_CHECK_ROWS", 1)
     client.force_login(dialer_staff)
-    staged = _two_rows(client, synced)
-    client.post(reverse("dialer:import_map", args=[staged.pk]), MAPPING)
+    staged = checked(client, synced, TWO_ROWS)
     page = client.get(reverse("dialer:import_detail", args=[staged.pk])).content.decode()
     assert "Checking 0 of 2 rows…" in page and "Import 2 contacts" not in page
     assert DBTaskResult.objects.filter(task_path="dialer.tasks.check_import").count() == 1
@@ -378,8 +378,7 @@ def test_a_check_whose_task_was_never_taken_is_run_by_the_worker_poll(
     monkeypatch.setattr(imports, "INLINE_CHECK_ROWS", 1)
     monkeypatch.setattr(imports, "UNCLAIMED_CHECK", timedelta(0))
     client.force_login(dialer_staff)
-    staged = _two_rows(client, synced)
-    client.post(reverse("dialer:import_map", args=[staged.pk]), MAPPING)
+    staged = checked(client, synced, TWO_ROWS)
     page = client.get(reverse("dialer:import_detail", args=[staged.pk])).content.decode()
     poll = re.search(r'hx-get="([^"]+)"', page).group(1)
     # The page's polls only read: the check waits for the worker.

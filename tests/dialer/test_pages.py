@@ -25,7 +25,7 @@ def count_of(campaign, status):
 
 def test_campaign_list_shows_mode_status_and_status_bar(client, manager, synced):
     client.force_login(manager)
-    page = client.get(reverse("dialer:list")).content.decode()
+    page = client.get(reverse("dialer:campaign_list")).content.decode()
     assert "Spring renewals" in page
     assert "Progressive" in page and "Paused" in page
     assert 'title="Waiting: 1"' in page and 'title="Done: 1"' in page
@@ -33,7 +33,7 @@ def test_campaign_list_shows_mode_status_and_status_bar(client, manager, synced)
 
 def test_board_shows_every_status_grouped_with_its_description(client, manager, synced):
     client.force_login(manager)
-    page = client.get(reverse("dialer:board", args=[synced.pk])).content.decode()
+    page = client.get(reverse("dialer:campaign_detail", args=[synced.provider_id])).content.decode()
     for status in st.STATUSES:
         assert f'title="{escape(status.description)}" data-status="{escape(status.name)}"' in page
     for group in ("Waiting", "Live", "Done", "Unreached", "Errors", "Excluded"):
@@ -45,7 +45,7 @@ def test_board_shows_every_status_grouped_with_its_description(client, manager, 
 
 def test_clicking_a_status_filters_the_table(client, dialer_staff, synced):
     client.force_login(dialer_staff)
-    url = reverse("dialer:board", args=[synced.pk]) + "?status=finished"
+    url = reverse("dialer:campaign_detail", args=[synced.provider_id]) + "?status=finished"
     page = client.get(url).content.decode()
     assert "Bo Chen" in page and "Ana Lima" not in page
     assert "The call has ended." in page
@@ -63,7 +63,9 @@ def test_clicking_a_status_filters_the_table(client, dialer_staff, synced):
 def test_search_by_name_phone_or_external_id(client, dialer_staff, synced, q, found, missing):
     client.force_login(dialer_staff)
     response = client.get(
-        reverse("dialer:board", args=[synced.pk]), {"q": q}, HTTP_HX_REQUEST="true"
+        reverse("dialer:campaign_detail", args=[synced.provider_id]),
+        {"q": q},
+        HTTP_HX_REQUEST="true",
     )
     page = response.content.decode()
     assert page.lstrip().startswith('<div id="board"')
@@ -81,7 +83,9 @@ def test_board_pages_without_counting_the_contacts(client, dialer_staff, synced)
     DialerStatusCount.objects.filter(campaign=campaign, status="Upcoming").update(count=121)
     client.force_login(dialer_staff)
     with CaptureQueriesContext(connection) as ctx:
-        page = client.get(reverse("dialer:board", args=[campaign.pk]), {"page": 2}).content.decode()
+        page = client.get(
+            reverse("dialer:campaign_detail", args=[campaign.provider_id]), {"page": 2}
+        ).content.decode()
     assert "Page 2 of 3" in page
     assert not [
         q for q in ctx.captured_queries if "COUNT(" in q["sql"] and "dialercontact" in q["sql"]
@@ -90,7 +94,7 @@ def test_board_pages_without_counting_the_contacts(client, dialer_staff, synced)
 
 def test_running_campaign_board_polls_and_a_stopped_one_does_not(client, dialer_staff, synced):
     client.force_login(dialer_staff)
-    url = reverse("dialer:board", args=[synced.pk])
+    url = reverse("dialer:campaign_detail", args=[synced.provider_id])
     assert "every 3s" not in client.get(url).content.decode()
     DialerCampaign.objects.filter(pk=synced.pk).update(status="dialing")
     page = client.get(url, {"status": "upcoming"}).content.decode()
@@ -103,7 +107,7 @@ def test_running_campaign_board_polls_and_a_stopped_one_does_not(client, dialer_
 def test_add_contact_reaches_the_provider_mirror_counts_and_audit(client, dialer_staff, synced):
     client.force_login(dialer_staff)
     response = client.post(
-        reverse("dialer:contact_add", args=[synced.pk]),
+        reverse("dialer:contact_add", args=[synced.provider_id]),
         {"name": "Cy Diaz", "phone_number": "+1 (438) 555-0199", "email": "cy@example.com"},
         follow=True,
     )
@@ -116,36 +120,11 @@ def test_add_contact_reaches_the_provider_mirror_counts_and_audit(client, dialer
     assert (event.username, event.outcome) == ("dana.dialer", "ok")
 
 
-@pytest.mark.parametrize(
-    ("phone", "email", "message"),
-    [
-        ("911", "cy@example.com", "911 is an emergency number"),
-        ("514 555 0199", "cy@example.com", "has no country code"),
-        ("call me", "cy@example.com", "is not a phone number"),
-        ("+1 514 555 0101", "cy@example.com", "already in this campaign (Ana Lima)"),
-        ("+1 438 555 0199", "cy@", "Enter a valid email address."),
-    ],
-)
-def test_add_rejects_bad_input_on_the_field_and_keeps_it(
-    client, dialer_staff, synced, phone, email, message
-):
-    client.force_login(dialer_staff)
-    response = client.post(
-        reverse("dialer:contact_add", args=[synced.pk]),
-        {"name": "Cy Diaz", "phone_number": phone, "email": email},
-    )
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert message in page
-    assert 'value="Cy Diaz"' in page
-    assert SandboxContact.objects.filter(name="Cy Diaz").count() == 0
-
-
 def test_add_when_the_provider_fails_keeps_the_form(client, dialer_staff, synced):
     set_fault("ccai", "error", status=503)
     client.force_login(dialer_staff)
     response = client.post(
-        reverse("dialer:contact_add", args=[synced.pk]),
+        reverse("dialer:contact_add", args=[synced.provider_id]),
         {"name": "Cy Diaz", "phone_number": "+14385550199", "email": "cy@example.com"},
     )
     page = response.content.decode()
@@ -160,7 +139,7 @@ def test_add_refused_in_invalid_contacts_is_explained(client, dialer_staff, sync
     make_contact(_sandbox(synced), "+14385550199")
     client.force_login(dialer_staff)
     response = client.post(
-        reverse("dialer:contact_add", args=[synced.pk]),
+        reverse("dialer:contact_add", args=[synced.provider_id]),
         {"name": "Cy Diaz", "phone_number": "+14385550199", "email": "cy@example.com"},
     )
     assert "CCAI Platform refused the contact: Phone number has already been taken" in (
@@ -180,24 +159,20 @@ def _sandbox(mirror):
 def test_inline_edit_row_then_save(client, dialer_staff, synced):
     client.force_login(dialer_staff)
     ana = DialerContact.objects.get(name="Ana Lima")
-    url = reverse("dialer:contact_edit", args=[synced.pk, ana.pk])
+    url = reverse("dialer:contact_edit", args=[synced.provider_id, ana.pk])
     row = client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert row.lstrip().startswith(f'<tr id="contact-{ana.pk}" class="editing"')
     assert 'value="Ana Lima"' in row
 
-    bad = client.post(
-        url,
-        {"name": "Ana Souza", "phone_number": "+1 514 555 0101", "email": "not-an-email"},
-        HTTP_HX_REQUEST="true",
-    ).content.decode()
+    def save(phone: str, email: str) -> str:
+        data = {"name": "Ana Souza", "phone_number": phone, "email": email}
+        return client.post(url, data, HTTP_HX_REQUEST="true").content.decode()
+
+    bad = save("+1 514 555 0101", "not-an-email")
     assert 'class="editing"' in bad and "Enter a valid email address." in bad
     assert 'value="Ana Souza"' in bad
 
-    saved = client.post(
-        url,
-        {"name": "Ana Souza", "phone_number": "+1 514-555-0111", "email": "ana@souza.com"},
-        HTTP_HX_REQUEST="true",
-    ).content.decode()
+    saved = save("+1 514-555-0111", "ana@souza.com")
     assert "editing" not in saved and "Ana Souza" in saved and "+15145550111" in saved
     remote = SandboxContact.objects.get(pk=ana.provider_id)
     assert (remote.name, remote.phone_number, remote.email) == (
@@ -214,7 +189,7 @@ def test_inline_edit_shows_the_providers_refusal(client, dialer_staff, synced):
     ana = DialerContact.objects.get(name="Ana Lima")
     SandboxContact.objects.filter(pk=ana.provider_id).delete()
     row = client.post(
-        reverse("dialer:contact_edit", args=[synced.pk, ana.pk]),
+        reverse("dialer:contact_edit", args=[synced.provider_id, ana.pk]),
         {"name": "Ana Souza", "phone_number": "+15145550101", "email": "ana@example.com"},
         HTTP_HX_REQUEST="true",
     ).content.decode()
@@ -228,7 +203,7 @@ def test_inline_edit_shows_the_providers_refusal(client, dialer_staff, synced):
 def test_delete_asks_then_deletes(client, dialer_staff, synced):
     client.force_login(dialer_staff)
     bo = DialerContact.objects.get(name="Bo Chen")
-    url = reverse("dialer:contact_delete", args=[synced.pk, bo.pk])
+    url = reverse("dialer:contact_delete", args=[synced.provider_id, bo.pk])
     confirm = client.get(url).content.decode()
     assert "Delete Bo Chen?" in confirm and SandboxContact.objects.filter(name="Bo Chen").exists()
     done = client.post(url, follow=True).content.decode()
@@ -243,7 +218,9 @@ def test_delete_failure_keeps_the_contact(client, dialer_staff, synced):
     set_fault("ccai", "error", status=500)
     client.force_login(dialer_staff)
     bo = DialerContact.objects.get(name="Bo Chen")
-    page = client.post(reverse("dialer:contact_delete", args=[synced.pk, bo.pk]), follow=True)
+    page = client.post(
+        reverse("dialer:contact_delete", args=[synced.provider_id, bo.pk]), follow=True
+    )
     assert "Bo Chen was not deleted. CCAI Platform is having trouble" in page.content.decode()
     assert DialerContact.objects.filter(pk=bo.pk).exists()
 
@@ -258,17 +235,19 @@ def test_delete_failure_keeps_the_contact(client, dialer_staff, synced):
 def test_who_may_view_and_change(client, role_users, synced, role, view, change):
     client.force_login(role_users[role])
     ana = DialerContact.objects.get(name="Ana Lima")
-    assert client.get(reverse("dialer:list")).status_code == view
-    assert client.get(reverse("dialer:board", args=[synced.pk])).status_code == view
+    assert client.get(reverse("dialer:campaign_list")).status_code == view
+    assert (
+        client.get(reverse("dialer:campaign_detail", args=[synced.provider_id])).status_code == view
+    )
     for name, args in [
-        ("dialer:contact_add", [synced.pk]),
-        ("dialer:contact_edit", [synced.pk, ana.pk]),
-        ("dialer:contact_delete", [synced.pk, ana.pk]),
-        ("dialer:import_upload", [synced.pk]),
+        ("dialer:contact_add", [synced.provider_id]),
+        ("dialer:contact_edit", [synced.provider_id, ana.pk]),
+        ("dialer:contact_delete", [synced.provider_id, ana.pk]),
+        ("dialer:import_create", [synced.provider_id]),
     ]:
         assert client.get(reverse(name, args=args)).status_code == change, name
     if change == 403:
-        response = client.post(reverse("dialer:contact_delete", args=[synced.pk, ana.pk]))
+        response = client.post(reverse("dialer:contact_delete", args=[synced.provider_id, ana.pk]))
         assert response.status_code == 403
         assert SandboxContact.objects.filter(name="Ana Lima").exists()
 
@@ -277,7 +256,7 @@ def test_overview_card_reads_the_mirror(client, manager, synced):
     DialerCampaign.objects.filter(pk=synced.pk).update(status="dialing")
     client.force_login(manager)
     page = client.get("/").content.decode()
-    assert "CCAI Platform" in page and reverse("dialer:list") in page
+    assert "CCAI Platform" in page and reverse("dialer:campaign_list") in page
     from dialer.selectors import overview_card
 
     stats = dict(overview_card()["stats"])
