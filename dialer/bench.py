@@ -107,8 +107,11 @@ def _run_import(campaign: DialerCampaign) -> tuple[DialerImport, dict[str, float
         )
         timings["upload"] = time.perf_counter() - started
     started = time.perf_counter()
-    # The header (name, phone, email, external_id) maps itself.
-    upload = imports.import_check(upload=upload, mapping=imports.guess_mapping(upload.columns))
+    # The header (name, phone, email, external_id) maps itself; a file this large is checked
+    # by a worker: here, in this process.
+    upload = imports.import_map(upload=upload, mapping=upload.mapping)
+    imports.import_check(upload=upload)
+    upload.refresh_from_db()
     timings["check"] = time.perf_counter() - started
     started = time.perf_counter()
     with tempfile.TemporaryFile() as body:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, BinaryIO
@@ -21,7 +22,7 @@ import requests
 from django.utils.dateparse import parse_datetime
 
 from dashboard.providers import ProviderClient, ProviderError
-from dialer.jsonstream import JSONStreamError, json_array_items
+from dashboard.uploads import UploadError, json_array_items
 
 MANAGER = "/manager/api/v1/outbound_dialer"
 APPS = "/apps/api/v1/outbound_dialer"
@@ -294,7 +295,7 @@ class CCAIClient(ProviderClient):
             for _, item in json_array_items(response.raw):
                 if isinstance(item, dict):
                     yield Contact.from_api(item)
-        except (JSONStreamError, UnicodeDecodeError) as error:
+        except (UploadError, UnicodeDecodeError) as error:
             raise ProviderError(
                 f"{self.display_name} sent a contact list Switchboard cannot read ({error}).",
                 provider=self.provider,
@@ -308,11 +309,19 @@ class CCAIClient(ProviderClient):
         finally:
             response.close()
 
-    def import_job_create(self, campaign_id: int, contacts: Iterable[ContactInput]) -> str:
+    def import_job_create(
+        self,
+        campaign_id: int,
+        contacts: Iterable[ContactInput],
+        *,
+        on_progress: Callable[[], None] | None = None,
+    ) -> str:
         """POST …/contacts/import ("import many"): the contacts as a JSON file in the multipart
         field `file`; returns the job id. The body is written to a temporary file and streamed
-        from disk so that 100,000 contacts are never held in memory. Never retried: a second
-        send would import twice (the provider would then fail the job on duplicates)."""
+        from disk so that 100,000 contacts are never held in memory; `on_progress` is called
+        every few seconds while it goes out (the caller's sign of life). Never retried: a
+        second send would import twice (the provider would then fail the job on
+        duplicates)."""
         boundary = uuid.uuid4().hex
         with tempfile.TemporaryFile() as body_file:
             _write_multipart(body_file, boundary, contacts)
@@ -321,7 +330,7 @@ class CCAIClient(ProviderClient):
             response, body = self.request(
                 "POST",
                 f"{APPS}/campaigns/{campaign_id}/contacts/import",
-                data=body_file,
+                data=_Reporting(body_file, on_progress) if on_progress else body_file,
                 headers={
                     "Content-Type": f"multipart/form-data; boundary={boundary}",
                     "Content-Length": str(size),
@@ -391,6 +400,25 @@ class CCAIClient(ProviderClient):
             raise ValueError("Delete a contact by exactly one of id, phone or external id.")
         _, body = self.request("DELETE", f"{APPS}/campaigns/{campaign_id}/contact", json=payload)
         return Contact.from_api(self._expect(body, dict, "the deleted contact"))
+
+
+class _Reporting:
+    """A file being sent, calling `report` every few seconds while it is read."""
+
+    EVERY = 5.0
+
+    def __init__(self, file: BinaryIO, report: Callable[[], None]) -> None:
+        self._file, self._report = file, report
+        self._last = time.monotonic()
+
+    def read(self, size: int = -1) -> bytes:
+        if time.monotonic() - self._last >= self.EVERY:
+            self._report()
+            self._last = time.monotonic()
+        return self._file.read(size)
+
+    def __getattr__(self, name: str) -> Any:  # fileno, tell, seek: the file's own
+        return getattr(self._file, name)
 
 
 def _write_multipart(out: BinaryIO, boundary: str, contacts: Iterable[ContactInput]) -> None:

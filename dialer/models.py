@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from dashboard.uploads import DELIMITER_LABELS, ENCODING_LABELS
 from dialer.statuses import STATUS_BY_NAME, STATUS_CHOICES, UPCOMING, Status
 
 # --- Mirror ---------------------------------------------------------------------------------
@@ -31,6 +32,9 @@ class DialerCampaign(models.Model):
     updated_at = models.DateTimeField(null=True, blank=True)
     synced_at = models.DateTimeField(null=True, blank=True)
     contacts_synced_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every write that changes what the campaign's board shows (the campaign, its
+    # counts, its contacts): the board's ETag, so that an unchanged board costs a 304.
+    version = models.PositiveBigIntegerField(default=0)
 
     RUNNING = ("started", "dialing", "running")
 
@@ -136,6 +140,9 @@ class DialerImport(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     file_name = models.CharField(max_length=255)
     file_format = models.CharField(max_length=10)  # csv | json
+    # How the stored file is read (detected at upload; the user may correct both).
+    encoding = models.CharField(max_length=20, default="utf-8")
+    delimiter = models.CharField(max_length=2, default=",")
     columns = models.JSONField(default=list)
     mapping = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.UPLOADED)
@@ -150,7 +157,11 @@ class DialerImport(models.Model):
     error_details = models.TextField(blank=True)
     checked_rows = models.IntegerField(default=0)
     check_requested_at = models.DateTimeField(null=True, blank=True)
-    check_started_at = models.DateTimeField(null=True, blank=True)
+    # A check or a send in progress is held until `lease_until` by whoever runs it, who renews
+    # it as it goes; a lease left to expire was held by a process that died. Each claim bumps
+    # `lease_attempt`, so that a run that lost its lease notices and stops.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    lease_attempt = models.PositiveIntegerField(default=0)
     submitted_at = models.DateTimeField(null=True, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -170,17 +181,28 @@ class DialerImport(models.Model):
     def finished(self) -> bool:
         return self.state in (self.State.COMPLETED, self.State.FAILED)
 
+    @property
+    def encoding_label(self) -> str:
+        return ENCODING_LABELS.get(self.encoding, self.encoding)
 
-class DialerUploadRow(models.Model):
-    """One raw row of an uploaded file, as parsed (values in the order of `columns`): the file
-    is streamed into this table in chunks instead of being held in memory."""
+    @property
+    def delimiter_label(self) -> str:
+        return DELIMITER_LABELS.get(self.delimiter, self.delimiter)
 
-    upload = models.ForeignKey(DialerImport, on_delete=models.CASCADE, related_name="raw_rows")
-    line = models.IntegerField()
-    values = models.JSONField()
+
+class DialerUploadChunk(models.Model):
+    """The uploaded file itself, as it came, in pieces of at most a megabyte: read again (never
+    whole) to check its rows, or to read it with another encoding or delimiter. It is dropped
+    once the contacts are sent."""
+
+    upload = models.ForeignKey(DialerImport, on_delete=models.CASCADE, related_name="chunks")
+    index = models.IntegerField()
+    data = models.BinaryField()
 
     class Meta:
-        indexes = [models.Index(fields=["upload", "line"], name="dialer_upload_line")]
+        constraints = [
+            models.UniqueConstraint(fields=["upload", "index"], name="dialer_upload_chunk")
+        ]
 
 
 class DialerImportRow(ContactDetails):

@@ -58,4 +58,4 @@ def clean_imports() -> int:
 @task()
 def check_import(import_id: int) -> bool:
     upload = DialerImport.objects.filter(pk=import_id).first()
-    return bool(upload) and imports.run_check(upload)
+    return bool(upload) and imports.import_check(upload=upload)

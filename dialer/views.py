@@ -10,13 +10,18 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRefresh
 
 from dashboard.http import HtmxHttpRequest
 from dashboard.providers import ProviderError
 from dialer import imports, selectors, services, tasks
-from dialer.forms import ContactForm, ImportMappingForm, ImportUploadForm
-from dialer.models import DialerCampaign, DialerContact, DialerImport
+from dialer.forms import (
+    ContactForm,
+    ImportFormatForm,
+    ImportMappingForm,
+    ImportRowForm,
+    ImportUploadForm,
+)
+from dialer.models import DialerCampaign, DialerContact, DialerImport, DialerImportRow
 from dialer.statuses import GROUPS
 
 VIEW = "dashboard.view_dialer"
@@ -214,21 +219,30 @@ def _import(import_id: int) -> DialerImport:
     return get_object_or_404(DialerImport.objects.select_related("campaign"), pk=import_id)
 
 
-def _import_context(request: HtmxHttpRequest, upload: DialerImport) -> dict[str, Any]:
-    """What the import's page and its progress fragment both show."""
+def _import_context(
+    request: HtmxHttpRequest, upload: DialerImport, *, report: bool = True
+) -> dict[str, Any]:
+    """What the import's page and its polled fragments show (`report`: its rows too)."""
     return {
         "upload": upload,
         "campaign": upload.campaign,
         "failure": imports.explain_failure(upload) if upload.state == "failed" else "",
         # An interrupted send comes back as ready to send again: show its button.
         "can_change": request.user.has_perm(CHANGE),
+        "stalled": imports.check_stalled(upload),
+        **(selectors.import_report(upload) if report else {}),
     }
+
+
+def _check_later(upload: DialerImport) -> None:
+    if upload.state == DialerImport.State.CHECKING:  # a large file: a worker checks it
+        tasks.enqueue(tasks.check_import, upload.pk)
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required(CHANGE, raise_exception=True)
 def import_create(request: HtmxHttpRequest, campaign_id: int) -> HttpResponse:
-    """Upload a file (step 1 of the import)."""
+    """Upload a file (step 1)."""
     campaign = _campaign(campaign_id)
     form = ImportUploadForm(_posted(request), _posted(request, request.FILES))
     if request.method == "POST" and form.is_valid():
@@ -242,6 +256,25 @@ def import_create(request: HtmxHttpRequest, campaign_id: int) -> HttpResponse:
         else:
             return redirect("dialer:import_map", import_id=staged.pk)
     return render(request, "dialer/import_upload.html", {"form": form, "campaign": campaign})
+
+
+def _columns_page(
+    request: HtmxHttpRequest,
+    upload: DialerImport,
+    form: ImportMappingForm | None = None,
+    format_form: ImportFormatForm | None = None,
+) -> HttpResponse:
+    return render(
+        request,
+        "dialer/import_map.html",
+        {
+            "form": form or ImportMappingForm(upload=upload),
+            "format_form": format_form or ImportFormatForm(upload=upload),
+            "upload": upload,
+            "campaign": upload.campaign,
+            "sample": imports.import_sample(upload),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -258,15 +291,32 @@ def import_map(request: HtmxHttpRequest, import_id: int) -> HttpResponse:
         except imports.ImportFileError as error:
             form.add_error(None, str(error))
         else:
-            if upload.state == DialerImport.State.CHECKING:  # a large file: a worker checks it
-                tasks.enqueue(tasks.check_import, upload.pk)
+            _check_later(upload)
             return redirect("dialer:import_detail", import_id=upload.pk)
-    sample = list(upload.raw_rows.order_by("line")[:5])
-    return render(
-        request,
-        "dialer/import_map.html",
-        {"form": form, "upload": upload, "campaign": upload.campaign, "sample": sample},
-    )
+    return _columns_page(request, upload, form=form)
+
+
+@require_POST
+@permission_required(CHANGE, raise_exception=True)
+def import_reformat(request: HtmxHttpRequest, import_id: int) -> HttpResponse:
+    """Read the file again with the encoding and delimiter the user chose (step 2)."""
+    upload = _import(import_id)
+    if upload.state not in (DialerImport.State.UPLOADED, DialerImport.State.PREVIEWED):
+        return redirect("dialer:import_detail", import_id=upload.pk)
+    form = ImportFormatForm(request.POST, upload=upload)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            imports.import_reformat(
+                upload=upload,
+                encoding=data["encoding"],
+                delimiter=data.get("delimiter") or upload.delimiter,
+            )
+        except imports.ImportFileError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("dialer:import_map", import_id=upload.pk)
+    return _columns_page(request, upload, format_form=form)
 
 
 @require_GET
@@ -276,11 +326,49 @@ def import_detail(request: HtmxHttpRequest, import_id: int) -> HttpResponse:
     upload = _import(import_id)
     if upload.state == DialerImport.State.UPLOADED:
         return redirect("dialer:import_map", import_id=upload.pk)
-    return render(
-        request,
-        "dialer/import_detail.html",
-        {**_import_context(request, upload), **selectors.import_report(upload)},
+    return render(request, "dialer/import_detail.html", _import_context(request, upload))
+
+
+@require_POST
+@permission_required(CHANGE, raise_exception=True)
+def import_check_restart(request: HtmxHttpRequest, import_id: int) -> HttpResponse:
+    upload = imports.import_check_restart(upload=_import(import_id))
+    _check_later(upload)
+    return redirect("dialer:import_detail", import_id=upload.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(CHANGE, raise_exception=True)
+def import_row_fix(request: HtmxHttpRequest, row_id: int) -> HttpResponse:
+    """Correct one rejected row on the report and check it again (inline with htmx)."""
+    row = get_object_or_404(DialerImportRow.objects.select_related("upload__campaign"), pk=row_id)
+    upload = row.upload
+    form = ImportRowForm(
+        _posted(request),
+        initial={
+            "name": row.name,
+            "phone_number": row.phone_raw,
+            "email": row.email,
+            "external_unique_id": row.external_unique_id,
+            "outbound_number": row.outbound_number,
+        },
     )
+    context = {**_import_context(request, upload), "row": row, "form": form}
+    if request.method == "POST" and form.is_valid():
+        try:
+            row = imports.import_row_fix(upload=upload, row=row, values=form.cleaned_data)
+        except imports.ImportFileError as error:
+            form.add_error(None, str(error))
+        else:
+            if not _fragment(request):
+                return redirect("dialer:import_detail", import_id=upload.pk)
+            upload.refresh_from_db()
+            context = {**_import_context(request, upload), "row": row, "fixed": True}
+            return render(request, "dialer/import_detail.html#fixed-row", context)
+    if not _fragment(request):
+        return render(request, "dialer/import_row.html", context)
+    part = "rejected-row" if request.GET.get("cancel") else "fix-row"
+    return render(request, f"dialer/import_detail.html#{part}", context)
 
 
 @require_POST
@@ -306,13 +394,16 @@ def import_send(request: HtmxHttpRequest, import_id: int) -> HttpResponse:
 @require_GET
 @permission_required(VIEW, raise_exception=True)
 def import_progress(request: HtmxHttpRequest, import_id: int) -> HttpResponse:
-    """The import as last recorded, re-read by its page every second. It asks CCAI nothing and
-    changes nothing: the worker's poll (dialer.tasks.poll_imports) moves the import on."""
+    """The import as last recorded, re-read by its page every second: the whole report while
+    the rows are checked (so that it appears as soon as they are), the progress once sent. It
+    asks CCAI nothing and changes nothing: the worker moves the import on."""
     upload = _import(import_id)
-    if request.GET.get("checking") and upload.state != DialerImport.State.CHECKING:
-        # The check is done: its report is the whole page, not this fragment.
-        return HttpResponseClientRefresh()
-    return render(request, "dialer/import_detail.html#progress", _import_context(request, upload))
+    whole = request.GET.get("part") == "body"
+    return render(
+        request,
+        f"dialer/import_detail.html#{'body' if whole else 'progress'}",
+        _import_context(request, upload, report=whole),
+    )
 
 
 @require_GET

@@ -89,10 +89,10 @@ def everything(engagelab, audience, claire, synced, superuser):  # noqa: F811
     imports.import_send(user=superuser, upload=uploads[0])
     long_ago = timezone.now() - timedelta(hours=1)
     DialerImport.objects.filter(pk=uploads[1].pk).update(  # a check nobody took
-        state="checking", check_requested_at=long_ago, check_started_at=None
+        state="checking", check_requested_at=long_ago, lease_until=None
     )
     DialerImport.objects.filter(pk=uploads[2].pk).update(  # a send that died
-        state="submitting", submitted_at=long_ago
+        state="submitting", submitted_at=long_ago, lease_until=long_ago
     )
     return {
         "campaign_id": [created.campaign_id],
@@ -104,6 +104,7 @@ def everything(engagelab, audience, claire, synced, superuser):  # noqa: F811
         "dialer/campaign_id": [synced.provider_id],
         "contact_id": [DialerContact.objects.filter(campaign=synced).first().pk],
         "import_id": [u.pk for u in uploads],
+        "row_id": [uploads[3].rows.get().pk],
         "name": ["ccai"],
     }
 
@@ -156,7 +157,8 @@ def test_no_get_fills_a_mirror_never_synced(client, superuser, engagelab, projec
     ProjectField.objects.all().delete()
     client.force_login(superuser)
     ids = ("campaign_id", "id_contact", "id_filter", "job_id", "id_batch", "contact_id")
-    nothing = {name: [1] for name in (*ids, "import_id")} | {"code": ["x"], "name": ["ccai"]}
+    nothing = {name: [1] for name in (*ids, "import_id", "row_id")}
+    nothing |= {"code": ["x"], "name": ["ccai"]}
     assert open_every_page(client, nothing, ok=(200, 302, 404)) >= 40
     body = client.get("/campaigns/new/").content.decode()
     assert "Senders, templates and tags have not been loaded from EngageLab yet" in body
