@@ -59,7 +59,8 @@ class ContactForm(forms.Form):
         taken = DialerContact.objects.filter(campaign=self.campaign, phone_e164=phone)
         if self.contact is not None:
             taken = taken.exclude(pk=self.contact.pk)
-        other = taken.first()
+        # Unordered (`first()` would order by id): the phone index finds it at once.
+        other = next(iter(taken.order_by()[:1]), None)
         if other is not None:
             raise forms.ValidationError(
                 f"{phone} is already in this campaign ({other.name or 'another contact'})."

@@ -195,7 +195,9 @@ class DialerUploadChunk(models.Model):
     whole) to check its rows, or to read it with another encoding or delimiter. It is dropped
     once the contacts are sent."""
 
-    upload = models.ForeignKey(DialerImport, on_delete=models.CASCADE, related_name="chunks")
+    upload = models.ForeignKey(  # indexed by the constraint below
+        DialerImport, on_delete=models.CASCADE, related_name="chunks", db_index=False
+    )
     index = models.IntegerField()
     data = models.BinaryField()
 
@@ -214,7 +216,11 @@ class DialerImportRow(ContactDetails):
         DUPLICATE_FILE = "dup_file", "Duplicate phone in the file"
         DUPLICATE_CAMPAIGN = "dup_campaign", "Phone already in the campaign"
 
-    upload = models.ForeignKey(DialerImport, on_delete=models.CASCADE, related_name="rows")
+    # One index only (every index is written 100,000 times by a large check): the report reads
+    # an import's rows by kind in line order; correcting a row looks among its valid ones.
+    upload = models.ForeignKey(
+        DialerImport, on_delete=models.CASCADE, related_name="rows", db_index=False
+    )
     line = models.IntegerField()
     kind = models.CharField(max_length=15, choices=Kind.choices, default=Kind.VALID)
     problem = models.CharField(max_length=300, blank=True)
@@ -223,5 +229,4 @@ class DialerImportRow(ContactDetails):
     class Meta:
         indexes = [
             models.Index(fields=["upload", "kind", "line"], name="dialer_importrow_kind"),
-            models.Index(fields=["upload", "phone_e164", "line"], name="dialer_importrow_phone"),
         ]
