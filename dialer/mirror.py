@@ -51,28 +51,38 @@ CONTACT_FIELDS = [
 # --- Per-status counts ------------------------------------------------------------------------
 
 
-def counts_set(campaign_id: int, counts: dict[str, int]) -> None:
-    """Replace a campaign's per-status counts (only the 21 documented statuses)."""
-    rows = [
-        DialerStatusCount(campaign_id=campaign_id, status=name, count=int(counts.get(name) or 0))
-        for name in st.STATUS_NAMES
-    ]
+def board_changed(campaign_id: int) -> None:
+    """What the campaign's board shows (the campaign, its counts, its contacts) has changed:
+    its version, the board's ETag, moves on."""
+    DialerCampaign.objects.filter(pk=campaign_id).update(version=F("version") + 1)
+
+
+def counts_set(campaign_id: int, counts: dict[str, int]) -> bool:
+    """Replace a campaign's per-status counts (only the 21 documented statuses); whether they
+    changed."""
+    new = {name: int(counts.get(name) or 0) for name in st.STATUS_NAMES}
+    old = dict(
+        DialerStatusCount.objects.filter(campaign_id=campaign_id).values_list("status", "count")
+    )
+    if all(old.get(name) == n for name, n in new.items()):
+        return False
     DialerStatusCount.objects.bulk_create(
-        rows,
+        [DialerStatusCount(campaign_id=campaign_id, status=k, count=n) for k, n in new.items()],
         update_conflicts=True,
         unique_fields=["campaign", "status"],
         update_fields=["count"],
     )
+    return True
 
 
-def counts_recount(campaign_id: int) -> None:
+def counts_recount(campaign_id: int) -> bool:
     counts = dict(
         DialerContact.objects.filter(campaign_id=campaign_id)
         .values("status")
         .annotate(n=Count("id"))
         .values_list("status", "n")
     )
-    counts_set(campaign_id, counts)
+    return counts_set(campaign_id, counts)
 
 
 def count_bump(campaign_id: int, status: str, delta: int) -> None:
@@ -106,8 +116,10 @@ def campaign_upsert(data: Campaign) -> tuple[DialerCampaign, str]:
             campaign.synced_at = now
             campaign.save(update_fields=[*changed, "synced_at"])
             outcome = "updated" if changed else "same"
-        if data.contact_stats:
-            counts_set(campaign.pk, data.contact_stats)
+        recounted = bool(data.contact_stats) and counts_set(campaign.pk, data.contact_stats)
+        if outcome != "same" or recounted:
+            board_changed(campaign.pk)
+            campaign.refresh_from_db(fields=["version"])
     return campaign, outcome
 
 
@@ -154,4 +166,5 @@ def contacts_add_pending(
     insert_many(DialerContact, PENDING_FIELDS, batch)
     added += len(batch)
     count_bump(campaign_id, st.UPCOMING, added)
+    board_changed(campaign_id)
     return added

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from dashboard.uploads import DELIMITER_LABELS, ENCODING_LABELS
+from dialer.phones import international
 from dialer.statuses import STATUS_BY_NAME, STATUS_CHOICES, UPCOMING, Status
 
 # --- Mirror ---------------------------------------------------------------------------------
@@ -99,6 +100,11 @@ class DialerContact(ContactDetails):
     @property
     def status_info(self) -> Status | None:
         return STATUS_BY_NAME.get(self.status)
+
+    @property
+    def phone_display(self) -> str:
+        """The phone in one international format, whatever way CCAI or a file wrote it."""
+        return international(self.phone_e164) if self.phone_e164 else self.phone_number
 
 
 class DialerStatusCount(models.Model):

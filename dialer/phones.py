@@ -6,6 +6,7 @@ on the normalised number (one duplicate fails a whole provider import job)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import NumberParseException, region_code_for_number, shortnumberinfo
@@ -89,3 +90,14 @@ def loose_e164(raw: str) -> str:
     except PhoneError:
         digits = _DIGITS.sub("", raw or "")
         return f"+{digits}" if digits else ""
+
+
+@lru_cache(maxsize=8192)
+def international(number: str) -> str:
+    """A number as people read it, one way for every number on a page: `+1 514-555-0101`
+    (phonenumbers' international format); unchanged if it does not parse."""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -15,7 +15,7 @@ from dashboard.providers import ProviderError
 from dashboard.sync import SyncResult
 from dialer import statuses as st
 from dialer.client import CCAIClient, ContactInput
-from dialer.mirror import campaign_upsert, count_bump
+from dialer.mirror import board_changed, campaign_upsert, count_bump
 from dialer.models import DialerCampaign, DialerContact
 from dialer.phones import loose_e164
 from dialer.sync import sync_campaign_contacts, sync_campaigns
@@ -90,6 +90,7 @@ def contact_add(*, user: Any, campaign: DialerCampaign, data: dict[str, str]) ->
             updated_at=now,
         )
         count_bump(campaign.pk, st.UPCOMING, 1)
+        board_changed(campaign.pk)
     _audit(user, "add", row.provider_id or "", label, AuditEvent.Outcome.OK)
     return row
 
@@ -125,6 +126,7 @@ def contact_update(*, user: Any, contact: DialerContact, data: dict[str, str]) -
             count_bump(contact.campaign_id, updated.status, 1)
         contact.status = updated.status
     contact.save()
+    board_changed(contact.campaign_id)
     changes = [
         f"{label}: {data.get(key, '')}"
         for key, label in (("name", "name"), ("phone_number", "phone"), ("email", "email"))
@@ -160,6 +162,7 @@ def contact_delete(*, user: Any, contact: DialerContact) -> str:
         deleted, _ = DialerContact.objects.filter(pk=contact.pk).delete()
         if deleted:
             count_bump(contact.campaign_id, contact.status, -1)
+            board_changed(contact.campaign_id)
     _audit(
         user,
         "delete",

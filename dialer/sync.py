@@ -11,7 +11,13 @@ from dashboard.sync import SyncResult
 from dialer import statuses as st
 from dialer.bulk import update_many
 from dialer.client import CCAIClient
-from dialer.mirror import CONTACT_FIELDS, campaign_upsert, contact_values, counts_recount
+from dialer.mirror import (
+    CONTACT_FIELDS,
+    board_changed,
+    campaign_upsert,
+    contact_values,
+    counts_recount,
+)
 from dialer.models import DialerCampaign, DialerContact
 
 
@@ -111,8 +117,10 @@ def sync_campaign_contacts(
         for i in range(0, len(gone), 2000):
             DialerContact.objects.filter(pk__in=gone[i : i + 2000]).delete()
         result.removed = len(gone)
-        counts_recount(campaign.pk)
+        recounted = counts_recount(campaign.pk)
         DialerCampaign.objects.filter(pk=campaign.pk).update(contacts_synced_at=now)
+        if recounted or result.created or result.updated or result.removed:
+            board_changed(campaign.pk)
     return result
 
 
@@ -129,16 +137,16 @@ def sync_contacts(client: CCAIClient | None = None) -> SyncResult:
 
 
 def sync_running(client: CCAIClient | None = None) -> int:
-    """Refresh the campaigns being dialled (detail with counts, then contacts): what the live
-    boards show. Returns how many campaigns were refreshed."""
+    """What live boards show, every few seconds: the campaign list first (one call carrying
+    every campaign's status and per-status counts: a campaign started at CCAI is noticed
+    here), then the contacts of the campaigns being dialled, fetched less often the bigger the
+    campaign (every 5 s up to 10,000 contacts, every 100 s at 200,000), to stay a small share of
+    the provider's 10 calls a second. Returns how many campaigns are being dialled."""
     client = client or CCAIClient()
-    refreshed = 0
+    sync_campaigns(client)
+    dialling = 0
     now = timezone.now()
     for campaign in DialerCampaign.objects.filter(status__in=DialerCampaign.RUNNING):
-        # The detail's counts keep the board's numbers live; the whole contact listing is
-        # fetched less often the bigger the campaign (every 5 s up to 10,000 contacts, every
-        # 100 s at 200,000), to stay a small share of the provider's 10 calls a second.
-        campaign, _ = campaign_upsert(client.campaign_get(campaign.provider_id))
         total = sum(
             int(v or 0) for k, v in campaign.contact_stats.items() if k in st.STATUS_BY_NAME
         )
@@ -146,13 +154,14 @@ def sync_running(client: CCAIClient | None = None) -> int:
         last = campaign.contacts_synced_at
         if last is None or (now - last).total_seconds() >= every - 0.5:
             sync_campaign_contacts(campaign, client)
-        refreshed += 1
-    return refreshed
+        dialling += 1
+    return dialling
 
 
 SYNC_JOBS = [("campaigns", sync_campaigns), ("contacts", sync_contacts)]
-# The full mirror is refreshed by the dashboard's periodic sync of every SYNC_JOBS entry; the
-# running campaigns (what live boards show) and the imports being followed are polled closely.
+# The full mirror is refreshed by the dashboard's periodic sync of every SYNC_JOBS entry; every
+# campaign's status (a start is noticed within seconds), the running campaigns' contacts (what
+# live boards show) and the imports being followed are polled closely.
 PERIODIC = [
     ("dialer.tasks.sync_running_campaigns", 5),
     ("dialer.tasks.poll_imports", 5),

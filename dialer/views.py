@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import get_conditional_response
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -85,27 +86,31 @@ def campaign_list_refresh(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 @permission_required(VIEW, raise_exception=True)
 def campaign_detail(request: HtmxHttpRequest, campaign_id: int) -> HttpResponse:
-    """The campaign's status board (its `#board` partial is what htmx swaps)."""
+    """The campaign's status board. Its `#board` partial is what the page re-reads while it is
+    open: answered 304 while nothing it shows has changed (the campaign's version stamp), with
+    the time CCAI last confirmed it."""
     campaign = _campaign(campaign_id)
-    board = selectors.board(
-        campaign,
-        status_slug=request.GET.get("status", ""),
-        q=request.GET.get("q", ""),
-        page=request.GET.get("page"),
-    )
-    template = "dialer/board.html"
+    status, q, page = (request.GET.get(k, "") for k in ("status", "q", "page"))
+    can_change = request.user.has_perm(CHANGE)
+    live = selectors.board_live(campaign, status=status, q=q, page=page, can_change=can_change)
     if _fragment(request):
-        template += "#board"
-    return render(
+        unchanged = get_conditional_response(request, etag=live.etag)
+        if unchanged is not None:
+            return live.headers(unchanged)
+    board = selectors.board(campaign, status_slug=status, q=q, page=page or None)
+    template = "dialer/board.html#board" if _fragment(request) else "dialer/board.html"
+    response = render(
         request,
         template,
         {
             "board": board,
+            "live": live,
             "campaign": campaign,
             "imports": selectors.recent_imports(campaign),
-            "can_change": request.user.has_perm(CHANGE),
+            "can_change": can_change,
         },
     )
+    return live.headers(response) if _fragment(request) else response
 
 
 @require_POST
@@ -152,7 +157,7 @@ def contact_add(request: HtmxHttpRequest, campaign_id: int) -> HttpResponse:
             tasks.enqueue(tasks.sync_campaign_contacts, campaign.pk)
             messages.success(
                 request,
-                f"Added {contact.name} ({contact.phone_number}) to {campaign.name}.",
+                f"Added {contact.name} ({contact.phone_display}) to {campaign.name}.",
             )
             return _to_board(campaign)
     return render(request, "dialer/contact_form.html", {"form": form, "campaign": campaign})
@@ -171,7 +176,7 @@ def contact_edit(request: HtmxHttpRequest, campaign_id: int, contact_id: int) ->
     contact = _contact(campaign_id, contact_id)
     initial = {
         "name": contact.name,
-        "phone_number": contact.phone_number,
+        "phone_number": contact.phone_display,
         "email": contact.email,
         "external_unique_id": contact.external_unique_id,
     }
@@ -184,7 +189,7 @@ def contact_edit(request: HtmxHttpRequest, campaign_id: int, contact_id: int) ->
         except ProviderError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Saved {contact.name} ({contact.phone_number}).")
+            messages.success(request, f"Saved {contact.name} ({contact.phone_display}).")
             if _fragment(request):
                 return _row(request, contact, can_change=True)
             return _to_board(contact.campaign)
@@ -205,7 +210,7 @@ def contact_delete(request: HtmxHttpRequest, campaign_id: int, contact_id: int) 
             messages.error(request, f"{contact.name} was not deleted. {error}")
         else:
             note = " (CCAI Platform no longer had it)" if outcome == "already gone" else ""
-            messages.success(request, f"Deleted {contact.name} ({contact.phone_number}){note}.")
+            messages.success(request, f"Deleted {contact.name} ({contact.phone_display}){note}.")
             return _to_board(contact.campaign)
     return render(
         request, "dialer/contact_delete.html", {"contact": contact, "campaign": contact.campaign}

@@ -239,7 +239,7 @@ def test_delete_of_a_contact_ccai_no_longer_has_cleans_the_mirror(client, dialer
     page = client.post(
         reverse("dialer:contact_delete", args=[synced.provider_id, bo.pk]), follow=True
     ).content.decode()
-    assert "Deleted Bo Chen (+1 514 555 0102) (CCAI Platform no longer had it)." in page
+    assert "Deleted Bo Chen (+1 514-555-0102) (CCAI Platform no longer had it)." in page
     assert not DialerContact.objects.filter(pk=bo.pk).exists()
     assert outcomes("delete") == ["ok"]
 

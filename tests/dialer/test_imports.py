@@ -252,7 +252,7 @@ def test_import_preview_send_progress_and_board(client, dialer_staff, synced, cl
     board = client.get(
         reverse("dialer:campaign_detail", args=[synced.provider_id]), {"q": "Cy Diaz"}
     ).content.decode()
-    assert "+14385550101" in board
+    assert "+1 438-555-0101" in board
     assert AuditEvent.objects.filter(object_type="contact import", username="dana.dialer").exists()
     download = client.get(reverse("dialer:import_rejected", args=[staged.pk]))
     text = b"".join(download.streaming_content).decode("utf-8-sig")
