@@ -23,8 +23,13 @@ SQLITE = [
         VALUES ('delete', old.id, 'c' || old.campaign_id || 'c', old.name, old.email,
                 old.external_unique_id);
     END""",
+    # Only when a searched column really changed: a sync rewrites every column of a contact
+    # whose status moved, and the index need not follow.
     """CREATE TRIGGER dialer_contact_search_update
-    AFTER UPDATE OF campaign_id, name, email, external_unique_id ON dialer_dialercontact BEGIN
+    AFTER UPDATE OF campaign_id, name, email, external_unique_id ON dialer_dialercontact
+    WHEN old.campaign_id IS NOT new.campaign_id OR old.name IS NOT new.name
+        OR old.email IS NOT new.email OR old.external_unique_id IS NOT new.external_unique_id
+    BEGIN
         INSERT INTO dialer_contact_search
             (dialer_contact_search, rowid, campaign, name, email, external_unique_id)
         VALUES ('delete', old.id, 'c' || old.campaign_id || 'c', old.name, old.email,
