@@ -211,3 +211,28 @@ def test_every_phone_number_is_whole_on_a_desktop(synced, dialer_staff, login, w
     )
     for i in range(3):
         assert phones.nth(i).evaluate(WHOLE), phones.nth(i).inner_text()
+
+
+def test_the_check_report_appears_by_itself_when_a_worker_finishes(
+    synced, dialer_staff, login, tmp_path, monkeypatch
+):
+    from dialer import imports, tasks
+    from dialer.models import DialerImport
+
+    monkeypatch.setattr(imports, "INLINE_CHECK_ROWS", 1)  # this file goes to a worker
+    page = login(dialer_staff)
+    page.goto(f"/dialer/{synced.provider_id}/import/")
+    file = tmp_path / "spring.csv"
+    file.write_text(CSV, encoding="utf-8")
+    page.get_by_label("CSV or JSON file").set_input_files(str(file))
+    page.get_by_role("button", name="Upload and choose columns").click()
+    page.get_by_role("button", name="Check the rows").click()
+    expect(page.get_by_text("Checking 0 of 6 rows…")).to_be_visible()
+    loads = []
+    page.on("load", lambda: loads.append(page.url))
+    tasks.check_import.func(DialerImport.objects.get().pk)  # the worker
+    # The page's next poll brings the whole report: no reload, no click.
+    expect(page.get_by_role("heading", name="Check before sending")).to_be_visible()
+    expect(page.locator(".report")).to_contain_text("Valid, to import3")
+    expect(page.get_by_role("button", name="Import 3 contacts")).to_be_visible()
+    assert loads == []
