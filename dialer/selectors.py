@@ -15,6 +15,7 @@ from django.db.models import Max, Q, QuerySet, Sum
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.formats import time_format
 
 from dialer import statuses as st
@@ -291,6 +292,7 @@ class BoardLive:
         response["ETag"] = self.etag
         response["X-Board-As-Of"] = self.as_of
         response["Cache-Control"] = "private, no-cache"
+        patch_vary_headers(response, ["HX-Request"])
         return response
 
 

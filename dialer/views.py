@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -30,7 +30,10 @@ CHANGE = "dashboard.change_dialer"
 
 
 def _fragment(request: HtmxHttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.boosted
+    """An htmx request for a piece of the page (not a boosted link, nor htmx restoring a page
+    of its history, which needs the whole page)."""
+    htmx = request.htmx
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def _posted(request: HtmxHttpRequest, data: Any = None) -> Any:
@@ -98,19 +101,19 @@ def campaign_detail(request: HtmxHttpRequest, campaign_id: int) -> HttpResponse:
         if unchanged is not None:
             return live.headers(unchanged)
     board = selectors.board(campaign, status_slug=status, q=q, page=page or None)
-    template = "dialer/board.html#board" if _fragment(request) else "dialer/board.html"
-    response = render(
-        request,
-        template,
-        {
-            "board": board,
-            "live": live,
-            "campaign": campaign,
-            "imports": selectors.recent_imports(campaign),
-            "can_change": can_change,
-        },
-    )
-    return live.headers(response) if _fragment(request) else response
+    if _fragment(request):
+        context = {"board": board, "live": live, "campaign": campaign, "can_change": can_change}
+        return live.headers(render(request, "dialer/board.html#board", context))
+    context = {
+        "board": board,
+        "live": live,
+        "campaign": campaign,
+        "imports": selectors.recent_imports(campaign),
+        "can_change": can_change,
+    }
+    response = render(request, "dialer/board.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_POST
