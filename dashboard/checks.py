@@ -41,7 +41,7 @@ def _dialoginsight() -> str:
 def _ccai() -> str:
     from dialer.client import CCAIClient
 
-    return f"{len(CCAIClient().list_campaigns())} dialer campaigns visible."
+    return f"{len(CCAIClient().campaign_list())} dialer campaigns visible."
 
 
 CHECKS = {"engagelab": _engagelab, "dialoginsight": _dialoginsight, "ccai": _ccai}

@@ -10,7 +10,7 @@ NAVIGATION = [
     ("Overview", "overview", None),
     ("Campaigns", "campaigns:list", "dashboard.view_campaigns"),
     ("Contacts", "contacts:contact_search", "dashboard.view_contacts"),
-    ("Dialer", "dialer:list", "dashboard.view_dialer"),
+    ("Dialer", "dialer:campaign_list", "dashboard.view_dialer"),
     ("Audit", "audit", "dashboard.view_audit"),
     ("Providers", "providers", "dashboard.view_operations"),
 ]

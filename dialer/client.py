@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, BinaryIO
@@ -23,7 +24,7 @@ import requests
 from django.utils.dateparse import parse_datetime
 
 from dashboard.providers import ProviderClient, ProviderError
-from dialer.jsonstream import JSONStreamError, json_array_items
+from dashboard.uploads import UploadError, json_array_items
 
 MANAGER = "/manager/api/v1/outbound_dialer"
 APPS = "/apps/api/v1/outbound_dialer"
@@ -233,7 +234,7 @@ class CCAIClient(ProviderClient):
         return body
 
     # --- Campaigns (manager API) ----------------------------------------------------------
-    def list_campaigns(self) -> list[Campaign]:
+    def campaign_list(self) -> list[Campaign]:
         """GET /manager/api/v1/outbound_dialer/campaigns (contract: "Campaign")."""
         _, body = self.request("GET", f"{MANAGER}/campaigns")
         if isinstance(body, dict):  # tolerate a wrapped list
@@ -245,7 +246,7 @@ class CCAIClient(ProviderClient):
             self.required_int(item, "id", what="a campaign", write=False)
         return [Campaign.from_api(c) for c in items]
 
-    def get_campaign(self, campaign_id: int) -> Campaign:
+    def campaign_get(self, campaign_id: int) -> Campaign:
         """GET /manager/api/v1/outbound_dialer/campaigns/{id} (contract: "Campaign")."""
         _, body = self.request("GET", f"{MANAGER}/campaigns/{campaign_id}")
         body = self._expect(body, dict, "the campaign")
@@ -254,7 +255,7 @@ class CCAIClient(ProviderClient):
         return Campaign.from_api(body)
 
     # --- Contacts (apps API) ----------------------------------------------------------------
-    def add_contact(self, campaign_id: int, contact: ContactInput) -> AddResult:
+    def contact_add(self, campaign_id: int, contact: ContactInput) -> AddResult:
         """POST /apps/api/v1/outbound_dialer/campaigns/{id}/contacts ("add one"). An invalid
         contact comes back in `invalid_contacts` with HTTP 200: the caller must look."""
         _, body = self.request(
@@ -269,7 +270,7 @@ class CCAIClient(ProviderClient):
         ]
         return AddResult(valid=valid, invalid=invalid)
 
-    def list_contacts(self, campaign_id: int) -> list[Contact]:
+    def contact_list(self, campaign_id: int) -> list[Contact]:
         """GET /apps/api/v1/outbound_dialer/campaigns/{id}/contacts ("list"; no paging)."""
         _, body = self.request("GET", f"{APPS}/campaigns/{campaign_id}/contacts")
         if isinstance(body, dict):
@@ -277,7 +278,7 @@ class CCAIClient(ProviderClient):
         items = self._expect(body, list, "the contact list")
         return [self._listed_contact(c) for c in items if isinstance(c, dict)]
 
-    def iter_contacts(self, campaign_id: int) -> Iterator[Contact]:
+    def contact_iter(self, campaign_id: int) -> Iterator[Contact]:
         """The same listing, parsed as it arrives: a campaign of 200,000 contacts is never
         held in memory as one JSON document."""
         response, _ = self.request(
@@ -288,7 +289,7 @@ class CCAIClient(ProviderClient):
             for _, item in json_array_items(response.raw):
                 if isinstance(item, dict):
                     yield self._listed_contact(item)
-        except (JSONStreamError, UnicodeDecodeError) as error:
+        except (UploadError, UnicodeDecodeError) as error:
             raise ProviderError(
                 f"{self.display_name} sent a contact list Switchboard cannot read ({error}).",
                 provider=self.provider,
@@ -309,11 +310,19 @@ class CCAIClient(ProviderClient):
         self.required_int(item, key, what="a contact", write=False)
         return Contact.from_api(item)
 
-    def import_contacts(self, campaign_id: int, contacts: Iterable[ContactInput]) -> str:
+    def import_job_create(
+        self,
+        campaign_id: int,
+        contacts: Iterable[ContactInput],
+        *,
+        on_progress: Callable[[], None] | None = None,
+    ) -> str:
         """POST …/contacts/import ("import many"): the contacts as a JSON file in the multipart
         field `file`; returns the job id. The body is written to a temporary file and streamed
-        from disk so that 100,000 contacts are never held in memory. Never retried: a second
-        send would import twice (the provider would then fail the job on duplicates)."""
+        from disk so that 100,000 contacts are never held in memory; `on_progress` is called
+        every few seconds while it goes out (the caller's sign of life). Never retried: a
+        second send would import twice (the provider would then fail the job on
+        duplicates)."""
         boundary = uuid.uuid4().hex
         with tempfile.TemporaryFile() as body_file:
             _write_multipart(body_file, boundary, contacts)
@@ -322,7 +331,7 @@ class CCAIClient(ProviderClient):
             response, body = self.request(
                 "POST",
                 f"{APPS}/campaigns/{campaign_id}/contacts/import",
-                data=body_file,
+                data=_Reporting(body_file, on_progress) if on_progress else body_file,
                 headers={
                     "Content-Type": f"multipart/form-data; boundary={boundary}",
                     "Content-Length": str(size),
@@ -344,12 +353,12 @@ class CCAIClient(ProviderClient):
             )
         return str(job_id)
 
-    def get_import_job(self, campaign_id: int, job_id: str) -> ImportJob:
+    def import_job_get(self, campaign_id: int, job_id: str) -> ImportJob:
         """GET …/contacts/jobs/{job_id} ("job")."""
         _, body = self.request("GET", f"{APPS}/campaigns/{campaign_id}/contacts/jobs/{job_id}")
         return ImportJob.from_api(self._expect(body, dict, "the import job"))
 
-    def update_contact(
+    def contact_update(
         self,
         campaign_id: int,
         contact_id: int,
@@ -373,7 +382,7 @@ class CCAIClient(ProviderClient):
         )
         return Contact.from_api(self._expect(body, dict, "the edited contact"))
 
-    def delete_contact(
+    def contact_delete(
         self,
         campaign_id: int,
         *,
@@ -392,6 +401,25 @@ class CCAIClient(ProviderClient):
             raise ValueError("Delete a contact by exactly one of id, phone or external id.")
         _, body = self.request("DELETE", f"{APPS}/campaigns/{campaign_id}/contact", json=payload)
         return Contact.from_api(self._expect(body, dict, "the deleted contact"))
+
+
+class _Reporting:
+    """A file being sent, calling `report` every few seconds while it is read."""
+
+    EVERY = 5.0
+
+    def __init__(self, file: BinaryIO, report: Callable[[], None]) -> None:
+        self._file, self._report = file, report
+        self._last = time.monotonic()
+
+    def read(self, size: int = -1) -> bytes:
+        if time.monotonic() - self._last >= self.EVERY:
+            self._report()
+            self._last = time.monotonic()
+        return self._file.read(size)
+
+    def __getattr__(self, name: str) -> Any:  # fileno, tell, seek: the file's own
+        return getattr(self._file, name)
 
 
 def _write_multipart(out: BinaryIO, boundary: str, contacts: Iterable[ContactInput]) -> None:

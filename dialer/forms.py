@@ -3,8 +3,12 @@ call (phones normalised to E.164 with `phonenumbers`, emergency numbers refused)
 
 from __future__ import annotations
 
-from django import forms
+from typing import Any
 
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+
+from dashboard.uploads import DELIMITERS, ENCODINGS
 from dialer.imports import FIELD_LABELS, FIELDS, REQUIRED
 from dialer.models import DialerCampaign, DialerContact, DialerImport
 from dialer.phones import PhoneError, normalise_phone
@@ -55,7 +59,8 @@ class ContactForm(forms.Form):
         taken = DialerContact.objects.filter(campaign=self.campaign, phone_e164=phone)
         if self.contact is not None:
             taken = taken.exclude(pk=self.contact.pk)
-        other = taken.first()
+        # Unordered (`first()` would order by id): the phone index finds it at once.
+        other = next(iter(taken.order_by()[:1]), None)
         if other is not None:
             raise forms.ValidationError(
                 f"{phone} is already in this campaign ({other.name or 'another contact'})."
@@ -75,12 +80,12 @@ class ContactForm(forms.Form):
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label="CSV or JSON file",
-        help_text="CSV with a header row (comma, semicolon or tab separated), or a JSON array of "
-        "objects. UTF-8.",
+        help_text="CSV with a header row (comma, semicolon or tab separated; UTF-8, UTF-16 or "
+        "Windows-1252, as Excel saves it), or a JSON array of objects.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,.txt,.tsv"}),
     )
 
-    def clean_file(self):
+    def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
         if upload.size == 0:
             raise forms.ValidationError("The file is empty.")
@@ -107,7 +112,7 @@ class ImportMappingForm(forms.Form):
                     f"Choose the column holding the {FIELD_LABELS[field].lower()}."
                 )
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
         used: dict[str, str] = {}
         for field in FIELDS:
@@ -123,3 +128,28 @@ class ImportMappingForm(forms.Form):
 
     def mapping(self) -> dict[str, str]:
         return {f: self.cleaned_data.get(f) or "" for f in FIELDS}
+
+
+class ImportFormatForm(forms.Form):
+    """How to read the file, as detected at upload: the user corrects what looks wrong in the
+    sample (accents garbled: the encoding; everything in one column: the delimiter)."""
+
+    encoding = forms.ChoiceField(label="Encoding", choices=ENCODINGS)
+    delimiter = forms.ChoiceField(label="Delimiter", choices=DELIMITERS, required=False)
+
+    def __init__(self, *args: Any, upload: DialerImport, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"encoding": upload.encoding, "delimiter": upload.delimiter})
+        super().__init__(*args, **kwargs)
+        if upload.file_format == "json":
+            del self.fields["delimiter"]
+
+
+class ImportRowForm(forms.Form):
+    """One rejected row of an import, as the user corrects it on the report (checked by the
+    import's own rules, not here: the row's new problem is shown like the file's)."""
+
+    name = forms.CharField(label="Name", max_length=255, required=False)
+    phone_number = forms.CharField(label="Phone", max_length=100, required=False)
+    email = forms.CharField(label="Email", max_length=254, required=False)
+    external_unique_id = forms.CharField(label="External id", max_length=255, required=False)
+    outbound_number = forms.CharField(label="Outbound number", max_length=40, required=False)

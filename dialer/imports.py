@@ -1,7 +1,13 @@
 """Bulk import of contacts into a dialer campaign, in the steps a user sees: upload (the file is
-streamed into a staging table in chunks), map the columns, check (every row validated, duplicates
-found on the normalised phone, in the file and against the campaign), send the clean rows as the
-provider's JSON-file import, then follow the provider's job until it completes or fails."""
+kept as it came, in pieces, and read with dashboard/uploads.py), map the columns (and correct the
+encoding or delimiter), check (every row validated, duplicates found on the normalised phone, in
+the file and against the campaign; rejected rows can be corrected one by one), send the clean
+rows as the provider's JSON-file import, then follow the provider's job until it completes or
+fails.
+
+A check and a send are held by whoever runs them under a lease they renew as they go: a process
+that dies lets its lease expire, and the worker's import poll resumes the check (or offers the
+send again) within a minute."""
 
 from __future__ import annotations
 
@@ -9,38 +15,39 @@ import codecs
 import csv
 import io
 import json
-import logging
-from collections.abc import Callable, Iterator
+import re
+import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
+from dashboard import uploads
 from dashboard.audit import audit_record
 from dashboard.csvsafe import spreadsheet_safe
 from dashboard.models import AuditEvent
 from dashboard.providers import ProviderError
-from dialer import statuses as st
 from dialer.bulk import insert_many
 from dialer.client import CCAIClient, ContactInput
-from dialer.jsonstream import JSONStreamError, json_array_items
+from dialer.mirror import contacts_add_pending
 from dialer.models import (
     DialerCampaign,
     DialerContact,
     DialerImport,
     DialerImportRow,
-    DialerUploadRow,
+    DialerUploadChunk,
 )
 from dialer.phones import PhoneError, normalise_phone
 
-log = logging.getLogger("switchboard.dialer")
-
-CHUNK = 2000
+CHUNK = 2000  # rows checked, written and reported at a time
+FILE_CHUNK = 1 << 20  # bytes of the uploaded file per stored piece
 MAX_ROWS = 250_000
 FIELDS = ["name", "phone_number", "email", "external_unique_id", "outbound_number"]
 FIELD_LABELS = {
@@ -51,19 +58,84 @@ FIELD_LABELS = {
     "outbound_number": "Outbound number",
 }
 REQUIRED = ("name", "phone_number", "email")
-# Header spellings recognised when proposing the mapping (lower-case, spaces/underscores/dashes
-# removed).
+# Headers recognised when proposing the mapping, in English and French, compared without
+# accents, case, spaces or punctuation ("Téléphone", "E-mail", "No_de_tél" …); the first
+# spelling a file has wins.
 GUESSES = {
-    "name": ["name", "fullname", "contactname", "nom", "customer", "customername"],
-    "phone_number": ["phone", "phonenumber", "telephone", "tel", "mobile", "cell", "number"],
-    "email": ["email", "emailaddress", "mail", "courriel"],
-    "external_unique_id": ["externaluniqueid", "externalid", "uid", "customerid", "reference"],
-    "outbound_number": ["outboundnumber", "callerid", "outbound", "fromnumber"],
+    "name": [
+        "fullname",
+        "name",
+        "nomcomplet",
+        "contactname",
+        "customername",
+        "nomclient",
+        "nom",
+        "lastname",
+        "surname",
+        "nomdefamille",
+        "client",
+        "customer",
+        "contact",
+    ],
+    "phone_number": [
+        "phone",
+        "phonenumber",
+        "telephone",
+        "telephonenumber",
+        "numerodetelephone",
+        "nodetelephone",
+        "notelephone",
+        "notel",
+        "tel",
+        "mobile",
+        "mobilephone",
+        "cell",
+        "cellphone",
+        "cellulaire",
+        "portable",
+        "number",
+        "numero",
+    ],
+    "email": [
+        "email",
+        "emailaddress",
+        "courriel",
+        "adressecourriel",
+        "adresseemail",
+        "adresseelectronique",
+        "mail",
+    ],
+    "external_unique_id": [
+        "externaluniqueid",
+        "externalid",
+        "identifiant",
+        "identifiantexterne",
+        "customerid",
+        "clientid",
+        "idclient",
+        "noclient",
+        "numeroclient",
+        "crmid",
+        "uid",
+        "id",
+        "reference",
+        "ref",
+    ],
+    "outbound_number": [
+        "outboundnumber",
+        "callerid",
+        "outbound",
+        "fromnumber",
+        "numerosortant",
+        "numeroappelant",
+        "afficheur",
+    ],
 }
 
 
 class ImportFileError(Exception):
-    """The file cannot be read: the message tells the user what to fix."""
+    """The file cannot be read, or the step cannot be taken: the message tells the user what to
+    fix."""
 
 
 class ImportOutcomeUnknown(ProviderError):
@@ -72,43 +144,51 @@ class ImportOutcomeUnknown(ProviderError):
     a lie that invites sending the same contacts again."""
 
 
-# --- Reading files ------------------------------------------------------------------------
+class _LeaseLost(Exception):
+    """Someone else took over this check (a user's restart, a worker after an expired lease)."""
 
 
-def _text(binary: IO[bytes]) -> io.TextIOWrapper:
-    return io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+# --- The stored file ------------------------------------------------------------------------
 
 
-def _csv_rows(binary: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
-    text = _text(binary)
-    sample = text.read(8192)
-    if not sample.strip():
-        raise ImportFileError("The file is empty.")
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    text.seek(0)
-    reader = csv.reader(text, dialect)
-    try:
-        for row in reader:
-            yield reader.line_num, row
-    except csv.Error as error:
-        raise ImportFileError(f"Line {reader.line_num} is not valid CSV ({error}).") from None
+class _StoredFile(io.RawIOBase):
+    """An upload's stored pieces read back in order, one at a time."""
+
+    def __init__(self, upload: DialerImport) -> None:
+        self._pieces = upload.chunks.order_by("index").values_list("data", flat=True)
+        self._index = 0
+        self._piece = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._piece:
+            data = self._pieces.filter(index=self._index).first()
+            if data is None:
+                return 0
+            self._piece = memoryview(bytes(data))
+            self._index += 1
+        size = min(len(buffer), len(self._piece))
+        buffer[:size] = self._piece[:size]
+        self._piece = self._piece[size:]
+        return size
 
 
-def _unique_headers(raw: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    headers = []
-    for i, name in enumerate(raw, 1):
-        name = (name or "").strip() or f"Column {i}"
-        if name in seen:
-            seen[name] += 1
-            name = f"{name} ({seen[name]})"
-        else:
-            seen[name] = 1
-        headers.append(name)
-    return headers
+def _stored(upload: DialerImport) -> IO[bytes]:
+    return io.BufferedReader(_StoredFile(upload), buffer_size=FILE_CHUNK)
+
+
+def _store(upload: DialerImport, file: IO[bytes]) -> None:
+    file.seek(0)
+    index = 0
+    while data := file.read(FILE_CHUNK):
+        DialerUploadChunk.objects.create(upload=upload, index=index, data=data)
+        index += 1
+
+
+def _format(upload: DialerImport) -> uploads.FileFormat:
+    return uploads.FileFormat(upload.file_format, upload.encoding, upload.delimiter)
 
 
 def _cell(value: Any) -> str:
@@ -121,9 +201,108 @@ def _cell(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _unique_headers(raw: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    headers = []
+    for i, name in enumerate(raw, 1):
+        name = (name or "").strip().lstrip("\ufeff") or f"Column {i}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name} ({seen[name]})"
+        else:
+            seen[name] = 1
+        headers.append(name)
+    return headers
+
+
+def _not_an_object(item: Any) -> str:
+    kind = "an array" if isinstance(item, list) else "empty" if item is None else "a value"
+    shown = json.dumps(item, ensure_ascii=False)
+    shown = shown if len(shown) <= 40 else shown[:39] + "…"
+    return f"This item is {kind} ({shown}), not a contact object."
+
+
+@dataclass(frozen=True)
+class Record:
+    """One row of the file as the check reads it: its line (CSV) or item number (JSON), its
+    cells in the order of the import's columns, or why it cannot be a contact."""
+
+    line: int
+    cells: list[str]
+    problem: str = ""
+
+
+def import_records(upload: DialerImport) -> Iterator[Record]:
+    """The file's contact rows (blank rows skipped), read from the stored pieces."""
+    columns = upload.columns
+    fmt = _format(upload)
+    file = _stored(upload)
+    if fmt.kind == "json":
+        for number, item in uploads.read_json(file, fmt):
+            if isinstance(item, dict):
+                yield Record(number, [_cell(item.get(c)) for c in columns])
+            else:
+                yield Record(number, [], _not_an_object(item))
+        return
+    rows = uploads.read_csv(file, fmt)
+    next(rows, None)  # the header
+    for line, cells in rows:
+        if any(c.strip() for c in cells):
+            yield Record(line, cells)
+
+
+def _survey(upload: DialerImport) -> None:
+    """Read the whole stored file once with the import's encoding and delimiter: its columns
+    and number of contact rows, and the proposed mapping. Raises ImportFileError."""
+    fmt = _format(upload)
+    try:
+        if fmt.kind == "json":
+            columns: dict[str, None] = {}
+            total = objects = 0
+            for _, item in uploads.read_json(_stored(upload), fmt):
+                total += 1
+                if isinstance(item, dict):
+                    objects += 1
+                    columns.update(dict.fromkeys(item))
+                _check_size(total)
+            if total and not objects:
+                raise ImportFileError(
+                    "The JSON array holds no contact objects: each contact is "
+                    '{"name": …, "phone": …, "email": …}.'
+                )
+            upload.columns = [str(c) for c in columns]
+        else:
+            rows = uploads.read_csv(_stored(upload), fmt)
+            header = next(rows, None)
+            if header is None:
+                raise ImportFileError("The file is empty.")
+            upload.columns = _unique_headers(header[1])
+            total = 0
+            for _, cells in rows:
+                if any(c.strip() for c in cells):
+                    total += 1
+                    _check_size(total)
+    except uploads.UploadError as error:
+        raise ImportFileError(str(error)) from None
+    if total == 0:
+        raise ImportFileError("The file has no contacts (only a header, or nothing).")
+    upload.total_rows = total
+    upload.mapping = guess_mapping(upload.columns)
+
+
+def _check_size(count: int) -> None:
+    if count > MAX_ROWS:
+        raise ImportFileError(f"The file has more than {MAX_ROWS:,} rows; split it.")
+
+
+def _header_key(header: str) -> str:
+    plain = unicodedata.normalize("NFKD", header).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", plain.lower())
+
+
 def guess_mapping(columns: list[str]) -> dict[str, str]:
     mapping: dict[str, str] = {}
-    keys = {c: c.lower().replace(" ", "").replace("_", "").replace("-", "") for c in columns}
+    keys = {c: _header_key(c) for c in columns}
     for field, spellings in GUESSES.items():
         for spelling in spellings:
             match = next((c for c, k in keys.items() if k == spelling), None)
@@ -133,104 +312,79 @@ def guess_mapping(columns: list[str]) -> dict[str, str]:
     return mapping
 
 
-def file_format(name: str, head: bytes) -> str:
-    lowered = name.lower()
-    if lowered.endswith(".json"):
-        return "json"
-    if lowered.endswith((".csv", ".txt", ".tsv")):
-        return "csv"
-    return "json" if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"[" else "csv"
-
-
-def import_upload(
+def import_create(
     *, user: Any, campaign: DialerCampaign, file: IO[bytes], file_name: str
 ) -> DialerImport:
-    """Stream `file` into staging rows (CHUNK at a time, in one transaction: a file that turns
-    out malformed halfway leaves nothing behind). Raises ImportFileError."""
-    head = file.read(64)
-    file.seek(0)
-    kind = file_format(file_name, head)
-    upload = DialerImport(
-        campaign=campaign, created_by=user, file_name=file_name[:255], file_format=kind
-    )
+    """Keep an uploaded file (step 1) and read its columns. Raises ImportFileError, leaving
+    nothing behind."""
     try:
-        with transaction.atomic():
-            upload.save()
-            total = _stage_csv(upload, file) if kind == "csv" else _stage_json(upload, file)
-            if total == 0:
-                raise ImportFileError("The file has no contacts (only a header, or nothing).")
-            upload.total_rows = total
-            upload.mapping = guess_mapping(upload.columns)
-            upload.save(update_fields=["total_rows", "columns", "mapping"])
-    except UnicodeDecodeError:
-        raise ImportFileError(
-            "The file is not UTF-8 text. Save it as “CSV UTF-8” (or JSON in UTF-8) and upload it "
-            "again."
-        ) from None
+        fmt = uploads.detect(file, file_name)
+    except uploads.UploadError as error:
+        raise ImportFileError(str(error)) from None
+    with transaction.atomic():
+        upload = DialerImport.objects.create(
+            campaign=campaign,
+            created_by=user,
+            file_name=file_name[:255],
+            file_format=fmt.kind,
+            encoding=fmt.encoding,
+            delimiter=fmt.delimiter,
+        )
+        _store(upload, file)
+        _survey(upload)
+        upload.save(update_fields=["total_rows", "columns", "mapping"])
     return upload
 
 
-def _flush(batch: list[tuple]) -> None:
-    insert_many(DialerUploadRow, ["upload", "line", "values"], batch)
-    batch.clear()
+def import_reformat(*, upload: DialerImport, encoding: str, delimiter: str) -> DialerImport:
+    """Read the file again with another encoding or delimiter (the columns page's "Read the
+    file as"). Nothing changes if it cannot be read so: raises ImportFileError."""
+    if upload.state not in (DialerImport.State.UPLOADED, DialerImport.State.PREVIEWED):
+        raise ImportFileError("This import is past its columns step.")
+    trial = DialerImport.objects.get(pk=upload.pk)
+    trial.encoding, trial.delimiter = encoding, delimiter
+    _survey(trial)
+    with transaction.atomic():
+        trial.rows.all().delete()
+        trial.state = DialerImport.State.UPLOADED
+        trial.save(
+            update_fields=["encoding", "delimiter", "columns", "total_rows", "mapping", "state"]
+        )
+    return trial
 
 
-def _check_size(count: int) -> None:
-    if count > MAX_ROWS:
-        raise ImportFileError(f"The file has more than {MAX_ROWS:,} rows; split it.")
-
-
-def _stage_csv(upload: DialerImport, file: IO[bytes]) -> int:
-    rows = _csv_rows(file)
-    header = next(rows, None)
-    if header is None:
-        raise ImportFileError("The file is empty.")
-    upload.columns = _unique_headers(header[1])
-    width = len(upload.columns)
-    batch: list[tuple] = []
-    count = 0
-    for line, values in rows:
-        if not any(v.strip() for v in values):
-            continue
-        count += 1
-        _check_size(count)
-        values = [v.strip() for v in values[:width]]
-        batch.append((upload.pk, line, values))
-        if len(batch) >= CHUNK:
-            _flush(batch)
-    _flush(batch)
-    return count
-
-
-def _stage_json(upload: DialerImport, file: IO[bytes]) -> int:
-    columns: list[str] = []
-    index_of: dict[str, int] = {}
-    batch: list[tuple] = []
-    count = 0
+def import_sample(upload: DialerImport, count: int = 5) -> list[Record]:
+    """The first rows of the file, for the columns page (never fails: a file that became
+    unreadable shows none)."""
+    sample: list[Record] = []
     try:
-        for number, item in json_array_items(file):
-            if not isinstance(item, dict):
-                raise ImportFileError(f"Item {number} of the JSON array is not an object.")
-            values: list[str] = [""] * len(columns)
-            for key, value in item.items():
-                if key not in index_of:
-                    index_of[key] = len(columns)
-                    columns.append(key)
-                    values.append("")
-                values[index_of[key]] = _cell(value)
-            count += 1
-            _check_size(count)
-            batch.append((upload.pk, number, values))
-            if len(batch) >= CHUNK:
-                _flush(batch)
-    except JSONStreamError as error:
-        raise ImportFileError(str(error)) from None
-    _flush(batch)
-    upload.columns = columns
-    return count
+        for record in import_records(upload):
+            sample.append(record)
+            if len(sample) >= count:
+                break
+    except uploads.UploadError:
+        pass
+    return sample
 
 
 # --- Checking -----------------------------------------------------------------------------
+
+# Django's own email check, run only when this stricter pattern (a subset of what it accepts:
+# a dot-atom user, ASCII labels and a letters-only top-level domain) does not already say yes.
+_PLAIN_EMAIL = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+
+
+def is_email(value: str) -> bool:
+    if len(value) <= 320 and _PLAIN_EMAIL.fullmatch(value):
+        return True
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -253,11 +407,8 @@ def check_row(values: dict[str, str]) -> CheckedRow:
     email = values.get("email", "")
     if not email:
         problems.append("Email is missing.")
-    else:
-        try:
-            validate_email(email)
-        except ValidationError:
-            problems.append(f"{email} is not an email address.")
+    elif not is_email(email):
+        problems.append(f"{email} is not an email address.")
     outbound = values.get("outbound_number", "")
     if outbound:
         try:
@@ -279,6 +430,18 @@ ROW_FIELDS = [
     "outbound_number",
     "external_unique_id",
 ]
+KIND_COUNTS = {
+    DialerImportRow.Kind.VALID: "valid_rows",
+    DialerImportRow.Kind.INVALID: "invalid_rows",
+    DialerImportRow.Kind.DUPLICATE_FILE: "duplicate_in_file",
+    DialerImportRow.Kind.DUPLICATE_CAMPAIGN: "duplicate_in_campaign",
+}
+IN_CAMPAIGN = "This phone is already in the campaign."
+_NO_VALUES = ("",) * (len(ROW_FIELDS) - 4)
+
+
+def _same_phone(line: int) -> str:
+    return f"Same phone as line {line}."
 
 
 def check_mapping(mapping: dict[str, str]) -> None:
@@ -287,173 +450,274 @@ def check_mapping(mapping: dict[str, str]) -> None:
         raise ImportFileError(f"Choose the column holding: {', '.join(missing)}.")
 
 
-def import_check(
-    *,
-    upload: DialerImport,
-    mapping: dict[str, str],
-    progress: Callable[[int], None] | None = None,
-) -> DialerImport:
-    """Apply the column mapping to every staged row and build the preview report. Rows are
-    checked CHUNK at a time, each chunk committed, so that `progress(rows_done)` can be shown
-    while a large file is checked; running it again starts over."""
-    check_mapping(mapping)
-    positions = {
-        f: upload.columns.index(c) for f, c in mapping.items() if c and c in upload.columns
-    }
-    kind = DialerImportRow.Kind
-    upload.rows.all().delete()
-    done, last_line = 0, -1
-    while True:
-        chunk = list(
-            upload.raw_rows.filter(line__gt=last_line)
-            .order_by("line")
-            .values_list("line", "values")[:CHUNK]
-        )
-        if not chunk:
-            break
-        batch: list[tuple] = []
-        for line, cells in chunk:
-            values = {f: (cells[i] if i < len(cells) else "")[:255] for f, i in positions.items()}
-            checked = check_row(values)
-            batch.append(
-                (
-                    upload.pk,
-                    line,
-                    kind.INVALID if checked.problems else kind.VALID,
-                    " ".join(checked.problems)[:300],
-                    checked.values.get("name", ""),
-                    checked.values.get("email", "")[:254],
-                    values.get("phone_number", "")[:100],
-                    checked.phone_e164,
-                    checked.values.get("outbound_number", "")[:40],
-                    checked.values.get("external_unique_id", ""),
-                )
-            )
-        insert_many(DialerImportRow, ROW_FIELDS, batch)
-        done += len(chunk)
-        last_line = chunk[-1][0]
-        if progress:
-            progress(done)
-    with transaction.atomic():
-        rows = DialerImportRow.objects.filter(upload=upload)
-        # Already in the campaign (per the mirror): the provider would fail the whole job.
-        rows.filter(kind=kind.VALID).filter(
-            Exists(
-                DialerContact.objects.filter(
-                    campaign_id=upload.campaign_id, phone_e164=OuterRef("phone_e164")
-                )
-            )
-        ).update(kind=kind.DUPLICATE_CAMPAIGN, problem="This phone is already in the campaign.")
-        # Repeated in the file: the first valid row is kept, the later ones are rejected. The
-        # repeated phones are found with one GROUP BY, then each group is marked through the
-        # (upload, phone, line) index: a correlated UPDATE would be quadratic on SQLite.
-        repeated = (
-            rows.filter(kind=kind.VALID)
-            .values("phone_e164")
-            .annotate(first=Min("line"), n=Count("id"))
-            .filter(n__gt=1)
-            .values_list("phone_e164", "first")
-        )
-        table = connection.ops.quote_name(DialerImportRow._meta.db_table)
-        mark = (
-            f"UPDATE {table} SET kind = %s, problem = %s "
-            "WHERE upload_id = %s AND phone_e164 = %s AND line > %s AND kind = %s"
-        )
-        batch = []
-        for phone, first in repeated.iterator(CHUNK):
-            batch.append(
-                (
-                    kind.DUPLICATE_FILE,
-                    f"Same phone as line {first}.",
-                    upload.pk,
-                    phone,
-                    first,
-                    kind.VALID,
-                )
-            )
-            if len(batch) >= CHUNK:
-                with connection.cursor() as cursor:
-                    cursor.executemany(mark, batch)
-                batch.clear()
-        if batch:
-            with connection.cursor() as cursor:
-                cursor.executemany(mark, batch)
-        counts = dict(rows.values("kind").annotate(n=Count("id")).values_list("kind", "n"))
-        upload.mapping = mapping
-        upload.valid_rows = counts.get(kind.VALID, 0)
-        upload.invalid_rows = counts.get(kind.INVALID, 0)
-        upload.duplicate_in_file = counts.get(kind.DUPLICATE_FILE, 0)
-        upload.duplicate_in_campaign = counts.get(kind.DUPLICATE_CAMPAIGN, 0)
-        upload.checked_rows = done
-        upload.state = DialerImport.State.PREVIEWED
-        upload.error_message = ""
-        upload.save()
-    return upload
-
-
 # Files up to this many rows are checked within the request (a few seconds at most); larger
 # ones by a worker task, the page showing the progress.
 INLINE_CHECK_ROWS = 20_000
-# A check whose task was never taken this long after the request (it could not be queued) is
-# run by the worker's periodic import poll.
+# A check whose task was never taken this long after it was asked for (it could not be
+# queued) is run by the worker's periodic import poll.
 UNCLAIMED_CHECK = timedelta(seconds=5)
-STALE_CHECK = timedelta(minutes=10)
+# A running check renews its lease after every CHUNK rows (well under a second each): one that
+# has not for this long was run by a process that died, and the worker's poll resumes it.
+CHECK_LEASE = timedelta(seconds=30)
 
 
-def import_request_check(*, upload: DialerImport, mapping: dict[str, str]) -> DialerImport:
-    """Record the mapping and check the rows now (small files) or in the background."""
-    from dialer.tasks import check_import
+def _send_lease() -> timedelta:
+    """How long a send may go without news before it is taken for dead: its body is streamed
+    with a heartbeat, then CCAI has the client's timeout to answer."""
+    return timedelta(seconds=max(30.0, 2 * settings.PROVIDER_TIMEOUT + 10))
 
-    check_mapping(mapping)
+
+def _request_check(upload: DialerImport, **changes: Any) -> DialerImport:
+    """Ask for the rows to be checked (again): any run in progress loses its lease. Small
+    files are checked now; a larger one waits for a worker (see import_map)."""
     DialerImport.objects.filter(pk=upload.pk).update(
-        mapping=mapping,
         state=DialerImport.State.CHECKING,
-        checked_rows=0,
         check_requested_at=timezone.now(),
-        check_started_at=None,
+        lease_until=None,
+        lease_attempt=F("lease_attempt") + 1,
         error_message="",
+        **changes,
     )
     upload.refresh_from_db()
     if upload.total_rows <= INLINE_CHECK_ROWS:
-        run_check(upload)
-    else:
-        try:
-            check_import.enqueue(upload.pk)
-        except Exception:  # the progress page runs it if no worker does
-            log.exception("could not enqueue an import check")
-    upload.refresh_from_db()
+        import_check(upload=upload)
+        upload.refresh_from_db()
     return upload
 
 
-def run_check(upload: DialerImport) -> bool:
-    """Check a requested import unless someone else already is (or was, and died long ago)."""
+def import_map(*, upload: DialerImport, mapping: dict[str, str]) -> DialerImport:
+    """Record the column mapping and check the rows (step 2 → 3): now for a small file; a
+    larger one is left checking for a worker (the caller enqueues `tasks.check_import`; the
+    worker's import poll runs a check that no task took)."""
+    check_mapping(mapping)
+    if upload.state not in (DialerImport.State.UPLOADED, DialerImport.State.PREVIEWED):
+        raise ImportFileError("This import is past its columns step.")
+    upload.rows.all().delete()
+    return _request_check(upload, mapping=mapping, checked_rows=0)
+
+
+def import_check_restart(*, upload: DialerImport) -> DialerImport:
+    """The user's "Restart the check": whoever holds the check lets go (a stuck worker, or one
+    that died); it goes on from the last rows recorded."""
+    if upload.state != DialerImport.State.CHECKING:
+        return upload
+    return _request_check(upload)
+
+
+def check_stalled(upload: DialerImport, now: datetime | None = None) -> bool:
+    """A check nobody runs: never taken, or held by a lease that expired."""
+    now = now or timezone.now()
+    if upload.state != DialerImport.State.CHECKING:
+        return False
+    if upload.lease_until is None:
+        requested = upload.check_requested_at
+        return requested is None or requested < now - UNCLAIMED_CHECK
+    return upload.lease_until < now
+
+
+def _claim(upload: DialerImport) -> int | None:
+    """Take the check's lease unless someone holds it; the attempt number it was taken as."""
     now = timezone.now()
     claimed = (
         DialerImport.objects.filter(pk=upload.pk, state=DialerImport.State.CHECKING)
-        .filter(Q(check_started_at__isnull=True) | Q(check_started_at__lt=now - STALE_CHECK))
-        .update(check_started_at=now)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(lease_until=now + CHECK_LEASE, lease_attempt=F("lease_attempt") + 1)
     )
     if not claimed:
-        return False
+        return None
     upload.refresh_from_db()
+    return upload.lease_attempt
 
-    def progress(rows: int) -> None:
-        DialerImport.objects.filter(pk=upload.pk).update(checked_rows=rows)
 
-    import_check(upload=upload, mapping=upload.mapping, progress=progress)
+def import_check(*, upload: DialerImport) -> bool:
+    """Check a requested import's rows (step 3) and build the preview report, unless someone
+    else is; False then. A check that was interrupted goes on after its last recorded rows."""
+    attempt = _claim(upload)
+    if attempt is None:
+        return False
+    try:
+        _check_rows(upload, attempt)
+    except _LeaseLost:
+        return False
+    except ImportFileError as error:
+        # The file became unreadable with this mapping: back to the columns step, saying why.
+        DialerImport.objects.filter(pk=upload.pk, lease_attempt=attempt).update(
+            state=DialerImport.State.UPLOADED, lease_until=None, error_message=str(error)
+        )
+        return True
     return True
 
 
-def check_if_unclaimed(upload: DialerImport) -> None:
-    """The worker's fallback for a check whose task was never taken."""
-    requested = upload.check_requested_at
-    if (
-        upload.state == DialerImport.State.CHECKING
-        and upload.check_started_at is None
-        and requested is not None
-        and requested < timezone.now() - UNCLAIMED_CHECK
-    ):
-        run_check(upload)
+def _renew(upload: DialerImport, attempt: int, **changes: Any) -> None:
+    alive = DialerImport.objects.filter(
+        pk=upload.pk, lease_attempt=attempt, state=DialerImport.State.CHECKING
+    ).update(**changes)
+    if not alive:
+        raise _LeaseLost
+
+
+def _check_rows(upload: DialerImport, attempt: int) -> None:
+    kind = DialerImportRow.Kind
+    positions = {
+        f: upload.columns.index(c) for f, c in upload.mapping.items() if c in upload.columns
+    }
+    done_rows = upload.rows.all()
+    resume_after = done_rows.aggregate(last=Max("line"))["last"] or 0
+    done = done_rows.count()
+    # The first valid row of each phone so far: later rows with its phone are repeats.
+    first_line: dict[str, int] = dict(
+        done_rows.filter(kind=kind.VALID).values_list("phone_e164", "line").iterator(CHUNK)
+    )
+    pending: list[tuple[Record, CheckedRow | None]] = []
+
+    def flush() -> None:
+        nonlocal done
+        batch = _classify(upload, pending, first_line)
+        done += len(batch)
+        with transaction.atomic():
+            _renew(
+                upload,
+                attempt,
+                checked_rows=done,
+                lease_until=timezone.now() + CHECK_LEASE,
+            )
+            insert_many(DialerImportRow, ROW_FIELDS, batch)
+        pending.clear()
+
+    try:
+        for record in import_records(upload):
+            if record.line <= resume_after:
+                continue
+            if record.problem:
+                pending.append((record, None))
+            else:
+                cells = record.cells
+                values = {
+                    f: (cells[i].strip() if i < len(cells) else "")[:255]
+                    for f, i in positions.items()
+                }
+                pending.append((record, check_row(values)))
+            if len(pending) >= CHUNK:
+                flush()
+        flush()
+    except uploads.UploadError as error:
+        raise ImportFileError(str(error)) from None
+    with transaction.atomic():
+        counts = dict(done_rows.values("kind").annotate(n=Count("id")).values_list("kind", "n"))
+        _renew(
+            upload,
+            attempt,
+            state=DialerImport.State.PREVIEWED,
+            checked_rows=done,
+            lease_until=None,
+            error_message="",
+            **{field: counts.get(k, 0) for k, field in KIND_COUNTS.items()},
+        )
+
+
+def _in_campaign(campaign_id: int, phones: set[str]) -> set[str]:
+    """Which of these phones the campaign has (per the mirror), through its phone index: a
+    plain statement, as the ORM's IN list costs more to build than to run, and unordered (by
+    id, SQLite would walk the campaign's rows instead)."""
+    if not phones:
+        return set()
+    table = connection.ops.quote_name(DialerContact._meta.db_table)
+    marks = ", ".join(["%s"] * len(phones))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT phone_e164 FROM {table} WHERE campaign_id = %s AND phone_e164 IN ({marks})",
+            [campaign_id, *phones],
+        )
+        return {phone for (phone,) in cursor.fetchall()}
+
+
+def _classify(
+    upload: DialerImport,
+    pending: list[tuple[Record, CheckedRow | None]],
+    first_line: dict[str, int],
+) -> list[tuple]:
+    """The rows to write for a batch: invalid, already in the campaign (per the mirror: the
+    provider would fail the whole job), repeated in the file (the first valid row is kept), or
+    valid."""
+    kind = DialerImportRow.Kind
+    phones = {c.phone_e164 for _, c in pending if c is not None and not c.problems}
+    in_campaign = _in_campaign(upload.campaign_id, phones)
+    batch = []
+    for record, checked in pending:
+        if checked is None:
+            batch.append((upload.pk, record.line, kind.INVALID, record.problem[:300], *_NO_VALUES))
+            continue
+        phone = checked.phone_e164
+        if checked.problems:
+            row_kind, problem = kind.INVALID, " ".join(checked.problems)[:300]
+        elif phone in in_campaign:
+            row_kind, problem = kind.DUPLICATE_CAMPAIGN, IN_CAMPAIGN
+        elif phone in first_line:
+            row_kind, problem = kind.DUPLICATE_FILE, _same_phone(first_line[phone])
+        else:
+            row_kind, problem = kind.VALID, ""
+            first_line[phone] = record.line
+        values = checked.values
+        batch.append(
+            (
+                upload.pk,
+                record.line,
+                row_kind,
+                problem,
+                values.get("name", ""),
+                values.get("email", "")[:254],
+                values.get("phone_number", "")[:100],
+                phone,
+                values.get("outbound_number", "")[:40],
+                values.get("external_unique_id", ""),
+            )
+        )
+    return batch
+
+
+# --- Correcting a rejected row --------------------------------------------------------------
+
+
+def import_row_fix(
+    *, upload: DialerImport, row: DialerImportRow, values: dict[str, str]
+) -> DialerImportRow:
+    """Check one rejected row again as the user corrected it on the report; the report's
+    counts follow. Only before the import is sent."""
+    if upload.state != DialerImport.State.PREVIEWED:
+        raise ImportFileError("This import has been sent: its rows can no longer change.")
+    kind = DialerImportRow.Kind
+    values = {f: (values.get(f) or "").strip()[:255] for f in FIELDS}
+    checked = check_row(values)
+    phone = checked.phone_e164
+    first = (
+        upload.rows.filter(kind=kind.VALID, phone_e164=phone).exclude(pk=row.pk).order_by("line")
+    )
+    if checked.problems:
+        new_kind, problem = kind.INVALID, " ".join(checked.problems)[:300]
+    elif DialerContact.objects.filter(campaign_id=upload.campaign_id, phone_e164=phone).exists():
+        new_kind, problem = kind.DUPLICATE_CAMPAIGN, IN_CAMPAIGN
+    elif (repeat := first.first()) is not None:
+        new_kind, problem = kind.DUPLICATE_FILE, _same_phone(repeat.line)
+    else:
+        new_kind, problem = kind.VALID, ""
+    old_kind = row.kind
+    fixed = checked.values
+    row.kind, row.problem, row.phone_e164 = new_kind, problem, phone
+    row.phone_raw = values["phone_number"][:100]
+    row.name, row.email = fixed["name"], fixed["email"][:254]
+    row.outbound_number = fixed["outbound_number"][:40]
+    row.external_unique_id = fixed["external_unique_id"]
+    with transaction.atomic():
+        row.save()
+        if new_kind != old_kind:
+            DialerImport.objects.filter(pk=upload.pk).update(
+                **{
+                    KIND_COUNTS[old_kind]: F(KIND_COUNTS[old_kind]) - 1,
+                    KIND_COUNTS[new_kind]: F(KIND_COUNTS[new_kind]) + 1,
+                }
+            )
+    upload.refresh_from_db()
+    return row
 
 
 # --- Sending and following ----------------------------------------------------------------
@@ -484,19 +748,31 @@ def _audit(user: Any, upload: DialerImport, action: str, outcome: str, detail: s
     )
 
 
-def import_submit(*, user: Any, upload: DialerImport) -> DialerImport:
+def import_send(*, user: Any, upload: DialerImport) -> DialerImport:
     """Send the valid rows as one provider import job. Only one request can send a given
     import (the state is claimed first), so a double click never imports twice."""
     if upload.valid_rows == 0:
         raise ImportFileError("No valid rows to send.")
+    now = timezone.now()
     claimed = DialerImport.objects.filter(pk=upload.pk, state=DialerImport.State.PREVIEWED).update(
-        state=DialerImport.State.SUBMITTING, submitted_at=timezone.now()
+        state=DialerImport.State.SUBMITTING,
+        submitted_at=now,
+        lease_until=now + _send_lease(),
+        lease_attempt=F("lease_attempt") + 1,
     )
     if not claimed:
         upload.refresh_from_db()
         return upload
+
+    def heartbeat() -> None:
+        DialerImport.objects.filter(pk=upload.pk, state=DialerImport.State.SUBMITTING).update(
+            lease_until=timezone.now() + _send_lease()
+        )
+
     try:
-        job_id = CCAIClient().import_contacts(upload.campaign.provider_id, _valid_inputs(upload))
+        job_id = CCAIClient().import_job_create(
+            upload.campaign.provider_id, _valid_inputs(upload), on_progress=heartbeat
+        )
     except ProviderError as error:
         if error.outcome_unknown:
             error = ImportOutcomeUnknown(
@@ -506,21 +782,21 @@ def import_submit(*, user: Any, upload: DialerImport) -> DialerImport:
                 status=error.status,
             )
         DialerImport.objects.filter(pk=upload.pk).update(
-            state=DialerImport.State.PREVIEWED, error_message=str(error)
+            state=DialerImport.State.PREVIEWED, error_message=str(error), lease_until=None
         )
         _audit(user, upload, "send", AuditEvent.Outcome.ERROR, str(error))
         raise error from None
-    now = timezone.now()
     DialerImport.objects.filter(pk=upload.pk).update(
         state=DialerImport.State.IN_PROGRESS,
         provider_job_id=job_id,
         provider_status="in_progress",
-        submitted_at=now,
+        submitted_at=timezone.now(),
+        lease_until=None,
         error_message="",
     )
     upload.refresh_from_db()
-    # The raw file is no longer needed once its rows are checked and sent.
-    upload.raw_rows.all().delete()
+    # The file itself is no longer needed once its rows are checked and sent.
+    upload.chunks.all().delete()
     _audit(
         user,
         upload,
@@ -551,7 +827,7 @@ def import_refresh(*, upload: DialerImport, min_interval: float = 1.0) -> Dialer
         upload.refresh_from_db()
         return upload
     try:
-        job = CCAIClient().get_import_job(upload.campaign.provider_id, upload.provider_job_id)
+        job = CCAIClient().import_job_get(upload.campaign.provider_id, upload.provider_job_id)
     except ProviderError as error:
         changes: dict[str, Any] = {"error_message": str(error)}
         if error.retry_after:
@@ -572,12 +848,16 @@ def import_refresh(*, upload: DialerImport, min_interval: float = 1.0) -> Dialer
     return upload
 
 
-def _recover_interrupted_send(upload: DialerImport, now) -> None:
-    """A send whose request died before CCAI's answer was recorded (a restart, a crash): after
-    ten minutes the import is offered again, with a warning, rather than spinning forever."""
-    if upload.submitted_at and upload.submitted_at < now - timedelta(minutes=10):
-        DialerImport.objects.filter(pk=upload.pk, state=DialerImport.State.SUBMITTING).update(
+def _recover_interrupted_send(upload: DialerImport, now: datetime) -> None:
+    """A send whose request died before CCAI's answer was recorded (a restart, a crash): once
+    its lease expires the import is offered again, with a warning, rather than spinning
+    forever. (Sending again by itself could import twice.)"""
+    if upload.lease_until is None or upload.lease_until < now:
+        DialerImport.objects.filter(pk=upload.pk, state=DialerImport.State.SUBMITTING).filter(
+            Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+        ).update(
             state=DialerImport.State.PREVIEWED,
+            lease_until=None,
             error_message=(
                 "Sending was interrupted before CCAI Platform answered. Check the campaign's "
                 "contacts (Refresh on the board) before sending again."
@@ -585,23 +865,7 @@ def _recover_interrupted_send(upload: DialerImport, now) -> None:
         )
 
 
-PENDING_FIELDS = [
-    "campaign",
-    "name",
-    "email",
-    "phone_number",
-    "phone_e164",
-    "outbound_number",
-    "external_unique_id",
-    "status",
-    "created_at",
-]
-
-
 def _complete(upload: DialerImport) -> None:
-    from dialer.services import bump_count
-    from dialer.tasks import sync_campaign_contacts
-
     with transaction.atomic():
         won = DialerImport.objects.filter(
             pk=upload.pk, state=DialerImport.State.IN_PROGRESS
@@ -614,32 +878,10 @@ def _complete(upload: DialerImport) -> None:
         if not won:
             return
         # The job's answer carries no contact ids: show the rows now, the sync links them.
-        now = timezone.now()
         valid = upload.rows.filter(kind=DialerImportRow.Kind.VALID).values_list(
             "name", "email", "phone_e164", "outbound_number", "external_unique_id"
         )
-        batch, added = [], 0
-        for name, email, phone, outbound, external_id in valid.iterator(CHUNK):
-            batch.append(
-                (
-                    upload.campaign_id,
-                    name,
-                    email,
-                    phone,
-                    phone,
-                    outbound,
-                    external_id,
-                    st.UPCOMING,
-                    now,
-                )
-            )
-            if len(batch) >= CHUNK:
-                insert_many(DialerContact, PENDING_FIELDS, batch)
-                added += len(batch)
-                batch = []
-        insert_many(DialerContact, PENDING_FIELDS, batch)
-        added += len(batch)
-        bump_count(upload.campaign_id, st.UPCOMING, added)
+        added = contacts_add_pending(upload.campaign_id, valid.iterator(CHUNK))
     # Recorded in the name of whoever sent the file, whichever request or task saw it finish.
     _audit(
         upload.created_by,
@@ -648,10 +890,6 @@ def _complete(upload: DialerImport) -> None:
         AuditEvent.Outcome.OK,
         f"{added} contact{'' if added == 1 else 's'} imported.",
     )
-    try:
-        sync_campaign_contacts.enqueue(upload.campaign_id)
-    except Exception:  # the periodic sync will catch up
-        log.exception("could not enqueue the contacts sync after an import")
 
 
 def _fail(upload: DialerImport, message: str, details: str) -> None:
@@ -683,7 +921,7 @@ def explain_failure(upload: DialerImport) -> str:
     return f"CCAI Platform could not import the file: {upload.error_message}{detail}."
 
 
-def clean_old_imports(*, now=None) -> int:
+def clean_old_imports(*, now: datetime | None = None) -> int:
     """Files uploaded but never sent are dropped after a day; the rows of finished imports
     (kept for the rejected-rows download) after 30 days."""
     now = now or timezone.now()
@@ -698,14 +936,15 @@ def clean_old_imports(*, now=None) -> int:
     )
     for upload in old:
         removed += upload.rows.all().delete()[0]
+        removed += upload.chunks.all().delete()[0]
     return removed
 
 
-def poll_pending_imports() -> int:
+def poll_pending_imports() -> list[DialerImport]:
     """The worker's periodic poll, the only thing that moves an import on once it is asked
-    for: it runs a check whose task was never taken, follows the jobs at CCAI, and puts an
-    interrupted send back to ready. Returns how many imports it looked at."""
-    count = 0
+    for: it runs (or resumes) a check nobody runs, follows the jobs at CCAI, and puts an
+    interrupted send back to ready. Returns the imports it looked at, as they now stand."""
+    polled = []
     for upload in DialerImport.objects.filter(
         state__in=[
             DialerImport.State.CHECKING,
@@ -714,11 +953,13 @@ def poll_pending_imports() -> int:
         ]
     ):
         if upload.state == DialerImport.State.CHECKING:
-            check_if_unclaimed(upload)
+            if check_stalled(upload):
+                import_check(upload=upload)
+                upload.refresh_from_db()
         else:
-            import_refresh(upload=upload)
-        count += 1
-    return count
+            upload = import_refresh(upload=upload)
+        polled.append(upload)
+    return polled
 
 
 def rejected_rows(upload: DialerImport) -> Iterator[list[str]]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from dashboard.uploads import DELIMITER_LABELS, ENCODING_LABELS
+from dialer.phones import international
 from dialer.statuses import STATUS_BY_NAME, STATUS_CHOICES, UPCOMING, Status
 
 # --- Mirror ---------------------------------------------------------------------------------
@@ -31,6 +33,9 @@ class DialerCampaign(models.Model):
     updated_at = models.DateTimeField(null=True, blank=True)
     synced_at = models.DateTimeField(null=True, blank=True)
     contacts_synced_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every write that changes what the campaign's board shows (the campaign, its
+    # counts, its contacts): the board's ETag, so that an unchanged board costs a 304.
+    version = models.PositiveBigIntegerField(default=0)
 
     RUNNING = ("started", "dialing", "running")
 
@@ -45,19 +50,28 @@ class DialerCampaign(models.Model):
         return self.status in self.RUNNING
 
 
-class DialerContact(models.Model):
+class ContactDetails(models.Model):
+    """What CCAI Platform takes for a contact, as the mirror and an import's checked rows keep
+    it: the phone normalised to E.164 is what duplicates are found on."""
+
+    name = models.CharField(max_length=255, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    phone_e164 = models.CharField(max_length=20, blank=True)
+    outbound_number = models.CharField(max_length=40, blank=True)
+    external_unique_id = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class DialerContact(ContactDetails):
     """One contact of a campaign. `provider_id` is null for a contact Switchboard added or
     imported whose CCAI id is not known yet (the add and import answers carry none); the next
     contacts sync fills it in, matching on the normalised phone."""
 
     campaign = models.ForeignKey(DialerCampaign, on_delete=models.CASCADE, related_name="contacts")
     provider_id = models.BigIntegerField(null=True, blank=True)
-    name = models.CharField(max_length=255, blank=True)
-    email = models.CharField(max_length=254, blank=True)
-    phone_number = models.CharField(max_length=40, blank=True)
-    phone_e164 = models.CharField(max_length=20, blank=True)
-    outbound_number = models.CharField(max_length=40, blank=True)
-    external_unique_id = models.CharField(max_length=255, blank=True)
+    phone_number = models.CharField(max_length=40, blank=True)  # as CCAI wrote it
     status = models.CharField(max_length=40, choices=STATUS_CHOICES, default=UPCOMING)
     priority = models.IntegerField(null=True, blank=True)
     created_at = models.DateTimeField(null=True, blank=True)
@@ -86,6 +100,11 @@ class DialerContact(models.Model):
     @property
     def status_info(self) -> Status | None:
         return STATUS_BY_NAME.get(self.status)
+
+    @property
+    def phone_display(self) -> str:
+        """The phone in one international format, whatever way CCAI or a file wrote it."""
+        return international(self.phone_e164) if self.phone_e164 else self.phone_number
 
 
 class DialerStatusCount(models.Model):
@@ -127,6 +146,9 @@ class DialerImport(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     file_name = models.CharField(max_length=255)
     file_format = models.CharField(max_length=10)  # csv | json
+    # How the stored file is read (detected at upload; the user may correct both).
+    encoding = models.CharField(max_length=20, default="utf-8")
+    delimiter = models.CharField(max_length=2, default=",")
     columns = models.JSONField(default=list)
     mapping = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.UPLOADED)
@@ -141,7 +163,11 @@ class DialerImport(models.Model):
     error_details = models.TextField(blank=True)
     checked_rows = models.IntegerField(default=0)
     check_requested_at = models.DateTimeField(null=True, blank=True)
-    check_started_at = models.DateTimeField(null=True, blank=True)
+    # A check or a send in progress is held until `lease_until` by whoever runs it, who renews
+    # it as it goes; a lease left to expire was held by a process that died. Each claim bumps
+    # `lease_attempt`, so that a run that lost its lease notices and stops.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    lease_attempt = models.PositiveIntegerField(default=0)
     submitted_at = models.DateTimeField(null=True, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -161,20 +187,33 @@ class DialerImport(models.Model):
     def finished(self) -> bool:
         return self.state in (self.State.COMPLETED, self.State.FAILED)
 
+    @property
+    def encoding_label(self) -> str:
+        return ENCODING_LABELS.get(self.encoding, self.encoding)
 
-class DialerUploadRow(models.Model):
-    """One raw row of an uploaded file, as parsed (values in the order of `columns`): the file
-    is streamed into this table in chunks instead of being held in memory."""
+    @property
+    def delimiter_label(self) -> str:
+        return DELIMITER_LABELS.get(self.delimiter, self.delimiter)
 
-    upload = models.ForeignKey(DialerImport, on_delete=models.CASCADE, related_name="raw_rows")
-    line = models.IntegerField()
-    values = models.JSONField()
+
+class DialerUploadChunk(models.Model):
+    """The uploaded file itself, as it came, in pieces of at most a megabyte: read again (never
+    whole) to check its rows, or to read it with another encoding or delimiter. It is dropped
+    once the contacts are sent."""
+
+    upload = models.ForeignKey(  # indexed by the constraint below
+        DialerImport, on_delete=models.CASCADE, related_name="chunks", db_index=False
+    )
+    index = models.IntegerField()
+    data = models.BinaryField()
 
     class Meta:
-        indexes = [models.Index(fields=["upload", "line"], name="dialer_upload_line")]
+        constraints = [
+            models.UniqueConstraint(fields=["upload", "index"], name="dialer_upload_chunk")
+        ]
 
 
-class DialerImportRow(models.Model):
+class DialerImportRow(ContactDetails):
     """One row of an import after the column mapping and validation."""
 
     class Kind(models.TextChoices):
@@ -183,19 +222,17 @@ class DialerImportRow(models.Model):
         DUPLICATE_FILE = "dup_file", "Duplicate phone in the file"
         DUPLICATE_CAMPAIGN = "dup_campaign", "Phone already in the campaign"
 
-    upload = models.ForeignKey(DialerImport, on_delete=models.CASCADE, related_name="rows")
+    # One index only (every index is written 100,000 times by a large check): the report reads
+    # an import's rows by kind in line order; correcting a row looks among its valid ones.
+    upload = models.ForeignKey(
+        DialerImport, on_delete=models.CASCADE, related_name="rows", db_index=False
+    )
     line = models.IntegerField()
     kind = models.CharField(max_length=15, choices=Kind.choices, default=Kind.VALID)
     problem = models.CharField(max_length=300, blank=True)
-    name = models.CharField(max_length=255, blank=True)
-    email = models.CharField(max_length=254, blank=True)
-    phone_raw = models.CharField(max_length=100, blank=True)
-    phone_e164 = models.CharField(max_length=20, blank=True)
-    outbound_number = models.CharField(max_length=40, blank=True)
-    external_unique_id = models.CharField(max_length=255, blank=True)
+    phone_raw = models.CharField(max_length=100, blank=True)  # as the file wrote it
 
     class Meta:
         indexes = [
             models.Index(fields=["upload", "kind", "line"], name="dialer_importrow_kind"),
-            models.Index(fields=["upload", "phone_e164", "line"], name="dialer_importrow_phone"),
         ]

@@ -6,9 +6,17 @@ on the normalised number (one duplicate fails a whole provider import job)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
-from phonenumbers import NumberParseException, region_code_for_number, shortnumberinfo
+from phonenumbers import (
+    NumberParseException,
+    PhoneMetadata,
+    national_significant_number,
+    phonenumberutil,
+    region_code_for_number,
+    shortnumberinfo,
+)
 
 _DIGITS = re.compile(r"\D+")
 _E164 = re.compile(r"\+[1-9]\d{6,14}")
@@ -33,9 +41,10 @@ def normalise_phone(raw: str) -> str:
     text = (raw or "").strip()
     if not text:
         raise PhoneError("Enter a phone number.")
-    if is_emergency(text):
+    digits = _DIGITS.sub("", text)
+    if len(digits) <= 6 and is_emergency(text):  # emergency numbers are short
         raise PhoneError(f"{text} is an emergency number; the dialer must never call it.")
-    if not _DIGITS.sub("", text):
+    if not digits:
         raise PhoneError(f"{text!r} is not a phone number.")
     if not text.startswith("+") and not text.startswith("00"):
         raise PhoneError(f"{text} has no country code: write it as +<country code> <number>.")
@@ -68,7 +77,7 @@ _REGION_HINTS: dict[tuple[int, str], str] = {}
 def _is_valid(number: phonenumbers.PhoneNumber, national: str) -> bool:
     key = (number.country_code, national[:4])
     hint = _REGION_HINTS.get(key)
-    if hint and phonenumbers.is_valid_number_for_region(number, hint):
+    if hint and _valid_for_region(number, national, hint):
         return True
     if not phonenumbers.is_valid_number(number):
         return False
@@ -77,6 +86,34 @@ def _is_valid(number: phonenumbers.PhoneNumber, national: str) -> bool:
         if region:
             _REGION_HINTS[key] = region
     return True
+
+
+# phonenumbers' rule for "valid for a region": the region's general pattern, then any number
+# type's pattern. It asks eight rare types (premium rate, toll free, pager…) before the usual
+# landline and mobile; asked most common first, the answer is the same, found at once.
+_TYPES = (
+    "fixed_line",
+    "mobile",
+    "toll_free",
+    "premium_rate",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+)
+_matches = getattr(phonenumberutil, "_is_number_matching_desc", None)
+
+
+def _valid_for_region(number: phonenumbers.PhoneNumber, national: str, region: str) -> bool:
+    metadata = PhoneMetadata.metadata_for_region(region)
+    if _matches is None or metadata is None or metadata.country_code != number.country_code:
+        return phonenumbers.is_valid_number_for_region(number, region)
+    nsn = national if not number.italian_leading_zero else national_significant_number(number)
+    if not _matches(nsn, metadata.general_desc):
+        return False
+    return any(_matches(nsn, getattr(metadata, kind)) for kind in _TYPES)
 
 
 def loose_e164(raw: str) -> str:
@@ -89,3 +126,14 @@ def loose_e164(raw: str) -> str:
     except PhoneError:
         digits = _DIGITS.sub("", raw or "")
         return f"+{digits}" if digits else ""
+
+
+@lru_cache(maxsize=8192)
+def international(number: str) -> str:
+    """A number as people read it, one way for every number on a page: `+1 514-555-0101`
+    (phonenumbers' international format); unchanged if it does not parse."""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

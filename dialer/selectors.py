@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import cached_property
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Max, Q, QuerySet, Sum
+from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.formats import time_format
 
 from dialer import statuses as st
 from dialer.models import (
@@ -84,7 +91,7 @@ class CampaignRow:
     counts: Counts
 
 
-def last_synced():
+def last_synced() -> datetime | None:
     return DialerCampaign.objects.aggregate(at=Max("synced_at"))["at"]
 
 
@@ -102,7 +109,7 @@ class KnownCountPaginator(Paginator):
     """A paginator told its count (from the per-status counts table) instead of running a
     COUNT over the campaign's contacts."""
 
-    def __init__(self, object_list, per_page, *, count: int) -> None:
+    def __init__(self, object_list: QuerySet, per_page: int, *, count: int) -> None:
         super().__init__(object_list, per_page)
         self._known_count = count
 
@@ -112,30 +119,71 @@ class KnownCountPaginator(Paginator):
 
 
 _PHONE_CHARS = set("+-(). 0123456789")
+TRIGRAM = 3  # the shortest text the trigram indexes can find
 
 
-def _phone_prefix(prefix: str) -> Q:
-    # A range on the indexed column instead of LIKE 'x%', which SQLite cannot serve from it.
-    return Q(phone_e164__gte=prefix, phone_e164__lt=prefix[:-1] + chr(ord(prefix[-1]) + 1))
+def _starting(field: str, prefix: str) -> Q:
+    """`field` starting with `prefix`, as a range on the (campaign, field) index: SQLite cannot
+    serve LIKE 'x%' from an index."""
+    after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": after})
 
 
-def search(contacts: QuerySet[DialerContact], q: str) -> QuerySet[DialerContact]:
+class TextMatches:
+    """The contacts of one campaign (and status) whose name, e-mail or external id contains a
+    text, in id order, read a page at a time from SQLite's trigram index (see migration 0006):
+    the index finds the campaign's matches and stops at the page's end, however many contacts
+    the campaign or the table holds."""
+
+    def __init__(self, campaign: DialerCampaign, status: st.Status | None, text: str) -> None:
+        phrase = '"' + text.replace('"', '""') + '"'
+        self.match = (
+            f'campaign : "c{campaign.pk}c" AND {{name email external_unique_id}} : {phrase}'
+        )
+        self.status = status
+
+    def __getitem__(self, page: slice) -> list[DialerContact]:
+        join, params = "", [self.match]
+        if self.status:
+            join = " JOIN dialer_dialercontact c ON c.id = s.rowid AND c.status = %s"
+            params.insert(0, self.status.name)
+        params += [page.stop - page.start, page.start]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT s.rowid FROM dialer_contact_search s{join} "
+                "WHERE dialer_contact_search MATCH %s ORDER BY s.rowid LIMIT %s OFFSET %s",
+                params,
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        return list(DialerContact.objects.filter(pk__in=ids).order_by("id"))
+
+
+def search(
+    campaign: DialerCampaign, contacts: QuerySet[DialerContact], status: st.Status | None, q: str
+) -> QuerySet[DialerContact] | TextMatches:
     """Something that looks like a phone is looked up on the normalised number (exact, or the
-    digits typed as its beginning); otherwise an external id (exact) if one matches, else the
-    name (contains). Each uses an index except the last."""
+    digits typed as its beginning) and as the beginning of an external id; anything else in the
+    names, e-mails and external ids (a part of one, from three characters; shorter, their
+    beginning). Each through an index, in id order."""
     digits = "".join(c for c in q if c.isdigit())
     if len(digits) >= 4 and set(q) <= _PHONE_CHARS:
         try:
-            return contacts.filter(phone_e164=normalise_phone(q))
+            phone = Q(phone_e164=normalise_phone(q))
         except PhoneError:
             prefix = "+" + digits if q.lstrip().startswith(("+", "00")) else None
             if prefix:
-                return contacts.filter(_phone_prefix(prefix.replace("+00", "+", 1)))
-            return contacts.filter(phone_e164__contains=digits)
-    by_id = contacts.filter(external_unique_id=q)
-    if by_id.exists():
-        return by_id
-    return contacts.filter(name__icontains=q)
+                phone = _starting("phone_e164", prefix.replace("+00", "+", 1))
+            else:
+                phone = Q(phone_e164__contains=digits)
+        return contacts.filter(phone | _starting("external_unique_id", q.strip())).order_by("id")
+    if len(q) < TRIGRAM:
+        short = Q(name__istartswith=q) | Q(email__istartswith=q)
+        return contacts.filter(short | _starting("external_unique_id", q)).order_by("id")
+    if connection.vendor == "sqlite":
+        return TextMatches(campaign, status, q)
+    # PostgreSQL: pg_trgm GIN indexes on UPPER(column) serve these (see migration 0006).
+    text = Q(name__icontains=q) | Q(email__icontains=q) | Q(external_unique_id__icontains=q)
+    return contacts.filter(text).order_by("id")
 
 
 class UncountedPage:
@@ -144,7 +192,9 @@ class UncountedPage:
 
     paginator = None
 
-    def __init__(self, queryset: QuerySet, number: str | int | None, per_page: int) -> None:
+    def __init__(
+        self, queryset: QuerySet | TextMatches, number: str | int | None, per_page: int
+    ) -> None:
         try:
             self.number = min(MAX_PAGE, max(1, int(number or 1)))
         except (TypeError, ValueError):
@@ -220,11 +270,50 @@ def board(
     # NUL cannot be stored or searched on PostgreSQL; it is never part of a real search.
     q = (q or "").replace("\x00", "").strip()[:100]
     if q:
-        found = UncountedPage(search(contacts, q).order_by("id"), page, PAGE_SIZE)
+        found = UncountedPage(search(campaign, contacts, status, q), page, PAGE_SIZE)
         return Board(campaign, counts, status, q, found)
     known = counts.of(status.name) if status else counts.total
     paginator = KnownCountPaginator(contacts.order_by("id"), PAGE_SIZE, count=known)
     return Board(campaign, counts, status, q, paginator.get_page(page))
+
+
+@dataclass
+class BoardLive:
+    """How an open board stays current: its ETag (the campaign's version stamp and what the
+    board is showing), how often it asks (quickly while the campaign is dialled), and when CCAI
+    last confirmed what it shows."""
+
+    etag: str
+    poll_seconds: int
+    as_of: str
+    stale: bool
+
+    def headers(self, response: HttpResponse) -> HttpResponse:
+        response["ETag"] = self.etag
+        response["X-Board-As-Of"] = self.as_of
+        response["Cache-Control"] = "private, no-cache"
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+
+
+LIVE_POLL_SECONDS = 3
+IDLE_POLL_SECONDS = 10
+# Past this without news from CCAI (the worker polls every few seconds), the board says so.
+STALE_AFTER = timedelta(minutes=2)
+
+
+def board_live(
+    campaign: DialerCampaign, *, status: str, q: str, page: str, can_change: bool
+) -> BoardLive:
+    confirmed = campaign.synced_at
+    stale = confirmed is None or confirmed < timezone.now() - STALE_AFTER
+    view = hashlib.sha1(f"{status}|{q}|{page}|{can_change}".encode()).hexdigest()[:12]
+    return BoardLive(
+        etag=f'"{campaign.pk}.{campaign.version}.{int(stale)}.{view}"',
+        poll_seconds=LIVE_POLL_SECONDS if campaign.is_running else IDLE_POLL_SECONDS,
+        as_of=time_format(timezone.localtime(confirmed), "H:i:s") if confirmed else "",
+        stale=stale,
+    )
 
 
 def import_report(upload: DialerImport, *, shown: int = 100) -> dict:
@@ -249,7 +338,7 @@ def overview_card() -> dict:
     return {
         "title": "Dialer",
         "provider": "CCAI Platform",
-        "url": reverse("dialer:list"),
+        "url": reverse("dialer:campaign_list"),
         "stats": [
             ("Campaigns", campaigns),
             ("Dialling now", running),

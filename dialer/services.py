@@ -1,40 +1,28 @@
 """The dialer's use cases: add, edit and delete a contact (provider first, then the mirror,
-the per-status counts and the audit log), and refresh the mirror on demand."""
+the per-status counts and the audit log), and refresh the mirror on demand. (The bulk import's
+use cases are in `imports.py`.)"""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from dashboard.audit import audit_record
 from dashboard.models import AuditEvent
 from dashboard.providers import ProviderError
+from dashboard.sync import SyncResult
 from dialer import statuses as st
 from dialer.client import CCAIClient, ContactInput
-from dialer.models import DialerCampaign, DialerContact, DialerStatusCount
+from dialer.mirror import board_changed, campaign_upsert, count_bump
+from dialer.models import DialerCampaign, DialerContact
 from dialer.phones import loose_e164
-
-log = logging.getLogger("switchboard.dialer")
+from dialer.sync import sync_campaign_contacts, sync_campaigns
 
 
 class ContactRejected(ProviderError):
     """CCAI Platform answered 200 but listed the contact in `invalid_contacts`."""
-
-
-def bump_count(campaign_id: int, status: str, delta: int) -> None:
-    if not delta:
-        return
-    updated = DialerStatusCount.objects.filter(campaign_id=campaign_id, status=status).update(
-        count=F("count") + delta
-    )
-    if not updated:
-        DialerStatusCount.objects.get_or_create(
-            campaign_id=campaign_id, status=status, defaults={"count": max(0, delta)}
-        )
 
 
 def _label(contact: DialerContact | dict) -> str:
@@ -43,7 +31,9 @@ def _label(contact: DialerContact | dict) -> str:
     return f"{contact.name} {contact.phone_number}".strip()
 
 
-def _audit(user, action: str, object_id: Any, label: str, outcome: str, detail: str = "") -> None:
+def _audit(
+    user: Any, action: str, object_id: Any, label: str, outcome: str, detail: str = ""
+) -> None:
     audit_record(
         user=user,
         provider="ccai",
@@ -54,15 +44,6 @@ def _audit(user, action: str, object_id: Any, label: str, outcome: str, detail: 
         outcome=outcome,
         detail=detail,
     )
-
-
-def _enqueue_sync(campaign_id: int) -> None:
-    from dialer.tasks import sync_campaign_contacts
-
-    try:
-        sync_campaign_contacts.enqueue(campaign_id)
-    except Exception:  # the periodic sync catches up
-        log.exception("could not enqueue a contacts sync")
 
 
 def contact_add(*, user: Any, campaign: DialerCampaign, data: dict[str, str]) -> DialerContact:
@@ -77,7 +58,7 @@ def contact_add(*, user: Any, campaign: DialerCampaign, data: dict[str, str]) ->
     )
     label = _label(contact.payload())
     try:
-        result = CCAIClient().add_contact(campaign.provider_id, contact)
+        result = CCAIClient().contact_add(campaign.provider_id, contact)
     except ProviderError as error:
         _audit(user, "add", "", label, AuditEvent.Outcome.ERROR, str(error))
         raise
@@ -108,9 +89,9 @@ def contact_add(*, user: Any, campaign: DialerCampaign, data: dict[str, str]) ->
             created_at=now,
             updated_at=now,
         )
-        bump_count(campaign.pk, st.UPCOMING, 1)
+        count_bump(campaign.pk, st.UPCOMING, 1)
+        board_changed(campaign.pk)
     _audit(user, "add", row.provider_id or "", label, AuditEvent.Outcome.OK)
-    _enqueue_sync(campaign.pk)
     return row
 
 
@@ -122,7 +103,7 @@ def contact_update(*, user: Any, contact: DialerContact, data: dict[str, str]) -
         )
     before = _label(contact)
     try:
-        updated = CCAIClient().update_contact(
+        updated = CCAIClient().contact_update(
             contact.campaign.provider_id,
             contact.provider_id,
             name=data["name"],
@@ -141,10 +122,11 @@ def contact_update(*, user: Any, contact: DialerContact, data: dict[str, str]) -
     contact.updated_at = updated.updated_at or timezone.now()
     if updated.status and updated.status != contact.status:
         with transaction.atomic():
-            bump_count(contact.campaign_id, contact.status, -1)
-            bump_count(contact.campaign_id, updated.status, 1)
+            count_bump(contact.campaign_id, contact.status, -1)
+            count_bump(contact.campaign_id, updated.status, 1)
         contact.status = updated.status
     contact.save()
+    board_changed(contact.campaign_id)
     changes = [
         f"{label}: {data.get(key, '')}"
         for key, label in (("name", "name"), ("phone_number", "phone"), ("email", "email"))
@@ -168,9 +150,9 @@ def contact_delete(*, user: Any, contact: DialerContact) -> str:
     outcome = "deleted"
     try:
         if contact.provider_id is not None:
-            client.delete_contact(contact.campaign.provider_id, contact_id=contact.provider_id)
+            client.contact_delete(contact.campaign.provider_id, contact_id=contact.provider_id)
         else:
-            client.delete_contact(contact.campaign.provider_id, phone_number=contact.phone_number)
+            client.contact_delete(contact.campaign.provider_id, phone_number=contact.phone_number)
     except ProviderError as error:
         if error.status != 404:
             _audit(user, "delete", contact.provider_id, label, AuditEvent.Outcome.ERROR, str(error))
@@ -179,7 +161,8 @@ def contact_delete(*, user: Any, contact: DialerContact) -> str:
     with transaction.atomic():
         deleted, _ = DialerContact.objects.filter(pk=contact.pk).delete()
         if deleted:
-            bump_count(contact.campaign_id, contact.status, -1)
+            count_bump(contact.campaign_id, contact.status, -1)
+            board_changed(contact.campaign_id)
     _audit(
         user,
         "delete",
@@ -191,15 +174,13 @@ def contact_delete(*, user: Any, contact: DialerContact) -> str:
     return outcome
 
 
-def campaigns_refresh() -> str:
-    from dialer.sync import sync_campaigns
+def campaign_list_refresh() -> SyncResult:
+    """Pull the list of campaigns (with their per-status counts) into the mirror now."""
+    return sync_campaigns()
 
-    return str(sync_campaigns())
 
-
-def campaign_contacts_refresh(*, campaign: DialerCampaign) -> str:
-    from dialer.sync import sync_campaign_contacts, upsert_campaign
-
+def campaign_contacts_refresh(*, campaign: DialerCampaign) -> SyncResult:
+    """Pull one campaign and its whole contact listing into the mirror now."""
     client = CCAIClient()
-    upsert_campaign(client.get_campaign(campaign.provider_id))
-    return str(sync_campaign_contacts(campaign, client))
+    campaign_upsert(client.campaign_get(campaign.provider_id))
+    return sync_campaign_contacts(campaign, client)

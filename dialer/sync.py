@@ -5,97 +5,28 @@ removals only of rows absent from a complete listing."""
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from dashboard.sync import SyncResult
 from dialer import statuses as st
 from dialer.bulk import update_many
-from dialer.client import CCAIClient, Contact
-from dialer.models import DialerCampaign, DialerContact, DialerStatusCount
-from dialer.phones import loose_e164
-
-CAMPAIGN_FIELDS = [
-    "name",
-    "campaign_type",
-    "mode",
-    "status",
-    "max_redial_count",
-    "redial_interval_minutes",
-    "max_abandonment_percent",
-    "target_number_to_process",
-    "queue_name",
-    "contact_stats",
-    "created_at",
-    "starts_at",
-    "ends_at",
-    "updated_at",
-]
-CONTACT_FIELDS = [
-    "name",
-    "email",
-    "phone_number",
-    "phone_e164",
-    "outbound_number",
-    "external_unique_id",
-    "status",
-    "priority",
-    "created_at",
-    "updated_at",
-]
-
-
-def set_counts(campaign_id: int, counts: dict[str, int]) -> None:
-    """Replace a campaign's per-status counts (only the 21 documented statuses)."""
-    rows = [
-        DialerStatusCount(campaign_id=campaign_id, status=name, count=int(counts.get(name) or 0))
-        for name in st.STATUS_NAMES
-    ]
-    DialerStatusCount.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["campaign", "status"],
-        update_fields=["count"],
-    )
-
-
-def recount(campaign_id: int) -> None:
-    counts = dict(
-        DialerContact.objects.filter(campaign_id=campaign_id)
-        .values("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
-    )
-    set_counts(campaign_id, counts)
-
-
-def upsert_campaign(data) -> tuple[DialerCampaign, str]:
-    """Store one campaign as the provider described it; returns (row, created|updated|same)."""
-    values = {f: getattr(data, f) for f in CAMPAIGN_FIELDS}
-    now = timezone.now()
-    with transaction.atomic():
-        campaign, created = DialerCampaign.objects.get_or_create(
-            provider_id=data.id, defaults={**values, "synced_at": now}
-        )
-        outcome = "created"
-        if not created:
-            changed = [f for f in CAMPAIGN_FIELDS if getattr(campaign, f) != values[f]]
-            for f in changed:
-                setattr(campaign, f, values[f])
-            campaign.synced_at = now
-            campaign.save(update_fields=[*changed, "synced_at"])
-            outcome = "updated" if changed else "same"
-        if data.contact_stats:
-            set_counts(campaign.pk, data.contact_stats)
-    return campaign, outcome
+from dialer.client import CCAIClient
+from dialer.mirror import (
+    CONTACT_FIELDS,
+    board_changed,
+    campaign_upsert,
+    contact_values,
+    counts_recount,
+)
+from dialer.models import DialerCampaign, DialerContact
 
 
 def sync_campaigns(client: CCAIClient | None = None) -> SyncResult:
     client = client or CCAIClient()
-    listing = client.list_campaigns()
+    listing = client.campaign_list()
     result = SyncResult("campaigns")
     for data in listing:
-        _, outcome = upsert_campaign(data)
+        _, outcome = campaign_upsert(data)
         if outcome == "created":
             result.created += 1
         elif outcome == "updated":
@@ -111,22 +42,6 @@ def sync_campaigns(client: CCAIClient | None = None) -> SyncResult:
 
 
 UPDATE_FIELDS = [*CONTACT_FIELDS, "provider_id", "synced_at"]
-
-
-def _contact_values(c: Contact) -> dict:
-    """The mirror's values for a contact, in the order of CONTACT_FIELDS."""
-    return {
-        "name": c.name[:255],
-        "email": c.email[:254],
-        "phone_number": c.phone_number[:40],
-        "phone_e164": loose_e164(c.phone_number)[:20],
-        "outbound_number": c.outbound_number[:40],
-        "external_unique_id": c.external_unique_id[:255],
-        "status": c.status[:40] or st.UPCOMING,
-        "priority": c.priority,
-        "created_at": c.created_at,
-        "updated_at": c.updated_at,
-    }
 
 
 def sync_campaign_contacts(
@@ -166,11 +81,11 @@ def sync_campaign_contacts(
             to_create.clear()
             to_update.clear()
 
-        for contact in client.iter_contacts(campaign.provider_id):
+        for contact in client.contact_iter(campaign.provider_id):
             if contact.id is None or contact.id in seen:
                 continue
             seen.add(contact.id)
-            values = _contact_values(contact)
+            values = contact_values(contact)
             known = existing.get(contact.id)
             if known is None and values["phone_e164"] in pending:
                 # A contact Switchboard added or imported: now we know its CCAI id.
@@ -202,8 +117,10 @@ def sync_campaign_contacts(
         for i in range(0, len(gone), 2000):
             DialerContact.objects.filter(pk__in=gone[i : i + 2000]).delete()
         result.removed = len(gone)
-        recount(campaign.pk)
+        recounted = counts_recount(campaign.pk)
         DialerCampaign.objects.filter(pk=campaign.pk).update(contacts_synced_at=now)
+        if recounted or result.created or result.updated or result.removed:
+            board_changed(campaign.pk)
     return result
 
 
@@ -220,16 +137,16 @@ def sync_contacts(client: CCAIClient | None = None) -> SyncResult:
 
 
 def sync_running(client: CCAIClient | None = None) -> int:
-    """Refresh the campaigns being dialled (detail with counts, then contacts): what the live
-    boards show. Returns how many campaigns were refreshed."""
+    """What live boards show, every few seconds: the campaign list first (one call carrying
+    every campaign's status and per-status counts: a campaign started at CCAI is noticed
+    here), then the contacts of the campaigns being dialled, fetched less often the bigger the
+    campaign (every 5 s up to 10,000 contacts, every 100 s at 200,000), to stay a small share of
+    the provider's 10 calls a second. Returns how many campaigns are being dialled."""
     client = client or CCAIClient()
-    refreshed = 0
+    sync_campaigns(client)
+    dialling = 0
     now = timezone.now()
     for campaign in DialerCampaign.objects.filter(status__in=DialerCampaign.RUNNING):
-        # The detail's counts keep the board's numbers live; the whole contact listing is
-        # fetched less often the bigger the campaign (every 5 s up to 10,000 contacts, every
-        # 100 s at 200,000), to stay a small share of the provider's 10 calls a second.
-        campaign, _ = upsert_campaign(client.get_campaign(campaign.provider_id))
         total = sum(
             int(v or 0) for k, v in campaign.contact_stats.items() if k in st.STATUS_BY_NAME
         )
@@ -237,13 +154,14 @@ def sync_running(client: CCAIClient | None = None) -> int:
         last = campaign.contacts_synced_at
         if last is None or (now - last).total_seconds() >= every - 0.5:
             sync_campaign_contacts(campaign, client)
-        refreshed += 1
-    return refreshed
+        dialling += 1
+    return dialling
 
 
 SYNC_JOBS = [("campaigns", sync_campaigns), ("contacts", sync_contacts)]
-# The full mirror is refreshed by the dashboard's periodic sync of every SYNC_JOBS entry; the
-# running campaigns (what live boards show) and the imports being followed are polled closely.
+# The full mirror is refreshed by the dashboard's periodic sync of every SYNC_JOBS entry; every
+# campaign's status (a start is noticed within seconds), the running campaigns' contacts (what
+# live boards show) and the imports being followed are polled closely.
 PERIODIC = [
     ("dialer.tasks.sync_running_campaigns", 5),
     ("dialer.tasks.poll_imports", 5),

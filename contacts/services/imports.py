@@ -16,6 +16,7 @@ from contacts.client import DialogInsightClient
 from contacts.models import ContactImport, ContactImportRow, ProjectField
 from contacts.services import audit
 from contacts.services.contacts import project_definition
+from dashboard import uploads
 from dashboard.csvsafe import spreadsheet_safe
 from dashboard.providers import ProviderError
 
@@ -24,43 +25,20 @@ class ImportFileError(ValueError):
     """The uploaded file cannot be read as contacts; the message says why, for the form."""
 
 
-def _decode(raw: bytes) -> str:
-    # Excel's "Unicode text" export is UTF-16 with a byte-order mark; cp1252 would decode it
-    # into NUL-riddled nonsense and the user would read about a missing Email column.
-    encodings = ("utf-16",) if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig", "cp1252")
-    for encoding in encodings:
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" in text:
-            # Not a text file (and PostgreSQL refuses NUL in text columns).
-            raise ImportFileError(
-                "The file contains NUL characters, so it is not a plain-text CSV. "
-                "Export it again as CSV (UTF-8)."
-            )
-        return text
-    raise ImportFileError("The file is not text (UTF-8 or Windows-1252).")
-
-
 def parse_contacts_csv(raw: bytes, definition: list[ProjectField]) -> list[tuple[int, str, dict]]:
     """[(line, key, {provider name: value})] from a CRM CSV, or `ImportFileError`.
     Columns are matched to the project by code or label (case-insensitive); values are
     checked and converted per row later, by the provider's own validation."""
-    text = _decode(raw)
-    if not text.strip():
-        raise ImportFileError("The file is empty.")
+    # The one reader of uploaded files (encoding and delimiter detected, as the dialer's import).
+    file = io.BytesIO(raw)
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    # newline="" lets the csv module see every line ending, including the lone CR of
-    # "CSV (Macintosh)" exports, and keeps line breaks inside quoted values.
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        header = next(reader)
-    except (StopIteration, csv.Error) as exc:
-        raise ImportFileError("The file has no header row.") from exc
+        fmt = uploads.detect(file, "contacts.csv")
+        reader = uploads.read_csv(file, fmt)
+        header = next(reader, (0, None))[1]
+    except uploads.UploadError as exc:
+        raise ImportFileError(str(exc)) from exc
+    if header is None:
+        raise ImportFileError("The file has no header row.")
     lookup: dict[str, ProjectField] = {}
     for d in definition:
         lookup[d.code.lower()] = d
@@ -81,8 +59,7 @@ def parse_contacts_csv(raw: bytes, definition: list[ProjectField]) -> list[tuple
         )
     rows = []
     try:
-        for values in reader:
-            line = reader.line_num
+        for line, values in reader:
             if not any(v.strip() for v in values):
                 continue
             if len(values) != len(header):
@@ -107,10 +84,8 @@ def parse_contacts_csv(raw: bytes, definition: list[ProjectField]) -> list[tuple
                 elif value:
                     data[nomenclature.field_name(d.code)] = value
             rows.append((line, key, data))
-    except csv.Error as exc:
-        raise ImportFileError(
-            f"The file is not valid CSV near line {reader.line_num}: {exc}."
-        ) from exc
+    except uploads.UploadError as exc:
+        raise ImportFileError(str(exc)) from exc
     if not rows:
         raise ImportFileError("The file has a header but no contacts.")
     return rows

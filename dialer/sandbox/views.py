@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -52,7 +52,15 @@ def _refused(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-def _iso(value) -> str | None:
+def _campaign(request: HttpRequest, campaign_id: int) -> SandboxCampaign | HttpResponse:
+    """The campaign a call is about, or the provider's refusal (401, 429, 404)."""
+    if refused := _refused(request):
+        return refused
+    campaign = SandboxCampaign.objects.filter(pk=campaign_id).first()
+    return campaign if campaign is not None else _error("Resource not found", 404)
+
+
+def _iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
@@ -151,11 +159,9 @@ def campaigns(request: HttpRequest) -> HttpResponse:
 @sandbox_endpoint(PROVIDER)
 @require_GET
 def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    if refused := _refused(request):
-        return refused
-    campaign = SandboxCampaign.objects.filter(pk=campaign_id).first()
-    if campaign is None:
-        return _error("Resource not found", 404)
+    campaign = _campaign(request, campaign_id)
+    if isinstance(campaign, HttpResponse):
+        return campaign
     return json_response(campaign_json(campaign, _stats_for([campaign.id])[campaign.id]))
 
 
@@ -165,11 +171,9 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @sandbox_endpoint(PROVIDER)
 @require_http_methods(["GET", "POST"])
 def contacts(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    if refused := _refused(request):
-        return refused
-    campaign = SandboxCampaign.objects.filter(pk=campaign_id).first()
-    if campaign is None:
-        return _error("Resource not found", 404)
+    campaign = _campaign(request, campaign_id)
+    if isinstance(campaign, HttpResponse):
+        return campaign
     if request.method == "GET":
         rows = SandboxContact.objects.filter(campaign=campaign).order_by("id")
         return json_response([contact_json(c) for c in rows.iterator(chunk_size=2000)])
@@ -189,11 +193,9 @@ def contacts(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @sandbox_endpoint(PROVIDER)
 @require_http_methods(["POST"])
 def contacts_import(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    if refused := _refused(request):
-        return refused
-    campaign = SandboxCampaign.objects.filter(pk=campaign_id).first()
-    if campaign is None:
-        return _error("Resource not found", 404)
+    campaign = _campaign(request, campaign_id)
+    if isinstance(campaign, HttpResponse):
+        return campaign
     upload = request.FILES.get("file")
     if upload is None:
         return _error("file is required", 400)
@@ -254,11 +256,9 @@ def _find_contact(campaign: SandboxCampaign, data: dict[str, Any]) -> SandboxCon
 @sandbox_endpoint(PROVIDER)
 @require_http_methods(["PATCH", "DELETE"])
 def contact(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    if refused := _refused(request):
-        return refused
-    campaign = SandboxCampaign.objects.filter(pk=campaign_id).first()
-    if campaign is None:
-        return _error("Resource not found", 404)
+    campaign = _campaign(request, campaign_id)
+    if isinstance(campaign, HttpResponse):
+        return campaign
     data = read_json(request)
     if not isinstance(data, dict):
         return _error("Request body must be a JSON object", 400)

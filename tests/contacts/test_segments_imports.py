@@ -160,7 +160,7 @@ def test_import_stops_on_an_outage_and_resumes_without_loss(client, marketer, pr
         (b"EMail,Shoe\na@example.com,42\n", "not fields of the project: Shoe"),
         (b"EMail,LastName\na@example.com,A,extra\n", "Line 2 has 3 columns, the header has 2."),
         (b"EMail,LastName\n", "The file has a header but no contacts."),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x81\x81\x81", "not text"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x81\x81\x81", "This is not a CSV or JSON file"),
     ],
 )
 def test_malformed_files_are_refused_with_a_clear_message(

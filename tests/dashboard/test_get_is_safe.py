@@ -86,22 +86,22 @@ def everything(engagelab, audience, claire, synced, superuser):  # noqa: F811
     contact_services.import_run(import_id=job.pk)
     uploads = []
     for n in range(4):
-        upload = imports.import_upload(
+        upload = imports.import_create(
             user=superuser,
             campaign=synced,
             file=io.BytesIO(f"name,phone,email\nP{n},+1 438 555 020{n},p{n}@ex.com\n".encode()),
             file_name=f"list{n}.csv",
         )
-        imports.import_request_check(upload=upload, mapping=imports.guess_mapping(upload.columns))
+        imports.import_map(upload=upload, mapping=imports.guess_mapping(upload.columns))
         uploads.append(upload)
     # Sent, and finished at CCAI since: only the worker's poll may record it.
-    imports.import_submit(user=superuser, upload=uploads[0])
+    imports.import_send(user=superuser, upload=uploads[0])
     long_ago = timezone.now() - timedelta(hours=1)
     DialerImport.objects.filter(pk=uploads[1].pk).update(  # a check nobody took
-        state="checking", check_requested_at=long_ago, check_started_at=None
+        state="checking", check_requested_at=long_ago, lease_until=None
     )
     DialerImport.objects.filter(pk=uploads[2].pk).update(  # a send that died
-        state="submitting", submitted_at=long_ago
+        state="submitting", submitted_at=long_ago, lease_until=long_ago
     )
     return {
         "campaign_id": [created.campaign_id],
@@ -110,9 +110,10 @@ def everything(engagelab, audience, claire, synced, superuser):  # noqa: F811
         "segment_id": [audience["segment_id"]],
         "import_id": [job.pk],
         "mailing_id": [mailing_id],
-        "pk": [synced.pk],
-        "contact_pk": [DialerContact.objects.filter(campaign=synced).first().pk],
-        "import_pk": [u.pk for u in uploads],
+        "dialer/campaign_id": [synced.provider_id],
+        "dialer/contact_id": [DialerContact.objects.filter(campaign=synced).first().pk],
+        "dialer/import_id": [u.pk for u in uploads],
+        "row_id": [uploads[3].rows.get().pk],
         "name": ["ccai"],
         "capability": ["Filters.List"],
     }
@@ -123,7 +124,9 @@ def get_urls(samples: dict[str, list]):
         if route.startswith(NOT_PAGES):
             continue
         names = re.findall(r"<(?:\w+:)?(\w+)>", route)
-        for values in itertools.product(*(samples[n] for n in names)):
+        # A name two apps use for different ids ("campaign_id") may have a sample per app.
+        app = route.split("/", 1)[0]
+        for values in itertools.product(*(samples.get(f"{app}/{n}", samples[n]) for n in names)):
             path = route
             for value in values:
                 path = re.sub(r"<[^>]+>", str(value), path, count=1)
@@ -171,12 +174,8 @@ def test_no_get_fills_a_mirror_never_synced(client, superuser, engagelab, projec
 
     ProjectField.objects.all().delete()
     client.force_login(superuser)
-    ids = ("campaign_id", "contact_id", "segment_id", "import_id", "mailing_id", "pk", "contact_pk")
-    nothing = {name: [1] for name in (*ids, "import_pk")} | {
-        "code": ["x"],
-        "name": ["ccai"],
-        "capability": ["x"],
-    }
+    ids = ("campaign_id", "contact_id", "segment_id", "import_id", "mailing_id", "row_id")
+    nothing = {name: [1] for name in ids} | {"code": ["x"], "name": ["ccai"], "capability": ["x"]}
     assert open_every_page(client, nothing, ok=(200, 302, 404)) >= 40
     body = client.get("/campaigns/new/").content.decode()
     assert "Senders, templates and tags have not been loaded from EngageLab yet" in body

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+import time_machine
+from django.utils import timezone
 
 from dialer.sandbox.models import SandboxCampaign, SandboxContact
 from dialer.sandbox.rules import phone_key
@@ -8,12 +10,22 @@ from dialer.sandbox.rules import phone_key
 
 @pytest.fixture
 def ccai(sandbox, settings):
-    """CCAI's sandbox over real HTTP, with import jobs that finish quickly."""
+    """CCAI's sandbox over real HTTP. Its import jobs finish a second after they are accepted,
+    by the clock: a test that follows one stops the clock (`clock`) and moves it on."""
     from dialer.sandbox import rules
 
-    settings.DIALER_SANDBOX_IMPORT_SECONDS = 0.2
+    settings.DIALER_SANDBOX_IMPORT_SECONDS = 1
     rules._buckets.clear()  # each test starts within the provider's rate limit
     return sandbox
+
+
+@pytest.fixture
+def clock():
+    """Switchboard's clock and its sandbox's (one process), stopped at the moment the test
+    starts: `clock.shift(seconds)` moves both on. (Rate limits run on the monotonic clock,
+    which keeps going.)"""
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        yield traveller
 
 
 def make_campaign(name: str = "Spring renewals", mode: str = "progressive", **kw):
@@ -44,6 +56,17 @@ def synced(ccai):
     sync_campaigns()
     sync_contacts()
     return DialerCampaign.objects.get(provider_id=campaign.id)
+
+
+def follow_job(clock, step, *, steps: int = 5):
+    """Run `step()` (the worker's poll, a page's poll…) until it returns something true, the
+    clock moving on a second between tries; the last result."""
+    for _ in range(steps):
+        result = step()
+        if result:
+            return result
+        clock.shift(1)
+    return step()
 
 
 def worker_poll() -> int:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
@@ -30,9 +29,9 @@ CSV = (
 )
 
 
-def test_import_then_work_the_contacts_on_the_board(synced, dialer_staff, login, tmp_path):
+def test_import_then_work_the_contacts_on_the_board(synced, dialer_staff, login, tmp_path, clock):
     page = login(dialer_staff)
-    page.goto(f"/dialer/{synced.pk}/")
+    page.goto(f"/dialer/{synced.provider_id}/")
     page.get_by_role("button", name="Import contacts").click()
     file = tmp_path / "spring.csv"
     file.write_text(CSV, encoding="utf-8")
@@ -42,7 +41,8 @@ def test_import_then_work_the_contacts_on_the_board(synced, dialer_staff, login,
     # Columns are proposed from the header; the user confirms.
     expect(page.get_by_role("heading", name="Which column is which?")).to_be_visible()
     expect(page.get_by_label("Phone")).to_have_value("Mobile")
-    page.get_by_label("External id").select_option("Customer id")
+    expect(page.get_by_label("External id")).to_have_value("Customer id")
+    expect(page.locator("#read-as")).to_have_text("UTF-8, comma-separated")
     page.get_by_role("button", name="Check the rows").click()
 
     # The report, before anything is sent.
@@ -57,25 +57,31 @@ def test_import_then_work_the_contacts_on_the_board(synced, dialer_staff, login,
     expect(rejected).to_contain_text("Same phone as line 2.")
     assert SandboxContact.objects.filter(name="Cy Diaz").count() == 0
 
-    page.get_by_role("button", name="Import 3 contacts").click()
-    expect(page.get_by_text("Importing 3 contacts at CCAI Platform")).to_be_visible()
-    # The page's polls only read; the worker's poll (run here between them) follows the job.
-    completed = page.get_by_text("Completed.")
-    deadline = time.monotonic() + 15
-    while not completed.is_visible() and time.monotonic() < deadline:
-        worker_poll()
-        page.wait_for_timeout(300)
-    expect(completed).to_be_visible()
+    # One rejected row corrected in place; the counts and the button follow.
+    page.get_by_role("link", name="Correct line 5").click()
+    fixing = page.locator("tr.editing")
+    fixing.get_by_label("Phone").fill("+1 438 555 0104")
+    fixing.get_by_role("button", name="Check this row again").click()
+    expect(page.locator("tr", has_text="Bad Phone")).to_contain_text("Corrected")
+    expect(report).to_contain_text("Valid, to import4")
+    page.get_by_role("button", name="Import 4 contacts").click()
+    expect(page.get_by_text("Importing 4 contacts at CCAI Platform")).to_be_visible()
+    # The page's polls only read; the worker's poll follows the job, which CCAI runs a second
+    # after it took it.
+    worker_poll()
+    clock.shift(1)
+    worker_poll()
+    expect(page.get_by_text("Completed.")).to_be_visible()
     expect(page.locator("#import-progress")).to_contain_text(
-        "3 contacts imported into Spring renewals"
+        "4 contacts imported into Spring renewals"
     )
 
     page.get_by_role("button", name="See them on the board").click()
     page.get_by_role("button", name="Refresh").click()  # learn the new contacts' CCAI ids
     expect(page.locator(".toast").first).to_contain_text("Refreshed from CCAI Platform")
-    page.get_by_label("Search contacts by name, phone or external id").fill("CRM-9001")
+    page.get_by_label("Search contacts by name, phone, email or external id").fill("CRM-9001")
     row = page.locator("tr", has_text="Cy Diaz")
-    expect(row).to_contain_text("+14385550101")
+    expect(row).to_contain_text("+1 438-555-0101")
     expect(page.locator("tbody tr")).to_have_count(1)
 
     # Inline edit: a typo first, then a good value.
@@ -86,13 +92,13 @@ def test_import_then_work_the_contacts_on_the_board(synced, dialer_staff, login,
     expect(page.locator("tr.editing")).to_contain_text("Enter a valid email address.")
     page.locator("tr.editing").get_by_label("Name").fill("Cyrus Diaz")
     page.locator("tr.editing").get_by_label("Email").fill("cyrus@example.com")
-    page.locator("tr.editing").get_by_role("button", name="Save").click()
+    page.locator("tr.editing").get_by_label("Email").press("Enter")  # Enter saves, any field
     expect(page.locator("tr.editing")).to_have_count(0)
     expect(page.locator("tbody tr").first).to_contain_text("Cyrus Diaz")
     assert SandboxContact.objects.get(phone_number="+14385550101").email == "cyrus@example.com"
 
     # Delete, after confirming.
-    page.get_by_label("Search contacts by name, phone or external id").fill("Dee")
+    page.get_by_label("Search contacts by name, phone, email or external id").fill("Dee")
     page.get_by_role("link", name="Delete Dee Roy").click()
     expect(page.get_by_role("heading", name="Delete Dee Roy?")).to_be_visible()
     page.get_by_role("button", name="Delete contact").click()
@@ -119,16 +125,114 @@ def test_board_follows_a_running_campaign_live(ccai, dialer_staff, login):
     sync_contacts()
     mirror = DialerCampaign.objects.get()
     page = login(dialer_staff)
-    page.goto(f"/dialer/{mirror.pk}/")
+    polls = []
+    board_url = f"/dialer/{mirror.provider_id}/"
+    page.on(
+        "response",
+        lambda r: (
+            polls.append(r.status)
+            if board_url in r.url and r.request.headers.get("hx-request")
+            else None
+        ),
+    )
+    page.goto(board_url)
     upcoming = page.locator('a.chip[data-status="Upcoming"] b')
     expect(upcoming).to_have_text("40")
+    # Nothing changes: each re-read of the board is a 304, nothing downloaded.
+    with page.expect_response(lambda r: board_url in r.url and r.status == 304, timeout=8_000):
+        pass
+    # The keyboard is on the Upcoming chip, the page scrolled, when calls progress.
+    page.locator('a.chip[data-status="Upcoming"]').focus()
     page.evaluate("window.scrollTo(0, 300)")
     rng = random.Random(3)
     for _ in range(3):
         simulation.tick(rng)
     sync_running()
-    # The page refreshes itself: fewer contacts waiting, some being dialled, no reload.
+    # The page refreshes itself: fewer contacts waiting, some being dialled, no reload; the
+    # focus stays where it was (only what changed was swapped).
     expect(upcoming).not_to_have_text("40", timeout=8_000)
     expect(page.locator('a.chip[data-status="Dialing"] b')).not_to_have_text("0")
+    assert page.evaluate("document.activeElement.dataset.status") == "Upcoming"
     assert page.evaluate("window.scrollY") == 300
     assert re.search(r"/dialer/\d+/$", page.url)
+    assert 304 in polls and 200 in polls
+
+
+def test_the_board_on_a_phone(synced, dialer_staff, login):
+    """390 px wide: no sideways scrolling, the statuses folded into one control, each contact a
+    card with its whole phone, its status and its actions."""
+    page = login(dialer_staff)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/dialer/{synced.provider_id}/")
+    expect(page.locator("#board")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    expect(page.locator(".dialer-groups")).to_be_hidden()
+    card = page.locator("#board tbody tr", has_text="Ana Lima")
+    assert card.bounding_box()["y"] < 844  # on the first screen, not below 21 chips
+    phone = card.locator("td.phone")
+    expect(phone).to_have_text("+1 514-555-0101")
+    assert phone.evaluate(WHOLE), "the phone number is cut"
+    box = phone.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    name = card.locator("td.c-name")
+    assert name.bounding_box()["height"] < 40  # one line, not a letter per line
+    expect(card.locator("td", has_text="Upcoming")).to_be_visible()
+    expect(card.get_by_role("link", name="Edit Ana Lima")).to_be_visible()
+    expect(card.get_by_role("link", name="Delete Ana Lima")).to_be_visible()
+    # One control for the 21 statuses.
+    page.get_by_label("Status", exact=True).select_option("finished")
+    expect(page.locator("#board tbody tr")).to_have_count(1)
+    expect(page.locator("#board tbody tr")).to_contain_text("Bo Chen")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+# A cell's text fits the cell's box (nothing cut off, nothing spilling out).
+WHOLE = """cell => {
+  const range = document.createRange();
+  range.selectNodeContents(cell);
+  const style = getComputedStyle(cell);
+  const room = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return range.getBoundingClientRect().width <= room + 0.5;
+}"""
+
+
+@pytest.mark.parametrize("width", [1024, 1440])
+def test_every_phone_number_is_whole_on_a_desktop(synced, dialer_staff, login, width):
+    from dialer.mirror import contacts_add_pending
+
+    contacts_add_pending(synced.pk, [("Long", "l@example.com", "+442079460958", "", "")])
+    page = login(dialer_staff)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"/dialer/{synced.provider_id}/")
+    phones = page.locator("#board td.phone")
+    expect(phones).to_have_count(3)
+    expect(page.locator("#board tr", has_text="Long").locator("td.phone")).to_have_text(
+        "+44 20 7946 0958"
+    )
+    for i in range(3):
+        assert phones.nth(i).evaluate(WHOLE), phones.nth(i).inner_text()
+
+
+def test_the_check_report_appears_by_itself_when_a_worker_finishes(
+    synced, dialer_staff, login, tmp_path, monkeypatch
+):
+    from dialer import imports, tasks
+    from dialer.models import DialerImport
+
+    monkeypatch.setattr(imports, "INLINE_CHECK_ROWS", 1)  # this file goes to a worker
+    page = login(dialer_staff)
+    page.goto(f"/dialer/{synced.provider_id}/import/")
+    file = tmp_path / "spring.csv"
+    file.write_text(CSV, encoding="utf-8")
+    page.get_by_label("CSV or JSON file").set_input_files(str(file))
+    page.get_by_role("button", name="Upload and choose columns").click()
+    page.get_by_role("button", name="Check the rows").click()
+    expect(page.get_by_text("Checking 0 of 6 rows…")).to_be_visible()
+    loads = []
+    page.on("load", lambda: loads.append(page.url))
+    tasks.check_import.func(DialerImport.objects.get().pk)  # the worker
+    # The page's next poll brings the whole report: no reload, no click.
+    expect(page.get_by_role("heading", name="Check before sending")).to_be_visible()
+    expect(page.locator(".report")).to_contain_text("Valid, to import3")
+    expect(page.get_by_role("button", name="Import 3 contacts")).to_be_visible()
+    assert loads == []

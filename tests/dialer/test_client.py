@@ -12,18 +12,19 @@ from dashboard.providers import ProviderConfig, ProviderError
 from dashboard.sandbox import set_fault
 from dialer.client import CCAIClient, ContactInput
 from dialer.sandbox.models import SandboxContact, SandboxImportJob
-from tests.dialer.conftest import make_campaign, make_contact
+from tests.dialer.conftest import follow_job, make_campaign, make_contact
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def wait_for_job(client, campaign_id, job_id, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        job = client.get_import_job(campaign_id, job_id)
-        if job.finished or time.monotonic() > deadline:
-            return job
-        time.sleep(0.1)
+def wait_for_job(clock, client, campaign_id, job_id):
+    """The job as CCAI reports it once it has had time to run (the clock moved on)."""
+
+    def finished():
+        job = client.import_job_get(campaign_id, job_id)
+        return job if job.finished else None
+
+    return follow_job(clock, finished)
 
 
 def test_campaign_list_and_detail_carry_mode_status_and_computed_stats(ccai):
@@ -32,13 +33,13 @@ def test_campaign_list_and_detail_carry_mode_status_and_computed_stats(ccai):
     make_contact(spring, "+1 514-555-0101", status="Finished")
     make_contact(spring, "+1 514-555-0102", name="Bo Chen", status="Upcoming")
 
-    campaigns = CCAIClient().list_campaigns()
+    campaigns = CCAIClient().campaign_list()
 
     assert [(c.name, c.mode) for c in campaigns] == [
         ("Spring renewals", "predictive"),
         ("Winback", "preview"),
     ]
-    detail = CCAIClient().get_campaign(spring.id)
+    detail = CCAIClient().campaign_get(spring.id)
     assert detail.status == "dialing"
     assert detail.queue_name == "Outbound sales"
     assert detail.contact_stats["Finished"] == 1
@@ -50,7 +51,7 @@ def test_campaign_list_and_detail_carry_mode_status_and_computed_stats(ccai):
 
 def test_unknown_campaign_is_a_404_with_the_providers_message(ccai):
     with pytest.raises(ProviderError) as caught:
-        CCAIClient().get_campaign(999)
+        CCAIClient().campaign_get(999)
     assert caught.value.status == 404
     assert str(caught.value) == "CCAI Platform: Resource not found"
 
@@ -64,7 +65,7 @@ def test_wrong_credentials_are_refused(ccai):
         credentials={"username": "sandbox", "api_token": "wrong"},
     )
     with pytest.raises(ProviderError) as caught:
-        CCAIClient(bad).list_campaigns()
+        CCAIClient(bad).campaign_list()
     assert caught.value.status == 401
     assert "refused Switchboard's credentials" in str(caught.value)
 
@@ -72,7 +73,7 @@ def test_wrong_credentials_are_refused(ccai):
 def test_add_contact_then_list_it(ccai):
     campaign = make_campaign()
     client = CCAIClient()
-    result = client.add_contact(
+    result = client.contact_add(
         campaign.id,
         ContactInput(
             name="Ana Lima",
@@ -84,7 +85,7 @@ def test_add_contact_then_list_it(ccai):
     )
     assert result.invalid == []
     assert result.valid[0]["phone_number"] == "+15145550101"
-    contacts = client.list_contacts(campaign.id)
+    contacts = client.contact_list(campaign.id)
     assert [
         (c.name, c.phone_number, c.email, c.status, c.external_unique_id) for c in contacts
     ] == [("Ana Lima", "+15145550101", "ana@example.com", "Upcoming", "UID_1")]
@@ -103,7 +104,7 @@ def test_add_contact_then_list_it(ccai):
 def test_an_invalid_contact_comes_back_in_invalid_contacts(ccai, phone, reason):
     campaign = make_campaign()
     make_contact(campaign, "+1 514 555 0199")
-    result = CCAIClient().add_contact(
+    result = CCAIClient().contact_add(
         campaign.id, ContactInput(name="Bo", phone_number=phone, email="bo@example.com")
     )
     assert result.valid == []
@@ -113,42 +114,44 @@ def test_an_invalid_contact_comes_back_in_invalid_contacts(ccai, phone, reason):
 
 def test_loose_formatting_is_accepted_by_the_provider(ccai):
     campaign = make_campaign()
-    result = CCAIClient().add_contact(
+    result = CCAIClient().contact_add(
         campaign.id,
         ContactInput(name="Bob", phone_number="+1-(358)-213-1634", email="bob@example.com"),
     )
     assert result.invalid == [] and len(result.valid) == 1
 
 
-def test_import_runs_as_a_job_that_completes(ccai):
+def test_import_runs_as_a_job_that_completes(ccai, clock):
     campaign = make_campaign()
     client = CCAIClient()
     rows = [
         ContactInput(name=f"Person {i}", phone_number=f"+1514555{i:04d}", email=f"p{i}@ex.com")
         for i in range(1, 31)
     ]
-    job_id = client.import_contacts(campaign.id, iter(rows))
-    first = client.get_import_job(campaign.id, job_id)
+    job_id = client.import_job_create(campaign.id, iter(rows))
+    clock.shift(0.9)  # however slow the machine: the job runs one second after it was taken
+    first = client.import_job_get(campaign.id, job_id)
     assert first.status == "in_progress"
     assert first.type == "Jobs::Bulk::Campaign::ParentJob"
     assert SandboxContact.objects.count() == 0
-    job = wait_for_job(client, campaign.id, job_id)
+    clock.shift(0.1)
+    job = client.import_job_get(campaign.id, job_id)
     assert job.status == "completed"
-    assert len(client.list_contacts(campaign.id)) == 30
+    assert len(client.contact_list(campaign.id)) == 30
 
 
-def test_import_with_a_phone_already_in_the_campaign_fails_whole(ccai):
+def test_import_with_a_phone_already_in_the_campaign_fails_whole(ccai, clock):
     campaign = make_campaign()
     make_contact(campaign, "+1 514 555 0002")
     client = CCAIClient()
-    job_id = client.import_contacts(
+    job_id = client.import_job_create(
         campaign.id,
         [
             ContactInput(name="A", phone_number="+15145550001", email="a@ex.com"),
             ContactInput(name="B", phone_number="+15145550002", email="b@ex.com"),
         ],
     )
-    job = wait_for_job(client, campaign.id, job_id)
+    job = wait_for_job(clock, client, campaign.id, job_id)
     assert job.status == "failed"
     assert job.error_message == "Internal Error"
     assert job.error_details.endswith("DuplicateContactPhoneOnCampaign")
@@ -158,14 +161,14 @@ def test_import_with_a_phone_already_in_the_campaign_fails_whole(ccai):
 def test_unknown_job_is_a_404(ccai):
     campaign = make_campaign()
     with pytest.raises(ProviderError) as caught:
-        CCAIClient().get_import_job(campaign.id, "12345")
+        CCAIClient().import_job_get(campaign.id, "12345")
     assert caught.value.status == 404
 
 
 def test_edit_contact(ccai):
     campaign = make_campaign()
     contact = make_contact(campaign, "+1 514 555 0101")
-    updated = CCAIClient().update_contact(
+    updated = CCAIClient().contact_update(
         campaign.id,
         contact.id,
         name="Ana Souza",
@@ -198,7 +201,7 @@ def test_edit_errors_carry_the_providers_message(ccai, contact_id, phone, status
     if status == 400:
         phone = "12"
     with pytest.raises(ProviderError) as caught:
-        CCAIClient().update_contact(
+        CCAIClient().contact_update(
             campaign.id, contact_id or contact.id, name="X", email="x@ex.com", phone_number=phone
         )
     assert caught.value.status == status
@@ -215,7 +218,7 @@ def test_delete_by_id_phone_or_external_id(ccai, key):
         "phone_number": "+15145550101",
         "external_unique_id": "UID_7",
     }
-    deleted = CCAIClient().delete_contact(campaign.id, **{key: value[key]})
+    deleted = CCAIClient().contact_delete(campaign.id, **{key: value[key]})
     assert deleted.id == contact.id and deleted.name == "Ana Lima"
     assert list(SandboxContact.objects.values_list("id", flat=True)) == [keep.id]
 
@@ -223,13 +226,13 @@ def test_delete_by_id_phone_or_external_id(ccai, key):
 def test_delete_unknown_contact_is_a_404(ccai):
     campaign = make_campaign()
     with pytest.raises(ProviderError) as caught:
-        CCAIClient().delete_contact(campaign.id, contact_id=424242)
+        CCAIClient().contact_delete(campaign.id, contact_id=424242)
     assert caught.value.status == 404
 
 
 def test_delete_needs_exactly_one_key():
     with pytest.raises(ValueError):
-        CCAIClient().delete_contact(1)
+        CCAIClient().contact_delete(1)
 
 
 # --- Injected faults ----------------------------------------------------------------------
@@ -238,14 +241,14 @@ def test_delete_needs_exactly_one_key():
 def test_a_transient_5xx_on_a_read_is_retried(ccai):
     make_campaign()
     set_fault("ccai", "error", status=503, remaining=1)
-    assert len(CCAIClient().list_campaigns()) == 1
+    assert len(CCAIClient().campaign_list()) == 1
 
 
 def test_a_5xx_on_an_add_is_not_retried_and_adds_nothing(ccai):
     campaign = make_campaign()
     set_fault("ccai", "error", status=502, remaining=1)
     with pytest.raises(ProviderError) as caught:
-        CCAIClient().add_contact(
+        CCAIClient().contact_add(
             campaign.id, ContactInput(name="A", phone_number="+15145550001", email="a@ex.com")
         )
     assert caught.value.status == 502
@@ -257,7 +260,7 @@ def test_a_failed_import_post_is_not_resent(ccai):
     campaign = make_campaign()
     set_fault("ccai", "error", status=503, remaining=1, path_contains="/import")
     with pytest.raises(ProviderError):
-        CCAIClient().import_contacts(
+        CCAIClient().import_job_create(
             campaign.id, [ContactInput(name="A", phone_number="+15145550001", email="a@ex.com")]
         )
     assert SandboxImportJob.objects.count() == 0
@@ -267,7 +270,7 @@ def test_rate_limited_answer_is_retried_after_retry_after(ccai):
     make_campaign()
     set_fault("ccai", "rate_limit", retry_after=1, remaining=1)
     started = time.monotonic()
-    assert len(CCAIClient().list_campaigns()) == 1
+    assert len(CCAIClient().campaign_list()) == 1
     assert time.monotonic() - started >= 1.0
 
 
@@ -275,7 +278,7 @@ def test_persistent_rate_limit_becomes_a_clear_message(ccai):
     campaign = make_campaign()
     set_fault("ccai", "rate_limit", retry_after=30)
     with pytest.raises(ProviderError) as caught:
-        CCAIClient().add_contact(
+        CCAIClient().contact_add(
             campaign.id, ContactInput(name="A", phone_number="+15145550001", email="a@ex.com")
         )
     assert (
@@ -289,14 +292,14 @@ def test_timeout_becomes_a_clear_message(ccai):
     client = CCAIClient(timeout=0.5)
     client.max_retries = 0
     with pytest.raises(ProviderError) as caught:
-        client.list_campaigns()
+        client.campaign_list()
     assert "did not answer within 0.5 s" in str(caught.value)
 
 
 def test_malformed_body_becomes_a_clear_message(ccai):
     set_fault("ccai", "malformed")
     with pytest.raises(ProviderError) as caught:
-        CCAIClient().list_campaigns()
+        CCAIClient().campaign_list()
     assert "not JSON" in str(caught.value)
 
 
@@ -306,7 +309,7 @@ def test_client_keeps_to_ten_calls_a_second(ccai):
     RateBucket.objects.filter(name=client.limiter.name).delete()  # full, whatever ran before
     started = time.monotonic()
     for _ in range(15):
-        client.list_campaigns()
+        client.campaign_list()
     assert time.monotonic() - started >= 0.45
 
 
@@ -324,7 +327,7 @@ def test_import_job_id_from_the_body_and_unknown_keys_ignored(settings):
         json={"id": 530, "status": "completed", "type": "X", "progress": {"done": 2}},
     )
     client = CCAIClient()
-    job_id = client.import_contacts(
+    job_id = client.import_job_create(
         5, [ContactInput(name="A", phone_number="+15145550001", email="a@ex.com")]
     )
     assert job_id == "530"
@@ -333,7 +336,7 @@ def test_import_job_id_from_the_body_and_unknown_keys_ignored(settings):
     assert b'name="file"; filename="contacts.json"' in body
     assert b'"phone_number": "+15145550001"' in body
     assert sent.headers["Content-Type"].startswith("multipart/form-data; boundary=")
-    assert client.get_import_job(5, job_id).status == "completed"
+    assert client.import_job_get(5, job_id).status == "completed"
 
 
 @responses.activate
@@ -345,7 +348,7 @@ def test_invalid_contact_reason_read_from_any_documented_shape(settings):
         url,
         json={"valid_contacts": [], "invalid_contacts": [{"phone_number": "1", "error": "Bad"}]},
     )
-    result = CCAIClient().add_contact(5, ContactInput(name="A", phone_number="1", email="a@ex.com"))
+    result = CCAIClient().contact_add(5, ContactInput(name="A", phone_number="1", email="a@ex.com"))
     assert result.invalid[0].reason == "Bad"
 
 
@@ -388,7 +391,7 @@ def test_the_client_keeps_under_the_sandboxs_limit(ccai):
     make_campaign()
     client = CCAIClient()
     for _ in range(25):
-        client.list_campaigns()
+        client.campaign_list()
     assert not ProviderCall.objects.filter(provider="ccai", status=429).exists()
 
 
@@ -397,13 +400,13 @@ def test_contact_listing_streamed_and_its_errors(ccai):
     for i in range(1, 6):
         make_contact(campaign, f"+1 514 555 010{i}", name=f"P {i}")
     client = CCAIClient()
-    streamed = list(client.iter_contacts(campaign.id))
-    assert [c.name for c in streamed] == [c.name for c in client.list_contacts(campaign.id)]
+    streamed = list(client.contact_iter(campaign.id))
+    assert [c.name for c in streamed] == [c.name for c in client.contact_list(campaign.id)]
     assert streamed[0].phone_number == "+1 514 555 0101"
     with pytest.raises(ProviderError) as caught:
-        list(client.iter_contacts(4242))
+        list(client.contact_iter(4242))
     assert str(caught.value) == "CCAI Platform: Resource not found"
     set_fault("ccai", "malformed")
     with pytest.raises(ProviderError) as caught:
-        list(client.iter_contacts(campaign.id))
+        list(client.contact_iter(campaign.id))
     assert "contact list Switchboard cannot read" in str(caught.value)

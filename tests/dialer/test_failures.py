@@ -36,6 +36,7 @@ FAULTS = {
     ),
 }
 TIMEOUT = "CCAI Platform did not answer within 2 s."
+NOT_CSV = "This is not a CSV or JSON file"
 
 
 def fault(name: str, **where) -> str:
@@ -60,7 +61,7 @@ TYPED = {"name": "Cy Diaz", "phone_number": "+1 (438) 555-0199", "email": "cy@ex
 
 
 def _add(client, campaign):
-    return client.post(reverse("dialer:contact_add", args=[campaign.pk]), TYPED)
+    return client.post(reverse("dialer:contact_add", args=[campaign.provider_id]), TYPED)
 
 
 def _assert_add_failed(response, message):
@@ -124,18 +125,27 @@ def test_add_contact_answered_with_lists_that_are_not_lists(client, dialer_staff
         ("phone_number", "+1 438 555 0199" + "9" * 30, "at most 40 characters"),
         ("email", "", "This field is required."),
         ("outbound_number", "112", "emergency number"),
+        ("phone_number", "911", "911 is an emergency number"),
+        ("phone_number", "514 555 0199", "has no country code"),
+        ("phone_number", "call me", "is not a phone number"),
+        ("phone_number", "+1 514 555 0101", "already in this campaign (Ana Lima)"),
+        ("email", "cy@", "Enter a valid email address."),
     ],
 )
 def test_add_contact_bad_input_stays_on_the_field(
     client, dialer_staff, synced, field, value, message
 ):
     client.force_login(dialer_staff)
-    response = client.post(reverse("dialer:contact_add", args=[synced.pk]), {**TYPED, field: value})
+    response = client.post(
+        reverse("dialer:contact_add", args=[synced.provider_id]), {**TYPED, field: value}
+    )
     page = response.content.decode()
     assert response.status_code == 200 and message in page
     assert f'id="id_{field}_error"' in page
     assert 'value="cy@example.com"' in page or field == "email"
+    assert 'value="Cy Diaz"' in page or field == "name"
     assert calls("POST", "/contacts") == 0
+    assert SandboxContact.objects.count() == 2  # Ana Lima and Bo Chen only
 
 
 # --- Inline edit (htmx) ---------------------------------------------------------------------
@@ -145,7 +155,7 @@ EDIT = {"name": "Ana Souza", "phone_number": "+1 514-555-0111", "email": "ana@so
 
 def _edit(client, campaign):
     ana = DialerContact.objects.get(name="Ana Lima")
-    url = reverse("dialer:contact_edit", args=[campaign.pk, ana.pk])
+    url = reverse("dialer:contact_edit", args=[campaign.provider_id, ana.pk])
     return ana, client.post(url, EDIT, HTTP_HX_REQUEST="true")
 
 
@@ -184,7 +194,7 @@ def test_edit_without_javascript_keeps_the_page_and_what_was_typed(client, diale
     message = fault("429")
     client.force_login(dialer_staff)
     ana = DialerContact.objects.get(name="Ana Lima")
-    url = reverse("dialer:contact_edit", args=[synced.pk, ana.pk])
+    url = reverse("dialer:contact_edit", args=[synced.provider_id, ana.pk])
     response = client.post(url, EDIT)
     page = response.content.decode()
     assert response.status_code == 200 and message in page and 'role="alert"' in page
@@ -211,7 +221,9 @@ def test_delete_provider_failure_keeps_the_contact(client, dialer_staff, synced,
     message = fault(name)
     client.force_login(dialer_staff)
     bo = DialerContact.objects.get(name="Bo Chen")
-    response = client.post(reverse("dialer:contact_delete", args=[synced.pk, bo.pk]), follow=True)
+    response = client.post(
+        reverse("dialer:contact_delete", args=[synced.provider_id, bo.pk]), follow=True
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "Bo Chen was not deleted." in page and message in page
@@ -225,9 +237,9 @@ def test_delete_of_a_contact_ccai_no_longer_has_cleans_the_mirror(client, dialer
     bo = DialerContact.objects.get(name="Bo Chen")
     SandboxContact.objects.filter(pk=bo.provider_id).delete()
     page = client.post(
-        reverse("dialer:contact_delete", args=[synced.pk, bo.pk]), follow=True
+        reverse("dialer:contact_delete", args=[synced.provider_id, bo.pk]), follow=True
     ).content.decode()
-    assert "Deleted Bo Chen (+1 514 555 0102) (CCAI Platform no longer had it)." in page
+    assert "Deleted Bo Chen (+1 514-555-0102) (CCAI Platform no longer had it)." in page
     assert not DialerContact.objects.filter(pk=bo.pk).exists()
     assert outcomes("delete") == ["ok"]
 
@@ -236,11 +248,13 @@ def test_delete_of_a_contact_ccai_no_longer_has_cleans_the_mirror(client, dialer
 
 
 @pytest.mark.parametrize("name", ["500", "429", "malformed"])
-@pytest.mark.parametrize("action", ["dialer:refresh", "dialer:board_refresh"])
+@pytest.mark.parametrize(
+    "action", ["dialer:campaign_list_refresh", "dialer:campaign_contacts_refresh"]
+)
 def test_refresh_failure_is_a_message_and_keeps_the_mirror(client, manager, synced, action, name):
     message = fault(name)
     client.force_login(manager)
-    args = [synced.pk] if action == "dialer:board_refresh" else []
+    args = [synced.provider_id] if action == "dialer:campaign_contacts_refresh" else []
     response = client.post(reverse(action, args=args), follow=True)
     page = response.content.decode()
     assert response.status_code == 200
@@ -251,7 +265,9 @@ def test_refresh_failure_is_a_message_and_keeps_the_mirror(client, manager, sync
 def test_board_refresh_of_a_campaign_gone_at_the_provider(client, manager, synced):
     SandboxCampaign.objects.filter(pk=synced.provider_id).delete()
     client.force_login(manager)
-    response = client.post(reverse("dialer:board_refresh", args=[synced.pk]), follow=True)
+    response = client.post(
+        reverse("dialer:campaign_contacts_refresh", args=[synced.provider_id]), follow=True
+    )
     assert response.status_code == 200
     assert "CCAI Platform: Resource not found" in response.content.decode()
 
@@ -274,7 +290,9 @@ def test_board_refresh_when_ccai_answers_200_without_a_campaign(
         "http://ccai.test/sandbox/ccai/manager/api/v1/outbound_dialer/campaigns/5", json=body
     )
     client.force_login(manager)
-    response = client.post(reverse("dialer:board_refresh", args=[campaign.pk]), follow=True)
+    response = client.post(
+        reverse("dialer:campaign_contacts_refresh", args=[campaign.provider_id]), follow=True
+    )
     assert response.status_code == 200
     assert f"Could not refresh from CCAI Platform. CCAI Platform {sentence}" in (
         response.content.decode()
@@ -294,7 +312,7 @@ def test_refresh_of_a_listing_with_an_unidentified_campaign_removes_nothing(
         json=[{"id": 5, "name": "Spring renewals"}, {"id": None, "name": "Autumn follow-up"}],
     )
     client.force_login(manager)
-    page = client.post(reverse("dialer:refresh"), follow=True).content.decode()
+    page = client.post(reverse("dialer:campaign_list_refresh"), follow=True).content.decode()
     assert (
         "Could not refresh from CCAI Platform. CCAI Platform sent a campaign without its id; "
         "nothing was changed." in page
@@ -310,7 +328,7 @@ MAPPING = {"name": "name", "phone_number": "phone", "email": "email"}
 
 def _previewed(client, campaign) -> DialerImport:
     client.post(
-        reverse("dialer:import_upload", args=[campaign.pk]),
+        reverse("dialer:import_create", args=[campaign.provider_id]),
         {"file": SimpleUploadedFile("contacts.csv", CSV, content_type="text/csv")},
     )
     staged = DialerImport.objects.get()
@@ -336,7 +354,7 @@ def test_import_send_failure_keeps_it_ready_and_sends_once(client, dialer_staff,
     client.force_login(dialer_staff)
     staged = _previewed(client, synced)
     message = fault(name)
-    response = client.post(reverse("dialer:import_submit", args=[staged.pk]), follow=True)
+    response = client.post(reverse("dialer:import_send", args=[staged.pk]), follow=True)
     _assert_send_failed(client, staged, response, message)
     assert "Nothing was imported." in response.content.decode()
     assert SandboxImportJob.objects.count() == 0
@@ -355,7 +373,7 @@ def test_import_send_with_an_unknown_outcome_does_not_claim_nothing_was_imported
         message = TIMEOUT
     else:
         message = fault(name)
-    response = client.post(reverse("dialer:import_submit", args=[staged.pk]), follow=True)
+    response = client.post(reverse("dialer:import_send", args=[staged.pk]), follow=True)
     _assert_send_failed(client, staged, response, message)
     page = response.content.decode()
     assert "Nothing was imported" not in page
@@ -366,15 +384,17 @@ def test_import_send_to_a_campaign_gone_at_the_provider(client, dialer_staff, sy
     client.force_login(dialer_staff)
     staged = _previewed(client, synced)
     SandboxCampaign.objects.filter(pk=synced.provider_id).delete()
-    response = client.post(reverse("dialer:import_submit", args=[staged.pk]), follow=True)
+    response = client.post(reverse("dialer:import_send", args=[staged.pk]), follow=True)
     _assert_send_failed(client, staged, response, "CCAI Platform: Resource not found")
 
 
 @pytest.mark.parametrize("name", ["503", "429", "malformed"])
-def test_import_progress_failure_keeps_polling_with_a_message(client, dialer_staff, synced, name):
+def test_import_progress_failure_keeps_polling_with_a_message(
+    client, dialer_staff, synced, clock, name
+):
     client.force_login(dialer_staff)
     staged = _previewed(client, synced)
-    client.post(reverse("dialer:import_submit", args=[staged.pk]))
+    client.post(reverse("dialer:import_send", args=[staged.pk]))
     message = fault(name, path_contains="/jobs/")
     worker_poll()
     response = client.get(reverse("dialer:import_progress", args=[staged.pk]))
@@ -386,10 +406,12 @@ def test_import_progress_failure_keeps_polling_with_a_message(client, dialer_sta
     assert staged.state == "in_progress" and not DialerContact.objects.filter(name="Cy Diaz")
 
 
-def test_the_progress_poll_asks_ccai_nothing_and_changes_nothing(client, dialer_staff, synced):
+def test_the_progress_poll_asks_ccai_nothing_and_changes_nothing(
+    client, dialer_staff, synced, clock
+):
     client.force_login(dialer_staff)
     staged = _previewed(client, synced)
-    client.post(reverse("dialer:import_submit", args=[staged.pk]))
+    client.post(reverse("dialer:import_send", args=[staged.pk]))
     url = reverse("dialer:import_progress", args=[staged.pk])
     before = DialerImport.objects.values().get()
     for _ in range(3):
@@ -400,10 +422,10 @@ def test_the_progress_poll_asks_ccai_nothing_and_changes_nothing(client, dialer_
     assert ProviderCall.objects.filter(path__contains="/jobs/").count() == 1
 
 
-def test_progress_polls_wait_for_a_429s_retry_after(client, dialer_staff, synced):
+def test_progress_polls_wait_for_a_429s_retry_after(client, dialer_staff, synced, clock):
     client.force_login(dialer_staff)
     staged = _previewed(client, synced)
-    client.post(reverse("dialer:import_submit", args=[staged.pk]))
+    client.post(reverse("dialer:import_send", args=[staged.pk]))
     message = fault("429", path_contains="/jobs/")
     url = reverse("dialer:import_progress", args=[staged.pk])
     worker_poll()
@@ -424,8 +446,8 @@ def test_an_interrupted_send_polled_back_to_ready_offers_the_send_button(
 ):
     client.force_login(dialer_staff)
     staged = _previewed(client, synced)
-    DialerImport.objects.filter(pk=staged.pk).update(
-        state="submitting", submitted_at=timezone.now() - timedelta(minutes=11)
+    DialerImport.objects.filter(pk=staged.pk).update(  # its request died: the lease ran out
+        state="submitting", submitted_at=timezone.now(), lease_until=timezone.now()
     )
     url = reverse("dialer:import_progress", args=[staged.pk])
     assert "Sending was interrupted" not in client.get(url).content.decode()
@@ -441,12 +463,12 @@ def test_an_interrupted_send_polled_back_to_ready_offers_the_send_button(
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("photo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xd8\xff\xe0" * 50, "not UTF-8"),
-        ("contacts.csv", b"\x1f\x8b\x08\x00\xff\xfe\x00\x00" * 50, "not UTF-8"),
-        ("contacts.csv", "name,phone\nZoé,+33612345678\n".encode("utf-16"), "not UTF-8"),
+        ("photo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xd8\xff\xe0" * 50, NOT_CSV),
+        ("contacts.csv", b"\x1f\x8b\x08\x00\xff\xfe\x00\x00" * 50, NOT_CSV),
+        ("contacts.csv", bytes(range(256)) * 40, NOT_CSV),
         ("contacts.csv", b"name,phone\n" + b"x" * 200_000 + b",+1\n", "is not valid CSV"),
         ("contacts.json", b'{"name": "Ana", "phone": "+15145550101"}', "must hold an array"),
-        ("contacts.json", b"[[1, 2]]", "Item 1 of the JSON array is not an object"),
+        ("contacts.json", b"[[1, 2]]", "holds no contact objects"),
         ("contacts.json", b"42", "must hold an array"),
         ("<img src=x onerror=alert(1)>.json", b"42", "&lt;img src=x onerror=alert(1)&gt;.json:"),
         ("deep.json", b"[" * 100_000, "Item 1 of the JSON is nested too deeply"),
@@ -459,7 +481,7 @@ def test_garbage_upload_is_refused_on_the_field(
 ):
     client.force_login(dialer_staff)
     response = client.post(
-        reverse("dialer:import_upload", args=[synced.pk]),
+        reverse("dialer:import_create", args=[synced.provider_id]),
         {"file": SimpleUploadedFile(name, content)},
     )
     page = response.content.decode()
@@ -471,7 +493,7 @@ def test_garbage_upload_is_refused_on_the_field(
 
 def test_upload_over_the_size_limit(client, dialer_staff, synced, monkeypatch):
     client.force_login(dialer_staff)
-    url = reverse("dialer:import_upload", args=[synced.pk])
+    url = reverse("dialer:import_create", args=[synced.provider_id])
     monkeypatch.setattr("dialer.forms.MAX_UPLOAD_BYTES", len(CSV) - 1)
     page = client.post(url, {"file": SimpleUploadedFile("c.csv", CSV)}).content.decode()
     assert "The file is larger than 50 MB; split it." in page
@@ -481,7 +503,7 @@ def test_upload_over_the_size_limit(client, dialer_staff, synced, monkeypatch):
 def test_one_column_csv_cannot_be_mapped_and_says_why(client, dialer_staff, synced):
     client.force_login(dialer_staff)
     client.post(
-        reverse("dialer:import_upload", args=[synced.pk]),
+        reverse("dialer:import_create", args=[synced.provider_id]),
         {"file": SimpleUploadedFile("phones.csv", b"phone\n+15145550199\n+15145550198\n")},
     )
     staged = DialerImport.objects.get()
@@ -518,7 +540,9 @@ def test_one_column_csv_cannot_be_mapped_and_says_why(client, dialer_staff, sync
 def test_board_survives_junk_query_strings(client, manager, synced, query, htmx):
     client.force_login(manager)
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
-    response = client.get(reverse("dialer:board", args=[synced.pk]), query, **headers)
+    response = client.get(
+        reverse("dialer:campaign_detail", args=[synced.provider_id]), query, **headers
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "<script>alert" not in page
@@ -533,22 +557,24 @@ def test_unknown_or_mismatched_ids_are_404(client, dialer_staff, synced):
     other = DialerCampaign.objects.create(provider_id=999, name="Other")
     ana = DialerContact.objects.get(name="Ana Lima")
     gets = [
-        ("dialer:board", [12345]),
+        ("dialer:campaign_detail", [12345]),
         ("dialer:contact_add", [12345]),
-        ("dialer:import_upload", [12345]),
-        ("dialer:contact_row", [other.pk, ana.pk]),
-        ("dialer:contact_edit", [other.pk, ana.pk]),
-        ("dialer:contact_delete", [other.pk, ana.pk]),
-        ("dialer:contact_edit", [synced.pk, 12345]),
+        ("dialer:import_create", [12345]),
+        ("dialer:contact_row", [other.provider_id, ana.pk]),
+        ("dialer:contact_edit", [other.provider_id, ana.pk]),
+        ("dialer:contact_delete", [other.provider_id, ana.pk]),
+        ("dialer:contact_edit", [synced.provider_id, 12345]),
         ("dialer:import_detail", [12345]),
         ("dialer:import_map", [12345]),
         ("dialer:import_progress", [12345]),
         ("dialer:import_rejected", [12345]),
+        ("dialer:import_row_fix", [12345]),
     ]
     for name, args in gets:
         assert client.get(reverse(name, args=args)).status_code == 404, name
-    posts = gets[1:3] + gets[4:7] + [("dialer:board_refresh", [12345])]
-    posts += [("dialer:import_map", [12345]), ("dialer:import_submit", [12345])]
+    posts = gets[1:3] + gets[4:7] + [("dialer:campaign_contacts_refresh", [12345])]
+    posts += [("dialer:import_map", [12345]), ("dialer:import_send", [12345])]
+    posts += [("dialer:import_reformat", [12345]), ("dialer:import_check_restart", [12345])]
     for name, args in posts:
         assert client.post(reverse(name, args=args), TYPED).status_code == 404, name
     assert SandboxContact.objects.filter(name="Ana Lima").exists()
@@ -561,25 +587,28 @@ def test_unknown_or_mismatched_ids_are_404(client, dialer_staff, synced):
 def _urls(campaign, staged):
     ana = DialerContact.objects.get(name="Ana Lima")
     views = [
-        ("dialer:list", []),
-        ("dialer:board", [campaign.pk]),
-        ("dialer:contact_row", [campaign.pk, ana.pk]),
+        ("dialer:campaign_list", []),
+        ("dialer:campaign_detail", [campaign.provider_id]),
+        ("dialer:contact_row", [campaign.provider_id, ana.pk]),
         ("dialer:import_detail", [staged.pk]),
         ("dialer:import_progress", [staged.pk]),
         ("dialer:import_rejected", [staged.pk]),
     ]
     changes = [
-        ("dialer:contact_add", [campaign.pk]),
-        ("dialer:contact_edit", [campaign.pk, ana.pk]),
-        ("dialer:contact_delete", [campaign.pk, ana.pk]),
-        ("dialer:import_upload", [campaign.pk]),
+        ("dialer:contact_add", [campaign.provider_id]),
+        ("dialer:contact_edit", [campaign.provider_id, ana.pk]),
+        ("dialer:contact_delete", [campaign.provider_id, ana.pk]),
+        ("dialer:import_create", [campaign.provider_id]),
         ("dialer:import_map", [staged.pk]),
+        ("dialer:import_row_fix", [staged.rows.get().pk]),
     ]
     # POST-only: a GET is 405 before anything else.
     posts = [
-        ("dialer:import_submit", [staged.pk]),
-        ("dialer:refresh", []),
-        ("dialer:board_refresh", [campaign.pk]),
+        ("dialer:import_send", [staged.pk]),
+        ("dialer:import_reformat", [staged.pk]),
+        ("dialer:import_check_restart", [staged.pk]),
+        ("dialer:campaign_list_refresh", []),
+        ("dialer:campaign_contacts_refresh", [campaign.provider_id]),
     ]
     return (
         [reverse(n, args=a) for n, a in views],
@@ -609,7 +638,7 @@ def test_login_roles_and_csrf_on_every_dialer_url(client, role_users, synced):
     client.force_login(role_users["manager"])
     for url in views:
         assert client.get(url).status_code == 200, url
-    for url in changes + posts[:1]:
+    for url in changes + posts[:3]:  # the refreshes are reads
         assert client.post(url, EDIT).status_code == 403, url
 
     strict = Client(enforce_csrf_checks=True)
@@ -628,14 +657,16 @@ def test_login_roles_and_csrf_on_every_dialer_url(client, role_users, synced):
 
 def test_an_empty_post_gets_the_required_messages_not_a_silent_form(client, dialer_staff, synced):
     client.force_login(dialer_staff)
-    add = client.post(reverse("dialer:contact_add", args=[synced.pk]), {}).content.decode()
+    add = client.post(reverse("dialer:contact_add", args=[synced.provider_id]), {}).content.decode()
     assert 'id="id_name_error"' in add and "This field is required." in add
     ana = DialerContact.objects.get(name="Ana Lima")
     row = client.post(
-        reverse("dialer:contact_edit", args=[synced.pk, ana.pk]), {}, HTTP_HX_REQUEST="true"
+        reverse("dialer:contact_edit", args=[synced.provider_id, ana.pk]),
+        {},
+        HTTP_HX_REQUEST="true",
     ).content.decode()
     assert 'class="editing"' in row and "This field is required." in row
-    upload_url = reverse("dialer:import_upload", args=[synced.pk])
+    upload_url = reverse("dialer:import_create", args=[synced.provider_id])
     assert "This field is required." in client.post(upload_url, {}).content.decode()
     client.post(upload_url, {"file": SimpleUploadedFile("contacts.csv", CSV)})
     staged = DialerImport.objects.get()

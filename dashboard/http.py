@@ -1,0 +1,11 @@
+"""The request every view receives: Django's, with django-htmx's `request.htmx` (its middleware
+sets it on every request), typed so that views can say so."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
