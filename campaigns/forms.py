@@ -17,9 +17,19 @@ from django.forms import formset_factory
 from django.http import QueryDict
 from django.utils import timezone
 
-from campaigns.describe import COMPARE_LABELS, DIMENSIONS, ab_sentence, tz_label, warm_up_sentence
+from campaigns.describe import (
+    COMPARE_LABELS,
+    DIMENSIONS,
+    UTM_LABELS,
+    ab_dimension,
+    ab_sentence,
+    offset_hours,
+    tz_label,
+    warm_up_sentence,
+)
 from campaigns.models import SEND_TIME_FORMAT, Campaign, CampaignStatus, CampaignType
 from campaigns.selectors import SORTS, references
+from dashboard.forms import show_as_typed
 from dashboard.providers import ProviderError
 from dashboard.submissions import going_back
 
@@ -31,13 +41,14 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_UTM = 64
 DOMAIN_RE = re.compile(r"^(?=.{3,100}$)([a-z0-9-]+\.)+[a-z]{2,}$")
 TIME_ZONES = [(str(h), tz_label(h)) for h in range(-12, 15)]
-UTM_FIELDS = {
-    "utm_campaign_name": ("campaign_name", "Campaign name"),
-    "utm_source": ("campaign_source", "Source"),
-    "utm_medium": ("campaign_medium", "Medium"),
-    "utm_term": ("campaign_term", "Term"),
-    "utm_content": ("campaign_content", "Content"),
-}
+# The builder's UTM fields: {field name: (EngageLab's `google_track` key, label)}.
+UTM_FIELDS = dict(
+    zip(
+        ("utm_campaign_name", "utm_source", "utm_medium", "utm_term", "utm_content"),
+        UTM_LABELS.items(),
+        strict=True,
+    )
+)
 # Which field shows which EngageLab error (codes from the contract and the sandbox).
 ERROR_FIELDS = {
     32101: "name",
@@ -493,7 +504,7 @@ class CampaignBuilder:
         if self.action:
             # A row was added or removed, or a preview asked for: nothing was submitted
             # yet, so no error is shown.
-            self._quiet()
+            show_as_typed(self.form, self.variants, self.warm_up)
 
     # Row actions come from the builders' buttons: `_action=add_variant`, `remove_warmup-2`…
     @staticmethod
@@ -516,16 +527,6 @@ class CampaignBuilder:
             if action.startswith(f"remove_{name}-"):
                 data = without_row(data, prefix, _int(action.rsplit("-", 1)[1]))
         return data, action
-
-    def _quiet(self) -> None:
-        from django.forms.utils import ErrorDict, ErrorList
-
-        for form in [self.form, *self.variants.forms, *self.warm_up.forms]:
-            form._errors = ErrorDict()
-            form.cleaned_data = {}
-        for formset in (self.variants, self.warm_up):
-            formset._errors = [ErrorDict() for _ in formset.forms]
-            formset._non_form_errors = ErrorList()
 
     def is_valid(self) -> bool:
         if self.action:
@@ -694,8 +695,6 @@ def without_row(data: QueryDict, prefix: str, index: int) -> QueryDict:
 
 def initial_from(campaign: Campaign) -> tuple[dict[str, Any], list[str], list[dict]]:
     """The builder's starting values for editing a mirrored campaign."""
-    from campaigns.describe import ab_dimension, offset_hours
-
     schedule = campaign.schedule
     tz = schedule.time_zone if schedule else offset_hours(campaign.time_zone)
     ab = campaign.ab_test or {}

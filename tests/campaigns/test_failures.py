@@ -205,7 +205,7 @@ def test_refresh_failure_is_a_message(ready, fault):
     response = ready.post("/campaigns/refresh/", follow=True)
     assert response.status_code == 200
     assert "Could not refresh from EngageLab." in text(response) and message in text(response)
-    assert Campaign.objects.filter(campaign_id=77).exists()
+    assert Campaign.objects.filter(provider_id=77).exists()
 
 
 # --- junk the user (or a crafted link) sends ------------------------------------------------
@@ -305,14 +305,14 @@ def test_an_update_that_worked_is_saved_when_the_reread_fails(ready, monkeypatch
     from campaigns.client import EngageLabClient
 
     cid = _created(ready)
-    update = EngageLabClient.update_campaign
+    update = EngageLabClient.campaign_update
 
     def update_then_break(self, *args, **kwargs):
         count = update(self, *args, **kwargs)
         set_fault("engagelab", "rate_limit", retry_after=60)  # 429: not retried, no wait
         return count
 
-    monkeypatch.setattr(EngageLabClient, "update_campaign", update_then_break)
+    monkeypatch.setattr(EngageLabClient, "campaign_update", update_then_break)
     response = ready.post(
         f"/campaigns/{cid}/edit/", regular_post(name="Renamed", subject="New subject")
     )
@@ -373,7 +373,7 @@ def test_a_listing_row_without_an_id_refreshes_nothing(client, engagelab_offline
     response = client.post("/campaigns/refresh/", follow=True)
     assert response.status_code == 200
     assert "Could not refresh from EngageLab." in text(response)
-    assert list(Campaign.objects.values_list("campaign_id", flat=True)) == [77]
+    assert list(Campaign.objects.values_list("provider_id", flat=True)) == [77]
 
 
 def test_nul_characters_in_an_event_are_dropped_before_it_is_stored(sandbox):
@@ -391,7 +391,7 @@ def test_nul_characters_in_an_event_are_dropped_before_it_is_stored(sandbox):
 
 
 def test_refresh_says_what_was_refreshed_when_only_the_choices_fail(ready, engagelab):
-    engagelab.create_campaign(
+    engagelab.campaign_create(
         {
             "campaign_type": 2,
             "name": "Made on EngageLab",

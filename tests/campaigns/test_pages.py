@@ -15,9 +15,9 @@ from dashboard.sandbox import set_fault
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def mirror(campaign_id=1, name="Spring sale", status=0, campaign_type=2, **extra):
+def mirror(provider_id=1, name="Spring sale", status=0, campaign_type=2, **extra):
     return Campaign.objects.create(
-        campaign_id=campaign_id,
+        provider_id=provider_id,
         name=name,
         status=status,
         campaign_type=campaign_type,
@@ -110,7 +110,7 @@ def test_list_filters_searches_sorts_and_paginates(client, marketer):
 def test_list_says_when_it_was_synced_and_refresh_syncs(client, marketer, engagelab):
     client.force_login(marketer)
     assert "Never synced" in client.get("/campaigns/").content.decode()
-    engagelab.create_campaign(
+    engagelab.campaign_create(
         {
             "campaign_type": 2,
             "name": "From EngageLab",
@@ -179,7 +179,7 @@ def test_create_regular_campaign_sends_the_payload_and_mirrors_it(client, market
     assert [w["domain"] for w in data["warm_up"]] == ["gmail.com", "outlook.com"]
     assert data["google_track"]["campaign_name"] == "winter"
     assert "ab_test" not in data
-    row = Campaign.objects.get(campaign_id=created.id)
+    row = Campaign.objects.get(provider_id=created.id)
     assert row.subject == "Hello winter"
     assert AuditEvent.objects.get().action == "created"
     body = client.get(response.url).content.decode()
@@ -404,7 +404,7 @@ def test_managers_and_dialer_staff_cannot_change_campaigns(client, role_users, r
     for url in ("/campaigns/new/", "/campaigns/3/edit/", "/campaigns/3/delete/"):
         assert client.get(url).status_code == 403
         assert client.post(url, regular_post()).status_code == 403
-    assert Campaign.objects.filter(campaign_id=3).exists()
+    assert Campaign.objects.filter(provider_id=3).exists()
 
 
 def test_dialer_staff_cannot_see_campaigns_but_managers_can(client, role_users):

@@ -96,7 +96,7 @@ def test_the_confirmation_says_about_how_many_when_a_campaign_went_to_that_audie
     )  # fmt: skip
     for domain, sent in (("gmail.com", 9000), ("outlook.com", 3400)):
         StatBucket.objects.create(
-            campaign_id=past.campaign_id, domain=domain, start=timezone.now(), sent=sent
+            campaign_id=past.provider_id, domain=domain, start=timezone.now(), sent=sent
         )
     page = text(ready.post("/campaigns/new/", regular_post(when="now")))
     assert "Send now to Tags: newsletter, customers (about 12,400 contacts)?" in page
