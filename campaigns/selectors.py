@@ -184,6 +184,8 @@ def campaign_detail(campaign: Campaign) -> dict[str, Any]:
         ],
         "ab_sentence": describe.ab_sentence(campaign.ab_test),
         "ab_dimension": describe.DIMENSIONS.get(dimension, ("variant",))[0],
+        # What the A/B test compares: each variant has its own, the campaign none.
+        "tested": dimension if campaign.is_ab else "",
         "variants": [(chr(ord("A") + i), labels.get(v, v)) for i, v in enumerate(variants)],
         "warm_up": [
             {**row, "sentence": describe.warm_up_sentence(row)} for row in campaign.warm_up or []

@@ -34,6 +34,7 @@ from dashboard.submissions import (
     checking,
     confirmed,
     resubmitted,
+    uploads_done,
 )
 
 VIEW = "dashboard.view_campaigns"
@@ -112,8 +113,7 @@ def _render_builder(
     **context: Any,
 ) -> HttpResponse:
     template = "campaigns/form.html"
-    # Files chosen before a confirmation step, to choose again (browsers cannot carry them).
-    context.setdefault("files", request.POST.getlist("attachments_expected"))
+    builder.keep_uploads()  # not done: what was just chosen stays chosen
     partial = request.headers.get("X-Builder-Partial", "")
     if request.htmx and partial in BUILDER_PARTIALS:
         template += f"#{partial}"
@@ -134,20 +134,14 @@ def _render_builder(
 def _submit(
     request: HtmxHttpRequest, builder: CampaignBuilder, campaign: Campaign | None
 ) -> HttpResponse:
-    """A valid builder: sending at once is confirmed first, with the files chosen again."""
-    if builder.sends_now:
-        chosen = sorted(f.name for f in builder.form.cleaned_data.get("attachments") or [])
-        expected = sorted(request.POST.getlist("attachments_expected"))
-        if not confirmed(request.POST) or chosen != expected:
-            return _confirm_send(request, builder, campaign, files=expected or chosen)
+    """A valid builder: sending at once is confirmed first."""
+    if builder.sends_now and not confirmed(request.POST):
+        return _confirm_send(request, builder, campaign)
     return _save(request, builder, campaign)
 
 
 def _confirm_send(
-    request: HtmxHttpRequest,
-    builder: CampaignBuilder,
-    campaign: Campaign | None,
-    files: list[str],
+    request: HtmxHttpRequest, builder: CampaignBuilder, campaign: Campaign | None
 ) -> HttpResponse:
     kind, values = builder.audience
     name = builder.form.cleaned_data["name"]
@@ -158,14 +152,12 @@ def _confirm_send(
         campaign,
         confirm=Confirmation(
             # What the builder read: after "Create it anyway", with its fresh token.
-            carried(builder.form.data, skip=("attachments_expected",)),
+            carried(builder.form.data),
             f"Send “{name}” now",
         ),
         audience=describe.audience_text(kind, values),
         estimate=selectors.audience_estimate(kind, values),
         replaces=describe.wall_time(*schedule[:2]) if schedule else "",
-        files=files,
-        files_again=confirmed(request.POST),  # the confirmation came back without them
     )
 
 
@@ -209,11 +201,8 @@ def _save(
         unknown = _outcome_unknown().after(error) if campaign is None else None
         if unknown is None:
             builder.form.apply_provider_error(error)
-        if attachments:
-            builder.form.add_error(
-                "attachments", "Browsers cannot keep chosen files: choose them again."
-            )
         return _render_builder(request, builder, campaign, status=422, unknown=unknown)
+    uploads_done(builder.token)  # they were sent
     verb = "created" if campaign is None else "saved"
     messages.success(request, f"Campaign “{saved.name}” {verb}.")
     return _redirect(request, reverse("campaigns:campaign_detail", args=[saved.provider_id]))

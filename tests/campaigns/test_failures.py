@@ -24,7 +24,8 @@ from campaigns.sandbox.simulation import signed_headers, webhook_url
 from campaigns.stats import process_events
 from campaigns.sync import sync_references
 from dashboard.models import AuditEvent, ProviderCall
-from dashboard.sandbox import set_fault
+from dashboard.sandbox import clear_faults, set_fault
+from tests.campaigns.conftest import digest, received_attachments
 from tests.campaigns.test_pages import ab_post, mirror, regular_post
 from tests.concurrency import eventually
 from tests.html_forms import form_data, outcome_choices
@@ -323,15 +324,19 @@ def test_an_update_that_worked_is_saved_when_the_reread_fails(ready, monkeypatch
     assert list(AuditEvent.objects.values_list("action", "outcome")) == [("updated", "ok")]
 
 
-def test_a_failed_create_with_attachments_asks_for_the_files_again(ready):
+def test_a_refused_create_keeps_its_attachments_for_the_next_try(ready):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     set_fault("engagelab", "rate_limit", retry_after=60)
     files = [SimpleUploadedFile("terms.pdf", b"%PDF-1.4 hello")]
-    response = ready.post("/campaigns/new/", {**regular_post(), "attachments": files})
+    response = ready.post("/campaigns/new/", {**regular_post(token="t-429"), "attachments": files})
     assert response.status_code == 422
-    assert "Browsers cannot keep chosen files: choose them again." in text(response)
+    assert "Kept: terms.pdf" in text(response)
     assert 'value="Winter newsletter"' in response.content.decode()
+    clear_faults()
+    again = ready.post("/campaigns/new/", {**form_data(response.content.decode(), "token")})
+    assert again.status_code == 302
+    assert received_attachments() == {"terms.pdf": digest(b"%PDF-1.4 hello")}
 
 
 # --- answers the sandbox never gives: a success without the fields Switchboard reads -------

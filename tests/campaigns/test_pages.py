@@ -60,12 +60,12 @@ def regular_post(**overrides):
         "warmup-INITIAL_FORMS": "0",
         "warmup-0-domain": "gmail.com",
         "warmup-0-rate": "1",
-        "warmup-0-upgrade_value": "0.95",
-        "warmup-0-downgrade_value": "0.75",
+        "warmup-0-upgrade_value": "95",
+        "warmup-0-downgrade_value": "75",
         "warmup-1-domain": "outlook.com",
         "warmup-1-rate": "2",
-        "warmup-1-upgrade_value": "0.9",
-        "warmup-1-downgrade_value": "0.7",
+        "warmup-1-upgrade_value": "90",
+        "warmup-1-downgrade_value": "70",
         "utm_campaign_name": "winter",
         "utm_source": "engagelab",
     }
@@ -209,9 +209,9 @@ def test_create_ab_campaign(client, marketer, builder_ready):
         ({"send_time": "tomorrow"}, "Enter a date and time"),
         ({"warmup-1-domain": "gmail.com"}, "gmail.com is already in the warm-up."),
         ({"warmup-1-domain": "not a domain"}, "Enter a recipient domain such as gmail.com."),
-        ({"warmup-0-upgrade_value": "0"}, "Enter a share above 0 and at most 1"),
-        ({"warmup-0-downgrade_value": "1.5"}, "Enter a share above 0 and at most 1"),
-        ({"warmup-0-downgrade_value": "0.99"}, "keep this below the raise threshold"),
+        ({"warmup-0-upgrade_value": "0"}, "Enter a percentage above 0 and at most 100"),
+        ({"warmup-0-downgrade_value": "150"}, "Enter a percentage above 0 and at most 100"),
+        ({"warmup-0-downgrade_value": "99"}, "keep this below the raise threshold"),
         ({"warmup-TOTAL_FORMS": "21"}, "at most 20 warm-up domains"),
         ({"utm_source": "s" * 65}, "at most 64 characters"),
     ],
@@ -222,8 +222,8 @@ def test_regular_form_rules(client, marketer, builder_ready, overrides, field_me
             overrides |= {
                 f"warmup-{i}-domain": f"d{i}.com",
                 f"warmup-{i}-rate": "1",
-                f"warmup-{i}-upgrade_value": "0.9",
-                f"warmup-{i}-downgrade_value": "0.5",
+                f"warmup-{i}-upgrade_value": "90",
+                f"warmup-{i}-downgrade_value": "50",
             }
     client.force_login(marketer)
     response = client.post("/campaigns/new/", regular_post(**overrides))
