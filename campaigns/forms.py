@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from campaigns.describe import (
     COMPARE_LABELS,
@@ -430,13 +432,25 @@ class BaseVariantFormSet(StrictFormSet):
 VariantFormSet = formset_factory(VariantForm, formset=BaseVariantFormSet, extra=0)
 
 
+class PercentInput(forms.TextInput):
+    """A text input (whatever was typed comes back as typed, even when it is not a number)
+    with the % sign after it, wherever the field is rendered."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+    def render(self, *args: Any, **kwargs: Any) -> SafeString:
+        return format_html(
+            '<span class="percent-input">{}<span>%</span></span>', super().render(*args, **kwargs)
+        )
+
+
 class PercentField(forms.DecimalField):
     """A delivered share typed as a percentage, as people say it (95, 92.5, "95 %"): above 0,
     at most 100, one decimal at most. EngageLab's contract wants it as a fraction in (0, 1]:
     `fraction()` converts it when the payload is built, `percent()` converts it back."""
 
-    # A text input: whatever was typed comes back as typed, even when it is not a number.
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+    widget = PercentInput
     default_error_messages = {"invalid": "Enter a percentage such as 95 or 92.5."}
 
     def to_python(self, value: Any) -> Decimal | None:

@@ -15,6 +15,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
 
+from campaigns.bench import chart_timings
+
 URL = "/campaigns/overview/data.json?period=24h"
 
 
@@ -36,8 +38,6 @@ class Command(BaseCommand):
             raise CommandError("Seed first: make bench.")
         probe = Client()
         probe.force_login(user)
-        from campaigns.bench import chart_timings
-
         for row in chart_timings(probe):
             self.stdout.write(
                 f"{row['label']:<38} {row['status']}  p50 {row['p50_ms']:6.1f} ms  "
