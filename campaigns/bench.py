@@ -43,7 +43,7 @@ def seed(scale: int) -> None:
         created = now - timedelta(minutes=i * 7)
         rows.append(
             Campaign(
-                campaign_id=i,
+                provider_id=i,
                 campaign_type=1 if ab else 2,
                 name=f"{rng.choice(WORDS)} {rng.choice(WORDS).lower()} campaign {i}",
                 audience_type="tag",

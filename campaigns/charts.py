@@ -12,6 +12,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from campaigns import stats
+from campaigns.abtest import ab_reading
 from dashboard.numbers import rate
 
 # Colour-blind-safe (Okabe–Ito) palette.
@@ -40,7 +42,7 @@ def _layout(title: str, *, y_title: str, percent: bool = False, **extra: Any) ->
 
 @functools.cache
 def _template() -> dict[str, Any]:
-    import plotly.io as pio
+    import plotly.io as pio  # plotly's Python side, only for this one look, loaded once
 
     return pio.templates["plotly_white"].to_plotly_json()
 
@@ -244,10 +246,7 @@ def campaign_charts(campaign: Any) -> dict[str, Any]:
     """Everything the detail page's charts need, from stored rollups (a few hundred rows
     whatever the campaign's age): the figures, the A/B verdict in words, the numbers behind
     them (for the table view and the CSV)."""
-    from campaigns import stats
-    from campaigns.abtest import ab_reading
-
-    cid = campaign.campaign_id
+    cid = campaign.provider_id
     summary = stats.campaign_summary(cid)
     curve = stats.campaign_curve(summary)
     totals = {k: summary[k] for k in (*stats.COUNT_FIELDS, *stats.rates(summary))}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from datetime import timezone as dt_timezone
 from typing import Any, ClassVar
@@ -166,6 +166,12 @@ class StatsRow:
     raw: dict = field(default_factory=dict)
 
 
+# The counts of a `StatsRow`, each read as a number.
+STAT_COUNTS = tuple(
+    f.name for f in fields(StatsRow) if f.name not in {"send_date", "domain", "raw"}
+)
+
+
 class EngageLabClient(ProviderClient):
     provider = "engagelab"
     rate_per_second = 10.0
@@ -210,7 +216,7 @@ class EngageLabClient(ProviderClient):
         return error
 
     # --- Endpoints → create -----------------------------------------------------------
-    def create_campaign(self, payload: dict) -> Campaign:
+    def campaign_create(self, payload: dict) -> Campaign:
         """Endpoints → create: `POST /v1/marketing/campaigns` → `{"result": <campaign>}`."""
         _, body = self.request("POST", "/v1/marketing/campaigns", json=payload)
         result = self._result(body)
@@ -219,7 +225,7 @@ class EngageLabClient(ProviderClient):
             return Campaign.from_api(result)
 
     # --- Endpoints → list ---------------------------------------------------------------
-    def list_campaigns_page(
+    def campaign_list_page(
         self,
         *,
         campaign_type: int | None = None,
@@ -245,7 +251,7 @@ class EngageLabClient(ProviderClient):
             campaigns = [Campaign.from_api(r) for r in rows]
         return CampaignPage(campaigns, total if total is not None else len(rows))
 
-    def list_campaigns(
+    def campaign_list(
         self,
         *,
         campaign_type: int | None = None,
@@ -256,7 +262,7 @@ class EngageLabClient(ProviderClient):
         campaigns: list[Campaign] = []
         offset = 0
         while True:
-            page = self.list_campaigns_page(
+            page = self.campaign_list_page(
                 campaign_type=campaign_type, status=status, name=name, offset=offset
             )
             campaigns += page.campaigns
@@ -265,7 +271,7 @@ class EngageLabClient(ProviderClient):
                 return campaigns
 
     # --- Endpoints → detail / update / delete ------------------------------------------
-    def get_campaign(self, campaign_id: int) -> Campaign:
+    def campaign_get(self, campaign_id: int) -> Campaign:
         """Endpoints → detail: `GET /v1/marketing/campaigns/{campaign_id}`."""
         _, body = self.request("GET", f"/v1/marketing/campaigns/{int(campaign_id)}")
         result = self._result(body)
@@ -273,18 +279,18 @@ class EngageLabClient(ProviderClient):
         with self._reading("a campaign"):
             return Campaign.from_api(result)
 
-    def update_campaign(self, campaign_id: int, payload: dict) -> int:
+    def campaign_update(self, campaign_id: int, payload: dict) -> int:
         """Endpoints → update: `PUT …/{campaign_id}` → `{"count": 1}`; 32110 once started."""
         _, body = self.request("PUT", f"/v1/marketing/campaigns/{int(campaign_id)}", json=payload)
         return int((body or {}).get("count") or 0)
 
-    def delete_campaign(self, campaign_id: int) -> int:
+    def campaign_delete(self, campaign_id: int) -> int:
         """Endpoints → delete: `DELETE …/{campaign_id}` → `{"count": 1}`."""
         _, body = self.request("DELETE", f"/v1/marketing/campaigns/{int(campaign_id)}")
         return int((body or {}).get("count") or 0)
 
     # --- Endpoints → tags ----------------------------------------------------------------
-    def list_tags(self, *, tag_name: str = "") -> list[Tag]:
+    def tag_list(self, *, tag_name: str = "") -> list[Tag]:
         """Endpoints → tags: `GET /v1/marketing/campaigns/tags`, every page."""
         rows = self._walk(
             "/v1/marketing/campaigns/tags", {"tag_name": tag_name} if tag_name else {}
@@ -293,13 +299,13 @@ class EngageLabClient(ProviderClient):
             Tag(name=r.get("tag_name") or r.get("name") or "", tag_id=r.get("tag_id")) for r in rows
         ]
 
-    def create_tags(self, names: list[str]) -> int:
+    def tag_create(self, names: list[str]) -> int:
         """Endpoints → tags: `POST` with `{"tag_names": [...]}` → `{"count": n}`."""
         _, body = self.request("POST", "/v1/marketing/campaigns/tags", json={"tag_names": names})
         return int((body or {}).get("count") or 0)
 
     # --- Reference lists a campaign builder needs ---------------------------------------
-    def list_templates(self) -> list[Template]:
+    def template_list(self) -> list[Template]:
         """Reference lists → templates: `GET /v1/templates`."""
         rows = self._walk("/v1/templates", {})
         with self._reading("a template list"):
@@ -314,7 +320,7 @@ class EngageLabClient(ProviderClient):
             ]
 
     # --- Statistics ------------------------------------------------------------------------
-    def stats_day(
+    def daily_stat_list(
         self,
         *,
         start_date: str,
@@ -328,13 +334,12 @@ class EngageLabClient(ProviderClient):
             query["domain_names"] = ";".join(domain_names)
         _, body = self.request("GET", f"/v1/stats_day?{urlencode(query)}")
         rows = self._rows(body)
-        keys = StatsRow.__dataclass_fields__.keys() - {"send_date", "domain", "raw"}
         return [
             StatsRow(
                 send_date=r.get("send_date") or "",
                 domain=r.get("domain") or "",
                 raw=r,
-                **{k: int(r.get(k) or 0) for k in keys},
+                **{k: int(r.get(k) or 0) for k in STAT_COUNTS},
             )
             for r in rows
         ]
@@ -363,7 +368,7 @@ class EngageLabClient(ProviderClient):
         )
     }
 
-    def list_senders(self) -> list[Sender]:
+    def sender_list(self) -> list[Sender]:
         """Reference lists → senders (listing with GET is inferred by the contract)."""
         with self.unpublished("senders_list"):
             rows = self._walk("/v1/marketing/senders", {})
@@ -378,7 +383,7 @@ class EngageLabClient(ProviderClient):
                 for r in rows
             ]
 
-    def list_segments(self) -> list[Segment]:
+    def segment_list(self) -> list[Segment]:
         """Reference lists → segments (listing with GET is inferred)."""
         with self.unpublished("segments_list"):
             rows = self._walk("/v1/marketing/lists/segments", {})

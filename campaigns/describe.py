@@ -67,6 +67,14 @@ DIMENSIONS = {
     "sender_ids": ("sender", "senders"),
     "send_times": ("send time", "send times"),
 }
+# EngageLab's `google_track` keys, in the builder's order, with their labels.
+UTM_LABELS = {
+    "campaign_name": "Campaign name",
+    "campaign_source": "Source",
+    "campaign_medium": "Medium",
+    "campaign_term": "Term",
+    "campaign_content": "Content",
+}
 AUDIENCE_LABELS = {"list": "Everyone on the list", "tag": "Tag", "segment": "Segment"}
 
 

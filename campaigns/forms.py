@@ -9,6 +9,7 @@ import base64
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -16,12 +17,31 @@ from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
-from campaigns.describe import COMPARE_LABELS, DIMENSIONS, ab_sentence, tz_label, warm_up_sentence
+from campaigns.describe import (
+    COMPARE_LABELS,
+    DIMENSIONS,
+    UTM_LABELS,
+    ab_dimension,
+    ab_sentence,
+    offset_hours,
+    tz_label,
+    warm_up_sentence,
+)
 from campaigns.models import SEND_TIME_FORMAT, Campaign, CampaignStatus, CampaignType
 from campaigns.selectors import SORTS, references
+from dashboard.forms import show_as_typed
+from dashboard.models import KeptUpload
 from dashboard.providers import ProviderError
-from dashboard.submissions import going_back
+from dashboard.submissions import (
+    going_back,
+    upload_drop,
+    uploads_keep,
+    uploads_kept,
+    uploads_open,
+)
 
 MAX_NAME = 64
 MAX_VARIANTS = 10
@@ -31,13 +51,14 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_UTM = 64
 DOMAIN_RE = re.compile(r"^(?=.{3,100}$)([a-z0-9-]+\.)+[a-z]{2,}$")
 TIME_ZONES = [(str(h), tz_label(h)) for h in range(-12, 15)]
-UTM_FIELDS = {
-    "utm_campaign_name": ("campaign_name", "Campaign name"),
-    "utm_source": ("campaign_source", "Source"),
-    "utm_medium": ("campaign_medium", "Medium"),
-    "utm_term": ("campaign_term", "Term"),
-    "utm_content": ("campaign_content", "Content"),
-}
+# The builder's UTM fields: {field name: (EngageLab's `google_track` key, label)}.
+UTM_FIELDS = dict(
+    zip(
+        ("utm_campaign_name", "utm_source", "utm_medium", "utm_term", "utm_content"),
+        UTM_LABELS.items(),
+        strict=True,
+    )
+)
 # Which field shows which EngageLab error (codes from the contract and the sandbox).
 ERROR_FIELDS = {
     32101: "name",
@@ -139,6 +160,27 @@ class MultipleFileField(forms.FileField):
 
 
 SCHEDULE, NOW = "schedule", "now"
+# What an A/B test's variants replace, by the dimension tested: those fields are not sent.
+TESTED_FIELDS = {
+    "subjects": ("subject",),
+    "sender_ids": ("sender_id",),
+    "template_invoke_names": ("template_invoke_name",),
+    "send_times": ("when", "send_time"),
+}
+
+
+def attachments_problem(files: list[Any]) -> str:
+    """What EngageLab would refuse in these attachments (anything with a name and a size),
+    or ""."""
+    if len(files) > MAX_ATTACHMENTS:
+        return f"{len(files)} files chosen; EngageLab accepts at most {MAX_ATTACHMENTS}."
+    total = sum(f.size for f in files)
+    if total > MAX_ATTACHMENT_BYTES:
+        return (
+            f"The files total {total / 2**20:.1f} MB; EngageLab accepts at most 10 MB "
+            "(counted before encoding)."
+        )
+    return ""
 
 
 class CampaignForm(QuietForm):
@@ -228,8 +270,9 @@ class CampaignForm(QuietForm):
         help_text=f"Up to {MAX_ATTACHMENTS} files, {MAX_ATTACHMENT_BYTES // 2**20} MB in total.",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kept: list[KeptUpload] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.kept = kept or []  # files chosen before, kept with the form's token
         for name, (_, label) in UTM_FIELDS.items():
             self.fields[name] = forms.CharField(label=label, max_length=MAX_UTM, required=False)
         self.fields["audience_tags"].choices = references("tag")
@@ -262,23 +305,23 @@ class CampaignForm(QuietForm):
         return self.is_ab and self.dimension == "send_times"
 
     def clean_attachments(self) -> list:
+        """The files chosen now; the limits count those kept from before too."""
         files = self.cleaned_data.get("attachments") or []
-        if len(files) > MAX_ATTACHMENTS:
-            raise ValidationError(
-                f"{len(files)} files chosen; EngageLab accepts at most {MAX_ATTACHMENTS}."
-            )
-        total = sum(f.size for f in files)
-        if total > MAX_ATTACHMENT_BYTES:
-            raise ValidationError(
-                f"The files total {total / 2**20:.1f} MB; EngageLab accepts at most 10 MB "
-                "(counted before encoding)."
-            )
+        if problem := attachments_problem([*self.kept, *files]):
+            raise ValidationError(problem)
         return files
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         is_ab = data.get("campaign_type") == CampaignType.AB_TEST
         dimension = data.get("ab_dimension") or "subjects"
+        if is_ab:
+            # Not sent with an A/B test, and hidden by the page: the field its variants
+            # replace, and the settings EngageLab takes for regular campaigns only. What was
+            # typed there stays in the form, unchecked, for a switch back.
+            for name in (*TESTED_FIELDS.get(dimension, ()), *UTM_FIELDS):
+                self.errors.pop(name, None)
+                data.pop(name, None)
         if data.get("audience_type") == "tag" and not data.get("audience_tags"):
             self.add_error("audience_tags", "Choose at least one tag.")
         if data.get("audience_type") == "segment" and not data.get("audience_segments"):
@@ -389,22 +432,74 @@ class BaseVariantFormSet(StrictFormSet):
 VariantFormSet = formset_factory(VariantForm, formset=BaseVariantFormSet, extra=0)
 
 
+class PercentInput(forms.TextInput):
+    """A text input (whatever was typed comes back as typed, even when it is not a number)
+    with the % sign after it, wherever the field is rendered."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+    def render(self, *args: Any, **kwargs: Any) -> SafeString:
+        return format_html(
+            '<span class="percent-input">{}<span>%</span></span>', super().render(*args, **kwargs)
+        )
+
+
+class PercentField(forms.DecimalField):
+    """A delivered share typed as a percentage, as people say it (95, 92.5, "95 %"): above 0,
+    at most 100, one decimal at most. EngageLab's contract wants it as a fraction in (0, 1]:
+    `fraction()` converts it when the payload is built, `percent()` converts it back."""
+
+    widget = PercentInput
+    default_error_messages = {"invalid": "Enter a percentage such as 95 or 92.5."}
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if isinstance(value, str):
+            value = value.strip().removesuffix("%").strip()
+        return super().to_python(value)
+
+    def validate(self, value: Decimal | None) -> None:
+        super().validate(value)
+        if value is None:
+            return
+        if not 0 < value <= 100:
+            raise ValidationError("Enter a percentage above 0 and at most 100, such as 95.")
+        if value != value.quantize(Decimal("0.1")):
+            raise ValidationError("Use one decimal at most, such as 92.5.")
+
+
+def fraction(percent: Decimal) -> str:
+    """95 → "0.95": the share as EngageLab's contract writes it."""
+    return format((percent / 100).normalize(), "f")
+
+
+def percent(share: Any) -> str:
+    """EngageLab's share ("0.95", 0.925, 1) as the percentage the builder shows: "95"."""
+    try:
+        return format((Decimal(str(share)) * 100).normalize(), "f")
+    except (ArithmeticError, ValueError):
+        return str(share)
+
+
+def typed_share(text: Any) -> Decimal | None:
+    """A percentage as typed so far, as a share for the live preview (None: not a number)."""
+    try:
+        return Decimal(str(text).strip().removesuffix("%").strip()) / 100
+    except (ArithmeticError, ValueError):
+        return None
+
+
+WARM_UP_DEFAULTS = {"rate": "1", "upgrade_value": "95", "downgrade_value": "75"}
+
+
 class WarmUpForm(QuietForm):
     domain = forms.CharField(label="Recipient domain", max_length=100)
     rate = forms.IntegerField(label="Rate level", min_value=1, initial=1)
-    upgrade_value = forms.DecimalField(
-        label="Raise the rate at",
-        max_digits=4,
-        decimal_places=3,
-        initial="0.95",
-        help_text="Delivered share, above 0 and at most 1.",
+    upgrade_value = PercentField(
+        label="Raise the rate at", initial=WARM_UP_DEFAULTS["upgrade_value"]
     )
-    downgrade_value = forms.DecimalField(
-        label="Lower the rate below",
-        max_digits=4,
-        decimal_places=3,
-        initial="0.75",
-        help_text="Delivered share, above 0 and at most 1.",
+    downgrade_value = PercentField(
+        label="Lower the rate below", initial=WARM_UP_DEFAULTS["downgrade_value"]
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -416,18 +511,6 @@ class WarmUpForm(QuietForm):
         if not DOMAIN_RE.match(domain):
             raise ValidationError("Enter a recipient domain such as gmail.com.")
         return domain
-
-    def _threshold(self, name: str) -> Any:
-        value = self.cleaned_data[name]
-        if not 0 < value <= 1:
-            raise ValidationError("Enter a share above 0 and at most 1, e.g. 0.95 for 95%.")
-        return value
-
-    def clean_upgrade_value(self) -> Any:
-        return self._threshold("upgrade_value")
-
-    def clean_downgrade_value(self) -> Any:
-        return self._threshold("downgrade_value")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -477,7 +560,11 @@ class CampaignBuilder:
             data, self.action = self._apply_action(data)
         if data is None:
             initial = {"token": uuid.uuid4().hex, **(initial or {})}
-        self.form = CampaignForm(data, files, initial=initial)
+        self.token = str((data if data is not None else initial).get("token") or "")
+        if self.action.startswith("remove_kept-"):
+            upload_drop(self.token, _int(self.action.rsplit("-", 1)[1]))
+        self.files = files
+        self.form = CampaignForm(data, files, initial=initial, kept=uploads_kept(self.token))
         dimension = self.form.dimension
         if data is None and variants is None:
             variants = ["", ""]
@@ -493,7 +580,7 @@ class CampaignBuilder:
         if self.action:
             # A row was added or removed, or a preview asked for: nothing was submitted
             # yet, so no error is shown.
-            self._quiet()
+            show_as_typed(self.form, self.variants, self.warm_up)
 
     # Row actions come from the builders' buttons: `_action=add_variant`, `remove_warmup-2`…
     @staticmethod
@@ -510,22 +597,11 @@ class CampaignBuilder:
             if action == f"add_{name}" and total < limit:
                 data[f"{prefix}-TOTAL_FORMS"] = str(total + 1)
                 if prefix == "warmup":  # a new domain row starts from sensible thresholds
-                    defaults = {"rate": "1", "upgrade_value": "0.95", "downgrade_value": "0.75"}
-                    for field, value in defaults.items():
+                    for field, value in WARM_UP_DEFAULTS.items():
                         data[f"warmup-{total}-{field}"] = value
             if action.startswith(f"remove_{name}-"):
                 data = without_row(data, prefix, _int(action.rsplit("-", 1)[1]))
         return data, action
-
-    def _quiet(self) -> None:
-        from django.forms.utils import ErrorDict, ErrorList
-
-        for form in [self.form, *self.variants.forms, *self.warm_up.forms]:
-            form._errors = ErrorDict()
-            form.cleaned_data = {}
-        for formset in (self.variants, self.warm_up):
-            formset._errors = [ErrorDict() for _ in formset.forms]
-            formset._non_form_errors = ErrorList()
 
     def is_valid(self) -> bool:
         if self.action:
@@ -535,9 +611,22 @@ class CampaignBuilder:
             valid = self.variants.is_valid() and valid
             if self.form.dimension == "send_times":
                 valid = self._check_variant_times() and valid
+            unsent = self.warm_up
         else:
             valid = self.warm_up.is_valid() and valid
+            unsent = self.variants
+        # The other kind's builder is not sent: kept as typed, without errors, for a switch.
+        show_as_typed(unsent)
         return valid
+
+    def keep_uploads(self) -> None:
+        """The form goes back to the user (an error, the confirmation step, a refusal): keep
+        the files just chosen with its token, unless EngageLab would refuse them (the field
+        says why), so that they are not chosen again."""
+        chosen = self.files.getlist("attachments") if self.files else []
+        if chosen and not attachments_problem([*self.form.kept, *chosen]):
+            uploads_keep(self.token, chosen)
+            self.form.kept = uploads_kept(self.token)
 
     @property
     def sends_now(self) -> bool:
@@ -594,7 +683,8 @@ class CampaignBuilder:
             else:
                 row = (self.warm_up.initial or [])[i]
             if row.get("domain"):
-                rows.append(warm_up_sentence(row))
+                shares = {k: typed_share(row.get(k)) for k in ("upgrade_value", "downgrade_value")}
+                rows.append(warm_up_sentence({**row, **shares}))
         return rows
 
     # --- the payload EngageLab receives ---------------------------------------------------
@@ -648,12 +738,12 @@ class CampaignBuilder:
                 {
                     "domain": f.cleaned_data["domain"],
                     "rate": f.cleaned_data["rate"],
-                    "upgrade_value": str(f.cleaned_data["upgrade_value"]),
-                    "downgrade_value": str(f.cleaned_data["downgrade_value"]),
+                    "upgrade_value": fraction(f.cleaned_data["upgrade_value"]),
+                    "downgrade_value": fraction(f.cleaned_data["downgrade_value"]),
                 }
                 for f in self.warm_up.forms
             ] or None
-        files = d.get("attachments") or []
+        files = [*uploads_open(self.form.kept), *(d.get("attachments") or [])]
         meta = None
         if files:
             payload["attachments"] = [
@@ -694,8 +784,6 @@ def without_row(data: QueryDict, prefix: str, index: int) -> QueryDict:
 
 def initial_from(campaign: Campaign) -> tuple[dict[str, Any], list[str], list[dict]]:
     """The builder's starting values for editing a mirrored campaign."""
-    from campaigns.describe import ab_dimension, offset_hours
-
     schedule = campaign.schedule
     tz = schedule.time_zone if schedule else offset_hours(campaign.time_zone)
     ab = campaign.ab_test or {}
@@ -727,4 +815,8 @@ def initial_from(campaign: Campaign) -> tuple[dict[str, Any], list[str], list[di
         variants = [v.replace(" ", "T")[:16] for v in variants]
     for name, (key, _) in UTM_FIELDS.items():
         initial[name] = (campaign.google_track or {}).get(key, "")
-    return initial, variants or ["", ""], list(campaign.warm_up or [])
+    warm_up = [
+        {**row, **{k: percent(row.get(k)) for k in ("upgrade_value", "downgrade_value")}}
+        for row in campaign.warm_up or []
+    ]
+    return initial, variants or ["", ""], warm_up

@@ -9,6 +9,8 @@ from typing import NamedTuple
 
 from django.db import models
 
+from campaigns.describe import in_campaign_tz, offset_hours
+
 SEND_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"  # EngageLab's `send_time`
 
 
@@ -29,7 +31,7 @@ class CampaignStatus(models.IntegerChoices):
 class Campaign(models.Model):
     """One EngageLab campaign as last read (sync) or written (services) by Switchboard."""
 
-    campaign_id = models.BigIntegerField(unique=True)
+    provider_id = models.BigIntegerField(unique=True)  # EngageLab's `campaign_id`
     campaign_type = models.SmallIntegerField(choices=CampaignType.choices)
     name = models.CharField(max_length=64, db_index=True)
     audience_type = models.CharField(max_length=10, blank=True)  # list | tag | segment
@@ -62,9 +64,9 @@ class Campaign(models.Model):
     synced_at = models.DateTimeField(db_index=True)
 
     class Meta:
-        ordering = ["-create_time", "-campaign_id"]
+        ordering = ["-create_time", "-provider_id"]
         indexes = [
-            models.Index(fields=["-create_time", "-campaign_id"], name="campaign_created"),
+            models.Index(fields=["-create_time", "-provider_id"], name="campaign_created"),
             models.Index(fields=["status", "-create_time"], name="campaign_status_created"),
             models.Index(fields=["campaign_type", "-create_time"], name="campaign_type_created"),
             models.Index(fields=["run_time"], name="campaign_run_time"),
@@ -85,8 +87,6 @@ class Campaign(models.Model):
     def schedule(self) -> Schedule | None:
         """When it sends, as a wall time and the hour offset it is read in: EngageLab's
         `run_time` when its answer has one, else the send time Switchboard last sent."""
-        from campaigns.describe import in_campaign_tz, offset_hours
-
         if self.run_time is not None:
             local = in_campaign_tz(self.run_time, self.time_zone)
             return Schedule(local.replace(tzinfo=None), offset_hours(self.time_zone), False)

@@ -1,22 +1,35 @@
+"""Campaigns' reads that deserve a name: the list, the detail page, the overview's numbers,
+what the builder offers. From the mirror and the stored statistics, never from EngageLab."""
+
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.models import Campaign, CampaignStatus, ReferenceItem, SyncStamp
+from campaigns import charts, describe, stats
+from campaigns.models import (
+    Campaign,
+    CampaignStats,
+    CampaignStatus,
+    ReferenceItem,
+    StatBucket,
+    SyncStamp,
+)
 from dashboard.models import SyncState
 
 SORTS = {
-    "-created": ("-create_time", "-campaign_id"),
-    "created": ("create_time", "campaign_id"),
-    "name": ("name", "campaign_id"),
-    "-name": ("-name", "-campaign_id"),
-    "-run": ("-run_time", "-campaign_id"),
-    "run": ("run_time", "campaign_id"),
+    "-created": ("-create_time", "-provider_id"),
+    "created": ("create_time", "provider_id"),
+    "name": ("name", "provider_id"),
+    "-name": ("-name", "-provider_id"),
+    "-run": ("-run_time", "-provider_id"),
+    "run": ("run_time", "provider_id"),
     "status": ("status", "-create_time"),
 }
 
@@ -31,7 +44,7 @@ def campaign_list(filters: dict[str, Any]) -> QuerySet[Campaign]:
         # Only ASCII digits are an id: "²".isdigit() is True but int("²") fails.
         by_id = q.isascii() and q.isdigit()
         qs = qs.filter(
-            Q(name__icontains=q) | Q(campaign_id=int(q)) if by_id else Q(name__icontains=q)
+            Q(name__icontains=q) | Q(provider_id=int(q)) if by_id else Q(name__icontains=q)
         )
     return qs.order_by(*SORTS.get(filters.get("sort") or "-created", SORTS["-created"]))
 
@@ -39,18 +52,15 @@ def campaign_list(filters: dict[str, Any]) -> QuerySet[Campaign]:
 def with_numbers(campaigns: list[Campaign]) -> list[Campaign]:
     """Each campaign with its stored totals as `numbers` (sent, unique open and click rates
     over delivered), read in one query whatever the page's length."""
-    from campaigns.models import CampaignStats
-    from campaigns.stats import rates
-
     fields = ("sent", "delivered", "unique_opens", "unique_clicks")
     stored = {
         row.campaign_id: row
         for row in CampaignStats.objects.filter(
-            campaign_id__in=[c.campaign_id for c in campaigns]
+            campaign_id__in=[c.provider_id for c in campaigns]
         ).only("campaign_id", *fields)
     }
     for c in campaigns:
-        row = stored.get(c.campaign_id)
+        row = stored.get(c.provider_id)
         if row is None:
             c.numbers = None
             continue
@@ -59,7 +69,7 @@ def with_numbers(campaigns: list[Campaign]) -> list[Campaign]:
         c.numbers = {
             **counts,
             # No rate over nothing delivered: "—", not a made-up 0%.
-            **{k: v if delivered else None for k, v in rates(counts).items()},
+            **{k: v if delivered else None for k, v in stats.rates(counts).items()},
         }
     return campaigns
 
@@ -117,18 +127,14 @@ def audience_estimate(audience_type: str, values: list[str]) -> tuple[int, Campa
     """About how many contacts an audience has. EngageLab does not say; the last finished
     campaign sent to exactly this audience, and how many it was sent to (from its events),
     is the best guess. None: unknown."""
-    from django.db.models import Sum
-
-    from campaigns.models import StatBucket
-
     finished = Campaign.objects.filter(
         audience_type=audience_type, status=CampaignStatus.FINISHED
-    ).only("campaign_id", "name", "audience_values")
+    ).only("provider_id", "name", "audience_values")
     wanted = sorted(values)
-    for campaign in finished.order_by("-complete_time", "-campaign_id")[:50]:
+    for campaign in finished.order_by("-complete_time", "-provider_id")[:50]:
         if sorted(campaign.audience_values or []) != wanted:
             continue
-        sent = StatBucket.objects.filter(campaign_id=campaign.campaign_id).aggregate(n=Sum("sent"))
+        sent = StatBucket.objects.filter(campaign_id=campaign.provider_id).aggregate(n=Sum("sent"))
         return (sent["n"], campaign) if sent["n"] else None
     return None
 
@@ -143,7 +149,7 @@ def overview_card() -> dict:
     return {
         "title": "Campaigns",
         "provider": "EngageLab",
-        "url": reverse("campaigns:list"),
+        "url": reverse("campaigns:campaign_list"),
         "stats": stats if any(counts.values()) else [],
         "empty": "No campaigns synced yet.",
     }
@@ -151,8 +157,6 @@ def overview_card() -> dict:
 
 def campaign_detail(campaign: Campaign) -> dict[str, Any]:
     """The detail page's content: the campaign in words, in its own time zone, and its charts."""
-    from campaigns import charts, describe, stats
-
     dimension, variants = describe.ab_dimension(campaign.ab_test)
     labels = (
         reference_labels("sender")
@@ -180,62 +184,52 @@ def campaign_detail(campaign: Campaign) -> dict[str, Any]:
         ],
         "ab_sentence": describe.ab_sentence(campaign.ab_test),
         "ab_dimension": describe.DIMENSIONS.get(dimension, ("variant",))[0],
+        # What the A/B test compares: each variant has its own, the campaign none.
+        "tested": dimension if campaign.is_ab else "",
         "variants": [(chr(ord("A") + i), labels.get(v, v)) for i, v in enumerate(variants)],
         "warm_up": [
             {**row, "sentence": describe.warm_up_sentence(row)} for row in campaign.warm_up or []
         ],
         "utm": [
-            (label, track.get(key))
-            for key, label in (
-                ("campaign_name", "Campaign name"),
-                ("campaign_source", "Source"),
-                ("campaign_medium", "Medium"),
-                ("campaign_term", "Term"),
-                ("campaign_content", "Content"),
-            )
-            if track.get(key)
+            (label, track[key]) for key, label in describe.UTM_LABELS.items() if track.get(key)
         ],
         "template_label": reference_labels("template").get(
             campaign.template_invoke_name, campaign.template_invoke_name
         ),
         "charts": _with_templates(charts.campaign_charts(campaign)),
-        "charts_etag": stats.data_version([campaign.campaign_id]),
+        "charts_etag": stats.data_version([campaign.provider_id]),
     }
 
 
 def _with_templates(data: dict[str, Any]) -> dict[str, Any]:
-    from campaigns.charts import with_template
-
-    return {**data, "figures": {k: with_template(f) for k, f in data["figures"].items()}}
+    return {**data, "figures": {k: charts.with_template(f) for k, f in data["figures"].items()}}
 
 
 def latest_campaign_numbers(limit: int = 5) -> list[dict[str, Any]]:
     """The latest campaigns that have started, with their stored totals (two queries whatever
     `limit` is): the overview's cross-provider table."""
-    from campaigns.models import CampaignStats
-
     campaigns = list(
         Campaign.objects.filter(run_time__isnull=False)
         .exclude(status=CampaignStatus.PENDING)
-        .only("campaign_id", "name", "run_time", "status")
-        .order_by("-run_time", "-campaign_id")[:limit]
+        .only("provider_id", "name", "run_time", "status")
+        .order_by("-run_time", "-provider_id")[:limit]
     )
     fields = ("sent", "delivered", "unique_opens", "unique_clicks")
     totals = {
         row["campaign_id"]: row
         for row in CampaignStats.objects.filter(
-            campaign_id__in=[c.campaign_id for c in campaigns]
+            campaign_id__in=[c.provider_id for c in campaigns]
         ).values("campaign_id", *fields)
     }
     rows = []
     for c in campaigns:
-        t = totals.get(c.campaign_id, {})
+        t = totals.get(c.provider_id, {})
         delivered = t.get("delivered") or 0
         rows.append(
             {
                 "provider": "EngageLab",
                 "name": c.name,
-                "url": reverse("campaigns:detail", args=[c.campaign_id]),
+                "url": reverse("campaigns:campaign_detail", args=[c.provider_id]),
                 "launched": c.run_time,
                 "sent": t.get("sent") or 0,
                 "delivered": delivered,
@@ -246,3 +240,47 @@ def latest_campaign_numbers(limit: int = 5) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def campaign_latest_named(name: str) -> Campaign | None:
+    """The newest mirrored campaign with this name (what a check after an unknown outcome
+    looks for)."""
+    return (
+        Campaign.objects.filter(name=name.strip()[:64])
+        .order_by("-create_time", "-provider_id")
+        .first()
+    )
+
+
+# --- the overview's chart ------------------------------------------------------------------
+def overview_period(value: str | None) -> str:
+    return value if value in stats.PERIODS else "24h"
+
+
+def overview_version(period: str) -> str:
+    """What the overview's numbers depend on: the statistics' version, and the minute (the
+    window slides every minute even when nothing new arrives)."""
+    return f"{period}-{int(time.time() // 60)}-{stats.data_version()}"
+
+
+def overview_data(period: str, version: str) -> dict[str, Any]:
+    """The overview's numbers for this version, computed once for every poller."""
+    key = f"campaigns:overview-data:{version}"
+    data = cache.get(key)
+    if data is None:
+        data = stats.overview(period)
+        cache.set(key, data, 120)
+    return data
+
+
+def overview_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each line's latest point: the table beside the chart."""
+    return [
+        {
+            "name": s["name"],
+            "campaign_id": s["campaign_id"],
+            "open_rate": s["open_rate"][-1] if s["open_rate"] else 0,
+            "click_rate": s["click_rate"][-1] if s["click_rate"] else 0,
+        }
+        for s in data["series"]
+    ]

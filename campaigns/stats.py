@@ -6,17 +6,21 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import DateTimeField, F, Sum, Value
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
 from campaigns.models import (
     SERIES_STEPS,
     AbPhase,
+    Campaign,
     CampaignStats,
+    DailyDomainStat,
     StatBucket,
     StatRecipient,
     StatSeries,
@@ -241,9 +245,6 @@ Counts = dict[tuple, dict[str, int]]
 
 def _widen_spans(minute_counts: Counts) -> None:
     """Each campaign's first and last minutes with events, stretched to this batch's."""
-    from django.db.models import DateTimeField, Value
-    from django.db.models.functions import Coalesce, Greatest, Least
-
     spans: dict[int, list[datetime]] = {}
     for (cid, *_, minute), counts in minute_counts.items():
         if any(counts.values()):
@@ -308,9 +309,6 @@ def _add_to_rollups(model: Any, counts: Counts, key: tuple[str, ...], stamp: boo
 def rebuild_rollups(get_model: Any = None) -> None:
     """Rebuild the totals and series from the minute buckets (what a migration adds for the
     buckets stored before, and what the benchmark seeds), keeping each campaign's winner."""
-    from django.apps import apps
-    from django.db.models import Sum
-
     get_model = get_model or apps.get_model
     bucket, stats = get_model("campaigns", "StatBucket"), get_model("campaigns", "CampaignStats")
     total, series = get_model("campaigns", "StatTotal"), get_model("campaigns", "StatSeries")
@@ -369,8 +367,6 @@ SPREAD_FIELDS = ("opens_sq", "clicks_sq")
 
 
 def _sums(fields: tuple[str, ...] = COUNT_FIELDS) -> dict[str, Any]:
-    from django.db.models import Sum
-
     return {f: Sum(f) for f in fields}
 
 
@@ -520,12 +516,6 @@ def overview(period: str, now: datetime | None = None) -> dict[str, Any]:
     """The latest campaigns' cumulative unique open and click rates over the period, and the
     period's key numbers over every campaign: read from the series at the period's step (the
     period starts at a step's start), a few thousand rows whatever the number of events."""
-    from datetime import timedelta
-
-    from django.db.models import Sum
-
-    from campaigns.models import Campaign
-
     _, minutes, step = PERIODS.get(period, PERIODS["24h"])
     now = now or timezone.now()
     since = _step_start(now - timedelta(minutes=minutes), step)
@@ -549,7 +539,7 @@ def overview(period: str, now: datetime | None = None) -> dict[str, Any]:
     before = {cid: counts for cid, *counts in latest}
     for cid, _start, *counts in rows:
         before[cid] = [max(0, b - c) for b, c in zip(before[cid], counts, strict=True)]
-    names = dict(Campaign.objects.filter(campaign_id__in=ids).values_list("campaign_id", "name"))
+    names = dict(Campaign.objects.filter(provider_id__in=ids).values_list("provider_id", "name"))
     series: dict[int, dict[str, Any]] = {}
     labels: dict[int, str] = {}  # the campaigns share their steps
     for cid, start, *counts in rows:
@@ -580,10 +570,6 @@ def overview(period: str, now: datetime | None = None) -> dict[str, Any]:
 
 def daily_report(days: int = 7) -> list[dict[str, Any]]:
     """EngageLab's own account-wide daily totals (polled), newest first, with rates."""
-    from django.db.models import Sum
-
-    from campaigns.models import DailyDomainStat
-
     fields = ("sent", "delivered", "opens", "clicks")
     rows = (
         DailyDomainStat.objects.values("day")

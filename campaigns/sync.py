@@ -1,15 +1,21 @@
-"""Mirror syncs for EngageLab: campaigns and the builder's reference lists."""
+"""Mirror syncs for EngageLab: campaigns, the builder's reference lists, the daily statistics;
+and the campaign list's "Refresh now", which runs the first two at once."""
 
 from __future__ import annotations
 
-from django.db import transaction
+import contextlib
+from datetime import date, timedelta
+
 from django.utils import timezone
 
 from campaigns import client as api
-from campaigns.models import Campaign, ReferenceItem, SyncStamp
-from campaigns.services import mirror_fields
+from campaigns.mirror import mirror_fields
+from campaigns.models import Campaign, DailyDomainStat, ReferenceItem, SyncStamp
+from campaigns.selectors import reference_problems
 from dashboard.providers import ProviderError
-from dashboard.sync import SyncResult, record_outcome
+from dashboard.sync import SyncResult, record_outcome, upsert_mirror
+
+PROVIDER = api.EngageLabClient.provider
 
 
 def _stamp(name: str) -> None:
@@ -17,76 +23,37 @@ def _stamp(name: str) -> None:
 
 
 def sync_campaigns() -> SyncResult:
-    """Upsert every campaign by its EngageLab id; remove only rows absent from a complete
-    listing that were synced before this run began (a write made meanwhile survives)."""
+    """Every campaign by its EngageLab id; a campaign no longer listed is removed unless
+    Switchboard stored it after the listing was asked for (a write made meanwhile survives)."""
     started = timezone.now()
-    campaigns = api.EngageLabClient().list_campaigns()  # walks every page or raises
-    result = SyncResult("campaigns")
-    seen = {c.campaign_id for c in campaigns}
-    with transaction.atomic():
-        existing = {
-            row.campaign_id: row
-            for row in Campaign.objects.filter(campaign_id__in=seen).only("campaign_id", "raw")
-        }
-        for c in campaigns:
-            row = existing.get(c.campaign_id)
-            if row is not None and row.raw == c.raw:
-                result.unchanged += 1
-                continue
-            fields = {**mirror_fields(c), "synced_at": timezone.now()}
-            if row is None:
-                Campaign.objects.update_or_create(campaign_id=c.campaign_id, defaults=fields)
-                result.created += 1
-            else:
-                Campaign.objects.filter(campaign_id=c.campaign_id).update(**fields)
-                result.updated += 1
-        Campaign.objects.filter(campaign_id__in=seen).update(synced_at=timezone.now())
-        removed, _ = (
-            Campaign.objects.exclude(campaign_id__in=seen).filter(synced_at__lt=started).delete()
-        )
-        result.removed = removed
+    campaigns = api.EngageLabClient().campaign_list()  # walks every page or raises
+    result = upsert_mirror(
+        Campaign,
+        {c.campaign_id: mirror_fields(c) for c in campaigns},
+        result=SyncResult("campaigns"),
+        compare=["raw"],  # everything else is read from it
+        listed_at=started,
+    )
     _stamp("campaigns")
     return result
 
 
-def _reference_rows(client: api.EngageLabClient, kind: str) -> list[tuple[str, str, dict]]:
-    """[(key, label, data)] of one builder list, as EngageLab gives it now."""
+def _reference_rows(client: api.EngageLabClient, kind: str) -> dict[str, dict]:
+    """{key: {label, data}} of one builder list, as EngageLab gives it now."""
     if kind == ReferenceItem.Kind.SENDER:
-        return [
+        rows = [
             (str(s.sender_id), f"{s.name} <{s.email}>", {"email": s.email})
-            for s in client.list_senders()
+            for s in client.sender_list()
         ]
-    if kind == ReferenceItem.Kind.TEMPLATE:
-        return [
-            (t.template_invoke_name, t.name, {"subject": t.subject})
-            for t in client.list_templates()
+    elif kind == ReferenceItem.Kind.TEMPLATE:
+        rows = [
+            (t.template_invoke_name, t.name, {"subject": t.subject}) for t in client.template_list()
         ]
-    if kind == ReferenceItem.Kind.TAG:
-        return [(tag.name, tag.name, {}) for tag in client.list_tags()]
-    return [(s.name, s.name, {"segment_id": s.segment_id}) for s in client.list_segments()]
-
-
-def _store_references(kind: str, rows: list[tuple[str, str, dict]], result: SyncResult) -> None:
-    """Make the mirror hold exactly `rows` for `kind`, leaving the other lists alone."""
-    now = timezone.now()
-    with transaction.atomic():
-        existing = {r.key: r for r in ReferenceItem.objects.filter(kind=kind)}
-        for key, label, data in rows:
-            row = existing.pop(key, None)
-            if row is None:
-                ReferenceItem.objects.create(
-                    kind=kind, key=key, label=label, data=data, synced_at=now
-                )
-                result.created += 1
-            elif row.label != label or row.data != data:
-                ReferenceItem.objects.filter(pk=row.pk).update(
-                    label=label, data=data, synced_at=now
-                )
-                result.updated += 1
-            else:
-                result.unchanged += 1
-        ReferenceItem.objects.filter(pk__in=[r.pk for r in existing.values()]).delete()
-        result.removed += len(existing)
+    elif kind == ReferenceItem.Kind.TAG:
+        rows = [(tag.name, tag.name, {}) for tag in client.tag_list()]
+    else:
+        rows = [(s.name, s.name, {"segment_id": s.segment_id}) for s in client.segment_list()]
+    return {key: {"label": label, "data": data} for key, label, data in rows}
 
 
 def sync_references() -> SyncResult:
@@ -100,66 +67,68 @@ def sync_references() -> SyncResult:
     failures: list[ProviderError] = []
     for kind in ReferenceItem.Kind:
         object_type = ReferenceItem.list_name(kind)
+        listed_at = timezone.now()
         try:
             rows = _reference_rows(client, kind)
         except ProviderError as error:
             failures.append(error)
             result.errors.append(f"{kind.value}s ({error})")
-            record_outcome(api.EngageLabClient.provider, object_type, error=error)
+            record_outcome(PROVIDER, object_type, error=error)
             continue
-        _store_references(kind, rows, result)
-        record_outcome(api.EngageLabClient.provider, object_type, summary=f"{len(rows)} listed")
+        upsert_mirror(
+            ReferenceItem, rows, result=result, key="key", scope={"kind": kind}, listed_at=listed_at
+        )
+        record_outcome(PROVIDER, object_type, summary=f"{len(rows)} listed")
     if len(failures) == len(ReferenceItem.Kind):
         raise failures[0]
     _stamp("references")
     return result
 
 
-STAT_FIELDS = (
-    "sent",
-    "delivered",
-    "invalid_email",
-    "soft_bounce",
-    "total_opens",
-    "opens",
-    "total_clicks",
-    "clicks",
-    "unsubscribe",
-    "report_spam",
-)
-
-
 def sync_daily_stats(days: int = 7) -> SyncResult:
     """Poll EngageLab's daily statistics (one call; the endpoint allows 60 a minute) for the
     last `days` days and upsert them by day and domain. Days are EngageLab's default UTC+8."""
-    from datetime import date as date_type
-    from datetime import timedelta
-
-    from campaigns.models import DailyDomainStat
-
     today = api.stats_today(timezone.now())
-    rows = api.EngageLabClient().stats_day(
+    rows = api.EngageLabClient().daily_stat_list(
         start_date=(today - timedelta(days=days - 1)).isoformat(),
         end_date=today.isoformat(),
         time_zone=api.STATS_TIME_ZONE,
     )
-    result = SyncResult("campaign daily statistics")
-    now = timezone.now()
-    with transaction.atomic():
-        for row in rows:
-            values = {f: getattr(row, f) for f in STAT_FIELDS}
-            day = date_type.fromisoformat(row.send_date)
-            current = DailyDomainStat.objects.filter(day=day, domain=row.domain).first()
-            if current is None:
-                DailyDomainStat.objects.create(day=day, domain=row.domain, synced_at=now, **values)
-                result.created += 1
-            elif any(getattr(current, f) != v for f, v in values.items()):
-                DailyDomainStat.objects.filter(pk=current.pk).update(synced_at=now, **values)
-                result.updated += 1
-            else:
-                result.unchanged += 1
+    result = upsert_mirror(
+        DailyDomainStat,
+        {
+            (date.fromisoformat(row.send_date), row.domain): {
+                f: getattr(row, f) for f in api.STAT_COUNTS
+            }
+            for row in rows
+        },
+        result=SyncResult("campaign daily statistics"),
+        key=("day", "domain"),
+    )  # the last days only: older days stay as they were
     _stamp("daily statistics")
     return result
+
+
+class PartlyRefreshed(Exception):
+    """The campaigns were refreshed, some of the builder's choices (senders, templates…) were
+    not: `problems` says which, and why."""
+
+    def __init__(self, summary: str, problems: list[str]) -> None:
+        super().__init__(summary)
+        self.summary = summary
+        self.problems = problems
+
+
+def campaign_list_refresh() -> str:
+    """The list's "Refresh now": the campaign and reference syncs, now. A failure of the
+    second is not reported as if the campaigns had not been refreshed either."""
+    summary = str(sync_campaigns())
+    # Each list's failure is recorded on its own, and told from that record.
+    with contextlib.suppress(ProviderError):
+        summary += f"; {sync_references()}"
+    if problems := reference_problems():
+        raise PartlyRefreshed(summary, problems)
+    return summary
 
 
 SYNC_JOBS = [

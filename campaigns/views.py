@@ -1,13 +1,15 @@
+"""Campaign pages: check the permission, read a form, call one service (or a sync, for the
+refresh buttons) or one selector, render. Each view is named like its URL."""
+
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,10 +21,10 @@ from django.views.decorators.http import (
 )
 from django_htmx.http import HttpResponseClientRedirect
 
-from campaigns import charts, describe, selectors, services, stats
+from campaigns import charts, describe, exports, selectors, services, stats, sync
 from campaigns.forms import CampaignBuilder, CampaignFilterForm, initial_from
 from campaigns.models import Campaign
-from dashboard.csvsafe import spreadsheet_safe
+from dashboard.http import HtmxHttpRequest
 from dashboard.providers import ProviderError
 from dashboard.submissions import (
     Checked,
@@ -32,16 +34,28 @@ from dashboard.submissions import (
     checking,
     confirmed,
     resubmitted,
+    uploads_done,
 )
 
 VIEW = "dashboard.view_campaigns"
 CHANGE = "dashboard.change_campaigns"
 PAGE_SIZE = 25
+# The builder's parts an htmx request may ask for alone (`X-Builder-Partial`).
+BUILDER_PARTIALS = {"ab_builder", "ab_sentence", "warmup_builder", "warmup_preview"}
+
+
+def _redirect(request: HtmxHttpRequest, url: str) -> HttpResponse:
+    """To `url`, whether the form was posted by htmx or by the browser itself."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _campaign(campaign_id: int) -> Campaign:
+    return get_object_or_404(Campaign, provider_id=campaign_id)
 
 
 @require_GET
 @permission_required(VIEW, raise_exception=True)
-def campaign_list(request: HttpRequest) -> HttpResponse:
+def campaign_list(request: HtmxHttpRequest) -> HttpResponse:
     form = CampaignFilterForm(request.GET or None)
     campaigns = selectors.campaign_list(form.cleaned_data if form.is_valid() else {})
     page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -65,10 +79,10 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @permission_required(VIEW, raise_exception=True)
-def campaign_refresh(request: HttpRequest) -> HttpResponse:
+def campaign_list_refresh(request: HtmxHttpRequest) -> HttpResponse:
     try:
-        summary = services.campaign_refresh(user=request.user)
-    except services.PartlyRefreshed as partly:
+        summary = sync.campaign_list_refresh()
+    except sync.PartlyRefreshed as partly:
         messages.warning(
             request,
             f"Campaigns refreshed from EngageLab ({partly.summary}). {' '.join(partly.problems)}",
@@ -77,7 +91,7 @@ def campaign_refresh(request: HttpRequest) -> HttpResponse:
         messages.error(request, f"Could not refresh from EngageLab. {error}")
     else:
         messages.success(request, f"Refreshed from EngageLab ({summary}).")
-    back = reverse("campaigns:list")
+    back = reverse("campaigns:campaign_list")
     if query := request.POST.get("query"):
         back += f"?{query}"
     return redirect(back)
@@ -85,28 +99,23 @@ def campaign_refresh(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @permission_required(VIEW, raise_exception=True)
-def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    campaign = get_object_or_404(Campaign, campaign_id=campaign_id)
-    return render(request, "campaigns/detail.html", selectors.campaign_detail(campaign))
+def campaign_detail(request: HtmxHttpRequest, campaign_id: int) -> HttpResponse:
+    context = selectors.campaign_detail(_campaign(campaign_id))
+    return render(request, "campaigns/detail.html", context)
 
 
+# --- the builder ---------------------------------------------------------------------------
 def _render_builder(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     builder: CampaignBuilder,
     campaign: Campaign | None,
     status: int = 200,
     **context: Any,
 ) -> HttpResponse:
     template = "campaigns/form.html"
-    # Files chosen before a confirmation step, to choose again (browsers cannot carry them).
-    context.setdefault("files", request.POST.getlist("attachments_expected"))
+    builder.keep_uploads()  # not done: what was just chosen stays chosen
     partial = request.headers.get("X-Builder-Partial", "")
-    if request.htmx and partial in {
-        "ab_builder",
-        "ab_sentence",
-        "warmup_builder",
-        "warmup_preview",
-    }:
+    if request.htmx and partial in BUILDER_PARTIALS:
         template += f"#{partial}"
     return render(
         request,
@@ -123,19 +132,16 @@ def _render_builder(
 
 
 def _submit(
-    request: HttpRequest, builder: CampaignBuilder, campaign: Campaign | None
+    request: HtmxHttpRequest, builder: CampaignBuilder, campaign: Campaign | None
 ) -> HttpResponse:
-    """A valid builder: sending at once is confirmed first, with the files chosen again."""
-    if builder.sends_now:
-        chosen = sorted(f.name for f in builder.form.cleaned_data.get("attachments") or [])
-        expected = sorted(request.POST.getlist("attachments_expected"))
-        if not confirmed(request.POST) or chosen != expected:
-            return _confirm_send(request, builder, campaign, files=expected or chosen)
+    """A valid builder: sending at once is confirmed first."""
+    if builder.sends_now and not confirmed(request.POST):
+        return _confirm_send(request, builder, campaign)
     return _save(request, builder, campaign)
 
 
 def _confirm_send(
-    request: HttpRequest, builder: CampaignBuilder, campaign: Campaign | None, files: list[str]
+    request: HtmxHttpRequest, builder: CampaignBuilder, campaign: Campaign | None
 ) -> HttpResponse:
     kind, values = builder.audience
     name = builder.form.cleaned_data["name"]
@@ -146,14 +152,12 @@ def _confirm_send(
         campaign,
         confirm=Confirmation(
             # What the builder read: after "Create it anyway", with its fresh token.
-            carried(builder.form.data, skip=("attachments_expected",)),
+            carried(builder.form.data),
             f"Send “{name}” now",
         ),
         audience=describe.audience_text(kind, values),
         estimate=selectors.audience_estimate(kind, values),
         replaces=describe.wall_time(*schedule[:2]) if schedule else "",
-        files=files,
-        files_again=confirmed(request.POST),  # the confirmation came back without them
     )
 
 
@@ -162,7 +166,7 @@ def _outcome_unknown() -> OutcomeUnknown:
 
 
 def _save(
-    request: HttpRequest, builder: CampaignBuilder, campaign: Campaign | None
+    request: HtmxHttpRequest, builder: CampaignBuilder, campaign: Campaign | None
 ) -> HttpResponse:
     payload, attachments = builder.payload()
     try:
@@ -183,46 +187,41 @@ def _save(
         messages.warning(
             request, "This campaign was already submitted; it was not created a second time."
         )
-        if Campaign.objects.filter(campaign_id=done.object_id).exists():
-            url = reverse("campaigns:detail", args=[done.object_id])
-        else:
-            url = reverse("campaigns:list")
-        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        if Campaign.objects.filter(provider_id=done.object_id).exists():
+            return _redirect(request, reverse("campaigns:campaign_detail", args=[done.object_id]))
+        return _redirect(request, reverse("campaigns:campaign_list"))
     except services.CampaignLocked:
         messages.error(request, "This campaign has started; EngageLab no longer accepts changes.")
-        return redirect("campaigns:detail", campaign_id=campaign.campaign_id)
+        return redirect("campaigns:campaign_detail", campaign_id=campaign.provider_id)
     except ProviderError as error:
         if campaign is not None and error.code == 32110:
             # It started sending while the form was open.
             messages.error(request, f"“{campaign.name}” has started sending. {error}")
-            return redirect("campaigns:detail", campaign_id=campaign.campaign_id)
+            return redirect("campaigns:campaign_detail", campaign_id=campaign.provider_id)
         unknown = _outcome_unknown().after(error) if campaign is None else None
         if unknown is None:
             builder.form.apply_provider_error(error)
-        if attachments:
-            builder.form.add_error(
-                "attachments", "Browsers cannot keep chosen files: choose them again."
-            )
         return _render_builder(request, builder, campaign, status=422, unknown=unknown)
+    uploads_done(builder.token)  # they were sent
     verb = "created" if campaign is None else "saved"
     messages.success(request, f"Campaign “{saved.name}” {verb}.")
-    url = reverse("campaigns:detail", args=[saved.campaign_id])
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return _redirect(request, reverse("campaigns:campaign_detail", args=[saved.provider_id]))
 
 
-def _check(request: HttpRequest, builder: CampaignBuilder) -> HttpResponse:
+def _check(request: HtmxHttpRequest, builder: CampaignBuilder) -> HttpResponse:
     """After an unknown outcome, "Check EngageLab": refresh, and say whether it exists."""
     builder.is_valid()  # the form as typed, with anything that no longer holds
     name = str(request.POST.get("name", "")).strip()
 
     def find() -> Checked:
-        found = services.campaign_look_up(name=name)
+        sync.sync_campaigns()
+        found = selectors.campaign_latest_named(name)
         if found is None:
             return Checked(f"EngageLab, refreshed just now, has no campaign named “{name}”.")
         created = describe.local_time(found.create_time, found.time_zone)
         return Checked(
             f"EngageLab has a campaign named “{name}”, created {created}:",
-            url=reverse("campaigns:detail", args=[found.campaign_id]),
+            url=reverse("campaigns:campaign_detail", args=[found.provider_id]),
             link=f"open “{found.name}”",
         )
 
@@ -232,7 +231,7 @@ def _check(request: HttpRequest, builder: CampaignBuilder) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required(CHANGE, raise_exception=True)
-def campaign_create(request: HttpRequest) -> HttpResponse:
+def campaign_create(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "POST":
         builder = CampaignBuilder(resubmitted(request.POST), request.FILES)
         if checking(request.POST):
@@ -252,8 +251,8 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required(CHANGE, raise_exception=True)
-def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    campaign = get_object_or_404(Campaign, campaign_id=campaign_id)
+def campaign_edit(request: HtmxHttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(campaign_id)
     if campaign.has_started:
         # Refused before anything is filled in: EngageLab answers 32110 to any change.
         return render(request, "campaigns/locked.html", {"campaign": campaign}, status=409)
@@ -269,8 +268,8 @@ def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required(CHANGE, raise_exception=True)
-def campaign_delete(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    campaign = get_object_or_404(Campaign, campaign_id=campaign_id)
+def campaign_delete(request: HtmxHttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(campaign_id)
     if request.method == "POST":
         try:
             services.campaign_delete(user=request.user, campaign=campaign)
@@ -278,158 +277,75 @@ def campaign_delete(request: HttpRequest, campaign_id: int) -> HttpResponse:
             messages.error(request, f"“{campaign.name}” was not deleted. {error}")
             return render(request, "campaigns/delete.html", {"campaign": campaign}, status=502)
         messages.success(request, f"Campaign “{campaign.name}” deleted.")
-        return redirect("campaigns:list")
+        return redirect("campaigns:campaign_list")
     return render(request, "campaigns/delete.html", {"campaign": campaign})
 
 
 # --- statistics: chart data, table, CSV --------------------------------------------------------
-def _campaign_etag(request: HttpRequest, campaign_id: int) -> str:
+def _campaign_etag(request: HtmxHttpRequest, campaign_id: int) -> str:
     return stats.data_version([campaign_id])
+
+
+def _chart_data(payload: dict[str, Any]) -> JsonResponse:
+    """What a chart box fetches to refresh (`static/js/charts.js`), revalidated every time."""
+    response = JsonResponse(payload)
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @require_GET
 @permission_required(VIEW, raise_exception=True)
 @condition(etag_func=_campaign_etag)
-def campaign_chart_data(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_chart_data(request: HtmxHttpRequest, campaign_id: int) -> HttpResponse:
     """Only the charts' data (traces), the verdict and the numbers; 304 when unchanged."""
-    campaign = get_object_or_404(Campaign, campaign_id=campaign_id)
-    data = charts.campaign_charts(campaign)
-    response = JsonResponse(
+    data = charts.campaign_charts(_campaign(campaign_id))
+    return _chart_data(
         {
             "figures": {key: fig["data"] for key, fig in data["figures"].items()},
             "verdict": data["verdict"],
-            "numbers": _numbers(data["totals"]),
+            "numbers": charts.format_numbers(data["totals"]),
             # The tables beside the charts, refreshed with them (one formatting rule: the
             # page's own template).
             "tables": render_to_string("campaigns/charts.html#tables", {"charts": data}),
         }
     )
-    response["Cache-Control"] = "private, no-cache"
-    return response
-
-
-_numbers = charts.format_numbers
-
-
-CSV_FIELDS = stats.COUNT_FIELDS  # the CSV has every stored count, in the same order
 
 
 @require_GET
 @permission_required(VIEW, raise_exception=True)
-def campaign_stats_csv(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    import csv
-
-    campaign = get_object_or_404(Campaign, campaign_id=campaign_id)
-    table = request.GET.get("table", "timeline")
-    if table not in ("domain", "variant"):
-        # Anything else is the timeline; the raw value never reaches the file name header.
-        table = "timeline"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign_id}-{table}.csv"'
-    writer = csv.writer(response)
-    if table == "domain":
-        rates = ("delivered_rate", "unique_open_rate", "unique_click_rate")
-        writer.writerow(["domain", *CSV_FIELDS, *rates])
-        for r in stats.campaign_totals(campaign.campaign_id, by="domain"):
-            writer.writerow(
-                [r["domain"], *(r[f] for f in CSV_FIELDS), *map(_csv_rate, (r[k] for k in rates))]
-            )
-    elif table == "variant":
-        # One row per variant and A/B phase: the test share (what the test is judged on),
-        # the test share after the winner's send began, the winner's send.
-        rates = (
-            "delivered_rate",
-            "open_rate",
-            "unique_open_rate",
-            "click_rate",
-            "unique_click_rate",
-        )
-        writer.writerow(["variant", "phase", *CSV_FIELDS, *rates])
-        for r in stats.campaign_totals(campaign.campaign_id, by=("variant", "phase")):
-            writer.writerow(
-                [
-                    r["variant"],
-                    r["phase"],
-                    *(r[f] for f in CSV_FIELDS),
-                    *map(_csv_rate, (r[k] for k in rates)),
-                ]
-            )
-    else:
-        writer.writerow(["minute_utc", *(f"cumulative_{f}" for f in CSV_FIELDS)])
-        for r in stats.campaign_timeline(campaign.campaign_id):
-            writer.writerow([r["start"].isoformat(), *(r[f"cum_{f}"] for f in CSV_FIELDS)])
-    return response
-
-
-def _csv_rate(value: float) -> str:
-    """A rate as a share for spreadsheets, precise enough that it rounds to what the page shows."""
-    return f"{value:.6f}"
+def campaign_stats_csv(request: HtmxHttpRequest, campaign_id: int) -> HttpResponse:
+    return exports.campaign_csv(_campaign(campaign_id), request.GET.get("table", ""))
 
 
 # --- the overview's chart (the home page includes the fragment) -------------------------------
-def _period(request: HttpRequest) -> str:
-    period = request.GET.get("period", "24h")
-    return period if period in stats.PERIODS else "24h"
+def _period(request: HtmxHttpRequest) -> str:
+    return selectors.overview_period(request.GET.get("period"))
 
 
-def _overview_etag(request: HttpRequest) -> str:
-    # The window slides every minute even when nothing new arrives. Read once per request:
-    # the ETag check and the cache keys share it.
+def _overview_etag(request: HtmxHttpRequest) -> str:
+    # Read once per request: the ETag check and the cache keys share it.
     if not hasattr(request, "overview_etag"):
-        minute = int(time.time() // 60)
-        request.overview_etag = f"{_period(request)}-{minute}-{stats.data_version()}"
+        request.overview_etag = selectors.overview_version(_period(request))
     return request.overview_etag
 
 
-def _overview_rows(data: dict) -> list[dict]:
-    """Each line's latest point: the table beside the chart."""
-    return [
-        {
-            "name": s["name"],
-            "campaign_id": s["campaign_id"],
-            "open_rate": s["open_rate"][-1] if s["open_rate"] else 0,
-            "click_rate": s["click_rate"][-1] if s["click_rate"] else 0,
-        }
-        for s in data["series"]
-    ]
-
-
-def _overview_payload(period: str, data: dict | None = None) -> dict:
-    data = data or stats.overview(period)
-    series = _overview_rows(data)
-    return {
-        "figures": {"overview": charts.overview_traces(data["series"])},
-        "numbers": _numbers(data["totals"]),
-        "series": series,
-        "tables": render_to_string("campaigns/overview_chart.html#tables", {"series": series}),
-    }
-
-
-def _overview_data(request: HttpRequest) -> dict:
-    """The overview's numbers for this data version, computed once for every poller."""
-    key = f"campaigns:overview-data:{_overview_etag(request)}"
-    data = cache.get(key)
-    if data is None:
-        data = stats.overview(_period(request))
-        cache.set(key, data, 120)
-    return data
+def _overview_data(request: HtmxHttpRequest) -> dict[str, Any]:
+    return selectors.overview_data(_period(request), _overview_etag(request))
 
 
 @require_GET
 @permission_required(VIEW, raise_exception=True)
-def overview_chart(request: HttpRequest) -> HttpResponse:
-    period = _period(request)
+def overview_chart(request: HtmxHttpRequest) -> HttpResponse:
     data = _overview_data(request)
-    figure = charts.with_template(charts.overview_figure(data["series"]))
     return render(
         request,
         "campaigns/overview_chart.html",
         {
-            "figure": figure,
-            "numbers": _numbers(data["totals"]),
-            "series": _overview_rows(data),
+            "figure": charts.with_template(charts.overview_figure(data["series"])),
+            "numbers": charts.format_numbers(data["totals"]),
+            "series": selectors.overview_rows(data),
             "daily": stats.daily_report(),
-            "period": period,
+            "period": _period(request),
             "periods": [(key, label) for key, (label, _, _) in stats.PERIODS.items()],
             "etag": _overview_etag(request),
         },
@@ -439,34 +355,21 @@ def overview_chart(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission_required(VIEW, raise_exception=True)
 @condition(etag_func=_overview_etag)
-def overview_data(request: HttpRequest) -> HttpResponse:
+def overview_data(request: HtmxHttpRequest) -> HttpResponse:
     """Polled every 5 s by every manager's overview: unchanged data is a 304 from one indexed
     query, and a changed answer is computed once per version for all of them."""
-    period = _period(request)
     if request.GET.get("format") == "csv":
-        return _overview_csv(period)
+        return exports.overview_csv(_period(request), _overview_data(request))
     key = f"campaigns:overview-payload:{_overview_etag(request)}"
     payload = cache.get(key)
     if payload is None:  # the figures and the tables too, once per version for all pollers
-        payload = _overview_payload(period, _overview_data(request))
+        data = _overview_data(request)
+        series = selectors.overview_rows(data)
+        payload = {
+            "figures": {"overview": charts.overview_traces(data["series"])},
+            "numbers": charts.format_numbers(data["totals"]),
+            "series": series,
+            "tables": render_to_string("campaigns/overview_chart.html#tables", {"series": series}),
+        }
         cache.set(key, payload, 120)
-    response = JsonResponse(payload)
-    response["Cache-Control"] = "private, no-cache"
-    return response
-
-
-def _overview_csv(period: str) -> HttpResponse:
-    import csv
-
-    data = stats.overview(period)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="campaign-rates-{period}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        ["campaign_id", "campaign", "time_utc", "unique_open_rate", "unique_click_rate"]
-    )
-    for s in data["series"]:
-        for x, o, c in zip(s["x"], s["open_rate"], s["click_rate"], strict=True):
-            name = spreadsheet_safe(s["name"])
-            writer.writerow([s["campaign_id"], name, x, _csv_rate(o), _csv_rate(c)])
-    return response
+    return _chart_data(payload)

@@ -23,7 +23,7 @@ from dashboard.providers import (
 def _engagelab() -> str:
     from campaigns.client import EngageLabClient
 
-    page = EngageLabClient().list_campaigns_page(limit=1)  # a one-item list
+    page = EngageLabClient().campaign_list_page(limit=1)  # a one-item list
     return f"{page.total} campaigns on the account."
 
 

@@ -8,7 +8,7 @@ from dashboard.providers import all_provider_configs
 # (label, url name, permission needed); superusers see everything.
 NAVIGATION = [
     ("Overview", "overview", None),
-    ("Campaigns", "campaigns:list", "dashboard.view_campaigns"),
+    ("Campaigns", "campaigns:campaign_list", "dashboard.view_campaigns"),
     ("Contacts", "contacts:contact_search", "dashboard.view_contacts"),
     ("Dialer", "dialer:campaign_list", "dashboard.view_dialer"),
     ("Audit", "audit", "dashboard.view_audit"),

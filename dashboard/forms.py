@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django import forms
+from django.forms import BaseForm, BaseFormSet
 from django.forms.renderers import TemplatesSetting
 
 from dashboard.models import AuditEvent
@@ -74,3 +75,17 @@ class RowFormSet(forms.BaseFormSet):
         if add and len(rows) < self.max_num:
             rows.append({})
         return type(self)(initial=rows, prefix=self.prefix, form_kwargs=self.form_kwargs)
+
+
+def show_as_typed(*forms: BaseForm | BaseFormSet) -> None:
+    """Bound forms and formsets shown as typed, with no error message: a form's own buttons
+    that are not a submission (add or remove a row, refresh a preview) must not tell the user
+    that what they have not finished yet is wrong. Django validates each the way it always
+    does, then what it found is forgotten, so the page shows every value as typed and no
+    message. Only for showing: never save what was passed here."""
+    for form in forms:
+        if isinstance(form, BaseFormSet):
+            form.non_form_errors().clear()
+            show_as_typed(*form.forms)  # a formset's `errors` are its forms' own
+        else:
+            form.errors.clear()

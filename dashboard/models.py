@@ -172,3 +172,19 @@ class FormSubmission(models.Model):
     token = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     object_id = models.BigIntegerField(null=True, blank=True)  # what it made, once known
+
+
+class KeptUpload(models.Model):
+    """A file chosen in a form that was not done yet (an error in another field, a
+    confirmation step, a provider's refusal), kept with the form's one-time token so that it
+    is not chosen again: removed when the form is done, or after a day
+    (dashboard/submissions.py). Kept in the database, which every web process shares."""
+
+    token = models.CharField(max_length=64, db_index=True)
+    name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    content = models.BinaryField()
+    kept_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]

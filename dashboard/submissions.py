@@ -7,19 +7,25 @@
 - When the provider may have done it although Switchboard saw a failure (no answer in time, an
   unreadable success), the form comes back with everything typed and two honest choices:
   check the provider, or do it anyway with a fresh token (`OutcomeUnknown`).
+- Files chosen in a form that is not done yet (an error in another field, the confirmation
+  step, a provider's refusal) are kept with its token (`uploads_keep`): a browser cannot put
+  a file back into a file field, so the page lists them as kept instead of asking for them
+  again, and they are sent when the form is done.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError
+from django.core.files.base import ContentFile, File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from dashboard.models import FormSubmission
+from dashboard.models import FormSubmission, KeptUpload
 from dashboard.providers import ProviderError
 
 
@@ -104,8 +110,10 @@ CHECK, RETRY = "check", "retry"  # values of the two buttons named `_outcome`
 
 def resubmitted(data: Any) -> Any:
     """The POST as the form reads it. "Create it anyway" carries a fresh token beside the
-    claimed one, which it replaces: that one explicit choice creates at most once."""
+    claimed one, which it replaces: that one explicit choice creates at most once. The files
+    kept for the form follow it to its new token."""
     if data.get("_outcome") == RETRY and data.get("retry_token"):
+        KeptUpload.objects.filter(token=data.get("token", "")).update(token=data["retry_token"])
         data = data.copy()
         data["token"] = data["retry_token"]
     return data
@@ -163,3 +171,43 @@ class OutcomeUnknown:
         except ProviderError as error:
             self.checked = Checked(f"{self.provider} could not be checked. {error}")
         return self
+
+
+# --- files chosen before the form is done ----------------------------------------------------
+KEEP_FOR = timedelta(days=1)
+
+
+def uploads_kept(token: str) -> list[KeptUpload]:
+    """The files kept for the form with this token, as chosen (names and sizes, not read)."""
+    return list(KeptUpload.objects.filter(token=token).defer("content")) if token else []
+
+
+def uploads_keep(token: str, files: Iterable[File]) -> None:
+    """Keep `files` for the form with this token; one of the same name as a file kept before
+    takes its place. Files any form kept longer than a day go."""
+    if not token:
+        return  # an older page without a token: nothing to keep them with
+    with transaction.atomic():
+        KeptUpload.objects.filter(kept_at__lt=timezone.now() - KEEP_FOR).delete()
+        for f in files:
+            f.seek(0)
+            content = f.read()
+            KeptUpload.objects.filter(token=token, name=f.name).delete()
+            KeptUpload.objects.create(token=token, name=f.name, size=len(content), content=content)
+
+
+def upload_drop(token: str, upload_id: int) -> None:
+    """The user's "remove" beside a kept file."""
+    KeptUpload.objects.filter(token=token, pk=upload_id).delete()
+
+
+def uploads_open(kept: list[KeptUpload]) -> list[File]:
+    """Kept files with their content, to send (one query)."""
+    rows = KeptUpload.objects.filter(pk__in=[k.pk for k in kept]).order_by("id")
+    return [ContentFile(bytes(row.content), name=row.name) for row in rows]
+
+
+def uploads_done(token: str) -> None:
+    """The form is done (its files were sent): forget what was kept for it."""
+    if token:
+        KeptUpload.objects.filter(token=token).delete()

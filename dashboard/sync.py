@@ -7,10 +7,12 @@ from __future__ import annotations
 import importlib
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -35,6 +37,75 @@ class SyncResult:
             f"{self.removed} removed, {self.unchanged} unchanged"
         )
         return f"{text}; not loaded: {'; '.join(self.errors)}" if self.errors else text
+
+
+BATCH = 500  # rows a statement writes or names at most (SQLite's limit on parameters)
+
+
+def upsert_mirror(
+    model: type[models.Model],
+    listing: Mapping[Any, dict[str, Any]],
+    *,
+    result: SyncResult,
+    key: str | tuple[str, ...] = "provider_id",
+    scope: dict[str, Any] | None = None,
+    compare: Iterable[str] | None = None,
+    listed_at: datetime | None = None,
+) -> SyncResult:
+    """Make a mirror agree with what a provider listed, counting into `result`.
+
+    `listing` maps each object's provider key (a tuple for a `key` of several fields) to the
+    mirror's values for it; `scope` narrows the table to the part the listing covers (one kind
+    of reference list) and is written into new rows. A key not yet mirrored is created; a row
+    whose values differ — only the `compare` fields, when one of them tells every change — is
+    updated; either way `synced_at` says when the provider last showed it. With `listed_at`,
+    the instant a complete listing was asked for, rows absent from it that were synced before
+    then are removed, so a row a user's write stored meanwhile survives; without it the
+    listing is partial and nothing is removed. One transaction; rows written in batches of one
+    upsert each, which needs the key (with `scope`) to be unique in the table."""
+    keys = (key,) if isinstance(key, str) else key
+    scope = scope or {}
+    fields = list(next(iter(listing.values()), {}))
+    compared = list(compare) if compare is not None else fields
+    now = timezone.now()
+    with transaction.atomic():
+        rows = model.objects.filter(**scope).only("pk", *keys, *compared)
+        existing = {
+            (getattr(row, keys[0]) if len(keys) == 1 else tuple(getattr(row, k) for k in keys)): row
+            for row in rows.iterator(BATCH)
+        }
+        write: list[models.Model] = []
+        unchanged: list[Any] = []
+        for ident, values in listing.items():
+            row = existing.get(ident)
+            if row is not None and all(getattr(row, f) == values[f] for f in compared):
+                unchanged.append(row.pk)
+                continue
+            idents = dict(zip(keys, ident if len(keys) > 1 else (ident,), strict=True))
+            write.append(model(**scope, **idents, **values, synced_at=now))
+            if row is None:
+                result.created += 1
+            else:
+                result.updated += 1
+        result.unchanged += len(unchanged)
+        model.objects.bulk_create(
+            write,
+            batch_size=BATCH,
+            update_conflicts=True,
+            unique_fields=[*scope, *keys],
+            update_fields=[*fields, "synced_at"],
+        )
+        for i in range(0, len(unchanged), BATCH):
+            model.objects.filter(pk__in=unchanged[i : i + BATCH]).update(synced_at=now)
+        if listed_at is not None:
+            gone = [row.pk for ident, row in existing.items() if ident not in listing]
+            for i in range(0, len(gone), BATCH):
+                _, per_model = model.objects.filter(
+                    pk__in=gone[i : i + BATCH], synced_at__lt=listed_at
+                ).delete()
+                # `delete()` counts cascaded rows too: only the mirror's own are removed objects.
+                result.removed += per_model.get(model._meta.label, 0)
+    return result
 
 
 def record_outcome(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import re
 from datetime import UTC, datetime, timedelta
 from datetime import timezone as dt_timezone
@@ -287,9 +288,14 @@ def validate(data: dict[str, Any]) -> dict[str, Any]:
                 raise Rejected(32108, f"attachment {name} is not valid base64") from None
         if total > MAX_ATTACHMENT_BYTES:
             raise Rejected(32108, "attachments cannot total more than 10 MB before base64")
-        # Keep names and sizes only: the emulator has no use for the files themselves.
+        # Keep names, sizes and a digest of the content (what a test checks was received):
+        # the emulator has no use for the files themselves.
         out["attachments"] = [
-            {"filename": a.get("filename") or a.get("file_name"), "size": len(a.get("content", ""))}
+            {
+                "filename": a.get("filename") or a.get("file_name"),
+                "size": len(a.get("content", "")),
+                "sha256": hashlib.sha256(base64.b64decode(a.get("content") or "")).hexdigest(),
+            }
             for a in attachments
         ]
     return out

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from campaigns import stats
 from campaigns.signing import signature_valid, timestamp_fresh
+from campaigns.tasks import process_webhooks_task
 from dashboard.providers import provider_config
 
 log = logging.getLogger("switchboard.webhooks")
@@ -45,7 +46,7 @@ def _without_nul(value: Any) -> Any:
 @csrf_exempt
 @login_not_required
 @require_POST
-def engagelab(request: HttpRequest) -> HttpResponse:
+def webhook_receive(request: HttpRequest) -> HttpResponse:
     secret = webhook_secret()
     if not secret:
         log.error("EngageLab webhook refused: no webhook secret is configured")
@@ -75,7 +76,5 @@ def engagelab(request: HttpRequest) -> HttpResponse:
     # One processing task per burst, not per POST: a task drains everything pending, and the
     # periodic job picks up whatever arrives between two bursts.
     if new and cache.add("campaigns:webhooks:enqueued", True, timeout=2):
-        from campaigns.tasks import process_webhooks_task
-
         process_webhooks_task.enqueue()
     return JsonResponse({"received": len(events), "new": new})

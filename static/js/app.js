@@ -32,22 +32,6 @@
   });
 })();
 
-// Plotly figures embedded as JSON (`data-plotly="<json_script id>"`), drawn on load and after
-// each htmx swap; Plotly.react keeps the user's zoom when a figure sets `uirevision`.
-(function () {
-  function draw(root) {
-    if (!window.Plotly) return;
-    (root || document).querySelectorAll("[data-plotly]").forEach(function (el) {
-      var source = document.getElementById(el.dataset.plotly);
-      if (!source) return;
-      var fig = JSON.parse(source.textContent);
-      Plotly.react(el, fig.data, fig.layout, { responsive: true, displaylogo: false });
-    });
-  }
-  window.addEventListener("load", function () { draw(document); });
-  document.addEventListener("htmx:afterSettle", function (e) { draw(e.target); });
-})();
-
 // After a submit that failed: focus the error summary, so that the user (and a screen reader)
 // starts from what went wrong; a link in it focuses its field.
 (function () {

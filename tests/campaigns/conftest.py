@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from hashlib import sha256
+
 import pytest
 
 from campaigns.client import EngageLabClient
+from campaigns.sandbox.models import SandboxCampaign
 from campaigns.sandbox.rules import ensure_account
 
 
@@ -52,3 +55,14 @@ def engagelab(sandbox):
     client = EngageLabClient()
     client.backoff = 0.01
     return client
+
+
+def received_attachments() -> dict[str, str]:
+    """{file name: SHA-256 of its content} of what EngageLab's sandbox received with its one
+    campaign."""
+    data = SandboxCampaign.objects.get().data
+    return {a["filename"]: a["sha256"] for a in data.get("attachments") or []}
+
+
+def digest(content: bytes) -> str:
+    return sha256(content).hexdigest()

@@ -236,7 +236,7 @@ def test_a_test_the_sandbox_sent_is_judged_on_its_test_share(engagelab, client, 
     from campaigns.sync import sync_campaigns
     from tests.campaigns.conftest import ab_payload
 
-    created = engagelab.create_campaign(ab_payload(send_time="2020-01-01 00:00:00"))
+    created = engagelab.campaign_create(ab_payload(send_time="2020-01-01 00:00:00"))
     SandboxCampaign.objects.filter(pk=created.campaign_id).update(audience=900)
     start = timezone.now() - timedelta(hours=2)
     tick = 0

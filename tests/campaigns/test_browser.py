@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from campaigns.models import Campaign
 from campaigns.sandbox.models import SandboxCampaign
 from campaigns.sync import sync_references
+from tests.campaigns.conftest import digest, received_attachments
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -167,3 +168,91 @@ def test_an_edit_keeps_the_schedule_engagelab_does_not_echo(marketer, login, eng
     sent = SandboxCampaign.objects.get()
     assert sent.data["send_time"] == "2099-12-01 09:30:00" and sent.data["time_zone"] == -5
     assert sent.status == 0 and sent.name == "Winter letter, final"
+
+
+TERMS = b"Terms and conditions of the winter sale."
+
+
+def test_a_file_chosen_once_is_sent_after_an_error_elsewhere(marketer, login, engagelab):
+    sync_references()
+    page = login(marketer)
+    _new_campaign(page, "")  # no name: an error in another field than the file's
+    page.get_by_label("Schedule for…").check()
+    page.get_by_label("Send at").fill("2099-12-01T09:30")
+    page.get_by_label("Attachments").set_input_files(
+        {"name": "terms.txt", "mimeType": "text/plain", "buffer": TERMS}
+    )
+    page.get_by_role("button", name="Schedule campaign").click()
+    expect(page.get_by_text("This field is required.", exact=True)).to_be_visible()
+    expect(page.get_by_text("Kept: terms.txt")).to_be_visible()
+    assert not SandboxCampaign.objects.exists()
+    page.get_by_label("Name", exact=True).fill("Winter terms")
+    page.get_by_role("button", name="Schedule campaign").click()
+    expect(page.get_by_role("heading", name="Winter terms")).to_be_visible()
+    expect(page.get_by_text("terms.txt (40 bytes)")).to_be_visible()
+    assert received_attachments() == {"terms.txt": digest(TERMS)}
+
+
+def test_warm_up_thresholds_are_percentages(marketer, login, engagelab):
+    sync_references()
+    page = login(marketer)
+    _new_campaign(page, "Warm in percent")
+    page.get_by_label("Schedule for…").check()
+    page.get_by_label("Send at").fill("2099-12-01T09:30")
+    page.get_by_role("button", name="Add a domain").click()
+    row = page.locator("#warmup-builder .row").first
+    row.get_by_label("Recipient domain").fill("gmail.com")
+    raise_at = row.locator(".percent-input").first  # the sign follows the number
+    expect(raise_at.locator("input")).to_have_value("95")
+    expect(raise_at.locator("span")).to_have_text("%")
+    row.get_by_label("Raise the rate at").fill("92.5")
+    expect(page.locator("#warmup-preview")).to_contain_text(
+        "gmail.com: starts at rate level 1; the rate goes up when at least 92.5% of messages "
+        "are delivered, and down when fewer than 75% are."
+    )
+    page.get_by_role("button", name="Schedule campaign").click()
+    expect(page.get_by_role("heading", name="Warm in percent")).to_be_visible()
+    [sent] = SandboxCampaign.objects.get().data["warm_up"]
+    assert (sent["upgrade_value"], sent["downgrade_value"]) == ("0.925", "0.75")
+    page.get_by_role("button", name="Edit").click()
+    expect(page.get_by_label("Raise the rate at")).to_have_value("92.5")
+    expect(page.get_by_label("Lower the rate below")).to_have_value("75")
+
+
+@pytest.fixture
+def page_without_javascript(browser, sandbox, client, marketer):
+    """The builder in a browser that runs no script, the marketer's session given to it: the
+    CSS alone decides what shows."""
+    client.force_login(marketer)
+    context = browser.new_context(base_url=sandbox.url, java_script_enabled=False)
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+                          "url": sandbox.url}])  # fmt: skip
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+def test_an_ab_test_hides_what_it_compares_even_without_javascript(
+    page_without_javascript, engagelab
+):
+    sync_references()
+    page = page_without_javascript
+    page.goto("/campaigns/new/")
+    subject = page.get_by_label("Subject", exact=True)
+    sender = page.get_by_label("Sender", exact=True)
+    why = page.get_by_text("Warm-up and link tracking (UTM) are not offered for an A/B test")
+    expect(subject).to_be_visible()
+    expect(page.locator("#warmup-builder")).to_be_visible()
+    expect(why).to_be_hidden()
+
+    page.get_by_label("A/B test").check()
+    expect(subject).to_be_hidden()
+    expect(page.get_by_text("The subject is what the A/B test below compares")).to_be_visible()
+    expect(page.locator("#warmup-builder")).to_be_hidden()
+    expect(page.get_by_role("group", name="Link tracking (UTM) (optional)")).to_be_hidden()
+    expect(why).to_be_visible()
+
+    page.get_by_label("What to test").select_option(label="Sender")
+    expect(sender).to_be_hidden()
+    expect(page.get_by_text("The sender is what the A/B test below compares")).to_be_visible()
+    expect(subject).to_be_visible()

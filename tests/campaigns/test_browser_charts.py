@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _running_campaign(engagelab, sent: int) -> int:
-    created = engagelab.create_campaign(regular_payload(send_time="2020-01-01 00:00:00"))
+    created = engagelab.campaign_create(regular_payload(send_time="2020-01-01 00:00:00"))
     SandboxCampaign.objects.filter(pk=created.campaign_id).update(audience=5000)
     simulate(batch=sent)
     process_events()
@@ -71,3 +71,27 @@ def test_campaign_tables_refresh_with_the_charts(manager, login, engagelab):
         ".reduce((n, td) => n + Number(td.textContent.replace(/,/g, '')), 0) === 480"
     )
     assert _sent_column(page, "table-domains") == 480
+
+
+def test_every_chart_is_drawn_by_one_module_and_again_after_an_htmx_swap(manager, login, engagelab):
+    """The overview holds two kinds of figure: the live campaign chart (polled) and the
+    latest sendings (its article replaced by htmx every 30 s). Both are drawn by
+    static/js/charts.js, the sendings again once htmx has swapped in a new article, and no
+    page script is written inline."""
+    _running_campaign(engagelab, 200)
+    page = login(manager)
+    campaigns = page.locator("#campaign-overview-chart [data-plotly]")
+    sendings = page.locator("#latest-sendings [data-plotly]")
+    expect(campaigns.locator(".main-svg").first).to_be_visible(timeout=15_000)
+    expect(sendings.locator(".main-svg").first).to_be_visible()
+    scripts = page.locator("script:not([src])").evaluate_all(
+        "els => els.filter(e => e.type !== 'application/json').length"
+    )
+    assert scripts == 0
+
+    page.evaluate("document.querySelector('#latest-sendings').dataset.before = 'swap'")
+    page.evaluate(
+        "htmx.ajax('GET', '/overview/sendings/', {target: '#latest-sendings', swap: 'outerHTML'})"
+    )
+    swapped = page.locator("#latest-sendings:not([data-before])")
+    expect(swapped.locator("[data-plotly] .main-svg").first).to_be_visible()

@@ -61,7 +61,7 @@ def deliver(client, events):
 
 def mirror(cid=42, **extra):
     return Campaign.objects.create(
-        campaign_id=cid,
+        provider_id=cid,
         name=extra.pop("name", f"Campaign {cid}"),
         status=extra.pop("status", 1),
         campaign_type=extra.pop("campaign_type", 2),

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_create_returns_the_campaign_as_engagelab_describes_it(engagelab):
-    created = engagelab.create_campaign(regular_payload())
+    created = engagelab.campaign_create(regular_payload())
     assert created.campaign_id > 0
     assert created.campaign_type == 2
     assert created.status == 0
@@ -33,18 +33,18 @@ def test_create_returns_the_campaign_as_engagelab_describes_it(engagelab):
 
 
 def test_detail_update_and_delete_round_trip(engagelab):
-    created = engagelab.create_campaign(regular_payload())
-    assert engagelab.update_campaign(created.campaign_id, {"name": "Renamed"}) == 1
-    assert engagelab.get_campaign(created.campaign_id).name == "Renamed"
-    assert engagelab.delete_campaign(created.campaign_id) == 1
+    created = engagelab.campaign_create(regular_payload())
+    assert engagelab.campaign_update(created.campaign_id, {"name": "Renamed"}) == 1
+    assert engagelab.campaign_get(created.campaign_id).name == "Renamed"
+    assert engagelab.campaign_delete(created.campaign_id) == 1
     with pytest.raises(Exception) as info:
-        engagelab.get_campaign(created.campaign_id)
+        engagelab.campaign_get(created.campaign_id)
     assert info.value.status == 404
     assert "does not exist" in str(info.value)
 
 
 def test_ab_campaign_keeps_its_test(engagelab):
-    created = engagelab.create_campaign(ab_payload())
+    created = engagelab.campaign_create(ab_payload())
     assert created.campaign_type == 1
     assert created.ab_test["subjects"] == ["Subject A", "Subject B", "Subject C"]
     assert created.ab_test["win_condition"]["compare"] == "open_percent"
@@ -60,11 +60,11 @@ def test_list_walks_every_page_and_filters(engagelab):
             created_at=timezone.now(),
             updated_at=timezone.now(),
         )
-    everything = engagelab.list_campaigns()
+    everything = engagelab.campaign_list()
     assert len(everything) == 105
     assert len({c.campaign_id for c in everything}) == 105
-    assert len(engagelab.list_campaigns(campaign_type=1)) == 21
-    assert [c.name for c in engagelab.list_campaigns(name="Bulk 10")] == [
+    assert len(engagelab.campaign_list(campaign_type=1)) == 21
+    assert [c.name for c in engagelab.campaign_list(name="Bulk 10")] == [
         "Bulk 104",
         "Bulk 103",
         "Bulk 102",
@@ -72,25 +72,25 @@ def test_list_walks_every_page_and_filters(engagelab):
         "Bulk 100",
         "Bulk 10",
     ]
-    assert len(engagelab.list_campaigns(status=0)) == 105
-    page = engagelab.list_campaigns_page(limit=10, offset=100)
+    assert len(engagelab.campaign_list(status=0)) == 105
+    page = engagelab.campaign_list_page(limit=10, offset=100)
     assert page.total == 105 and len(page.campaigns) == 5
 
 
 def test_list_rejects_a_limit_out_of_range(engagelab):
     with pytest.raises(Exception) as info:
-        engagelab.list_campaigns_page(limit=101)
+        engagelab.campaign_list_page(limit=101)
     assert "limit must be between 1 and 100" in str(info.value)
 
 
 def test_reference_lists(engagelab):
-    assert {s.sender_id for s in engagelab.list_senders()} == {21, 53, 77}
-    assert "newsletter" in {t.template_invoke_name for t in engagelab.list_templates()}
-    assert "VIP customers" in {s.name for s in engagelab.list_segments()}
-    assert engagelab.create_tags(["black-friday"]) == 1
-    assert "black-friday" in {t.name for t in engagelab.list_tags()}
+    assert {s.sender_id for s in engagelab.sender_list()} == {21, 53, 77}
+    assert "newsletter" in {t.template_invoke_name for t in engagelab.template_list()}
+    assert "VIP customers" in {s.name for s in engagelab.segment_list()}
+    assert engagelab.tag_create(["black-friday"]) == 1
+    assert "black-friday" in {t.name for t in engagelab.tag_list()}
     with pytest.raises(Exception) as info:
-        engagelab.create_tags(["black-friday"])
+        engagelab.tag_create(["black-friday"])
     assert info.value.code == 32603
 
 
@@ -240,7 +240,7 @@ def test_every_documented_rule_is_enforced_with_the_provider_error(
     engagelab, payload, code, message
 ):
     with pytest.raises(Exception) as info:
-        engagelab.create_campaign(payload)
+        engagelab.campaign_create(payload)
     assert info.value.code == code
     assert message in str(info.value)
     assert str(info.value).startswith("EngageLab: ")
@@ -248,18 +248,18 @@ def test_every_documented_rule_is_enforced_with_the_provider_error(
 
 
 def test_editing_a_started_campaign_is_refused_with_32110(engagelab):
-    created = engagelab.create_campaign(regular_payload(send_time="2020-01-01 00:00:00"))
-    assert engagelab.get_campaign(created.campaign_id).status == 1
+    created = engagelab.campaign_create(regular_payload(send_time="2020-01-01 00:00:00"))
+    assert engagelab.campaign_get(created.campaign_id).status == 1
     with pytest.raises(Exception) as info:
-        engagelab.update_campaign(created.campaign_id, {"name": "Too late"})
+        engagelab.campaign_update(created.campaign_id, {"name": "Too late"})
     assert info.value.code == 32110
-    assert engagelab.get_campaign(created.campaign_id).name == "Autumn newsletter"
+    assert engagelab.campaign_get(created.campaign_id).name == "Autumn newsletter"
 
 
 def test_update_validates_the_merged_campaign(engagelab):
-    created = engagelab.create_campaign(regular_payload())
+    created = engagelab.campaign_create(regular_payload())
     with pytest.raises(Exception) as info:
-        engagelab.update_campaign(created.campaign_id, {"name": ""})
+        engagelab.campaign_update(created.campaign_id, {"name": ""})
     assert info.value.code == 32112
 
 
@@ -274,44 +274,44 @@ def test_wrong_credentials_are_refused_with_30000(engagelab):
         )
     )
     with pytest.raises(Exception) as info:
-        bad.list_campaigns()
+        bad.campaign_list()
     assert info.value.status == 401 and info.value.code == 30000
     assert "data center" in str(info.value)
 
 
 def test_an_injected_503_on_a_read_is_retried(engagelab):
     set_fault("engagelab", "error", status=503, remaining=1)
-    assert engagelab.list_senders()
+    assert engagelab.sender_list()
     assert ProviderCall.objects.filter(provider="engagelab", status=503).count() == 1
 
 
 def test_a_persistent_503_becomes_a_clear_message(engagelab):
     set_fault("engagelab", "error", status=503)
     with pytest.raises(Exception) as info:
-        engagelab.list_campaigns()
+        engagelab.campaign_list()
     assert "EngageLab is having trouble (HTTP 503)" in str(info.value)
 
 
 def test_a_create_is_never_sent_twice(engagelab):
     set_fault("engagelab", "error", status=502, remaining=1)
     with pytest.raises(Exception) as info:
-        engagelab.create_campaign(regular_payload())
+        engagelab.campaign_create(regular_payload())
     assert info.value.status == 502
     assert not SandboxCampaign.objects.exists()
     assert ProviderCall.objects.filter(path="/v1/marketing/campaigns", method="POST").count() == 1
 
 
 def test_429_with_retry_after_is_honoured(engagelab):
-    created = engagelab.create_campaign(regular_payload())
+    created = engagelab.campaign_create(regular_payload())
     set_fault("engagelab", "rate_limit", retry_after=1, remaining=1)
-    assert engagelab.get_campaign(created.campaign_id).name == "Autumn newsletter"
+    assert engagelab.campaign_get(created.campaign_id).name == "Autumn newsletter"
     assert ProviderCall.objects.filter(status=429).count() == 1
 
 
 def test_persistent_429_is_reported(engagelab):
     set_fault("engagelab", "rate_limit", retry_after=30)
     with pytest.raises(Exception) as info:
-        engagelab.list_templates()
+        engagelab.template_list()
     assert "rate limiting" in str(info.value) and "30 s" in str(info.value)
 
 
@@ -319,12 +319,12 @@ def test_a_timeout_is_reported_without_waiting_forever(engagelab, settings):
     engagelab.max_retries = 0
     set_fault("engagelab", "timeout")
     with pytest.raises(Exception) as info:
-        engagelab.delete_campaign(1)
+        engagelab.campaign_delete(1)
     assert "did not answer within 2 s" in str(info.value)
 
 
 def test_a_malformed_body_is_reported(engagelab):
     set_fault("engagelab", "malformed")
     with pytest.raises(Exception) as info:
-        engagelab.list_campaigns()
+        engagelab.campaign_list()
     assert "not JSON" in str(info.value)

@@ -24,7 +24,8 @@ from campaigns.sandbox.simulation import signed_headers, webhook_url
 from campaigns.stats import process_events
 from campaigns.sync import sync_references
 from dashboard.models import AuditEvent, ProviderCall
-from dashboard.sandbox import set_fault
+from dashboard.sandbox import clear_faults, set_fault
+from tests.campaigns.conftest import digest, received_attachments
 from tests.campaigns.test_pages import ab_post, mirror, regular_post
 from tests.concurrency import eventually
 from tests.html_forms import form_data, outcome_choices
@@ -205,7 +206,7 @@ def test_refresh_failure_is_a_message(ready, fault):
     response = ready.post("/campaigns/refresh/", follow=True)
     assert response.status_code == 200
     assert "Could not refresh from EngageLab." in text(response) and message in text(response)
-    assert Campaign.objects.filter(campaign_id=77).exists()
+    assert Campaign.objects.filter(provider_id=77).exists()
 
 
 # --- junk the user (or a crafted link) sends ------------------------------------------------
@@ -305,14 +306,14 @@ def test_an_update_that_worked_is_saved_when_the_reread_fails(ready, monkeypatch
     from campaigns.client import EngageLabClient
 
     cid = _created(ready)
-    update = EngageLabClient.update_campaign
+    update = EngageLabClient.campaign_update
 
     def update_then_break(self, *args, **kwargs):
         count = update(self, *args, **kwargs)
         set_fault("engagelab", "rate_limit", retry_after=60)  # 429: not retried, no wait
         return count
 
-    monkeypatch.setattr(EngageLabClient, "update_campaign", update_then_break)
+    monkeypatch.setattr(EngageLabClient, "campaign_update", update_then_break)
     response = ready.post(
         f"/campaigns/{cid}/edit/", regular_post(name="Renamed", subject="New subject")
     )
@@ -323,15 +324,19 @@ def test_an_update_that_worked_is_saved_when_the_reread_fails(ready, monkeypatch
     assert list(AuditEvent.objects.values_list("action", "outcome")) == [("updated", "ok")]
 
 
-def test_a_failed_create_with_attachments_asks_for_the_files_again(ready):
+def test_a_refused_create_keeps_its_attachments_for_the_next_try(ready):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     set_fault("engagelab", "rate_limit", retry_after=60)
     files = [SimpleUploadedFile("terms.pdf", b"%PDF-1.4 hello")]
-    response = ready.post("/campaigns/new/", {**regular_post(), "attachments": files})
+    response = ready.post("/campaigns/new/", {**regular_post(token="t-429"), "attachments": files})
     assert response.status_code == 422
-    assert "Browsers cannot keep chosen files: choose them again." in text(response)
+    assert "Kept: terms.pdf" in text(response)
     assert 'value="Winter newsletter"' in response.content.decode()
+    clear_faults()
+    again = ready.post("/campaigns/new/", {**form_data(response.content.decode(), "token")})
+    assert again.status_code == 302
+    assert received_attachments() == {"terms.pdf": digest(b"%PDF-1.4 hello")}
 
 
 # --- answers the sandbox never gives: a success without the fields Switchboard reads -------
@@ -373,7 +378,7 @@ def test_a_listing_row_without_an_id_refreshes_nothing(client, engagelab_offline
     response = client.post("/campaigns/refresh/", follow=True)
     assert response.status_code == 200
     assert "Could not refresh from EngageLab." in text(response)
-    assert list(Campaign.objects.values_list("campaign_id", flat=True)) == [77]
+    assert list(Campaign.objects.values_list("provider_id", flat=True)) == [77]
 
 
 def test_nul_characters_in_an_event_are_dropped_before_it_is_stored(sandbox):
@@ -391,7 +396,7 @@ def test_nul_characters_in_an_event_are_dropped_before_it_is_stored(sandbox):
 
 
 def test_refresh_says_what_was_refreshed_when_only_the_choices_fail(ready, engagelab):
-    engagelab.create_campaign(
+    engagelab.campaign_create(
         {
             "campaign_type": 2,
             "name": "Made on EngageLab",

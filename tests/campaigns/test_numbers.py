@@ -149,7 +149,7 @@ def test_engagelab_daily_report_shows_its_rates(client, manager):
 def test_latest_sendings_table_equals_its_chart(client, manager):
     from campaigns.models import Campaign
 
-    Campaign.objects.filter(campaign_id=42).delete()
+    Campaign.objects.filter(provider_id=42).delete()
     mirror(name="Spring", run_time=timezone.now() - timedelta(hours=1))
     _two_domains(client)
     client.force_login(manager)

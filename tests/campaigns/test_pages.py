@@ -18,9 +18,9 @@ from dashboard.sandbox import set_fault
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def mirror(campaign_id=1, name="Spring sale", status=0, campaign_type=2, **extra):
+def mirror(provider_id=1, name="Spring sale", status=0, campaign_type=2, **extra):
     return Campaign.objects.create(
-        campaign_id=campaign_id,
+        provider_id=provider_id,
         name=name,
         status=status,
         campaign_type=campaign_type,
@@ -63,12 +63,12 @@ def regular_post(**overrides):
         "warmup-INITIAL_FORMS": "0",
         "warmup-0-domain": "gmail.com",
         "warmup-0-rate": "1",
-        "warmup-0-upgrade_value": "0.95",
-        "warmup-0-downgrade_value": "0.75",
+        "warmup-0-upgrade_value": "95",
+        "warmup-0-downgrade_value": "75",
         "warmup-1-domain": "outlook.com",
         "warmup-1-rate": "2",
-        "warmup-1-upgrade_value": "0.9",
-        "warmup-1-downgrade_value": "0.7",
+        "warmup-1-upgrade_value": "90",
+        "warmup-1-downgrade_value": "70",
         "utm_campaign_name": "winter",
         "utm_source": "engagelab",
     }
@@ -113,7 +113,7 @@ def test_list_filters_searches_sorts_and_paginates(client, marketer):
 def test_list_says_when_it_was_synced_and_refresh_syncs(client, marketer, engagelab):
     client.force_login(marketer)
     assert "Never synced" in client.get("/campaigns/").content.decode()
-    engagelab.create_campaign(
+    engagelab.campaign_create(
         {
             "campaign_type": 2,
             "name": "From EngageLab",
@@ -184,7 +184,7 @@ def test_create_regular_campaign_sends_the_payload_and_mirrors_it(client, market
     assert [w["domain"] for w in data["warm_up"]] == ["gmail.com", "outlook.com"]
     assert data["google_track"]["campaign_name"] == "winter"
     assert "ab_test" not in data
-    row = Campaign.objects.get(campaign_id=created.id)
+    row = Campaign.objects.get(provider_id=created.id)
     assert row.subject == "Hello winter"
     assert AuditEvent.objects.get().action == "created"
     body = client.get(response.url).content.decode()
@@ -214,9 +214,9 @@ def test_create_ab_campaign(client, marketer, builder_ready):
         ({"send_time": "tomorrow"}, "Enter a date and time"),
         ({"warmup-1-domain": "gmail.com"}, "gmail.com is already in the warm-up."),
         ({"warmup-1-domain": "not a domain"}, "Enter a recipient domain such as gmail.com."),
-        ({"warmup-0-upgrade_value": "0"}, "Enter a share above 0 and at most 1"),
-        ({"warmup-0-downgrade_value": "1.5"}, "Enter a share above 0 and at most 1"),
-        ({"warmup-0-downgrade_value": "0.99"}, "keep this below the raise threshold"),
+        ({"warmup-0-upgrade_value": "0"}, "Enter a percentage above 0 and at most 100"),
+        ({"warmup-0-downgrade_value": "150"}, "Enter a percentage above 0 and at most 100"),
+        ({"warmup-0-downgrade_value": "99"}, "keep this below the raise threshold"),
         ({"warmup-TOTAL_FORMS": "21"}, "at most 20 warm-up domains"),
         ({"utm_source": "s" * 65}, "at most 64 characters"),
     ],
@@ -227,8 +227,8 @@ def test_regular_form_rules(client, marketer, builder_ready, overrides, field_me
             overrides |= {
                 f"warmup-{i}-domain": f"d{i}.com",
                 f"warmup-{i}-rate": "1",
-                f"warmup-{i}-upgrade_value": "0.9",
-                f"warmup-{i}-downgrade_value": "0.5",
+                f"warmup-{i}-upgrade_value": "90",
+                f"warmup-{i}-downgrade_value": "50",
             }
     client.force_login(marketer)
     response = client.post("/campaigns/new/", regular_post(**overrides))
@@ -409,7 +409,7 @@ def test_managers_and_dialer_staff_cannot_change_campaigns(client, role_users, r
     for url in ("/campaigns/new/", "/campaigns/3/edit/", "/campaigns/3/delete/"):
         assert client.get(url).status_code == 403
         assert client.post(url, regular_post()).status_code == 403
-    assert Campaign.objects.filter(campaign_id=3).exists()
+    assert Campaign.objects.filter(provider_id=3).exists()
 
 
 def test_dialer_staff_cannot_see_campaigns_but_managers_can(client, role_users):

@@ -14,6 +14,8 @@ from django.utils import timezone
 from campaigns.models import Campaign, StatBucket
 from campaigns.sandbox.models import SandboxCampaign
 from campaigns.sync import sync_references
+from dashboard.models import KeptUpload
+from tests.campaigns.conftest import digest, received_attachments
 from tests.campaigns.test_pages import ab_post, mirror, regular_post
 from tests.html_forms import form_data
 
@@ -96,7 +98,7 @@ def test_the_confirmation_says_about_how_many_when_a_campaign_went_to_that_audie
     )  # fmt: skip
     for domain, sent in (("gmail.com", 9000), ("outlook.com", 3400)):
         StatBucket.objects.create(
-            campaign_id=past.campaign_id, domain=domain, start=timezone.now(), sent=sent
+            campaign_id=past.provider_id, domain=domain, start=timezone.now(), sent=sent
         )
     page = text(ready.post("/campaigns/new/", regular_post(when="now")))
     assert "Send now to Tags: newsletter, customers (about 12,400 contacts)?" in page
@@ -113,18 +115,18 @@ def test_change_something_goes_back_with_everything_typed(ready):
     assert not SandboxCampaign.objects.exists()
 
 
-def test_attachments_are_chosen_again_on_the_confirmation(ready):
+def test_attachments_are_kept_through_the_confirmation(ready):
     pdf = SimpleUploadedFile("terms.pdf", b"%PDF-1.4 hello")
-    first = ready.post("/campaigns/new/", {**regular_post(when="now"), "attachments": [pdf]})
-    assert "Attachments: terms.pdf. Browsers cannot carry chosen files" in text(first)
-    # Confirmed without them: asked again, nothing sent without the attachment.
-    bare = ready.post("/campaigns/new/", press(first, CONFIRM))
-    assert "Choose the same files again (terms.pdf), or go back to change them." in text(bare)
+    first = ready.post(
+        "/campaigns/new/", {**regular_post(when="now", token="t-now"), "attachments": [pdf]}
+    )
+    assert "Attachments: terms.pdf." in text(first)
+    assert 'type="file"' not in first.content.decode()  # nothing to choose again
     assert not SandboxCampaign.objects.exists()
-    again = SimpleUploadedFile("terms.pdf", b"%PDF-1.4 hello")
-    response = ready.post("/campaigns/new/", press(bare, CONFIRM, attachments=[again]))
+    response = ready.post("/campaigns/new/", press(first, CONFIRM))
     assert response.status_code == 302
-    assert SandboxCampaign.objects.get().data["attachments"][0]["filename"] == "terms.pdf"
+    assert received_attachments() == {"terms.pdf": digest(b"%PDF-1.4 hello")}
+    assert not KeptUpload.objects.exists()  # sent: nothing left behind
 
 
 def test_an_ab_test_started_now_is_confirmed_too(ready):

@@ -3,6 +3,8 @@ and every successful write updates it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import time_machine
 from django.utils import timezone
@@ -20,14 +22,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_sync_creates_updates_and_removes(engagelab):
-    a = engagelab.create_campaign(regular_payload(name="First"))
-    engagelab.create_campaign(ab_payload(name="Second"))
+    a = engagelab.campaign_create(regular_payload(name="First"))
+    engagelab.campaign_create(ab_payload(name="Second"))
     Campaign.objects.create(
-        campaign_id=999_999, campaign_type=2, name="Gone", status=0, synced_at=timezone.now()
+        provider_id=999_999, campaign_type=2, name="Gone", status=0, synced_at=timezone.now()
     )
     result = sync_campaigns()
     assert (result.created, result.removed) == (2, 1)
-    first = Campaign.objects.get(campaign_id=a.campaign_id)
+    first = Campaign.objects.get(provider_id=a.campaign_id)
     assert first.name == "First" and first.audience_values == ["newsletter"]
     assert first.warm_up[0]["domain"] == "gmail.com" and first.time_zone == "-5"
     assert SyncStamp.objects.filter(name="campaigns").exists()
@@ -37,11 +39,11 @@ def test_sync_creates_updates_and_removes(engagelab):
     )
     result = sync_campaigns()
     assert (result.updated, result.unchanged, result.removed) == (1, 1, 0)
-    assert Campaign.objects.get(campaign_id=a.campaign_id).name == "First, renamed"
+    assert Campaign.objects.get(provider_id=a.campaign_id).name == "First, renamed"
 
 
 def test_a_failed_listing_removes_nothing(engagelab):
-    engagelab.create_campaign(regular_payload())
+    engagelab.campaign_create(regular_payload())
     sync_campaigns()
     set_fault("engagelab", "error", status=503)
     with pytest.raises(ProviderError):
@@ -49,11 +51,26 @@ def test_a_failed_listing_removes_nothing(engagelab):
     assert Campaign.objects.count() == 1
 
 
+def test_a_listing_removes_only_campaigns_stored_before_it_was_asked_for(engagelab):
+    """A campaign Switchboard stored after the listing was asked for (a create, meanwhile)
+    may not be in it yet: it stays; one last seen before then is gone from EngageLab."""
+    now = timezone.now()
+    for provider_id, synced_at in ((1, now - timedelta(hours=1)), (2, now + timedelta(minutes=1))):
+        Campaign.objects.create(
+            provider_id=provider_id, campaign_type=2, name="x", status=0, synced_at=synced_at
+        )
+    assert sync_campaigns().removed == 1
+    assert list(Campaign.objects.values_list("provider_id", flat=True)) == [2]
+
+
 def test_reference_sync_fills_the_builder_choices(engagelab):
     sync_references()
     kinds = set(ReferenceItem.objects.values_list("kind", flat=True))
     assert kinds == {"sender", "template", "tag", "segment"}
     assert ReferenceItem.objects.get(kind="sender", key="21").label.startswith("Switchboard News")
+    again = sync_references()  # nothing changed at EngageLab
+    assert (again.created, again.updated, again.removed) == (0, 0, 0)
+    assert again.unchanged == ReferenceItem.objects.count()
 
 
 def test_each_reference_list_is_stored_on_its_own(engagelab):
@@ -94,6 +111,29 @@ def test_a_failed_create_is_audited_as_failed(engagelab, marketer):
     assert event.outcome == "error" and "name cannot be empty" in event.detail
 
 
+def test_a_refused_update_is_audited_with_the_campaign_it_was_about(engagelab, marketer):
+    row = services.campaign_create(user=marketer, payload=regular_payload())
+    with pytest.raises(ProviderError):
+        services.campaign_update(user=marketer, campaign=row, payload={"name": ""})
+    event = AuditEvent.objects.latest("id")
+    assert (event.action, event.outcome, event.object_id, event.object_label) == (
+        "updated",
+        "error",
+        str(row.provider_id),
+        "Autumn newsletter",
+    )
+    assert "name cannot be empty" in event.detail
+
+
+def test_deleting_a_campaign_engagelab_no_longer_has_is_done(engagelab, marketer):
+    row = services.campaign_create(user=marketer, payload=regular_payload())
+    SandboxCampaign.objects.all().delete()  # deleted on EngageLab meanwhile: it answers 404
+    services.campaign_delete(user=marketer, campaign=row)
+    assert not Campaign.objects.exists()
+    event = AuditEvent.objects.latest("id")
+    assert (event.action, event.outcome, event.object_id) == ("deleted", "ok", str(row.provider_id))
+
+
 def test_editing_a_started_campaign_is_refused_before_any_call(engagelab, marketer):
     row = services.campaign_create(
         user=marketer, payload=regular_payload(send_time="2020-01-01 00:00:00")
@@ -107,8 +147,8 @@ def test_overview_card_counts_the_mirror(engagelab):
     from campaigns.selectors import overview_card
 
     assert overview_card()["stats"] == []
-    engagelab.create_campaign(regular_payload())
-    engagelab.create_campaign(regular_payload(send_time="2020-01-01 00:00:00"))
+    engagelab.campaign_create(regular_payload())
+    engagelab.campaign_create(regular_payload(send_time="2020-01-01 00:00:00"))
     sync_campaigns()
     assert overview_card()["stats"] == [("Running", 1), ("Scheduled", 1), ("Finished", 0)]
 
@@ -118,7 +158,7 @@ def test_the_periodic_tasks_run_the_sandbox_and_process_what_it_sent(engagelab):
     from campaigns.sandbox.tasks import sandbox_tick
     from campaigns.tasks import process_webhooks_task, sync_campaigns_task
 
-    created = engagelab.create_campaign(regular_payload(send_time="2020-01-01 00:00:00"))
+    created = engagelab.campaign_create(regular_payload(send_time="2020-01-01 00:00:00"))
     assert sandbox_tick.func() == 40  # one tick sends to the next 40 recipients
     assert process_webhooks_task.func() > 40  # sent, delivered, opens, clicks…
     assert StatBucket.objects.filter(campaign_id=created.campaign_id).exists()
@@ -145,7 +185,7 @@ def test_daily_statistics_are_polled_and_shown_beside_the_live_numbers(
     from campaigns.sandbox.simulation import simulate
     from campaigns.sync import sync_daily_stats
 
-    engagelab.create_campaign(regular_payload(send_time="2020-01-01 00:00:00"))
+    engagelab.campaign_create(regular_payload(send_time="2020-01-01 00:00:00"))
     with time_machine.travel(instant, tick=True):
         simulate(batch=100)
         result = sync_daily_stats()

@@ -112,12 +112,12 @@ def test_out_of_order_and_duplicate_events_count_uniques_once(sandbox):
 
 
 def test_the_sandbox_simulates_a_running_campaign_and_delivers_signed_events(engagelab):
-    created = engagelab.create_campaign(regular_payload(send_time="2020-01-01 00:00:00"))
+    created = engagelab.campaign_create(regular_payload(send_time="2020-01-01 00:00:00"))
     campaign = SandboxCampaign.objects.get(pk=created.campaign_id)
     SandboxCampaign.objects.filter(pk=campaign.pk).update(audience=120)
     assert simulate(batch=60) == 60
     assert simulate(batch=60) == 60
-    assert engagelab.get_campaign(created.campaign_id).status == 2  # finished
+    assert engagelab.campaign_get(created.campaign_id).status == 2  # finished
     assert not SandboxWebhook.objects.exists()  # all acknowledged by the receiver
     process_events()
     buckets = StatBucket.objects.filter(campaign_id=created.campaign_id)
@@ -127,7 +127,7 @@ def test_the_sandbox_simulates_a_running_campaign_and_delivers_signed_events(eng
     assert 10 <= totals["uo"] <= 60
     assert buckets.values("domain").distinct().count() >= 3
     today = timezone.now().date()
-    rows = engagelab.stats_day(
+    rows = engagelab.daily_stat_list(
         start_date=(today - timedelta(days=1)).isoformat(),
         end_date=(today + timedelta(days=1)).isoformat(),
     )
@@ -138,7 +138,7 @@ def test_the_sandbox_simulates_a_running_campaign_and_delivers_signed_events(eng
 def test_the_simulation_is_deterministic_and_ab_variants_differ(engagelab):
     from campaigns.sandbox.simulation import _variants, recipient
 
-    created = engagelab.create_campaign(ab_payload(send_time="2020-01-01 00:00:00"))
+    created = engagelab.campaign_create(ab_payload(send_time="2020-01-01 00:00:00"))
     SandboxCampaign.objects.filter(pk=created.campaign_id).update(audience=30000)
     c = SandboxCampaign.objects.get(pk=created.campaign_id)
     people = [recipient(c, n, _variants(c)) for n in range(4500)]
@@ -150,7 +150,7 @@ def test_the_simulation_is_deterministic_and_ab_variants_differ(engagelab):
 
 
 def test_an_unreachable_receiver_keeps_events_for_the_next_tick(engagelab, settings):
-    created = engagelab.create_campaign(regular_payload(send_time="2020-01-01 00:00:00"))
+    created = engagelab.campaign_create(regular_payload(send_time="2020-01-01 00:00:00"))
     settings.SWITCHBOARD_URL = "http://127.0.0.1:9"  # nothing listens there
     simulate(batch=10)
     assert SandboxWebhook.objects.filter(attempts=1).count() == 1
@@ -162,7 +162,7 @@ def test_an_unreachable_receiver_keeps_events_for_the_next_tick(engagelab, setti
 
 def test_stats_day_refuses_more_than_three_months(engagelab):
     with pytest.raises(Exception) as info:
-        engagelab.stats_day(start_date="2020-01-01", end_date="2020-06-01")
+        engagelab.daily_stat_list(start_date="2020-01-01", end_date="2020-06-01")
     assert info.value.code == 32700
 
 

@@ -72,7 +72,7 @@ def changed(before: dict, after: dict) -> dict[str, tuple[int, int]]:
 @pytest.fixture
 def everything(engagelab, audience, claire, synced, superuser):  # noqa: F811
     """Objects of every kind each page shows, in states a page could be tempted to move on."""
-    created = engagelab.create_campaign(regular_payload())
+    created = engagelab.campaign_create(regular_payload())
     sync_references()
     sync_campaigns()
     di = DialogInsightClient()

@@ -48,7 +48,7 @@ def overflowing(page) -> int:
 @pytest.fixture
 def charts_too(everything, engagelab):  # noqa: F811
     """A campaign sending, with statistics, so that the charts draw too."""
-    sending = engagelab.create_campaign(regular_payload(send_time="2020-01-01 00:00:00"))
+    sending = engagelab.campaign_create(regular_payload(send_time="2020-01-01 00:00:00"))
     SandboxCampaign.objects.filter(pk=sending.campaign_id).update(audience=5000)
     simulate(batch=200)
     process_events()

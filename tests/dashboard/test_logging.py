@@ -30,7 +30,7 @@ def provider_lines(caplog):
 
 def test_a_refusal_is_a_warning_with_the_providers_code_and_message(sandbox, caplog):
     with caplog.at_level(logging.INFO), pytest.raises(ProviderError):
-        EngageLabClient().get_campaign(999)
+        EngageLabClient().campaign_get(999)
     (line,) = provider_lines(caplog)
     assert line.levelno == logging.WARNING
     text = line.getMessage()
@@ -50,7 +50,7 @@ def test_a_refusal_is_a_warning_with_the_providers_code_and_message(sandbox, cap
 def test_a_read_that_fails_after_its_retries_is_an_error(sandbox, caplog):
     set_fault("engagelab", SandboxFault.Kind.ERROR, status=503)
     with caplog.at_level(logging.INFO), pytest.raises(ProviderError):
-        EngageLabClient().get_campaign(1)
+        EngageLabClient().campaign_get(1)
     lines = provider_lines(caplog)
     assert [r.levelname for r in lines] == ["WARNING", "WARNING", "WARNING", "ERROR"]
     assert all(" 503 " in r.getMessage() for r in lines[:3])
@@ -64,13 +64,13 @@ def test_a_read_that_fails_after_its_retries_is_an_error(sandbox, caplog):
 def test_a_write_that_fails_once_is_a_warning_not_an_error(sandbox, caplog):
     set_fault("engagelab", SandboxFault.Kind.ERROR, status=503)
     with caplog.at_level(logging.INFO), pytest.raises(ProviderError):
-        EngageLabClient().create_tags(["spring"])
+        EngageLabClient().tag_create(["spring"])
     assert [r.levelname for r in provider_lines(caplog)] == ["WARNING"]
 
 
 def test_a_successful_call_stays_at_info(sandbox, caplog):
     with caplog.at_level(logging.INFO):
-        EngageLabClient().list_campaigns_page(limit=1)
+        EngageLabClient().campaign_list_page(limit=1)
     assert [r.levelname for r in provider_lines(caplog)] == ["INFO"]
 
 

@@ -164,7 +164,7 @@ def test_provider_call_log_line_carries_the_request_id(sandbox, settings, client
 def _mirror():
     from campaigns.models import Campaign
 
-    return sorted(Campaign.objects.values_list("campaign_id", "name", "status"))
+    return sorted(Campaign.objects.values_list("provider_id", "name", "status"))
 
 
 def test_sync_command_summarises_and_fails_loudly(sandbox, capsys):

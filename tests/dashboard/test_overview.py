@@ -15,7 +15,7 @@ from contacts.models import Mailing
 def sendings(db):
     now = timezone.now()
     Campaign.objects.create(
-        campaign_id=41,
+        provider_id=41,
         campaign_type=2,
         name="Winter sale",
         status=2,

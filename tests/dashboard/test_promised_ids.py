@@ -104,7 +104,7 @@ WRITES = {
         "POST",
         f"{EL}/v1/marketing/campaigns",
         {"result": {"name": "Autumn", "campaign_type": 2, "status": 0}},
-        lambda: _el().create_campaign({"name": "Autumn"}),
+        lambda: _el().campaign_create({"name": "Autumn"}),
         "EngageLab did not confirm the campaign; check it there before trying again.",
     ),
 }
@@ -156,21 +156,21 @@ READS = {
         "GET",
         f"{EL}/v1/marketing/campaigns",
         {"result": [{"campaign_id": 3, "name": "A"}, {"name": "B"}], "total": 2},
-        lambda: _el().list_campaigns(),
+        lambda: _el().campaign_list(),
         "EngageLab sent a campaign without its campaign_id; nothing was changed.",
     ),
     "campaign detail without campaign_id": (
         "GET",
         f"{EL}/v1/marketing/campaigns/3",
         {"result": {"name": "A"}},
-        lambda: _el().get_campaign(3),
+        lambda: _el().campaign_get(3),
         "EngageLab sent the campaign without its campaign_id; nothing was changed.",
     ),
     "sender without sender_id": (
         "GET",
         f"{EL}/v1/marketing/senders",
         {"result": [{"name": "News", "email": "news@example.com"}], "total": 1},
-        lambda: _el().list_senders(),
+        lambda: _el().sender_list(),
         "EngageLab sent a sender without its sender_id; nothing was changed.",
     ),
     "dialer campaign without id": (

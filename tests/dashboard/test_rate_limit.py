@@ -127,10 +127,10 @@ def test_engagelab_statistics_keep_to_sixty_calls_a_minute(db):
     responses.get(f"{BASE}/v1/stats_day", json={"result": []})
     responses.get(f"{BASE}/v1/campaigns", json={"result": [], "count": 0})
     started = time.monotonic()
-    client.stats_day(start_date="2025-01-01", end_date="2025-01-02")
+    client.daily_stat_list(start_date="2025-01-01", end_date="2025-01-02")
     client.request("GET", "/v1/campaigns")  # other endpoints are not held back
     assert time.monotonic() - started < 0.5
-    client.stats_day(start_date="2025-01-01", end_date="2025-01-02")
+    client.daily_stat_list(start_date="2025-01-01", end_date="2025-01-02")
     # The second statistics call waited for its slot: 60/59 s after the first.
     assert time.monotonic() - started >= 60 / 59 - 0.05
     assert len(responses.calls) == 3

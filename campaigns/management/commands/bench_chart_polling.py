@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
 
+from campaigns.bench import chart_timings
 from dashboard.bench import figure, record
 
 URL = "/campaigns/overview/data.json?period=24h"
@@ -38,8 +39,6 @@ class Command(BaseCommand):
             raise CommandError("Seed first: make bench.")
         probe = Client()
         probe.force_login(user)
-        from campaigns.bench import chart_timings
-
         for row in chart_timings(probe):
             self.stdout.write(
                 f"{row['label']:<38} {row['status']}  p50 {row['p50_ms']:6.1f} ms  "
