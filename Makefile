@@ -13,7 +13,7 @@ BENCH_DATABASE_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(if $(findstring
 BENCH_ENV = DJANGO_SETTINGS_MODULE=tests.settings DATABASE_URL=$(BENCH_DATABASE_URL)
 LOADTEST = $(BENCH_ENV) $(PY) manage.py loadtest
 
-.PHONY: run test lint bench loadtest venv clean chromium wrk
+.PHONY: run test lint bench loadtest venv clean chromium wrk messages gettext
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,11 +23,19 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
+# The French catalogues (<app>/locale/fr/LC_MESSAGES/django.po), compiled for Django by
+# GNU gettext's msgfmt.
+gettext:
+	$(call debian,msgfmt,gettext,to compile the French catalogues)
+
+messages: venv gettext
+	env -u DJANGO_SETTINGS_MODULE $(VENV)/bin/django-admin compilemessages --ignore=.venv --ignore=node_modules -v 0
+
 # The demo: SQLite, sandbox providers, demo data, printed logins; web server and task worker
 # together, Ctrl-C stops both.
 run: export DEBUG ?= true
 run: export SWITCHBOARD_URL ?= http://$(HOST):$(PORT)
-run: venv
+run: venv messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "Open http://$(HOST):$(PORT)/ and log in with one of the users above."
@@ -58,12 +66,12 @@ chromium:
 wrk:
 	$(call debian,wrk,wrk,for the load test)
 
-test: lint chromium
+test: lint chromium messages
 	$(VENV)/bin/pytest -n 2 --dist loadfile
 
 # Pages at scale beside their anchors (admin changelist, import floor), chart polling, then
 # throughput under gunicorn (`make loadtest` alone once seeded).
-bench: venv wrk
+bench: venv wrk messages
 	$(BENCH_ENV) $(PY) manage.py bench --scale $(BENCH_SCALE)
 	$(BENCH_ENV) $(PY) manage.py bench_chart_polling
 	$(LOADTEST)

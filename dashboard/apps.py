@@ -6,4 +6,7 @@ class DashboardConfig(AppConfig):
     verbose_name = "Switchboard"
 
     def ready(self) -> None:
-        from dashboard import checks  # noqa: F401  (registers Switchboard's system check)
+        from dashboard import (
+            checks,  # noqa: F401  (registers Switchboard's system check)
+            preferences,  # noqa: F401  (loads a user's choices at login)
+        )

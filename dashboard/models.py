@@ -188,3 +188,16 @@ class KeptUpload(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+class Preferences(models.Model):
+    """What a user chose for themselves: the language Switchboard speaks to them (blank: their
+    browser's) and the time zone every time is shown and typed in (blank: the installation's
+    `TIME_ZONE`). Copied into the session at login and when changed (dashboard/preferences.py),
+    so that a request reads no row for them."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences"
+    )
+    language = models.CharField(max_length=8, blank=True, choices=settings.LANGUAGES)
+    time_zone = models.CharField(max_length=64, blank=True)

@@ -9,6 +9,8 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("overview/sendings/", views.overview_sendings, name="overview_sendings"),
     path("audit/", views.audit_log, name="audit"),
+    path("preferences/", views.preferences, name="preferences"),
+    path("preferences/language", views.language_choose, name="language_choose"),
     path("providers/", views.providers, name="providers"),
     path("providers/<str:name>/check", views.provider_check, name="provider_check"),
     path(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.paginator import Paginator
@@ -7,12 +8,16 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from dashboard import capabilities, charts, checks, health, selectors
 from dashboard.forms import AuditFilterForm
 from dashboard.logs import expected
+from dashboard.models import Preferences
+from dashboard.preferences import LanguageForm, PreferencesForm, remember
 from dashboard.providers import PROVIDER_NAMES, all_provider_configs
 from dashboard.roles import viewable_providers
 
@@ -130,3 +135,39 @@ def workers_health(request: HttpRequest) -> HttpResponse:
 def favicon(request: HttpRequest) -> HttpResponse:
     # For what asks /favicon.ico anyway (the admin's pages, a JSON answer opened in a tab).
     return redirect(static("favicon.svg"))
+
+
+def _with_language_cookie(response: HttpResponse, language: str) -> HttpResponse:
+    """The language also in Django's cookie: the login page speaks it after logging out."""
+    if language:
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax",
+                            secure=settings.SESSION_COOKIE_SECURE)  # fmt: skip
+    else:
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+    return response
+
+
+def preferences(request: HttpRequest) -> HttpResponse:
+    """The user's language and time zone."""
+    mine, _created = Preferences.objects.get_or_create(user=request.user)
+    form = PreferencesForm(request.POST or None, instance=mine)
+    if request.method == "POST" and form.is_valid():
+        remember(request, form.save())
+        messages.success(request, _("Your preferences are saved."))
+        return _with_language_cookie(redirect("preferences"), mine.language)
+    return render(request, "dashboard/preferences.html", {"form": form})
+
+
+@require_POST
+def language_choose(request: HttpRequest) -> HttpResponse:
+    """The navigation's language switcher: back to the page it was used on."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        return redirect("preferences")
+    mine, _created = Preferences.objects.get_or_create(user=request.user)
+    mine.language = form.cleaned_data["language"]
+    mine.save(update_fields=["language"])
+    remember(request, mine)
+    back = form.cleaned_data["next"]
+    safe = url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure())
+    return _with_language_cookie(redirect(back if safe and back else "overview"), mine.language)
