@@ -19,7 +19,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import gunicorn.config
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -90,13 +89,17 @@ class Command(BaseCommand):
         address = f"127.0.0.1:{_free_port()}"
         base = f"http://{address}"
         log = tempfile.NamedTemporaryFile(prefix="loadtest-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE}
-        # The README's Production command line, on loopback.
-        server_args = f"dashboard.wsgi -w {workers} -k gthread --threads {threads}"
-        command = [sys.executable, "-m", "gunicorn", *server_args.split(), "-b", address]
-        if hasattr(gunicorn.config, "ControlSocketDisable"):  # gunicorn with a control socket
-            # Leave the machine's control socket (~/.gunicorn) to the gunicorn that owns it.
-            command.append("--no-control-socket")
+        run_dir = tempfile.mkdtemp(prefix="loadtest-run-")  # its own pid file and socket
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE,
+            "SWITCHBOARD_RUN_DIR": run_dir,
+        }
+        # Production's configuration file (dashboard/gunicorn.conf.py), on loopback, with the
+        # bench's process and thread counts.
+        config = str(Path(settings.BASE_DIR) / "dashboard" / "gunicorn.conf.py")
+        command = [sys.executable, "-m", "gunicorn", "-c", config, "-w", str(workers),
+                   "--threads", str(threads), "-b", address]  # fmt: skip
         server = subprocess.Popen(
             command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
         )
