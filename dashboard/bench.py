@@ -76,6 +76,29 @@ class Ratio:
         return result
 
 
+@dataclass(frozen=True)
+class Goal:
+    """A measurement held to an absolute goal (`campaigns.chart_data` p95_ms <= 10); listed
+    with the app's `RATIOS` and printed with them."""
+
+    measurement: str
+    on: str
+    op: str  # "<=" or ">="
+    target: float
+
+    @property
+    def id(self) -> str:
+        return f"{self.measurement} {self.on}"
+
+    def compute(self, by_id: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+        found = by_id.get(self.measurement)
+        if not found or self.on not in found:
+            return None
+        value = found[self.on]
+        met = {"<=": operator.le, ">=": operator.ge}[self.op](value, self.target)
+        return {"value": value, "on": self.on, "goal": f"{self.op} {self.target:g}", "met": met}
+
+
 def figure(id: str, label: str, unit: str, value: float, **extra: Any) -> dict[str, Any]:
     """A measurement that is not a page time: the value under its unit's key (`rows_per_s`,
     `mb`, `req_s`, `ms`, `count`)."""
@@ -84,7 +107,7 @@ def figure(id: str, label: str, unit: str, value: float, **extra: Any) -> dict[s
 
 def record(
     entries: list[dict[str, Any]],
-    ratios: list[Ratio] = (),
+    ratios: list[Ratio | Goal] = (),
     *,
     fresh: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
@@ -118,7 +141,8 @@ def ratio_lines(data: dict[str, Any], ids: list[str] | None = None) -> list[str]
         goal = ""
         if "goal" in r:
             goal = f"   goal {r['goal']}: {'met' if r['met'] else 'NOT MET'}"
-        lines.append(f"{rid:<72}{r['value']:>8.2f}×{goal}")
+        unit = "×" if " / " in rid else ""  # a ratio, or a value in its own unit (in the id)
+        lines.append(f"{rid:<72}{r['value']:>8.2f}{unit}{goal}")
     return lines
 
 

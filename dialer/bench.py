@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from dashboard.bench import Page, Ratio, figure, record
+from dashboard.bench import Goal, Page, Ratio, figure, record
 from dialer import imports, selectors
 from dialer import statuses as st
 from dialer.client import Contact, _write_multipart
@@ -255,7 +255,13 @@ RATIOS = [
     Ratio("dialer.board", "admin.dialer_contacts.changelist", goal=("<=", 0.5)),
     Ratio("dialer.board.status", "admin.dialer_contacts.status", goal=("<=", 0.5)),
     Ratio("dialer.board.search_name", "admin.dialer_contacts.search", goal=("<=", 0.5)),
-    Ratio("dialer.import.rows_per_s", "dialer.import.floor_rows_per_s", on="rows_per_s"),
+    Ratio(
+        "dialer.import.rows_per_s",
+        "dialer.import.floor_rows_per_s",
+        on="rows_per_s",
+        goal=(">=", 0.8),
+    ),  # fmt: skip
+    Goal("dialer.board.search_name", "p95_ms", "<=", 15),
 ]
 
 

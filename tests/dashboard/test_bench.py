@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from dashboard import bench
-from dashboard.bench import Page, Ratio, figure, record
+from dashboard.bench import Goal, Page, Ratio, figure, record
 from dashboard.management.commands.bench import Command
 
 BOARD = Ratio("dialer.board", "admin.dialer_contacts.changelist", goal=("<=", 0.5))
@@ -51,6 +51,17 @@ def test_entries_merge_by_id_and_ratios_are_recomputed(results):
 def test_a_ratio_waits_for_both_sides(results):
     data = record([{"id": "dialer.board", "label": "Board", "p50_ms": 30.0}], [BOARD])
     assert data["ratios"] == {}
+
+
+def test_an_absolute_goal_is_judged_and_printed_in_its_own_unit(results):
+    goal = Goal("campaigns.chart_data", "p95_ms", "<=", 10)
+    assert record([], [goal])["ratios"] == {}  # not measured yet: nothing claimed
+    data = record([{"id": "campaigns.chart_data", "label": "Chart data", "p95_ms": 12.5}], [goal])
+    assert data["ratios"][goal.id] == {"value": 12.5, "on": "p95_ms", "goal": "<= 10", "met": False}
+    (line,) = bench.ratio_lines(data)
+    assert line.startswith("campaigns.chart_data p95_ms") and "12.50   goal <= 10: NOT MET" in line
+    data = record([{"id": "campaigns.chart_data", "label": "Chart data", "p95_ms": 8.0}], [goal])
+    assert bench.ratio_lines(data)[0].endswith("goal <= 10: met")
 
 
 def test_a_page_without_an_id_gets_one_from_its_label():
