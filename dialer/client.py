@@ -22,6 +22,8 @@ from typing import Any, BinaryIO
 
 import requests
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 
 from dashboard.providers import ProviderClient, ProviderError
 from dashboard.uploads import UploadError, json_array_items
@@ -200,7 +202,7 @@ def _invalid_reason(item: dict[str, Any]) -> str:
             value = "; ".join(f"{k}: {v}" for k, v in value.items())
         if value:
             return str(value)
-    return "the contact was refused without a reason"
+    return gettext("the contact was refused without a reason")
 
 
 class CCAIClient(ProviderClient):
@@ -226,10 +228,13 @@ class CCAIClient(ProviderClient):
             message = "Resource not found"
         return self.http_error(response, provider_message=message, details=body)
 
-    def _expect(self, body: Any, kind: type, what: str) -> Any:
+    def _expect(self, body: Any, kind: type, what: str | Promise) -> Any:
+        """`body` if it is a `kind`; `what` says what it was the answer for ("the campaign")."""
         if not isinstance(body, kind):
             raise ProviderError(
-                f"{self.display_name} sent an unexpected answer for {what}.", provider=self.provider
+                gettext("%(provider)s sent an unexpected answer for %(what)s.")
+                % {"provider": self.display_name, "what": what},
+                provider=self.provider,
             )
         return body
 
@@ -239,7 +244,7 @@ class CCAIClient(ProviderClient):
         _, body = self.request("GET", f"{MANAGER}/campaigns")
         if isinstance(body, dict):  # tolerate a wrapped list
             body = body.get("campaigns") or body.get("data") or []
-        items = self._expect(body, list, "the campaign list")
+        items = self._expect(body, list, gettext_lazy("the campaign list"))
         # A campaign Switchboard cannot identify makes the listing incomplete: the sync would
         # otherwise remove that campaign (and its contacts) from the mirror.
         for item in items:
@@ -249,7 +254,7 @@ class CCAIClient(ProviderClient):
     def campaign_get(self, campaign_id: int) -> Campaign:
         """GET /manager/api/v1/outbound_dialer/campaigns/{id} (contract: "Campaign")."""
         _, body = self.request("GET", f"{MANAGER}/campaigns/{campaign_id}")
-        body = self._expect(body, dict, "the campaign")
+        body = self._expect(body, dict, gettext_lazy("the campaign"))
         # e.g. a 200 carrying only {"message": …}
         self.required_int(body, "id", what="the campaign", write=False)
         return Campaign.from_api(body)
@@ -261,7 +266,7 @@ class CCAIClient(ProviderClient):
         _, body = self.request(
             "POST", f"{APPS}/campaigns/{campaign_id}/contacts", json=contact.payload()
         )
-        body = self._expect(body, dict, "the new contact")
+        body = self._expect(body, dict, gettext_lazy("the new contact"))
         valid = [c for c in _list(body.get("valid_contacts")) if isinstance(c, dict)]
         invalid = [
             InvalidContact(contact=c, reason=_invalid_reason(c))
@@ -275,7 +280,7 @@ class CCAIClient(ProviderClient):
         _, body = self.request("GET", f"{APPS}/campaigns/{campaign_id}/contacts")
         if isinstance(body, dict):
             body = body.get("contacts") or body.get("data") or []
-        items = self._expect(body, list, "the contact list")
+        items = self._expect(body, list, gettext_lazy("the contact list"))
         return [self._listed_contact(c) for c in items if isinstance(c, dict)]
 
     def contact_iter(self, campaign_id: int) -> Iterator[Contact]:
@@ -291,13 +296,15 @@ class CCAIClient(ProviderClient):
                     yield self._listed_contact(item)
         except (UploadError, UnicodeDecodeError) as error:
             raise ProviderError(
-                f"{self.display_name} sent a contact list Switchboard cannot read ({error}).",
+                gettext("%(provider)s sent a contact list Switchboard cannot read (%(error)s).")
+                % {"provider": self.display_name, "error": error},
                 provider=self.provider,
                 status=response.status_code,
             ) from None
         except requests.RequestException as error:
             raise ProviderError(
-                f"{self.display_name} stopped sending the contact list halfway ({error}).",
+                gettext("%(provider)s stopped sending the contact list halfway (%(error)s).")
+                % {"provider": self.display_name, "error": error},
                 provider=self.provider,
             ) from None
         finally:
@@ -346,8 +353,11 @@ class CCAIClient(ProviderClient):
             job_id = match.group(1) if match else None
         if not job_id:
             raise ProviderError(
-                f"{self.display_name} accepted the import but did not say which job runs it; "
-                "check the campaign's contacts before importing again.",
+                gettext(
+                    "%(provider)s accepted the import but did not say which job runs it; "
+                    "check the campaign's contacts before importing again."
+                )
+                % {"provider": self.display_name},
                 provider=self.provider,
                 status=response.status_code,
             )
@@ -356,7 +366,7 @@ class CCAIClient(ProviderClient):
     def import_job_get(self, campaign_id: int, job_id: str) -> ImportJob:
         """GET …/contacts/jobs/{job_id} ("job")."""
         _, body = self.request("GET", f"{APPS}/campaigns/{campaign_id}/contacts/jobs/{job_id}")
-        return ImportJob.from_api(self._expect(body, dict, "the import job"))
+        return ImportJob.from_api(self._expect(body, dict, gettext_lazy("the import job")))
 
     def contact_update(
         self,
@@ -380,7 +390,7 @@ class CCAIClient(ProviderClient):
         _, body = self.request(
             "PATCH", f"{APPS}/campaigns/{campaign_id}/contact", json=payload, idempotent=True
         )
-        return Contact.from_api(self._expect(body, dict, "the edited contact"))
+        return Contact.from_api(self._expect(body, dict, gettext_lazy("the edited contact")))
 
     def contact_delete(
         self,
@@ -400,7 +410,7 @@ class CCAIClient(ProviderClient):
         if len(payload) != 1:
             raise ValueError("Delete a contact by exactly one of id, phone or external id.")
         _, body = self.request("DELETE", f"{APPS}/campaigns/{campaign_id}/contact", json=payload)
-        return Contact.from_api(self._expect(body, dict, "the deleted contact"))
+        return Contact.from_api(self._expect(body, dict, gettext_lazy("the deleted contact")))
 
 
 class _Reporting:

@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from dashboard.uploads import DELIMITERS, ENCODINGS
 from dialer.imports import FIELD_LABELS, FIELDS, REQUIRED
@@ -14,23 +16,29 @@ from dialer.models import DialerCampaign, DialerContact, DialerImport
 from dialer.phones import PhoneError, normalise_phone
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+# "Choose the column holding the name": one whole sentence per field.
+REQUIRED_COLUMN = {
+    "name": _("Choose the column holding the name."),
+    "phone_number": _("Choose the column holding the phone."),
+    "email": _("Choose the column holding the email."),
+}
 
 
 class ContactForm(forms.Form):
-    name = forms.CharField(max_length=255)
+    name = forms.CharField(label=_("Name"), max_length=255)
     phone_number = forms.CharField(
-        label="Phone",
+        label=_("Phone"),
         max_length=40,
-        help_text="With + and the country code, e.g. +1 514 555 0101.",
+        help_text=_("With + and the country code, e.g. +1 514 555 0101."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
-    email = forms.EmailField(max_length=254)
-    external_unique_id = forms.CharField(label="External id", max_length=255, required=False)
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    external_unique_id = forms.CharField(label=_("External id"), max_length=255, required=False)
     outbound_number = forms.CharField(
-        label="Outbound number",
+        label=_("Outbound number"),
         max_length=40,
         required=False,
-        help_text="The number the contact sees; leave empty for the campaign's.",
+        help_text=_("The number the contact sees; leave empty for the campaign's."),
         widget=forms.TextInput(attrs={"type": "tel"}),
     )
 
@@ -63,7 +71,8 @@ class ContactForm(forms.Form):
         other = next(iter(taken.order_by()[:1]), None)
         if other is not None:
             raise forms.ValidationError(
-                f"{phone} is already in this campaign ({other.name or 'another contact'})."
+                gettext("%(phone)s is already in this campaign (%(name)s).")
+                % {"phone": phone, "name": other.name or gettext("another contact")}
             )
         return phone
 
@@ -79,18 +88,20 @@ class ContactForm(forms.Form):
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
-        label="CSV or JSON file",
-        help_text="CSV with a header row (comma, semicolon or tab separated; UTF-8, UTF-16 or "
-        "Windows-1252, as Excel saves it), or a JSON array of objects.",
+        label=_("CSV or JSON file"),
+        help_text=_(
+            "CSV with a header row (comma, semicolon or tab separated; UTF-8, UTF-16 or "
+            "Windows-1252, as Excel saves it), or a JSON array of objects."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,.txt,.tsv"}),
     )
 
     def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
         if upload.size == 0:
-            raise forms.ValidationError("The file is empty.")
+            raise forms.ValidationError(gettext("The file is empty."))
         if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("The file is larger than 50 MB; split it.")
+            raise forms.ValidationError(gettext("The file is larger than 50 MB; split it."))
         return upload
 
 
@@ -99,7 +110,7 @@ class ImportMappingForm(forms.Form):
 
     def __init__(self, *args, upload: DialerImport, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        choices = [("", "— not in the file —")] + [(c, c) for c in upload.columns]
+        choices = [("", gettext("— not in the file —"))] + [(c, c) for c in upload.columns]
         for field in FIELDS:
             self.fields[field] = forms.ChoiceField(
                 label=FIELD_LABELS[field],
@@ -108,9 +119,7 @@ class ImportMappingForm(forms.Form):
                 initial=upload.mapping.get(field, ""),
             )
             if field in REQUIRED:
-                self.fields[field].error_messages["required"] = (
-                    f"Choose the column holding the {FIELD_LABELS[field].lower()}."
-                )
+                self.fields[field].error_messages["required"] = REQUIRED_COLUMN[field]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -121,7 +130,9 @@ class ImportMappingForm(forms.Form):
                 continue
             if column in used:
                 self.add_error(
-                    field, f"“{column}” is already used for {FIELD_LABELS[used[column]]}."
+                    field,
+                    gettext("“%(column)s” is already used for %(field)s.")
+                    % {"column": column, "field": FIELD_LABELS[used[column]]},
                 )
             used[column] = field
         return data
@@ -134,8 +145,8 @@ class ImportFormatForm(forms.Form):
     """How to read the file, as detected at upload: the user corrects what looks wrong in the
     sample (accents garbled: the encoding; everything in one column: the delimiter)."""
 
-    encoding = forms.ChoiceField(label="Encoding", choices=ENCODINGS)
-    delimiter = forms.ChoiceField(label="Delimiter", choices=DELIMITERS, required=False)
+    encoding = forms.ChoiceField(label=_("Encoding"), choices=ENCODINGS)
+    delimiter = forms.ChoiceField(label=_("Delimiter"), choices=DELIMITERS, required=False)
 
     def __init__(self, *args: Any, upload: DialerImport, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"encoding": upload.encoding, "delimiter": upload.delimiter})
@@ -148,8 +159,14 @@ class ImportRowForm(forms.Form):
     """One rejected row of an import, as the user corrects it on the report (checked by the
     import's own rules, not here: the row's new problem is shown like the file's)."""
 
-    name = forms.CharField(label="Name", max_length=255, required=False)
-    phone_number = forms.CharField(label="Phone", max_length=100, required=False)
-    email = forms.CharField(label="Email", max_length=254, required=False)
-    external_unique_id = forms.CharField(label="External id", max_length=255, required=False)
-    outbound_number = forms.CharField(label="Outbound number", max_length=40, required=False)
+    name = forms.CharField(label=FIELD_LABELS["name"], max_length=255, required=False)
+    phone_number = forms.CharField(
+        label=FIELD_LABELS["phone_number"], max_length=100, required=False
+    )
+    email = forms.CharField(label=FIELD_LABELS["email"], max_length=254, required=False)
+    external_unique_id = forms.CharField(
+        label=FIELD_LABELS["external_unique_id"], max_length=255, required=False
+    )
+    outbound_number = forms.CharField(
+        label=FIELD_LABELS["outbound_number"], max_length=40, required=False
+    )

@@ -18,6 +18,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO, Any
@@ -27,12 +28,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext, gettext_lazy
 
 from dashboard import uploads
 from dashboard.audit import audit_record
 from dashboard.csvsafe import spreadsheet_safe
-from dashboard.models import AuditEvent
+from dashboard.models import AuditEvent, Preferences
 from dashboard.providers import ProviderError
 from dialer.bulk import insert_many
 from dialer.client import CCAIClient, ContactInput
@@ -51,11 +54,11 @@ FILE_CHUNK = 1 << 20  # bytes of the uploaded file per stored piece
 MAX_ROWS = 250_000
 FIELDS = ["name", "phone_number", "email", "external_unique_id", "outbound_number"]
 FIELD_LABELS = {
-    "name": "Name",
-    "phone_number": "Phone",
-    "email": "Email",
-    "external_unique_id": "External id",
-    "outbound_number": "Outbound number",
+    "name": gettext_lazy("Name"),
+    "phone_number": gettext_lazy("Phone"),
+    "email": gettext_lazy("Email"),
+    "external_unique_id": gettext_lazy("External id"),
+    "outbound_number": gettext_lazy("Outbound number"),
 }
 REQUIRED = ("name", "phone_number", "email")
 # Headers recognised when proposing the mapping, in English and French, compared without
@@ -148,6 +151,18 @@ class _LeaseLost(Exception):
     """Someone else took over this check (a user's restart, a worker after an expired lease)."""
 
 
+def in_uploader_language(upload: DialerImport) -> AbstractContextManager:
+    """What the worker writes for people about an import (its rows' problems, why it stopped)
+    is in the language of whoever uploaded the file, when they chose one; a request writes in
+    its user's language."""
+    language = (
+        Preferences.objects.filter(user_id=upload.created_by_id)
+        .values_list("language", flat=True)
+        .first()
+    )
+    return translation.override(language or translation.get_language())
+
+
 # --- The stored file ------------------------------------------------------------------------
 
 
@@ -205,7 +220,7 @@ def _unique_headers(raw: list[str]) -> list[str]:
     seen: dict[str, int] = {}
     headers = []
     for i, name in enumerate(raw, 1):
-        name = (name or "").strip().lstrip("\ufeff") or f"Column {i}"
+        name = (name or "").strip().lstrip("\ufeff") or gettext("Column %(number)s") % {"number": i}
         if name in seen:
             seen[name] += 1
             name = f"{name} ({seen[name]})"
@@ -216,10 +231,15 @@ def _unique_headers(raw: list[str]) -> list[str]:
 
 
 def _not_an_object(item: Any) -> str:
-    kind = "an array" if isinstance(item, list) else "empty" if item is None else "a value"
     shown = json.dumps(item, ensure_ascii=False)
     shown = shown if len(shown) <= 40 else shown[:39] + "…"
-    return f"This item is {kind} ({shown}), not a contact object."
+    if isinstance(item, list):
+        sentence = gettext("This item is an array (%(item)s), not a contact object.")
+    elif item is None:
+        sentence = gettext("This item is empty (%(item)s), not a contact object.")
+    else:
+        sentence = gettext("This item is a value (%(item)s), not a contact object.")
+    return sentence % {"item": shown}
 
 
 @dataclass(frozen=True)
@@ -267,15 +287,17 @@ def _survey(upload: DialerImport) -> None:
                 _check_size(total)
             if total and not objects:
                 raise ImportFileError(
-                    "The JSON array holds no contact objects: each contact is "
-                    '{"name": …, "phone": …, "email": …}.'
+                    gettext(
+                        "The JSON array holds no contact objects: each contact is "
+                        '{"name": …, "phone": …, "email": …}.'
+                    )
                 )
             upload.columns = [str(c) for c in columns]
         else:
             rows = uploads.read_csv(_stored(upload), fmt)
             header = next(rows, None)
             if header is None:
-                raise ImportFileError("The file is empty.")
+                raise ImportFileError(gettext("The file is empty."))
             upload.columns = _unique_headers(header[1])
             total = 0
             for _, cells in rows:
@@ -285,14 +307,17 @@ def _survey(upload: DialerImport) -> None:
     except uploads.UploadError as error:
         raise ImportFileError(str(error)) from None
     if total == 0:
-        raise ImportFileError("The file has no contacts (only a header, or nothing).")
+        raise ImportFileError(gettext("The file has no contacts (only a header, or nothing)."))
     upload.total_rows = total
     upload.mapping = guess_mapping(upload.columns)
 
 
 def _check_size(count: int) -> None:
     if count > MAX_ROWS:
-        raise ImportFileError(f"The file has more than {MAX_ROWS:,} rows; split it.")
+        raise ImportFileError(
+            gettext("The file has more than %(count)s rows; split it.")
+            % {"count": number_format(MAX_ROWS, force_grouping=True)}
+        )
 
 
 def _header_key(header: str) -> str:
@@ -340,7 +365,7 @@ def import_reformat(*, upload: DialerImport, encoding: str, delimiter: str) -> D
     """Read the file again with another encoding or delimiter (the columns page's "Read the
     file as"). Nothing changes if it cannot be read so: raises ImportFileError."""
     if upload.state not in (DialerImport.State.UPLOADED, DialerImport.State.PREVIEWED):
-        raise ImportFileError("This import is past its columns step.")
+        raise ImportFileError(gettext("This import is past its columns step."))
     trial = DialerImport.objects.get(pk=upload.pk)
     trial.encoding, trial.delimiter = encoding, delimiter
     _survey(trial)
@@ -399,22 +424,22 @@ def check_row(values: dict[str, str]) -> CheckedRow:
     problems: list[str] = []
     phone = ""
     if not values.get("name"):
-        problems.append("Name is missing.")
+        problems.append(gettext("Name is missing."))
     try:
         phone = normalise_phone(values.get("phone_number", ""))
     except PhoneError as error:
         problems.append(str(error))
     email = values.get("email", "")
     if not email:
-        problems.append("Email is missing.")
+        problems.append(gettext("Email is missing."))
     elif not is_email(email):
-        problems.append(f"{email} is not an email address.")
+        problems.append(gettext("%(email)s is not an email address.") % {"email": email})
     outbound = values.get("outbound_number", "")
     if outbound:
         try:
             values = {**values, "outbound_number": normalise_phone(outbound)}
         except PhoneError as error:
-            problems.append(f"Outbound number: {error}")
+            problems.append(gettext("Outbound number: %(problem)s") % {"problem": error})
     return CheckedRow(values=values, phone_e164=phone, problems=problems)
 
 
@@ -436,18 +461,24 @@ KIND_COUNTS = {
     DialerImportRow.Kind.DUPLICATE_FILE: "duplicate_in_file",
     DialerImportRow.Kind.DUPLICATE_CAMPAIGN: "duplicate_in_campaign",
 }
-IN_CAMPAIGN = "This phone is already in the campaign."
 _NO_VALUES = ("",) * (len(ROW_FIELDS) - 4)
 
 
+def _in_campaign_problem() -> str:
+    return gettext("This phone is already in the campaign.")
+
+
 def _same_phone(line: int) -> str:
-    return f"Same phone as line {line}."
+    return gettext("Same phone as line %(line)s.") % {"line": line}
 
 
 def check_mapping(mapping: dict[str, str]) -> None:
     missing = [FIELD_LABELS[f] for f in ("name", "phone_number") if not mapping.get(f)]
     if missing:
-        raise ImportFileError(f"Choose the column holding: {', '.join(missing)}.")
+        raise ImportFileError(
+            gettext("Choose the column holding: %(fields)s.")
+            % {"fields": ", ".join(map(str, missing))}
+        )
 
 
 # Files up to this many rows are checked within the request (a few seconds at most); larger
@@ -491,7 +522,7 @@ def import_map(*, upload: DialerImport, mapping: dict[str, str]) -> DialerImport
     worker's import poll runs a check that no task took)."""
     check_mapping(mapping)
     if upload.state not in (DialerImport.State.UPLOADED, DialerImport.State.PREVIEWED):
-        raise ImportFileError("This import is past its columns step.")
+        raise ImportFileError(gettext("This import is past its columns step."))
     upload.rows.all().delete()
     return _request_check(upload, mapping=mapping, checked_rows=0)
 
@@ -640,6 +671,7 @@ def _classify(
     provider would fail the whole job), repeated in the file (the first valid row is kept), or
     valid."""
     kind = DialerImportRow.Kind
+    in_campaign_problem = _in_campaign_problem()
     phones = {c.phone_e164 for _, c in pending if c is not None and not c.problems}
     in_campaign = _in_campaign(upload.campaign_id, phones)
     batch = []
@@ -651,7 +683,7 @@ def _classify(
         if checked.problems:
             row_kind, problem = kind.INVALID, " ".join(checked.problems)[:300]
         elif phone in in_campaign:
-            row_kind, problem = kind.DUPLICATE_CAMPAIGN, IN_CAMPAIGN
+            row_kind, problem = kind.DUPLICATE_CAMPAIGN, in_campaign_problem
         elif phone in first_line:
             row_kind, problem = kind.DUPLICATE_FILE, _same_phone(first_line[phone])
         else:
@@ -684,7 +716,7 @@ def import_row_fix(
     """Check one rejected row again as the user corrected it on the report; the report's
     counts follow. Only before the import is sent."""
     if upload.state != DialerImport.State.PREVIEWED:
-        raise ImportFileError("This import has been sent: its rows can no longer change.")
+        raise ImportFileError(gettext("This import has been sent: its rows can no longer change."))
     kind = DialerImportRow.Kind
     values = {f: (values.get(f) or "").strip()[:255] for f in FIELDS}
     checked = check_row(values)
@@ -695,7 +727,7 @@ def import_row_fix(
     if checked.problems:
         new_kind, problem = kind.INVALID, " ".join(checked.problems)[:300]
     elif DialerContact.objects.filter(campaign_id=upload.campaign_id, phone_e164=phone).exists():
-        new_kind, problem = kind.DUPLICATE_CAMPAIGN, IN_CAMPAIGN
+        new_kind, problem = kind.DUPLICATE_CAMPAIGN, _in_campaign_problem()
     elif (repeat := first.first()) is not None:
         new_kind, problem = kind.DUPLICATE_FILE, _same_phone(repeat.line)
     else:
@@ -752,7 +784,7 @@ def import_send(*, user: Any, upload: DialerImport) -> DialerImport:
     """Send the valid rows as one provider import job. Only one request can send a given
     import (the state is claimed first), so a double click never imports twice."""
     if upload.valid_rows == 0:
-        raise ImportFileError("No valid rows to send.")
+        raise ImportFileError(gettext("No valid rows to send."))
     now = timezone.now()
     claimed = DialerImport.objects.filter(pk=upload.pk, state=DialerImport.State.PREVIEWED).update(
         state=DialerImport.State.SUBMITTING,
@@ -776,8 +808,11 @@ def import_send(*, user: Any, upload: DialerImport) -> DialerImport:
     except ProviderError as error:
         if error.outcome_unknown:
             error = ImportOutcomeUnknown(
-                f"{error} CCAI Platform may have started the import: refresh the board and "
-                "look for these contacts before sending again.",
+                gettext(
+                    "%(error)s CCAI Platform may have started the import: refresh the board "
+                    "and look for these contacts before sending again."
+                )
+                % {"error": error},
                 provider=error.provider,
                 status=error.status,
             )
@@ -858,7 +893,7 @@ def _recover_interrupted_send(upload: DialerImport, now: datetime) -> None:
         ).update(
             state=DialerImport.State.PREVIEWED,
             lease_until=None,
-            error_message=(
+            error_message=gettext(
                 "Sending was interrupted before CCAI Platform answered. Check the campaign's "
                 "contacts (Refresh on the board) before sending again."
             ),
@@ -897,7 +932,7 @@ def _fail(upload: DialerImport, message: str, details: str) -> None:
         state=DialerImport.State.FAILED,
         provider_status="failed",
         finished_at=timezone.now(),
-        error_message=message or "The import failed.",
+        error_message=message or gettext("The import failed."),
         error_details=details,
     )
     if won:
@@ -912,13 +947,19 @@ def _fail(upload: DialerImport, message: str, details: str) -> None:
 
 def explain_failure(upload: DialerImport) -> str:
     if "DuplicateContactPhoneOnCampaign" in upload.error_details:
-        return (
+        return gettext(
             "CCAI Platform refused the whole file: at least one phone number is already in the "
             "campaign (added since the check, or not yet in Switchboard's copy). No contact was "
             "imported. Refresh the campaign, check the file again and resend."
         )
-    detail = f" ({upload.error_details})" if upload.error_details else ""
-    return f"CCAI Platform could not import the file: {upload.error_message}{detail}."
+    if upload.error_details:
+        return gettext("CCAI Platform could not import the file: %(message)s (%(details)s).") % {
+            "message": upload.error_message,
+            "details": upload.error_details,
+        }
+    return gettext("CCAI Platform could not import the file: %(message)s.") % {
+        "message": upload.error_message
+    }
 
 
 def clean_old_imports(*, now: datetime | None = None) -> int:
@@ -952,18 +993,22 @@ def poll_pending_imports() -> list[DialerImport]:
             DialerImport.State.SUBMITTING,
         ]
     ):
-        if upload.state == DialerImport.State.CHECKING:
-            if check_stalled(upload):
-                import_check(upload=upload)
-                upload.refresh_from_db()
-        else:
-            upload = import_refresh(upload=upload)
+        with in_uploader_language(upload):
+            if upload.state == DialerImport.State.CHECKING:
+                if check_stalled(upload):
+                    import_check(upload=upload)
+                    upload.refresh_from_db()
+            else:
+                upload = import_refresh(upload=upload)
         polled.append(upload)
     return polled
 
 
 def rejected_rows(upload: DialerImport) -> Iterator[list[str]]:
-    yield ["line", "reason", *[FIELD_LABELS[f] for f in FIELDS]]
+    # Column headers stay English in every language: spreadsheets and scripts key on them.
+    with translation.override(None):
+        header = ["line", "reason", *[str(FIELD_LABELS[f]) for f in FIELDS]]
+    yield header
     rows = upload.rows.exclude(kind=DialerImportRow.Kind.VALID).order_by("line")
     for row in rows.iterator(chunk_size=CHUNK):
         # Values come from the uploaded file: never a live formula in the user's spreadsheet.

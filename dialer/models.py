@@ -5,10 +5,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dashboard.uploads import DELIMITER_LABELS, ENCODING_LABELS
 from dialer.phones import international
-from dialer.statuses import STATUS_BY_NAME, STATUS_CHOICES, UPCOMING, Status
+from dialer.statuses import (
+    CAMPAIGN_STATUS_LABELS,
+    MODE_LABELS,
+    STATUS_BY_NAME,
+    STATUS_CHOICES,
+    UPCOMING,
+    Status,
+    status_label,
+)
 
 # --- Mirror ---------------------------------------------------------------------------------
 
@@ -48,6 +59,14 @@ class DialerCampaign(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in self.RUNNING
+
+    @property
+    def mode_label(self) -> str:
+        return MODE_LABELS.get(self.mode) or capfirst(self.mode)
+
+    @property
+    def status_label(self) -> str:
+        return CAMPAIGN_STATUS_LABELS.get(self.status) or capfirst(self.status)
 
 
 class ContactDetails(models.Model):
@@ -102,6 +121,10 @@ class DialerContact(ContactDetails):
         return STATUS_BY_NAME.get(self.status)
 
     @property
+    def status_label(self) -> str:
+        return status_label(self.status)
+
+    @property
     def phone_display(self) -> str:
         """The phone in one international format, whatever way CCAI or a file wrote it."""
         return international(self.phone_e164) if self.phone_e164 else self.phone_number
@@ -131,13 +154,13 @@ class DialerImport(models.Model):
     mapping, the preview report's counts and the provider job it became."""
 
     class State(models.TextChoices):
-        UPLOADED = "uploaded", "Uploaded: choose the columns"
-        CHECKING = "checking", "Checking the rows"
-        PREVIEWED = "previewed", "Checked: ready to send"
-        SUBMITTING = "submitting", "Sending to CCAI Platform"
-        IN_PROGRESS = "in_progress", "Importing at CCAI Platform"
-        COMPLETED = "completed", "Completed"
-        FAILED = "failed", "Failed at CCAI Platform"
+        UPLOADED = "uploaded", _("Uploaded: choose the columns")
+        CHECKING = "checking", _("Checking the rows")
+        PREVIEWED = "previewed", _("Checked: ready to send")
+        SUBMITTING = "submitting", _("Sending to CCAI Platform")
+        IN_PROGRESS = "in_progress", _("Importing at CCAI Platform")
+        COMPLETED = "completed", pgettext_lazy("dialer import state", "Completed")
+        FAILED = "failed", _("Failed at CCAI Platform")
 
     campaign = models.ForeignKey(DialerCampaign, on_delete=models.CASCADE, related_name="imports")
     created_by = models.ForeignKey(
@@ -217,10 +240,10 @@ class DialerImportRow(ContactDetails):
     """One row of an import after the column mapping and validation."""
 
     class Kind(models.TextChoices):
-        VALID = "valid", "Valid"
-        INVALID = "invalid", "Invalid"
-        DUPLICATE_FILE = "dup_file", "Duplicate phone in the file"
-        DUPLICATE_CAMPAIGN = "dup_campaign", "Phone already in the campaign"
+        VALID = "valid", pgettext_lazy("dialer import row", "Valid")
+        INVALID = "invalid", pgettext_lazy("dialer import row", "Invalid")
+        DUPLICATE_FILE = "dup_file", _("Duplicate phone in the file")
+        DUPLICATE_CAMPAIGN = "dup_campaign", _("Phone already in the campaign")
 
     # One index only (every index is written 100,000 times by a large check): the report reads
     # an import's rows by kind in line order; correcting a row looks among its valid ones.

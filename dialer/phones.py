@@ -9,6 +9,7 @@ import re
 from functools import lru_cache
 
 import phonenumbers
+from django.utils.translation import gettext as _
 from phonenumbers import (
     NumberParseException,
     PhoneMetadata,
@@ -28,6 +29,12 @@ class PhoneError(ValueError):
     pass
 
 
+def _emergency(number: str) -> PhoneError:
+    return PhoneError(
+        _("%(number)s is an emergency number; the dialer must never call it.") % {"number": number}
+    )
+
+
 def is_emergency(raw: str, region: str | None = None) -> bool:
     digits = _DIGITS.sub("", raw or "")
     if not digits or len(digits) > 6:
@@ -40,30 +47,33 @@ def normalise_phone(raw: str) -> str:
     """`raw` as E.164 (`+15142110000`), or PhoneError with a sentence a user can act on."""
     text = (raw or "").strip()
     if not text:
-        raise PhoneError("Enter a phone number.")
+        raise PhoneError(_("Enter a phone number."))
     digits = _DIGITS.sub("", text)
     if len(digits) <= 6 and is_emergency(text):  # emergency numbers are short
-        raise PhoneError(f"{text} is an emergency number; the dialer must never call it.")
+        raise _emergency(text)
     if not digits:
-        raise PhoneError(f"{text!r} is not a phone number.")
+        raise PhoneError(_("%(number)s is not a phone number.") % {"number": repr(text)})
     if not text.startswith("+") and not text.startswith("00"):
-        raise PhoneError(f"{text} has no country code: write it as +<country code> <number>.")
+        raise PhoneError(
+            _("%(number)s has no country code: write it as +<country code> <number>.")
+            % {"number": text}
+        )
     if text.startswith("00"):
         text = "+" + text[2:]
     try:
         number = phonenumbers.parse(text, None)
     except NumberParseException:
-        raise PhoneError(f"{raw.strip()} is not a phone number.") from None
+        raise PhoneError(_("%(number)s is not a phone number.") % {"number": raw.strip()}) from None
     national = str(number.national_number)
     # Emergency numbers are short; looking up the region is costly, so only for short ones.
     if len(national) <= 6:
         region = region_code_for_number(number)
         if region and is_emergency(national, region):
-            raise PhoneError(
-                f"{raw.strip()} is an emergency number; the dialer must never call it."
-            )
+            raise _emergency(raw.strip())
     if not _is_valid(number, national):
-        raise PhoneError(f"{raw.strip()} is not a valid number for its country.")
+        raise PhoneError(
+            _("%(number)s is not a valid number for its country.") % {"number": raw.strip()}
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -16,7 +16,8 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.formats import time_format
+from django.utils.formats import number_format, time_format
+from django.utils.translation import gettext
 
 from dialer import statuses as st
 from dialer.models import (
@@ -336,13 +337,13 @@ def overview_card() -> dict:
     contacts = DialerStatusCount.objects.aggregate(n=Sum("count"))["n"] or 0
     importing = DialerImport.objects.filter(state=DialerImport.State.IN_PROGRESS).count()
     return {
-        "title": "Dialer",
+        "title": gettext("Dialer"),
         "provider": "CCAI Platform",
         "url": reverse("dialer:campaign_list"),
         "stats": [
-            ("Campaigns", campaigns),
-            ("Dialling now", running),
-            ("Contacts", f"{contacts:,}"),
-            ("Imports running", importing),
+            (gettext("Campaigns"), campaigns),
+            (gettext("Dialling now"), running),
+            (gettext("Contacts"), number_format(contacts, force_grouping=True)),
+            (gettext("Imports running"), importing),
         ],
     }

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dashboard.audit import audit_record
 from dashboard.models import AuditEvent
@@ -63,9 +64,9 @@ def contact_add(*, user: Any, campaign: DialerCampaign, data: dict[str, str]) ->
         _audit(user, "add", "", label, AuditEvent.Outcome.ERROR, str(error))
         raise
     if result.invalid or not result.valid:
-        reason = result.invalid[0].reason if result.invalid else "no contact was accepted"
+        reason = result.invalid[0].reason if result.invalid else gettext("no contact was accepted")
         error = ContactRejected(
-            f"CCAI Platform refused the contact: {reason}",
+            gettext("CCAI Platform refused the contact: %(reason)s") % {"reason": reason},
             provider="ccai",
             status=200,
             provider_message=reason,
@@ -98,7 +99,9 @@ def contact_add(*, user: Any, campaign: DialerCampaign, data: dict[str, str]) ->
 def contact_update(*, user: Any, contact: DialerContact, data: dict[str, str]) -> DialerContact:
     if contact.provider_id is None:
         raise ProviderError(
-            "This contact is still being registered at CCAI Platform; edit it in a moment.",
+            gettext(
+                "This contact is still being registered at CCAI Platform; edit it in a moment."
+            ),
             provider="ccai",
         )
     before = _label(contact)

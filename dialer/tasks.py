@@ -58,4 +58,7 @@ def clean_imports() -> int:
 @task()
 def check_import(import_id: int) -> bool:
     upload = DialerImport.objects.filter(pk=import_id).first()
-    return bool(upload) and imports.import_check(upload=upload)
+    if upload is None:
+        return False
+    with imports.in_uploader_language(upload):
+        return imports.import_check(upload=upload)

@@ -9,7 +9,9 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.formats import number_format
 from django.utils.text import slugify
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard.http import HtmxHttpRequest
@@ -27,6 +29,15 @@ from dialer.statuses import GROUPS
 
 VIEW = "dashboard.view_dialer"
 CHANGE = "dashboard.change_dialer"
+
+
+def sent_message(count: int) -> str:
+    """What the user reads once an import's contacts are sent."""
+    return ngettext(
+        "Sent %(count)s contact to CCAI Platform; importing now.",
+        "Sent %(count)s contacts to CCAI Platform; importing now.",
+        count,
+    ) % {"count": number_format(count, force_grouping=True)}
 
 
 def _fragment(request: HtmxHttpRequest) -> bool:
@@ -57,9 +68,13 @@ def _refreshed(request: HtmxHttpRequest, refresh: Any) -> None:
     try:
         summary = refresh()
     except ProviderError as error:
-        messages.error(request, f"Could not refresh from CCAI Platform. {error}")
+        messages.error(
+            request, gettext("Could not refresh from CCAI Platform. %(error)s") % {"error": error}
+        )
     else:
-        messages.success(request, f"Refreshed from CCAI Platform ({summary}).")
+        messages.success(
+            request, gettext("Refreshed from CCAI Platform (%(summary)s).") % {"summary": summary}
+        )
 
 
 # --- Campaigns and the status board ---------------------------------------------------------
@@ -160,7 +175,8 @@ def contact_add(request: HtmxHttpRequest, campaign_id: int) -> HttpResponse:
             tasks.enqueue(tasks.sync_campaign_contacts, campaign.pk)
             messages.success(
                 request,
-                f"Added {contact.name} ({contact.phone_display}) to {campaign.name}.",
+                gettext("Added %(name)s (%(phone)s) to %(campaign)s.")
+                % {"name": contact.name, "phone": contact.phone_display, "campaign": campaign.name},
             )
             return _to_board(campaign)
     return render(request, "dialer/contact_form.html", {"form": form, "campaign": campaign})
@@ -192,7 +208,11 @@ def contact_edit(request: HtmxHttpRequest, campaign_id: int, contact_id: int) ->
         except ProviderError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Saved {contact.name} ({contact.phone_display}).")
+            messages.success(
+                request,
+                gettext("Saved %(name)s (%(phone)s).")
+                % {"name": contact.name, "phone": contact.phone_display},
+            )
             if _fragment(request):
                 return _row(request, contact, can_change=True)
             return _to_board(contact.campaign)
@@ -210,10 +230,19 @@ def contact_delete(request: HtmxHttpRequest, campaign_id: int, contact_id: int) 
         try:
             outcome = services.contact_delete(user=request.user, contact=contact)
         except ProviderError as error:
-            messages.error(request, f"{contact.name} was not deleted. {error}")
+            messages.error(
+                request,
+                gettext("%(name)s was not deleted. %(error)s")
+                % {"name": contact.name, "error": error},
+            )
         else:
-            note = " (CCAI Platform no longer had it)" if outcome == "already gone" else ""
-            messages.success(request, f"Deleted {contact.name} ({contact.phone_display}){note}.")
+            if outcome == "already gone":
+                sentence = gettext("Deleted %(name)s (%(phone)s) (CCAI Platform no longer had it).")
+            else:
+                sentence = gettext("Deleted %(name)s (%(phone)s).")
+            messages.success(
+                request, sentence % {"name": contact.name, "phone": contact.phone_display}
+            )
             return _to_board(contact.campaign)
     return render(
         request, "dialer/contact_delete.html", {"contact": contact, "campaign": contact.campaign}
@@ -260,7 +289,10 @@ def import_create(request: HtmxHttpRequest, campaign_id: int) -> HttpResponse:
                 user=request.user, campaign=campaign, file=upload, file_name=upload.name
             )
         except imports.ImportFileError as error:
-            form.add_error("file", f"{upload.name}: {error}")
+            form.add_error(
+                "file",
+                gettext("%(file)s: %(problem)s") % {"file": upload.name, "problem": error},
+            )
         else:
             return redirect("dialer:import_map", import_id=staged.pk)
     return render(request, "dialer/import_upload.html", {"form": form, "campaign": campaign})
@@ -388,14 +420,12 @@ def import_send(request: HtmxHttpRequest, import_id: int) -> HttpResponse:
     except imports.ImportOutcomeUnknown as error:
         messages.error(request, str(error))
     except ProviderError as error:
-        messages.error(request, f"Nothing was imported. {error}")
+        messages.error(request, gettext("Nothing was imported. %(error)s") % {"error": error})
     except imports.ImportFileError as error:
         messages.error(request, str(error))
     else:
         if upload.state == DialerImport.State.IN_PROGRESS:
-            messages.success(
-                request, f"Sent {upload.valid_rows:,} contacts to CCAI Platform; importing now."
-            )
+            messages.success(request, sent_message(upload.valid_rows))
     return redirect("dialer:import_detail", import_id=upload.pk)
 
 
