@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
 import requests
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from contacts import nomenclature
@@ -228,11 +228,10 @@ class DialogInsightClient(ProviderClient):
         if body.get("Success") is True:
             return None
         code, message = body.get("ErrorCode"), body.get("ErrorMessage")
-        said = {"provider": self.display_name, "message": message or gettext("the call failed")}
+        said = message or gettext("the call failed")
+        text = f"{self.display_name}: {said}"
         if code:
-            text = gettext("%(provider)s: %(message)s (code %(code)s)") % {**said, "code": code}
-        else:
-            text = gettext("%(provider)s: %(message)s") % said
+            text += f" (code {code})"
         return ProviderError(
             text,
             provider=self.provider,
@@ -514,50 +513,40 @@ class DialogInsightClient(ProviderClient):
             Unpublished(
                 "dialoginsight",
                 "contact_by_id",
-                gettext_noop("Opening a contact by its id"),
+                _("Opening a contact by its id"),
                 "Contacts.Get with a clause on idContact",
-                alternative=gettext_noop(
-                    "Contacts.Get with a clause on the project key (documented)"
-                ),
+                alternative=_("Contacts.Get with a clause on the project key (documented)"),
                 refusals=("invalidclause", "unknownfield", "unknown field", "invalid field"),
             ),
             Unpublished(
                 "dialoginsight",
                 "contact_history_get",
-                gettext_noop("Reading a contact's mailing history"),
+                _("Reading a contact's mailing history"),
                 "Contacts.GetHistory",
             ),
             Unpublished(
                 "dialoginsight",
                 "contact_count",
-                gettext_noop("Counting contacts"),
+                _("Counting contacts"),
                 "Contacts.Count",
-                alternative=gettext_noop(
-                    "none: Contacts.Get returns records (at most MaxRows), not a count"
-                ),
+                alternative=_("none: Contacts.Get returns records (at most MaxRows), not a count"),
             ),
-            Unpublished(
-                "dialoginsight", "segment_list", gettext_noop("Listing segments"), "Filters.List"
-            ),
-            Unpublished(
-                "dialoginsight", "segment_save", gettext_noop("Saving segments"), "Filters.Merge"
-            ),
+            Unpublished("dialoginsight", "segment_list", _("Listing segments"), "Filters.List"),
+            Unpublished("dialoginsight", "segment_save", _("Saving segments"), "Filters.Merge"),
             Unpublished(
                 "dialoginsight",
                 "segment_contact_list",
-                gettext_noop("Listing a segment's contacts"),
+                _("Listing a segment's contacts"),
                 "Contacts.Get with idFilter",
-                alternative=gettext_noop(
-                    "Contacts.Get with the dynamic segment's own clause (documented)"
-                ),
+                alternative=_("Contacts.Get with the dynamic segment's own clause (documented)"),
                 refusals=("clause required",),
             ),
             Unpublished(
                 "dialoginsight",
                 "message_list",
-                gettext_noop("Listing messages"),
+                _("Listing messages"),
                 "Messages.List",
-                alternative=gettext_noop(
+                alternative=_(
                     "none: a message created in Switchboard is kept from the idMessage "
                     "Messages.Create answers"
                 ),
@@ -565,17 +554,15 @@ class DialogInsightClient(ProviderClient):
             Unpublished(
                 "dialoginsight",
                 "mailing_statistics_get",
-                gettext_noop("Reading a mailing's statistics"),
+                _("Reading a mailing's statistics"),
                 "Sendings.GetStatistics",
             ),
             Unpublished(
                 "dialoginsight",
                 "clause_comparison",
-                gettext_noop("Comparing numbers and dates in a condition"),
+                _("Comparing numbers and dates in a condition"),
                 "TypeOperator GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual",
-                alternative=gettext_noop(
-                    "Equal (documented): a number or a date that is exactly the value"
-                ),
+                alternative=_("Equal (documented): a number or a date that is exactly the value"),
                 refusals=("unknown operator", "invalid operator", "unsupported operator"),
             ),
         )
