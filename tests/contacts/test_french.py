@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import pytest
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 
 from contacts import services, sync
 from contacts.client import DialogInsightClient
-from contacts.models import ContactImport, Message, ProjectField
-from contacts.sandbox.models import SandboxDelivery
+from contacts.models import ContactImport, ProjectField
 from dashboard.models import Preferences
+from tests.contacts.conftest import sent_and_opened
 from tests.i18n.english import english_left
 
 # What each language's page says at each step (a sentence only Switchboard writes).
@@ -124,13 +124,7 @@ def test_a_marketer_walks_the_contacts_pages_in_their_language(login, marketer, 
 def test_a_manager_reads_a_mailing_and_its_chart_in_their_language(
     login, manager, audience, language
 ):
-    message = Message.objects.get(name="Spring news")
-    mailing_id = DialogInsightClient().mailing_send(
-        message_id=message.provider_id, segment_ids=None, launch_at=None
-    )
-    sync.sync_mailings()
-    SandboxDelivery.objects.filter(delivered=True).update(opened_at=timezone.now())
-    sync.sync_mailings()
+    mailing_id = sent_and_opened("Spring news")
     page = login(_speaks(manager, language))
     page.goto(f"/contacts/mailings/{mailing_id}/")
     page.locator("#mailing-chart .main-svg").first.wait_for()
@@ -139,38 +133,30 @@ def test_a_manager_reads_a_mailing_and_its_chart_in_their_language(
 
 
 # --- Words that follow a count ---------------------------------------------------------------
-@pytest.mark.parametrize(
-    ("language", "count", "says"),
-    [
-        ("fr", 0, "0 contact correspond chez Dialog Insight."),
-        ("fr", 1, "1 contact correspond chez Dialog Insight."),
-        ("fr", 2, "2 contacts correspondent chez Dialog Insight."),
-        ("en", 0, "0 contacts match at Dialog Insight."),
-        ("en", 1, "1 contact matches at Dialog Insight."),
-        ("en", 2, "2 contacts match at Dialog Insight."),
-    ],
-)
-def test_how_many_contacts_a_search_matches(language, count, says):
-    with translation.override(language):
-        html = render_to_string(
-            "contacts/search.html#count", {"total": count, "first": 1, "last": count}
-        )
-    assert says in " ".join(html.replace("<strong>", "").replace("</strong>", "").split())
+SEARCH, SEGMENT = "contacts/search.html#count", "contacts/segment_form.html#count"
 
 
 @pytest.mark.parametrize(
-    ("language", "count", "says"),
+    ("template", "language", "count", "says"),
     [
-        ("fr", 0, "Correspond à 0 contact aujourd'hui."),
-        ("fr", 1, "Correspond à 1 contact aujourd'hui."),
-        ("fr", 2, "Correspond à 2 contacts aujourd'hui."),
-        ("en", 1, "Matches 1 contact today."),
-        ("en", 2, "Matches 2 contacts today."),
+        (SEARCH, "fr", 0, "0 contact correspond chez Dialog Insight."),
+        (SEARCH, "fr", 1, "1 contact correspond chez Dialog Insight."),
+        (SEARCH, "fr", 2, "2 contacts correspondent chez Dialog Insight."),
+        (SEARCH, "en", 0, "0 contacts match at Dialog Insight."),
+        (SEARCH, "en", 1, "1 contact matches at Dialog Insight."),
+        (SEARCH, "en", 2, "2 contacts match at Dialog Insight."),
+        (SEGMENT, "fr", 0, "Correspond à 0 contact aujourd'hui."),
+        (SEGMENT, "fr", 1, "Correspond à 1 contact aujourd'hui."),
+        (SEGMENT, "fr", 2, "Correspond à 2 contacts aujourd'hui."),
+        (SEGMENT, "en", 1, "Matches 1 contact today."),
+        (SEGMENT, "en", 2, "Matches 2 contacts today."),
     ],
 )
-def test_how_many_contacts_a_segment_matches(language, count, says):
+def test_how_many_contacts_match(template, language, count, says):
+    """What a search and the segment builder say of how many contacts match."""
+    context = {"total": count, "count": count, "first": 1, "last": count}
     with translation.override(language):
-        html = render_to_string("contacts/segment_form.html#count", {"count": count})
+        html = render_to_string(template, context)
     assert says in " ".join(html.replace("<strong>", "").replace("</strong>", "").split())
 
 
