@@ -73,11 +73,18 @@ def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
+NOUNS = {  # what a create or send whose outcome is unknown made, in the reader's language
+    "sending": gettext_lazy("sending"),
+    "message": gettext_lazy("message"),
+    "segment": gettext_lazy("segment"),
+}
+
+
 def _unknown(noun: str, done: str = "created", **kwargs: Any) -> OutcomeUnknown:
-    return OutcomeUnknown(provider="Dialog Insight", noun=noun, done=done, **kwargs)
+    return OutcomeUnknown(provider="Dialog Insight", noun=NOUNS[noun], done=done, **kwargs)
 
 
-# What a second submission of the same form is told, by (noun, done) of its OutcomeUnknown.
+# What a second submission of the same form is told, by its (noun, done).
 ALREADY_SUBMITTED = {
     ("sending", "sent"): gettext_lazy(
         "This sending was already submitted; it was not sent a second time."
@@ -95,14 +102,20 @@ ALREADY_SUBMITTED = {
 
 
 def _not_done(
-    request: HtmxHttpRequest, error: Exception, choices: OutcomeUnknown | None, *, back: str
+    request: HtmxHttpRequest,
+    error: Exception,
+    choices: OutcomeUnknown | None,
+    *,
+    back: str,
+    already: tuple[str, str],
 ) -> tuple[OutcomeUnknown | None, HttpResponse | None]:
     """After a create or send that raised `error`: the two choices (`choices`, told why) when
     Dialog Insight may have done it; a redirect to `back` when the same form's first
-    submission did it; else neither, and the caller says that nothing was done."""
+    submission did it (said as ALREADY_SUBMITTED[`already`]); else neither, and the caller
+    says that nothing was done."""
     unknown = choices.after(error) if choices is not None else None
     if unknown is None and choices is not None and isinstance(error, AlreadySubmitted):
-        messages.warning(request, ALREADY_SUBMITTED[choices.noun, choices.done])
+        messages.warning(request, ALREADY_SUBMITTED[already])
         return None, _go(request, back)
     return unknown, None
 
@@ -563,7 +576,11 @@ def _segment_form(request: HtmxHttpRequest, segment: Segment | None) -> HttpResp
         except (AlreadySubmitted, ProviderError) as error:
             choices = _unknown("segment") if segment is None else None
             context["unknown"], done = _not_done(
-                request, error, choices, back=reverse("contacts:segment_list")
+                request,
+                error,
+                choices,
+                back=reverse("contacts:segment_list"),
+                already=("segment", "created"),
             )
             if done:
                 return done
@@ -823,7 +840,11 @@ def mailing_send(request: HtmxHttpRequest) -> HttpResponse:
             )
         except (AlreadySubmitted, ProviderError) as error:
             context["unknown"], done = _not_done(
-                request, error, choices, back=reverse("contacts:mailing_list")
+                request,
+                error,
+                choices,
+                back=reverse("contacts:mailing_list"),
+                already=("sending", "sent"),
             )
             if done:
                 return done
@@ -891,7 +912,9 @@ def message_send_one(request: HtmxHttpRequest, contact_id: int) -> HttpResponse:
                 token=form.cleaned_data["token"],
             )
         except (AlreadySubmitted, ProviderError) as error:
-            unknown, done = _not_done(request, error, choices, back=detail)
+            unknown, done = _not_done(
+                request, error, choices, back=detail, already=("message", "sent")
+            )
             if done:  # sent by the first submission of this form
                 return _sent(request, contact_id, label) if request.htmx else done
             if unknown is None:
@@ -992,7 +1015,11 @@ def message_create(request: HtmxHttpRequest) -> HttpResponse:
             message = services.message_create(user=request.user, **form.cleaned_data)
         except (AlreadySubmitted, ProviderError) as error:
             unknown, done = _not_done(
-                request, error, choices, back=reverse("contacts:message_list")
+                request,
+                error,
+                choices,
+                back=reverse("contacts:message_list"),
+                already=("message", "created"),
             )
             if done:
                 return done
