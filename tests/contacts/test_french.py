@@ -24,6 +24,8 @@ SAYS = {
         "create": "Create contact",
         "required": "This field is required.",
         "builder": "Contacts must match",
+        "segments": "Dialog Insight segments (filters) used to target mailings.",
+        "segment": "3 contacts.",
         "imports": "Columns the file may have",
         "import": "Row outcomes",
         "continue": "Continue",
@@ -39,6 +41,8 @@ SAYS = {
         "create": "Créer le contact",
         "required": "Ce champ est obligatoire.",
         "builder": "Les contacts doivent remplir",
+        "segments": "Les segments (filtres) Dialog Insight qui servent à cibler les envois.",
+        "segment": "3 contacts dans ce segment.",
         "imports": "Colonnes que le fichier peut avoir",
         "import": "Résultat de chaque ligne",
         "continue": "Continuer",
@@ -99,6 +103,10 @@ def test_a_marketer_walks_the_contacts_pages_in_their_language(login, marketer, 
     page.locator(".form-error").first.wait_for()
     _reads(page, language, says["required"])
 
+    page.goto("/contacts/segments/")
+    _reads(page, language, says["segments"])
+    page.get_by_role("link", name="Laval").click()
+    _reads(page, language, says["segment"])
     page.goto("/contacts/segments/new/")
     _reads(page, language, says["builder"])
 
