@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import plotly.graph_objects as go
+from django.utils.translation import gettext
 
 # Colour-blind-safe (Okabe–Ito), told apart by dash and marker too.
 OPENS, CLICKS = "#0072B2", "#D55E00"
@@ -20,9 +21,13 @@ def mailing_rates_figure(points: list[tuple]) -> dict[str, Any] | None:
     x = [p[0].isoformat() for p in points]
     fig = go.Figure(
         layout={
-            "title": {"text": "Open and click rates over time (over delivered)", "x": 0},
-            "yaxis": {"tickformat": ".0%", "rangemode": "tozero", "title": {"text": "Rate"}},
-            "xaxis": {"title": {"text": "Time (UTC)"}},
+            "title": {"text": gettext("Open and click rates over time (over delivered)"), "x": 0},
+            "yaxis": {
+                "tickformat": ".0%",
+                "rangemode": "tozero",
+                "title": {"text": gettext("Rate")},
+            },
+            "xaxis": {"title": {"text": gettext("Time (UTC)")}},
             "legend": {"orientation": "h", "y": -0.25},
             "margin": {"l": 60, "r": 20, "t": 50, "b": 60},
             "height": 340,
@@ -32,8 +37,8 @@ def mailing_rates_figure(points: list[tuple]) -> dict[str, Any] | None:
         }
     )
     for name, index, colour, dash, symbol in (
-        ("Unique open rate", 2, OPENS, "solid", "circle"),
-        ("Unique click rate", 3, CLICKS, "dash", "diamond"),
+        (gettext("Unique open rate"), 2, OPENS, "solid", "circle"),
+        (gettext("Unique click rate"), 3, CLICKS, "dash", "diamond"),
     ):
         fig.add_trace(
             go.Scatter(

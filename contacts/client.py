@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
 import requests
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from contacts import nomenclature
 from dashboard.capabilities import Unavailable, Unpublished
@@ -170,8 +172,11 @@ def _reads(what: str) -> Callable[[F], F]:
                 return method(self, *args, **kwargs)
             except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
                 raise ProviderError(
-                    f"Dialog Insight answered with {what} that Switchboard cannot read "
-                    f"({type(exc).__name__}: {exc}).",
+                    gettext(
+                        "Dialog Insight answered with %(what)s that Switchboard cannot read "
+                        "(%(error)s)."
+                    )
+                    % {"what": what, "error": f"{type(exc).__name__}: {exc}"},
                     provider="dialoginsight",
                 ) from exc
 
@@ -215,14 +220,16 @@ class DialogInsightClient(ProviderClient):
             return self.http_error(response, code=code, provider_message=message)
         if not isinstance(body, dict) or "Success" not in body:
             return ProviderError(
-                f"{self.display_name} answered without its usual envelope. Nothing was confirmed.",
+                gettext("%(provider)s answered without its usual envelope. Nothing was confirmed.")
+                % {"provider": self.display_name},
                 provider=self.provider,
                 status=response.status_code,
             )
         if body.get("Success") is True:
             return None
         code, message = body.get("ErrorCode"), body.get("ErrorMessage")
-        text = f"{self.display_name}: {message or 'the call failed'}"
+        said = message or gettext("the call failed")
+        text = f"{self.display_name}: {said}"
         if code:
             text += f" (code {code})"
         return ProviderError(
@@ -257,19 +264,19 @@ class DialogInsightClient(ProviderClient):
         return answer
 
     # --- Projects (documented: Projects.List / Projects.Get) ------------------------------
-    @_reads("a project list")
+    @_reads(_("a project list"))
     def project_list(self) -> list[tuple[int, str]]:
         """Projects.List: also the cheapest credential check."""
         body = self.call("projects", "List", idempotent=True, project=False)
         return [
             (
-                self.required_int(r, "idProject", what="a project", write=False),
+                self.required_int(r, "idProject", what=_("a project"), write=False),
                 r.get("ProjectName", ""),
             )
             for r in body["Records"]
         ]
 
-    @_reads("a project definition")
+    @_reads(_("a project definition"))
     def project_get(self) -> Project:
         """Projects.Get: the project's fields (`ProjectFields`) and opt-ins (`OptinFields`)."""
         body = self.call("projects", "Get", idempotent=True)
@@ -292,7 +299,7 @@ class DialogInsightClient(ProviderClient):
         )
 
     # --- Contacts (documented: Merge, Get, Delete) ----------------------------------------
-    @_reads("a merge result")
+    @_reads(_("a merge result"))
     def contact_merge(
         self,
         records: list[tuple[str, dict[str, str]]],
@@ -355,7 +362,7 @@ class DialogInsightClient(ProviderClient):
             message=str(record.get("Message") or ""),
         )
         if merged.ok:
-            what = f"the contact {merged.key}"
+            what = gettext("the contact %(key)s") % {"key": merged.key}
             return dataclasses.replace(
                 merged, contact_id=self.required_int(record, "IdRecord", what=what)
             )
@@ -369,7 +376,7 @@ class DialogInsightClient(ProviderClient):
         with self._comparing(clause):
             return self._contact_records({"Clause": clause} if clause else {}, max_rows=max_rows)
 
-    @_reads("a contact list")
+    @_reads(_("a contact list"))
     def _contact_records(self, selection: dict[str, Any], *, max_rows: int) -> list[Contact]:
         body = self.call("contacts", "Get", {"MaxRows": max_rows, **selection}, idempotent=True)
         return [self._contact(r) for r in body.get("Records") or []]
@@ -379,7 +386,7 @@ class DialogInsightClient(ProviderClient):
         body = self.call(
             "contacts", "Delete", {"Clause": clause, "MaxRows": max_rows}, idempotent=False
         )
-        return self.required_int(body, "DeletedRecords", what="the deletion", minimum=0)
+        return self.required_int(body, "DeletedRecords", what=_("the deletion"), minimum=0)
 
     def _contact(self, record: dict[str, Any]) -> Contact:
         values: dict[str, Any] = {}
@@ -395,7 +402,7 @@ class DialogInsightClient(ProviderClient):
                 else:
                     optins[code] = nomenclature.is_subscribed(value)
         return Contact(
-            id=self.required_int(record, nomenclature.ID_FIELD, what="a contact", write=False),
+            id=self.required_int(record, nomenclature.ID_FIELD, what=_("a contact"), write=False),
             values=values,
             optins=optins,
             optin_dates=dates,
@@ -415,7 +422,7 @@ class DialogInsightClient(ProviderClient):
             },
             idempotent=False,
         )
-        return self.required_int(body, "idMessage", what="the message")
+        return self.required_int(body, "idMessage", what=_("the message"))
 
     def mailing_send(
         self, *, message_id: int, segment_ids: list[int] | None, launch_at: dt.datetime | None
@@ -437,7 +444,7 @@ class DialogInsightClient(ProviderClient):
             {"idMessage": message_id, "contactFilter": contact_filter, "sendBatchOptions": options},
             idempotent=False,
         )
-        return self.required_int(body, "idBatch", what="the sending")
+        return self.required_int(body, "idBatch", what=_("the sending"))
 
     def message_send_one(
         self, *, message_id: int, contact_id: int, parameters: dict[str, str] | None = None
@@ -457,15 +464,15 @@ class DialogInsightClient(ProviderClient):
             },
             idempotent=False,
         )
-        return self.required_int(body, "idBatch", what="the sending")
+        return self.required_int(body, "idBatch", what=_("the sending"))
 
-    @_reads("a mailing list")
+    @_reads(_("a mailing list"))
     def mailing_list(self) -> list[Mailing]:
         """Sendings.GetBatches: every mailing of the project."""
         body = self.call("sendings", "GetBatches", idempotent=True)
         return [
             Mailing(
-                id=self.required_int(r, "idBatch", what="a mailing", write=False),
+                id=self.required_int(r, "idBatch", what=_("a mailing"), write=False),
                 message_id=_int(r.get("idMessage")),
                 message_name=r.get("MessageName") or "",
                 mode=(r.get("ContactFilter") or {}).get("Mode", "All"),
@@ -483,7 +490,7 @@ class DialogInsightClient(ProviderClient):
     def _message(self, r: dict[str, Any]) -> Message:
         version = (r.get("Versions") or [{}])[0]
         return Message(
-            id=self.required_int(r, "idMessage", what="a message", write=False),
+            id=self.required_int(r, "idMessage", what=_("a message"), write=False),
             name=r.get("Name") or "",
             subject=version.get("Subject") or r.get("Subject") or "",
             sender=version.get("SenderEmail") or r.get("SenderEmail") or "",
@@ -506,54 +513,56 @@ class DialogInsightClient(ProviderClient):
             Unpublished(
                 "dialoginsight",
                 "contact_by_id",
-                "Opening a contact by its id",
+                _("Opening a contact by its id"),
                 "Contacts.Get with a clause on idContact",
-                alternative="Contacts.Get with a clause on the project key (documented)",
+                alternative=_("Contacts.Get with a clause on the project key (documented)"),
                 refusals=("invalidclause", "unknownfield", "unknown field", "invalid field"),
             ),
             Unpublished(
                 "dialoginsight",
                 "contact_history_get",
-                "Reading a contact's mailing history",
+                _("Reading a contact's mailing history"),
                 "Contacts.GetHistory",
             ),
             Unpublished(
                 "dialoginsight",
                 "contact_count",
-                "Counting contacts",
+                _("Counting contacts"),
                 "Contacts.Count",
-                alternative="none: Contacts.Get returns records (at most MaxRows), not a count",
+                alternative=_("none: Contacts.Get returns records (at most MaxRows), not a count"),
             ),
-            Unpublished("dialoginsight", "segment_list", "Listing segments", "Filters.List"),
-            Unpublished("dialoginsight", "segment_save", "Saving segments", "Filters.Merge"),
+            Unpublished("dialoginsight", "segment_list", _("Listing segments"), "Filters.List"),
+            Unpublished("dialoginsight", "segment_save", _("Saving segments"), "Filters.Merge"),
             Unpublished(
                 "dialoginsight",
                 "segment_contact_list",
-                "Listing a segment's contacts",
+                _("Listing a segment's contacts"),
                 "Contacts.Get with idFilter",
-                alternative="Contacts.Get with the dynamic segment's own clause (documented)",
+                alternative=_("Contacts.Get with the dynamic segment's own clause (documented)"),
                 refusals=("clause required",),
             ),
             Unpublished(
                 "dialoginsight",
                 "message_list",
-                "Listing messages",
+                _("Listing messages"),
                 "Messages.List",
-                alternative="none: a message created in Switchboard is kept from the idMessage "
-                "Messages.Create answers",
+                alternative=_(
+                    "none: a message created in Switchboard is kept from the idMessage "
+                    "Messages.Create answers"
+                ),
             ),
             Unpublished(
                 "dialoginsight",
                 "mailing_statistics_get",
-                "Reading a mailing's statistics",
+                _("Reading a mailing's statistics"),
                 "Sendings.GetStatistics",
             ),
             Unpublished(
                 "dialoginsight",
                 "clause_comparison",
-                "Comparing numbers and dates in a condition",
+                _("Comparing numbers and dates in a condition"),
                 "TypeOperator GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual",
-                alternative="Equal (documented): a number or a date that is exactly the value",
+                alternative=_("Equal (documented): a number or a date that is exactly the value"),
                 refusals=("unknown operator", "invalid operator", "unsupported operator"),
             ),
         )
@@ -602,15 +611,15 @@ class DialogInsightClient(ProviderClient):
             payload["idFilter"] = segment_id
         with self._comparing(clause), self.unpublished("contact_count"):
             body = self.call(*self.COUNT, payload, idempotent=True)
-        return self.required_int(body, "Count", what="a contact count", write=False, minimum=0)
+        return self.required_int(body, "Count", what=_("a contact count"), write=False, minimum=0)
 
-    @_reads("a segment list")
+    @_reads(_("a segment list"))
     def segment_list(self) -> list[Segment]:
         with self.unpublished("segment_list"):
             body = self.call(*self.SEGMENTS_LIST, idempotent=True)
         return [
             Segment(
-                id=self.required_int(r, "idFilter", what="a segment", write=False),
+                id=self.required_int(r, "idFilter", what=_("a segment"), write=False),
                 name=r.get("Name") or "",
                 is_dynamic=bool(r.get("isDynamic")),
                 clause=r.get("Clause"),
@@ -625,7 +634,7 @@ class DialogInsightClient(ProviderClient):
             payload["Filter"]["idFilter"] = segment_id
         with self._comparing(clause), self.unpublished("segment_save"):
             body = self.call(*self.SEGMENT_MERGE, payload, idempotent=False)
-        return self.required_int(body, "idFilter", what="the segment")
+        return self.required_int(body, "idFilter", what=_("the segment"))
 
     def segment_contact_list(
         self, segment_id: int, *, clause: dict[str, Any] | None = None, max_rows: int = 50
@@ -640,13 +649,13 @@ class DialogInsightClient(ProviderClient):
                 raise
             return self.contact_search(clause, max_rows=max_rows)
 
-    @_reads("a message list")
+    @_reads(_("a message list"))
     def message_list(self) -> list[Message]:
         with self.unpublished("message_list"):
             body = self.call(*self.MESSAGES_LIST, idempotent=True)
         return [self._message(r) for r in body.get("Records") or []]
 
-    @_reads("statistics")
+    @_reads(_("statistics"))
     def mailing_statistics_get(self, mailing_id: int) -> Statistics:
         with self.unpublished("mailing_statistics_get"):
             body = self.call(*self.STATISTICS, {"idBatch": mailing_id}, idempotent=True)
@@ -663,7 +672,7 @@ class DialogInsightClient(ProviderClient):
             unsubscribes=_int(s.get("Unsubscribes")),
         )
 
-    @_reads("a contact history")
+    @_reads(_("a contact history"))
     def contact_history_get(self, contact_id: int) -> list[HistoryEntry]:
         with self.unpublished("contact_history_get"):
             body = self.call(*self.HISTORY, {"idContact": contact_id}, idempotent=True)

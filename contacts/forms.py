@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from contacts import nomenclature
 from contacts.client import Contact
@@ -36,7 +38,7 @@ def _form_field(definition: ProjectField, *, editing: bool) -> forms.Field:
         if editing:
             # Never read from the browser: the edited contact's key is the form's initial.
             field.disabled, field.required = True, False
-            field.help_text = "The project key identifies the contact and cannot be changed."
+            field.help_text = _("The project key identifies the contact and cannot be changed.")
         return field
     if definition.data_type == nomenclature.NUMBER:
         return forms.DecimalField(max_digits=18, decimal_places=4, **common)
@@ -109,9 +111,11 @@ class ContactForm(forms.Form):
                     else nomenclature.field_name(d.code)
                 )
                 if name in self.fields:
-                    self.add_error(name, f"Dialog Insight rejected this: {message}")
+                    said = gettext("Dialog Insight rejected this: %(message)s")
+                    self.add_error(name, said % {"message": message})
                     return
-        self.add_error(None, f"Dialog Insight rejected the contact: {message}")
+        said = gettext("Dialog Insight rejected the contact: %(message)s")
+        self.add_error(None, said % {"message": message})
 
 
 def _field_choices() -> list[tuple[str, str]]:
@@ -121,38 +125,42 @@ def _field_choices() -> list[tuple[str, str]]:
     ]
 
 
-OPERATOR_CHOICES = [("Contains", "contains"), ("StartsWith", "starts with"), ("Equal", "is")]
+OPERATOR_CHOICES = [
+    ("Contains", pgettext_lazy("condition", "contains")),
+    ("StartsWith", pgettext_lazy("condition", "starts with")),
+    ("Equal", pgettext_lazy("condition", "is")),
+]
 
 
 class SearchForm(forms.Form):
     q = forms.CharField(
         required=False,
         max_length=200,
-        label="Email or name",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "claire@… or Brown"}),
+        label=_("Email or name"),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("claire@… or Brown")}),
     )
-    field = forms.ChoiceField(required=False, label="Field")
-    operator = forms.ChoiceField(choices=OPERATOR_CHOICES, required=False, label="Operator")
-    value = forms.CharField(required=False, max_length=200, label="Value")
+    field = forms.ChoiceField(required=False, label=_("Field"))
+    operator = forms.ChoiceField(choices=OPERATOR_CHOICES, required=False, label=_("Operator"))
+    value = forms.CharField(required=False, max_length=200, label=_("Value"))
     page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGES)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["field"].choices = [("", "Any field…"), *_field_choices()]
+        self.fields["field"].choices = [("", _("Any field…")), *_field_choices()]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("field") and not data.get("value"):
-            self.add_error("value", "Type the value to look for in this field.")
+            self.add_error("value", _("Type the value to look for in this field."))
         if data.get("value") and not data.get("field"):
-            self.add_error("field", "Choose the field to search.")
+            self.add_error("field", _("Choose the field to search."))
         return data
 
     def clause(self) -> dict[str, Any] | None:
         data = self.cleaned_data
         clauses = []
         if q := data.get("q", "").strip():
-            codes = {code for code, _ in _field_choices()}
+            codes = {code for code, _label in _field_choices()}
             name_codes = [
                 c for c in (nomenclature.PROJECT_KEY_CODE, *nomenclature.NAME_CODES) if c in codes
             ] or [nomenclature.PROJECT_KEY_CODE]
@@ -174,12 +182,12 @@ class SearchForm(forms.Form):
 
 # --- Segments: a small clause builder (one formset row per condition) ---------------------
 class SegmentForm(forms.Form):
-    name = forms.CharField(max_length=200, label="Segment name")
+    name = forms.CharField(max_length=200, label=_("Segment name"))
     # One per new-segment form; creating claims it once (see dashboard/submissions.py).
     token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     combine = forms.ChoiceField(
-        choices=[("AND", "all conditions (AND)"), ("OR", "any condition (OR)")],
-        label="Contacts must match",
+        choices=[("AND", _("all conditions (AND)")), ("OR", _("any condition (OR)"))],
+        label=_("Contacts must match"),
         initial="AND",
     )
 
@@ -188,20 +196,20 @@ class SegmentForm(forms.Form):
 YES, NO = "Yes", "No"
 OPTIN = ProjectField.Kind.OPTIN.value
 CONDITION_OPERATORS: dict[str, list[tuple[str, str]]] = {
-    OPTIN: [(YES, "subscribed"), (NO, "not subscribed")],
-    nomenclature.BOOLEAN: [(YES, "is yes"), (NO, "is no")],
-    nomenclature.TEXT: [("Equal", "is"), ("Contains", "contains"), ("StartsWith", "starts with")],
+    OPTIN: [(YES, _("subscribed")), (NO, _("not subscribed"))],
+    nomenclature.BOOLEAN: [(YES, _("is yes")), (NO, _("is no"))],
+    nomenclature.TEXT: OPERATOR_CHOICES[2:] + OPERATOR_CHOICES[:2],
     nomenclature.NUMBER: [
-        ("Equal", "is"),
-        ("GreaterThan", "more than"),
-        ("LessThan", "less than"),
-        (nomenclature.BETWEEN, "between"),
+        ("Equal", pgettext_lazy("condition", "is")),
+        ("GreaterThan", pgettext_lazy("condition", "more than")),
+        ("LessThan", pgettext_lazy("condition", "less than")),
+        (nomenclature.BETWEEN, pgettext_lazy("condition", "between")),
     ],
     nomenclature.DATE: [
-        ("Equal", "on"),
-        ("LessThan", "before"),
-        ("GreaterThan", "after"),
-        (nomenclature.BETWEEN, "between"),
+        ("Equal", pgettext_lazy("date condition", "on")),
+        ("LessThan", pgettext_lazy("date condition", "before")),
+        ("GreaterThan", pgettext_lazy("date condition", "after")),
+        (nomenclature.BETWEEN, pgettext_lazy("date condition", "between")),
     ],
 }
 # Inferred operators (see nomenclature.COMPARISONS): offered while the account has not refused
@@ -212,7 +220,7 @@ COMPARING = {"GreaterThan", "LessThan", nomenclature.BETWEEN}
 def _condition_field(d: ProjectField) -> tuple[str, str]:
     """A builder's field choice: opt-ins by their provider name, fields by their code."""
     if d.kind == OPTIN:
-        return nomenclature.optin_name(d.code), f"{d.label} (opt-in)"
+        return nomenclature.optin_name(d.code), gettext("%(optin)s (opt-in)") % {"optin": d.label}
     return d.code, d.label
 
 
@@ -221,10 +229,12 @@ class ConditionForm(forms.Form):
     project definition): opt-ins are subscribed or not, text is compared as text, numbers and
     dates as such; a value is asked only where the operator needs one."""
 
-    field = forms.ChoiceField(label="Field")
-    operator = forms.ChoiceField(label="Operator")
-    value = forms.CharField(max_length=200, required=False, label="Value")
-    value_to = forms.CharField(max_length=200, required=False, label="and")
+    field = forms.ChoiceField(label=_("Field"))
+    operator = forms.ChoiceField(label=_("Operator"))
+    value = forms.CharField(max_length=200, required=False, label=_("Value"))
+    value_to = forms.CharField(
+        max_length=200, required=False, label=pgettext_lazy("between", "and")
+    )
 
     def __init__(
         self,
@@ -248,10 +258,10 @@ class ConditionForm(forms.Form):
         self.fields["operator"].choices = operators
         self.fields["operator"].initial = operators[0][0]
         if self.definition is not None:
-            words = ", ".join(w for _, w in operators)
-            self.fields["operator"].error_messages["invalid_choice"] = (
-                f"Choose how to compare {self.definition.label}: {words}."
-            )
+            words = ", ".join(str(w) for _op, w in operators)
+            self.fields["operator"].error_messages["invalid_choice"] = gettext(
+                "Choose how to compare %(field)s: %(operators)s."
+            ) % {"field": self.definition.label, "operators": words}
         widget = {
             nomenclature.NUMBER: forms.NumberInput(attrs={"step": "any"}),
             nomenclature.DATE: forms.DateInput(attrs={"type": "date"}),
@@ -280,20 +290,20 @@ class ConditionForm(forms.Form):
         """The value typed in `name`, read as the field's type; a ValidationError otherwise."""
         raw = (self.cleaned_data.get(name) or "").strip()
         if not raw:
-            raise ValidationError("Enter the value to compare with.")
+            raise ValidationError(_("Enter the value to compare with."))
         if self.kind == nomenclature.NUMBER:
             try:
                 number = Decimal(raw)
             except InvalidOperation:
                 number = None
             if number is None or not number.is_finite():
-                raise ValidationError("Enter a number.")
+                raise ValidationError(_("Enter a number."))
             return number
         if self.kind == nomenclature.DATE:
             try:
                 return dt.date.fromisoformat(raw)
             except ValueError:
-                raise ValidationError("Enter a date (YYYY-MM-DD).") from None
+                raise ValidationError(_("Enter a date (YYYY-MM-DD).")) from None
         return raw
 
     def clean(self) -> dict[str, Any]:
@@ -308,7 +318,7 @@ class ConditionForm(forms.Form):
                 self.add_error(name, error)
         low, high = data.get("value_read"), data.get("value_to_read")
         if low is not None and high is not None and high < low:
-            self.add_error("value_to", "The end of the range comes before its start.")
+            self.add_error("value_to", _("The end of the range comes before its start."))
         return data
 
     def clause(self) -> dict[str, Any]:
@@ -333,7 +343,7 @@ class BaseConditionFormSet(RowFormSet):
         if any(self.errors):
             return
         if not any(f.cleaned_data for f in self.forms):
-            raise ValidationError("Add at least one condition.")
+            raise ValidationError(_("Add at least one condition."))
 
     def clauses(self) -> list[dict[str, Any]]:
         return [f.clause() for f in self.forms if f.cleaned_data]
@@ -366,9 +376,11 @@ def condition_initial(
 # --- Imports --------------------------------------------------------------------------------
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
-        help_text="A CRM export with a header row; columns named after the project's fields "
-        "(code or label), the email column is required.",
+        label=_("CSV file"),
+        help_text=_(
+            "A CRM export with a header row; columns named after the project's fields "
+            "(code or label), the email column is required."
+        ),
     )
 
     MAX_BYTES = 20 * 1024 * 1024
@@ -376,9 +388,9 @@ class ImportForm(forms.Form):
     def clean_file(self):
         file = self.cleaned_data["file"]
         if file.size > self.MAX_BYTES:
-            raise ValidationError("The file is larger than 20 MB; split it into smaller files.")
+            raise ValidationError(_("The file is larger than 20 MB; split it into smaller files."))
         if not file.name.lower().endswith((".csv", ".txt")):
-            raise ValidationError("Upload a .csv file (comma or semicolon separated).")
+            raise ValidationError(_("Upload a .csv file (comma or semicolon separated)."))
         return file
 
 
@@ -393,8 +405,8 @@ def _message_field() -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         queryset=Message.objects.all(),
         to_field_name="provider_id",
-        label="Message",
-        empty_label="Choose a message…",
+        label=_("Message"),
+        empty_label=_("Choose a message…"),
     )
 
 
@@ -404,22 +416,22 @@ class SendingForm(forms.Form):
         queryset=Segment.objects.all(),
         to_field_name="provider_id",
         required=False,
-        empty_label="Everyone in the project",
-        label="Audience",
+        empty_label=_("Everyone in the project"),
+        label=_("Audience"),
     )
     when = forms.ChoiceField(
-        choices=[("now", "Send now"), ("later", "Schedule for later")],
+        choices=[("now", _("Send now")), ("later", _("Schedule for later"))],
         widget=forms.RadioSelect,
         initial="now",
-        label="When",
+        label=_("When"),
     )
     launch_at = forms.DateTimeField(
         required=False,
-        label="Launch at",
+        label=_("Launch at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
-    time_zone = forms.ChoiceField(choices=TIMEZONE_CHOICES, label="Time zone")
+    time_zone = forms.ChoiceField(choices=TIMEZONE_CHOICES, label=_("Time zone"))
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
     # Given on the confirmation step; sending claims it once (see dashboard/submissions.py).
     token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
@@ -430,17 +442,17 @@ class SendingForm(forms.Form):
         if not self.is_bound:  # a fresh form starts from the browser's time zone (mailing.js)
             self.fields["time_zone"].widget.attrs["data-browser-zone"] = "1"
         self.provider_zone = settings.DIALOG_INSIGHT_TIME_ZONE
-        self.fields["launch_at"].help_text = (
-            f"Only for a scheduled sending. Dialog Insight reads launch times in "
-            f"{self.provider_zone}: Switchboard converts the time you choose."
-        )
+        self.fields["launch_at"].help_text = gettext(
+            "Only for a scheduled sending. Dialog Insight reads launch times in "
+            "%(zone)s: Switchboard converts the time you choose."
+        ) % {"zone": self.provider_zone}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("when") == "later":
             launch = data.get("launch_at")
             if launch is None:
-                self.add_error("launch_at", "Choose the date and time of the sending.")
+                self.add_error("launch_at", _("Choose the date and time of the sending."))
             elif data.get("time_zone"):
                 zone = ZoneInfo(data["time_zone"])
                 aware = timezone.make_aware(launch.replace(tzinfo=None), zone)
@@ -449,10 +461,10 @@ class SendingForm(forms.Form):
                     # What Dialog Insight receives, said before anything is sent.
                     there = aware.astimezone(nomenclature.provider_time_zone())
                 except OverflowError:  # 9999-12-31 23:59 west of UTC is past year 9999
-                    self.add_error("launch_at", "This is too far ahead; choose an earlier date.")
+                    self.add_error("launch_at", _("This is too far ahead; choose an earlier date."))
                 else:
                     if aware <= timezone.now() + dt.timedelta(minutes=1):
-                        self.add_error("launch_at", "Choose a time in the future.")
+                        self.add_error("launch_at", _("Choose a time in the future."))
                     data["launch_provider"] = f"{there:%Y-%m-%d %H:%M} {self.provider_zone}"
         else:
             data["launch_utc"] = None
@@ -478,8 +490,11 @@ class TriggerForm(forms.Form):
             self.fields[f"{self.PREFIX}{name}"] = forms.CharField(
                 label=name,
                 max_length=2000,
-                help_text=f"Replaces [[{name}]] in the message.",
-                error_messages={"required": f"Enter the value that replaces [[{name}]]."},
+                help_text=gettext("Replaces [[%(name)s]] in the message.") % {"name": name},
+                error_messages={
+                    "required": gettext("Enter the value that replaces [[%(name)s]].")
+                    % {"name": name}
+                },
             )
 
     def parameter_fields(self) -> list[forms.BoundField]:
@@ -498,14 +513,16 @@ class TriggerForm(forms.Form):
 class MessageForm(forms.Form):
     """A new email message with one HTML version (Messages.Create)."""
 
-    name = forms.CharField(max_length=200, label="Name", help_text="For Switchboard's lists.")
+    name = forms.CharField(max_length=200, label=_("Name"), help_text=_("For Switchboard's lists."))
     # One per form shown; creating claims it once (see dashboard/submissions.py).
     token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
-    subject = forms.CharField(max_length=300, label="Subject")
-    sender = forms.EmailField(label="Sender email")
+    subject = forms.CharField(max_length=300, label=_("Subject"))
+    sender = forms.EmailField(label=_("Sender email"))
     html = forms.CharField(
-        label="HTML body",
+        label=_("HTML body"),
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="[[Name]] placeholders become parameters to fill when the message is "
-        "triggered for one contact.",
+        help_text=_(
+            "[[Name]] placeholders become parameters to fill when the message is "
+            "triggered for one contact."
+        ),
     )

@@ -9,6 +9,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 
 # --- Mirror -------------------------------------------------------------------------------
@@ -17,8 +19,8 @@ class ProjectField(models.Model):
     the provider on every page."""
 
     class Kind(models.TextChoices):
-        FIELD = "field", "Field"
-        OPTIN = "optin", "Opt-in"
+        FIELD = "field", _("Field")
+        OPTIN = "optin", _("Opt-in")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     code = models.CharField(max_length=100)
@@ -71,10 +73,10 @@ class Mailing(models.Model):
     overview read this, never the provider."""
 
     class Status(models.TextChoices):
-        SCHEDULED = "Scheduled", "Scheduled"
-        SENDING = "Sending", "Sending"
-        SENT = "Sent", "Sent"
-        CANCELLED = "Cancelled", "Cancelled"
+        SCHEDULED = "Scheduled", pgettext_lazy("mailing", "Scheduled")
+        SENDING = "Sending", pgettext_lazy("mailing", "Sending")
+        SENT = "Sent", pgettext_lazy("mailing", "Sent")
+        CANCELLED = "Cancelled", pgettext_lazy("mailing", "Cancelled")
 
     provider_id = models.PositiveBigIntegerField(unique=True)  # Dialog Insight's idBatch
     message_id = models.PositiveBigIntegerField()  # the message's provider_id
@@ -109,6 +111,21 @@ class Mailing(models.Model):
         return f"{self.message_name} #{self.provider_id}"
 
     @property
+    def status_label(self) -> str:
+        """The status in the reader's language (an unknown one as Dialog Insight wrote it)."""
+        return self.Status(self.status).label if self.status in self.Status.values else self.status
+
+    @property
+    def audience_label(self) -> str:
+        """Who it went to, in the reader's language: everyone and a triggered send are said
+        in Switchboard's words; segments by their names."""
+        if self.mode == "All":
+            return gettext("Everyone")
+        if self.mode == "Single":
+            return gettext("One contact (triggered)")
+        return self.audience
+
+    @property
     def open_rate(self) -> float | None:
         return self.unique_opens / self.delivered if self.delivered else None
 
@@ -139,6 +156,27 @@ class RecentContact(models.Model):
     def __str__(self) -> str:
         return self.key
 
+    # `change` is kept as written (English); `change_label` says it in the reader's language.
+    CHANGES = {
+        "created": pgettext_lazy("contact change", "created"),
+        "updated": pgettext_lazy("contact change", "updated"),
+        "unsubscribed from every list": _("unsubscribed from every list"),
+    }
+    CHANGES_OF = (  # (how the stored text starts, the sentence with the rest as `name`)
+        ("subscribed to ", gettext_noop("subscribed to %(name)s")),
+        ("unsubscribed from ", gettext_noop("unsubscribed from %(name)s")),
+        ("imported from ", gettext_noop("imported from %(name)s")),
+    )
+
+    @property
+    def change_label(self) -> str:
+        if self.change in self.CHANGES:
+            return str(self.CHANGES[self.change])
+        for start, sentence in self.CHANGES_OF:
+            if self.change.startswith(start):
+                return gettext(sentence) % {"name": self.change.removeprefix(start)}
+        return self.change
+
 
 class MailingSnapshot(models.Model):
     """A mailing's numbers each time they changed: the time series behind open/click-rate
@@ -160,10 +198,10 @@ class ContactImport(models.Model):
     """An uploaded CRM file being merged into the project in batches by a background task."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Stopped"
+        QUEUED = "queued", pgettext_lazy("import", "Queued")
+        RUNNING = "running", pgettext_lazy("import", "Running")
+        DONE = "done", pgettext_lazy("import", "Done")
+        FAILED = "failed", pgettext_lazy("import", "Stopped")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
@@ -204,10 +242,10 @@ class ContactImportRow(models.Model):
     """One row of the uploaded file, kept until merged so that a stopped import loses nothing."""
 
     class Outcome(models.TextChoices):
-        PENDING = "pending", "Pending"
-        CREATED = "created", "Created"
-        UPDATED = "updated", "Updated"
-        REJECTED = "rejected", "Rejected"
+        PENDING = "pending", pgettext_lazy("import row", "Pending")
+        CREATED = "created", pgettext_lazy("import row", "Created")
+        UPDATED = "updated", pgettext_lazy("import row", "Updated")
+        REJECTED = "rejected", pgettext_lazy("import row", "Rejected")
 
     job = models.ForeignKey(ContactImport, on_delete=models.CASCADE, related_name="rows")
     line = models.PositiveIntegerField()
@@ -217,6 +255,21 @@ class ContactImportRow(models.Model):
     message = models.CharField(max_length=500, blank=True)
     contact_id = models.PositiveBigIntegerField(null=True, blank=True)  # Dialog Insight's
 
+    # Switchboard's own reasons for rejecting a row (kept in English, shown translated).
+    EMPTY_KEY = gettext_noop("The email is empty.")
+    KEY_TOO_LONG = gettext_noop("The email is longer than %(max)s characters; it was not sent.")
+
     class Meta:
         ordering = ["line"]
         indexes = [models.Index(fields=["job", "outcome", "line"], name="contacts_importrow_todo")]
+
+    @property
+    def message_label(self) -> str:
+        """The row's message in the reader's language: Switchboard's reasons are translated,
+        Dialog Insight's rejections shown as it wrote them."""
+        if self.message == self.EMPTY_KEY:
+            return gettext(self.EMPTY_KEY)
+        too_long = {"max": self._meta.get_field("key").max_length}
+        if self.message == self.KEY_TOO_LONG % too_long:
+            return gettext(self.KEY_TOO_LONG) % too_long
+        return self.message

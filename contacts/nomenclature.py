@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 FIELD_PREFIX = "f_"
 KEY_PREFIX = "key_f_"
@@ -251,13 +252,28 @@ def clause_compares(clause: Any) -> bool:
 
 # How a condition reads, by operator: (for a date, for anything else).
 _WORDS = {
-    "Equal": ("is", "is"),
-    "Contains": ("contains", "contains"),
-    "StartsWith": ("starts with", "starts with"),
-    "GreaterThan": ("after", "more than"),
-    "GreaterThanOrEqual": ("on or after", "at least"),
-    "LessThan": ("before", "less than"),
-    "LessThanOrEqual": ("on or before", "at most"),
+    "Equal": (pgettext_lazy("condition", "is"), pgettext_lazy("condition", "is")),
+    "Contains": (pgettext_lazy("condition", "contains"), pgettext_lazy("condition", "contains")),
+    "StartsWith": (
+        pgettext_lazy("condition", "starts with"),
+        pgettext_lazy("condition", "starts with"),
+    ),
+    "GreaterThan": (
+        pgettext_lazy("date condition", "after"),
+        pgettext_lazy("condition", "more than"),
+    ),
+    "GreaterThanOrEqual": (
+        pgettext_lazy("date condition", "on or after"),
+        pgettext_lazy("condition", "at least"),
+    ),
+    "LessThan": (
+        pgettext_lazy("date condition", "before"),
+        pgettext_lazy("condition", "less than"),
+    ),
+    "LessThanOrEqual": (
+        pgettext_lazy("date condition", "on or before"),
+        pgettext_lazy("condition", "at most"),
+    ),
 }
 
 
@@ -270,27 +286,35 @@ def _shown(value: str) -> tuple[str, bool]:
 def describe_clause(clause: dict[str, Any] | None, labels: dict[str, str] | None = None) -> str:
     """A clause as a sentence for people: `First name contains "an" OR …`."""
     if not clause:
-        return "everyone"
+        return gettext("everyone")
     labels = labels or {}
     if between := _between(clause):
         name, low, high = between
         label = labels.get(parse_name(name)[1], parse_name(name)[1])
-        return f"{label} between {_shown(low)[0]} and {_shown(high)[0]}"
+        return gettext("%(field)s between %(low)s and %(high)s") % {
+            "field": label,
+            "low": _shown(low)[0],
+            "high": _shown(high)[0],
+        }
     kind = clause.get("$type")
     if kind in {"AndClause", "OrClause"}:
-        joiner = " AND " if kind == "AndClause" else " OR "
-        return joiner.join(describe_clause(c, labels) for c in clause.get("Clauses", []))
+        joiner = (
+            pgettext("conditions", "AND") if kind == "AndClause" else pgettext("conditions", "OR")
+        )
+        return f" {joiner} ".join(describe_clause(c, labels) for c in clause.get("Clauses", []))
     name = (clause.get("Field") or {}).get("Name", "")
     kind, code = parse_name(name)
     if kind == "optin":
-        state = "subscribed" if is_subscribed(clause.get("ComparisonValue")) else "not subscribed"
-        return f"{state} to {labels.get(code, code)}"
+        if is_subscribed(clause.get("ComparisonValue")):
+            return gettext("subscribed to %(optin)s") % {"optin": labels.get(code, code)}
+        return gettext("not subscribed to %(optin)s") % {"optin": labels.get(code, code)}
     operator = clause.get("TypeOperator", "")
     value, is_date = _shown(str(clause.get("ComparisonValue", "")))
     words = _WORDS.get(operator, (operator, operator))[0 if is_date else 1]
+    said = {"field": labels.get(code, code), "operator": words, "value": value}
     if operator in COMPARISONS or is_date:
-        return f"{labels.get(code, code)} {words} {value}"
-    return f'{labels.get(code, code)} {words} "{value}"'
+        return gettext("%(field)s %(operator)s %(value)s") % said
+    return gettext('%(field)s %(operator)s "%(value)s"') % said
 
 
 def flatten_clause(clause: dict[str, Any] | None) -> tuple[str, list[tuple[str, str, str, str]]]:

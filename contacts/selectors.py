@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 
 from contacts.client import DialogInsightClient
 from contacts.models import (
@@ -18,6 +19,7 @@ from contacts.models import (
 )
 from dashboard import capabilities
 from dashboard.models import AuditEvent
+from dashboard.numbers import rate as format_rate
 
 
 def project_fields() -> list[ProjectField]:
@@ -53,13 +55,37 @@ def mailings(*, status: str = "", mode: str = "", q: str = ""):
     return qs
 
 
+# The audit log keeps what was done to a contact in English; its page says it in the reader's.
+ACTIONS = {
+    "created": pgettext_lazy("contact change", "created"),
+    "updated": pgettext_lazy("contact change", "updated"),
+    "subscribed": pgettext_lazy("contact change", "subscribed"),
+    "unsubscribed": pgettext_lazy("contact change", "unsubscribed"),
+    "deleted": pgettext_lazy("contact change", "deleted"),
+    "sent message": pgettext_lazy("contact change", "sent message"),
+}
+DETAILS = {"from every opt-in": pgettext_lazy("contact change", "from every opt-in")}
+
+
+def _detail_label(detail: str) -> str:
+    mailing = detail.removeprefix("mailing #")
+    if mailing != detail and mailing.isdigit():
+        return gettext("mailing #%(id)s") % {"id": mailing}
+    return str(DETAILS.get(detail, detail))
+
+
 def contact_activity(contact_id: int, limit: int = 10):
-    """What Switchboard's users did to this contact (the audit log), newest first."""
-    return list(
+    """What Switchboard's users did to this contact (the audit log), newest first, each with
+    its action and detail as the page says them (`action_label`, `detail_label`)."""
+    events = list(
         AuditEvent.objects.filter(
             provider="dialoginsight", object_type="contact", object_id=str(contact_id)
         )[:limit]
     )
+    for event in events:
+        event.action_label = str(ACTIONS.get(event.action, event.action))
+        event.detail_label = _detail_label(event.detail) if event.outcome == "ok" else event.detail
+    return events
 
 
 def messages():
@@ -108,13 +134,13 @@ def overview_card() -> dict:
     latest = sent.order_by("-launch_at").first()
     rate = latest.open_rate if latest else None
     return {
-        "title": "Contacts",
+        "title": gettext("Contacts"),
         "provider": "Dialog Insight",
         "url": reverse("contacts:contact_search"),
         "stats": [
-            ("Segments", Segment.objects.count()),
-            ("Scheduled mailings", Mailing.objects.filter(status="Scheduled").count()),
-            ("Sent in 30 days", sent.filter(launch_at__gte=since).count()),
-            ("Latest open rate", f"{rate:.0%}" if rate is not None else "—"),
+            (gettext("Segments"), Segment.objects.count()),
+            (gettext("Scheduled mailings"), Mailing.objects.filter(status="Scheduled").count()),
+            (gettext("Sent in 30 days"), sent.filter(launch_at__gte=since).count()),
+            (gettext("Latest open rate"), format_rate(rate, 0)),
         ],
     }

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from contacts import nomenclature
 from contacts.client import DialogInsightClient
@@ -80,7 +81,7 @@ def sync_project(client: DialogInsightClient | None = None) -> SyncResult:
             "is_key": False,
             "position": position,
         }
-    return _upsert(ProjectField, "project fields", wanted, key=("kind", "code"))
+    return _upsert(ProjectField, gettext_noop("project fields"), wanted, key=("kind", "code"))
 
 
 def sync_segments(client: DialogInsightClient | None = None) -> SyncResult:
@@ -89,11 +90,11 @@ def sync_segments(client: DialogInsightClient | None = None) -> SyncResult:
     try:
         segments = (client or DialogInsightClient()).segment_list()
     except Unavailable as error:
-        return SyncResult("segments", errors=[str(error)])
+        return SyncResult(gettext_noop("segments"), errors=[str(error)])
     rows = {
         s.id: {"name": s.name, "is_dynamic": s.is_dynamic, "clause": s.clause} for s in segments
     }
-    return _upsert(Segment, "segments", rows)
+    return _upsert(Segment, gettext_noop("segments"), rows)
 
 
 def sync_messages(client: DialogInsightClient | None = None) -> SyncResult:
@@ -102,12 +103,12 @@ def sync_messages(client: DialogInsightClient | None = None) -> SyncResult:
     try:
         messages = (client or DialogInsightClient()).message_list()
     except Unavailable as error:
-        return SyncResult("messages", errors=[str(error)])
+        return SyncResult(gettext_noop("messages"), errors=[str(error)])
     rows = {
         m.id: {"name": m.name, "subject": m.subject, "sender": m.sender, "parameters": m.parameters}
         for m in messages
     }
-    return _upsert(Message, "messages", rows)
+    return _upsert(Message, gettext_noop("messages"), rows)
 
 
 def sync_mailings(client: DialogInsightClient | None = None) -> SyncResult:
@@ -132,7 +133,7 @@ def sync_mailings(client: DialogInsightClient | None = None) -> SyncResult:
             "status": m.status,
             "target_count": m.target_count,
         }
-    result = _upsert(Mailing, "mailings", rows)
+    result = _upsert(Mailing, gettext_noop("mailings"), rows)
     # Statistics of recent sent mailings (reads, one call each; old ones stay as last seen).
     since = timezone.now() - STATISTICS_WINDOW
     recent = Mailing.objects.filter(status__in=["Sent", "Sending"]).filter(

@@ -12,9 +12,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
@@ -72,22 +73,49 @@ def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
+NOUNS = {  # what a create or send whose outcome is unknown made, in the reader's language
+    "sending": gettext_lazy("sending"),
+    "message": gettext_lazy("message"),
+    "segment": gettext_lazy("segment"),
+}
+
+
 def _unknown(noun: str, done: str = "created", **kwargs: Any) -> OutcomeUnknown:
-    return OutcomeUnknown(provider="Dialog Insight", noun=noun, done=done, **kwargs)
+    return OutcomeUnknown(provider="Dialog Insight", noun=NOUNS[noun], done=done, **kwargs)
+
+
+# What a second submission of the same form is told, by its (noun, done).
+ALREADY_SUBMITTED = {
+    ("sending", "sent"): gettext_lazy(
+        "This sending was already submitted; it was not sent a second time."
+    ),
+    ("message", "sent"): gettext_lazy(
+        "This message was already submitted; it was not sent a second time."
+    ),
+    ("message", "created"): gettext_lazy(
+        "This message was already submitted; it was not created a second time."
+    ),
+    ("segment", "created"): gettext_lazy(
+        "This segment was already submitted; it was not created a second time."
+    ),
+}
 
 
 def _not_done(
-    request: HtmxHttpRequest, error: Exception, choices: OutcomeUnknown | None, *, back: str
+    request: HtmxHttpRequest,
+    error: Exception,
+    choices: OutcomeUnknown | None,
+    *,
+    back: str,
+    already: tuple[str, str],
 ) -> tuple[OutcomeUnknown | None, HttpResponse | None]:
     """After a create or send that raised `error`: the two choices (`choices`, told why) when
     Dialog Insight may have done it; a redirect to `back` when the same form's first
-    submission did it; else neither, and the caller says that nothing was done."""
+    submission did it (said as ALREADY_SUBMITTED[`already`]); else neither, and the caller
+    says that nothing was done."""
     unknown = choices.after(error) if choices is not None else None
     if unknown is None and choices is not None and isinstance(error, AlreadySubmitted):
-        messages.warning(
-            request,
-            f"This {choices.noun} was already submitted; it was not {choices.done} a second time.",
-        )
+        messages.warning(request, ALREADY_SUBMITTED[already])
         return None, _go(request, back)
     return unknown, None
 
@@ -97,13 +125,29 @@ def _failure(error: ProviderError, *, refused: str, maybe: str) -> str:
     return f"{maybe if error.outcome_unknown else refused} {error}"
 
 
+# What a refresh says, by what it refreshed: (done, done in part, failed).
+REFRESHED = {
+    "Segments": (
+        gettext_lazy("Segments refreshed (%(results)s)."),
+        gettext_lazy("Segments refreshed, in part. %(notes)s"),
+        gettext_lazy("Segments were not refreshed. %(error)s"),
+    ),
+    "Mailings": (
+        gettext_lazy("Mailings refreshed (%(results)s)."),
+        gettext_lazy("Mailings refreshed, in part. %(notes)s"),
+        gettext_lazy("Mailings were not refreshed. %(error)s"),
+    ),
+}
+
+
 def _refreshed(request: HtmxHttpRequest, what: str, results: list[SyncResult]) -> None:
     """Say what a refresh did, and what this account could not give."""
+    done, in_part, _failed = REFRESHED[what]
     notes = [note for result in results for note in result.errors]
     if notes:
-        messages.warning(request, f"{what} refreshed, in part. {' '.join(notes)}")
+        messages.warning(request, in_part % {"notes": " ".join(notes)})
     else:
-        messages.success(request, f"{what} refreshed ({'; '.join(map(str, results))}).")
+        messages.success(request, done % {"results": "; ".join(map(str, results))})
 
 
 def _refresh(
@@ -112,7 +156,7 @@ def _refresh(
     try:
         results = refresh()
     except ProviderError as error:
-        messages.error(request, f"{what} were not refreshed. {error}")
+        messages.error(request, REFRESHED[what][2] % {"error": error})
     else:
         _refreshed(request, what, results)
     return redirect(back)
@@ -126,14 +170,18 @@ def _definition_or_error(request: HtmxHttpRequest) -> list[ProjectField] | None:
             return definition
         messages.warning(
             request,
-            "The project's fields have not been loaded from Dialog Insight yet: the worker's "
-            "next sync (every two minutes) loads them.",
+            _(
+                "The project's fields have not been loaded from Dialog Insight yet: the "
+                "worker's next sync (every two minutes) loads them."
+            ),
         )
         return None
     try:
         return services.project_definition()
     except ProviderError as error:
-        messages.error(request, f"The project's fields could not be loaded. {error}")
+        messages.error(
+            request, _("The project's fields could not be loaded. %(error)s") % {"error": error}
+        )
         return None
 
 
@@ -243,7 +291,7 @@ def contact_detail(request: HtmxHttpRequest, contact_id: int) -> HttpResponse:
             request, "contacts/detail.html", {"error": str(error), "contact_id": contact_id}
         )
     if page is None:
-        raise Http404("No such contact at Dialog Insight.")
+        raise Http404(_("No such contact at Dialog Insight."))
     return render(request, "contacts/detail.html", page)
 
 
@@ -266,9 +314,11 @@ def contact_optin_set(request: HtmxHttpRequest, contact_id: int, code: str) -> H
         return redirect(contact_url("contact_detail", contact_id, _key(request)))
     definition = selectors.project_fields()
     label = next((o.label for o in definition if o.code == code), code)
-    messages.success(
-        request, f"{contact.key} {'subscribed to' if subscribed else 'unsubscribed from'} {label}."
-    )
+    said = {"contact": contact.key, "optin": label}
+    if subscribed:
+        messages.success(request, _("%(contact)s subscribed to %(optin)s.") % said)
+    else:
+        messages.success(request, _("%(contact)s unsubscribed from %(optin)s.") % said)
     if request.htmx:
         return render(request, "contacts/detail.html#optins", _detail_context(contact, definition))
     return redirect(contact_url("contact_detail", contact_id, contact.key))
@@ -291,12 +341,14 @@ def _contact_form(request: HtmxHttpRequest, contact_id: int | None) -> HttpRespo
             if request.method == "GET":
                 messages.error(request, str(error))
                 return redirect("contacts:contact_search")
-            problem = f"Nothing was saved: the contact could not be read. {error}"
+            problem = _("Nothing was saved: the contact could not be read. %(error)s") % {
+                "error": error
+            }
         else:
             if contact is None and request.method == "GET":
-                raise Http404("No such contact at Dialog Insight.")
+                raise Http404(_("No such contact at Dialog Insight."))
             if contact is None:
-                problem = "Dialog Insight no longer has this contact: nothing was saved."
+                problem = _("Dialog Insight no longer has this contact: nothing was saved.")
     initial = forms.ContactForm.initial_from(contact, definition) if contact else {}
     form = forms.ContactForm(definition, request.POST or None, initial=initial, editing=editing)
     if problem:
@@ -310,8 +362,8 @@ def _contact_form(request: HtmxHttpRequest, contact_id: int | None) -> HttpRespo
             form.add_error(None, str(error))
         else:
             if record.ok:
-                verb = "updated" if editing else "created"
-                messages.success(request, f"Contact {form.key()} {verb}.")
+                done = _("Contact %(key)s updated.") if editing else _("Contact %(key)s created.")
+                messages.success(request, done % {"key": form.key()})
                 return redirect(contact_url("contact_detail", record.contact_id, form.key()))
             form.add_provider_rejection(record.message or record.validation)
     fields, optins = form.field_groups()
@@ -351,15 +403,19 @@ def contact_delete(request: HtmxHttpRequest, contact_id: int) -> HttpResponse:
                 request,
                 _failure(
                     error,
-                    refused="The contact was not deleted.",
-                    maybe="Dialog Insight may have deleted the contact:",
+                    refused=_("The contact was not deleted."),
+                    maybe=_("Dialog Insight may have deleted the contact:"),
                 ),
             )
             return redirect(contact_url("contact_detail", contact_id, label))
         if deleted:
-            messages.success(request, f"Contact {label or contact_id} and its history deleted.")
+            messages.success(
+                request,
+                _("Contact %(contact)s and its history deleted.")
+                % {"contact": label or contact_id},
+            )
         else:
-            messages.warning(request, "Dialog Insight had no such contact; nothing was deleted.")
+            messages.warning(request, _("Dialog Insight had no such contact; nothing was deleted."))
         return redirect("contacts:contact_search")
     try:
         contact = services.contact_get(contact_id=contact_id, key=_key(request) or label)
@@ -367,7 +423,7 @@ def contact_delete(request: HtmxHttpRequest, contact_id: int) -> HttpResponse:
         messages.error(request, str(error))
         return redirect(contact_url("contact_detail", contact_id, _key(request)))
     if contact is None:
-        raise Http404("No such contact at Dialog Insight.")
+        raise Http404(_("No such contact at Dialog Insight."))
     return render(request, "contacts/delete.html", {"contact": contact})
 
 
@@ -381,7 +437,10 @@ def contact_unsubscribe(request: HtmxHttpRequest, contact_id: int) -> HttpRespon
     except ProviderError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{contact.key} unsubscribed from every list; history kept.")
+        messages.success(
+            request,
+            _("%(contact)s unsubscribed from every list; history kept.") % {"contact": contact.key},
+        )
     return redirect(contact_url("contact_detail", contact_id, _key(request)))
 
 
@@ -493,11 +552,14 @@ def _segment_form(request: HtmxHttpRequest, segment: Segment | None) -> HttpResp
         def find() -> Checked:
             found = services.segment_look_up(name=name)
             if found is None:
-                return Checked(f"Dialog Insight, asked just now, has no segment named “{name}”.")
+                return Checked(
+                    _("Dialog Insight, asked just now, has no segment named “%(name)s”.")
+                    % {"name": name}
+                )
             return Checked(
-                f"Dialog Insight has a segment named “{name}”:",
+                _("Dialog Insight has a segment named “%(name)s”:") % {"name": name},
                 url=reverse("contacts:segment_detail", args=[found.provider_id]),
-                link=f"open “{found.name}”",
+                link=_("open “%(name)s”") % {"name": found.name},
             )
 
         context["unknown"] = _unknown("segment").check(find)
@@ -514,7 +576,11 @@ def _segment_form(request: HtmxHttpRequest, segment: Segment | None) -> HttpResp
         except (AlreadySubmitted, ProviderError) as error:
             choices = _unknown("segment") if segment is None else None
             context["unknown"], done = _not_done(
-                request, error, choices, back=reverse("contacts:segment_list")
+                request,
+                error,
+                choices,
+                back=reverse("contacts:segment_list"),
+                already=("segment", "created"),
             )
             if done:
                 return done
@@ -523,13 +589,15 @@ def _segment_form(request: HtmxHttpRequest, segment: Segment | None) -> HttpResp
                     None,
                     _failure(
                         error,
-                        refused="The segment was not saved.",
-                        maybe="Dialog Insight may have saved the segment: refresh the Segments "
-                        "page and check before saving again.",
+                        refused=_("The segment was not saved."),
+                        maybe=_(
+                            "Dialog Insight may have saved the segment: refresh the Segments "
+                            "page and check before saving again."
+                        ),
                     ),
                 )
         else:
-            messages.success(request, f"Segment “{saved.name}” saved.")
+            messages.success(request, _("Segment “%(name)s” saved.") % {"name": saved.name})
             return redirect("contacts:segment_detail", segment_id=saved.provider_id)
     context.update(form=form, formset=formset)
     return render(request, "contacts/segment_form.html", context)
@@ -551,7 +619,7 @@ def segment_count(request: HtmxHttpRequest) -> HttpResponse:
     """How many contacts the builder's conditions match now (the builder asks as they
     change): a read, sent only once every condition is complete."""
     formset = _conditions(request.GET, selectors.project_fields())
-    count, note = None, "Complete the conditions to see how many contacts match."
+    count, note = None, _("Complete the conditions to see how many contacts match.")
     if formset.is_valid():
         combine = "OR" if request.GET.get("combine") == "OR" else "AND"
         count, note = services.segment_count(combine=combine, clauses=formset.clauses())
@@ -596,7 +664,15 @@ def import_create(request: HtmxHttpRequest) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             tasks.import_run.enqueue(job.pk)
-            messages.success(request, f"{job.total} contacts queued from {job.filename}.")
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s contact queued from %(file)s.",
+                    "%(count)s contacts queued from %(file)s.",
+                    job.total,
+                )
+                % {"count": job.total, "file": job.filename},
+            )
             return redirect("contacts:import_detail", import_id=job.pk)
     return _import_page(request, form, definition)
 
@@ -618,11 +694,11 @@ def import_detail(request: HtmxHttpRequest, import_id: int) -> HttpResponse:
 def import_resume(request: HtmxHttpRequest, import_id: int) -> HttpResponse:
     job = get_object_or_404(ContactImport, pk=import_id)
     if not (job.status == ContactImport.Status.FAILED or job.stalled):
-        messages.info(request, "This import is not stopped; nothing to resume.")
+        messages.info(request, _("This import is not stopped; nothing to resume."))
         return redirect("contacts:import_detail", import_id=job.pk)
     services.import_resume(user=request.user, import_id=job.pk)
     tasks.import_run.enqueue(job.pk)
-    messages.info(request, "Resuming: only the rows not yet merged are sent.")
+    messages.info(request, _("Resuming: only the rows not yet merged are sent."))
     return redirect("contacts:import_detail", import_id=job.pk)
 
 
@@ -653,7 +729,7 @@ def mailing_list(request: HtmxHttpRequest) -> HttpResponse:
             "status": status,
             "mode": mode,
             "q": q,
-            "statuses": ["Scheduled", "Sending", "Sent"],
+            "statuses": [(s, Mailing.Status(s).label) for s in ("Scheduled", "Sending", "Sent")],
             "unavailable": selectors.unavailable("mailing_statistics_get"),
         },
     )
@@ -694,22 +770,37 @@ def mailing_send(request: HtmxHttpRequest) -> HttpResponse:
         return render(request, "contacts/mailing_form.html", context)
     chosen = form.cleaned_data
     segment = chosen["segment"]
-    choices = _unknown("sending", "sent", anyway="Send it anyway…")  # if the outcome is unknown
+    choices = _unknown("sending", "sent", anyway=_("Send it anyway…"))  # if the outcome is unknown
     if checking(data):
         since = submitted_at(chosen.get("token") or "")
-        audience = f"segment “{segment.name}”" if segment else "everyone in the project"
 
         def find() -> Checked:
             found = services.mailing_look_up(
                 message_id=chosen["message"].provider_id, segment=segment, since=since
             )
-            what = f"sending of “{chosen['message'].name}” to {audience}"
+            said = {"message": chosen["message"].name, "segment": segment.name if segment else ""}
             if found is None:
-                return Checked(f"Dialog Insight, asked just now, has no {what} since then.")
+                none = (
+                    _(
+                        "Dialog Insight, asked just now, has no sending of “%(message)s” to "
+                        "segment “%(segment)s” since then."
+                    )
+                    if segment
+                    else _(
+                        "Dialog Insight, asked just now, has no sending of “%(message)s” to "
+                        "everyone in the project since then."
+                    )
+                )
+                return Checked(none % said)
+            some = (
+                _("Dialog Insight has a sending of “%(message)s” to segment “%(segment)s”:")
+                if segment
+                else _("Dialog Insight has a sending of “%(message)s” to everyone in the project:")
+            )
             return Checked(
-                f"Dialog Insight has a {what}:",
+                some % said,
                 url=reverse("contacts:mailing_detail", args=[found.provider_id]),
-                link=f"mailing #{found.provider_id}",
+                link=_("mailing #%(id)s") % {"id": found.provider_id},
             )
 
         context["unknown"] = choices.check(find)
@@ -722,14 +813,18 @@ def mailing_send(request: HtmxHttpRequest) -> HttpResponse:
                 segment_id=segment.provider_id if segment else None
             )
         except ProviderError as error:
-            form.add_error(None, f"The audience could not be counted. {error}")
+            form.add_error(
+                None, _("The audience could not be counted. %(error)s") % {"error": error}
+            )
         else:
             if chosen["launch_utc"]:
-                label = "Schedule the sending"
+                label = _("Schedule the sending")
             elif size is None:  # an account that does not count its contacts
-                label = "Send now"
+                label = _("Send now")
             else:
-                label = f"Send now to {size} contact{pluralize(size)}"
+                label = ngettext(
+                    "Send now to %(count)s contact", "Send now to %(count)s contacts", size
+                ) % {"count": size}
             context["audience_size"] = size
             context["unavailable"] = selectors.unavailable("contact_count")
             context["confirm"] = Confirmation(carried(data, token=new_token()), label)
@@ -745,15 +840,23 @@ def mailing_send(request: HtmxHttpRequest) -> HttpResponse:
             )
         except (AlreadySubmitted, ProviderError) as error:
             context["unknown"], done = _not_done(
-                request, error, choices, back=reverse("contacts:mailing_list")
+                request,
+                error,
+                choices,
+                back=reverse("contacts:mailing_list"),
+                already=("sending", "sent"),
             )
             if done:
                 return done
             if context["unknown"] is None:
-                form.add_error(None, f"Nothing was sent. {error}")
+                form.add_error(None, _("Nothing was sent. %(error)s") % {"error": error})
         else:
-            verb = "scheduled" if chosen["launch_utc"] else "launched"
-            messages.success(request, f"Mailing “{mailing.message_name}” {verb}.")
+            done = (
+                _("Mailing “%(name)s” scheduled.")
+                if chosen["launch_utc"]
+                else _("Mailing “%(name)s” launched.")
+            )
+            messages.success(request, done % {"name": mailing.message_name})
             return redirect(reverse("contacts:mailing_list"))
     return render(request, "contacts/mailing_form.html", context)
 
@@ -776,13 +879,24 @@ def message_send_one(request: HtmxHttpRequest, contact_id: int) -> HttpResponse:
             entry = services.message_send_look_up(
                 contact_id=contact_id, message_id=message.provider_id, since=since
             )
+            said = {"contact": label, "message": message.name}
             if entry is None:
                 return Checked(
-                    f"Dialog Insight's history of {label}, asked just now, shows no "
-                    f"“{message.name}” since then."
+                    _(
+                        "Dialog Insight's history of %(contact)s, asked just now, shows no "
+                        "“%(message)s” since then."
+                    )
+                    % said
                 )
-            at = f" on {timezone.localtime(entry.sent_at):%Y-%m-%d %H:%M}" if entry.sent_at else ""
-            return Checked(f"Dialog Insight's history of {label} shows “{message.name}” sent{at}.")
+            if not entry.sent_at:
+                return Checked(
+                    _("Dialog Insight's history of %(contact)s shows “%(message)s” sent.") % said
+                )
+            at = f"{timezone.localtime(entry.sent_at):%Y-%m-%d %H:%M}"
+            return Checked(
+                _("Dialog Insight's history of %(contact)s shows “%(message)s” sent on %(at)s.")
+                % {**said, "at": at}
+            )
 
         unknown = choices.check(find)
     elif form.is_valid():
@@ -798,13 +912,19 @@ def message_send_one(request: HtmxHttpRequest, contact_id: int) -> HttpResponse:
                 token=form.cleaned_data["token"],
             )
         except (AlreadySubmitted, ProviderError) as error:
-            unknown, done = _not_done(request, error, choices, back=detail)
+            unknown, done = _not_done(
+                request, error, choices, back=detail, already=("message", "sent")
+            )
             if done:  # sent by the first submission of this form
                 return _sent(request, contact_id, label) if request.htmx else done
             if unknown is None:
-                messages.error(request, f"The message was not sent. {error}")
+                messages.error(request, _("The message was not sent. %(error)s") % {"error": error})
         else:
-            messages.success(request, f"“{message.name}” sent to {label}.")
+            messages.success(
+                request,
+                _("“%(message)s” sent to %(contact)s.")
+                % {"message": message.name, "contact": label},
+            )
             return _sent(request, contact_id, label) if request.htmx else redirect(detail)
     if request.htmx:
         return render(
@@ -879,11 +999,14 @@ def message_create(request: HtmxHttpRequest) -> HttpResponse:
 
         def find() -> Checked:
             if services.message_look_up(name=name) is None:
-                return Checked(f"Dialog Insight, asked just now, has no message named “{name}”.")
+                return Checked(
+                    _("Dialog Insight, asked just now, has no message named “%(name)s”.")
+                    % {"name": name}
+                )
             return Checked(
-                f"Dialog Insight has a message named “{name}”:",
+                _("Dialog Insight has a message named “%(name)s”:") % {"name": name},
                 url=reverse("contacts:message_list"),
-                link="see the messages",
+                link=_("see the messages"),
             )
 
         unknown = choices.check(find)
@@ -892,13 +1015,17 @@ def message_create(request: HtmxHttpRequest) -> HttpResponse:
             message = services.message_create(user=request.user, **form.cleaned_data)
         except (AlreadySubmitted, ProviderError) as error:
             unknown, done = _not_done(
-                request, error, choices, back=reverse("contacts:message_list")
+                request,
+                error,
+                choices,
+                back=reverse("contacts:message_list"),
+                already=("message", "created"),
             )
             if done:
                 return done
             if unknown is None:
-                form.add_error(None, f"The message was not created. {error}")
+                form.add_error(None, _("The message was not created. %(error)s") % {"error": error})
         else:
-            messages.success(request, f"Message “{message.name}” created.")
+            messages.success(request, _("Message “%(name)s” created.") % {"name": message.name})
             return redirect("contacts:message_list")
     return render(request, "contacts/message_form.html", {"form": form, "unknown": unknown})

@@ -6,6 +6,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
+
 from contacts import mirror, nomenclature, sync
 from contacts.client import Contact, DialogInsightClient, HistoryEntry, MergeRecord
 from contacts.models import ProjectField
@@ -71,7 +73,7 @@ def contact_search_count(*, clause: dict[str, Any]) -> tuple[int | None, str]:
     except Unavailable as error:
         return None, str(error)
     except ProviderError as error:
-        return None, f"The count could not be loaded. {error}"
+        return None, gettext("The count could not be loaded. %(error)s") % {"error": error}
 
 
 def contact_get(*, contact_id: int, key: str = "") -> Contact | None:
@@ -102,7 +104,7 @@ def contact_history(
     except Unavailable as error:
         return [], str(error)
     except ProviderError as error:
-        return [], f"The mailing history could not be loaded. {error}"
+        return [], gettext("The mailing history could not be loaded. %(error)s") % {"error": error}
 
 
 def contact_save(*, user, key: str, data: dict[str, str], creating: bool) -> MergeRecord:
@@ -136,7 +138,7 @@ def _contact_or_error(client: DialogInsightClient, contact_id: int, key: str) ->
     contact = client.contact_get(contact_id, key=key)
     if contact is None:
         raise ProviderError(
-            "This contact no longer exists at Dialog Insight.", provider=audit.PROVIDER
+            gettext("This contact no longer exists at Dialog Insight."), provider=audit.PROVIDER
         )
     return contact
 
@@ -145,7 +147,10 @@ def _merge_or_error(client: DialogInsightClient, contact: Contact, data: dict[st
     """Merge `data` into an existing contact; a rejected record is an error."""
     record = client.contact_merge([(contact.key, data)], allow_insert=False).records[0]
     if not record.ok:
-        raise ProviderError(f"Dialog Insight: {record.message}", provider=audit.PROVIDER)
+        raise ProviderError(
+            gettext("Dialog Insight: %(message)s") % {"message": record.message},
+            provider=audit.PROVIDER,
+        )
 
 
 def contact_optin_set(
@@ -216,7 +221,8 @@ def contact_delete(*, user, contact_id: int, label: str = "") -> int:
     if not deleted:
         # Nothing was deleted: the audit log must not say that this user deleted a contact.
         nothing = ProviderError(
-            "Dialog Insight had no such contact; nothing was deleted.", provider=audit.PROVIDER
+            gettext("Dialog Insight had no such contact; nothing was deleted."),
+            provider=audit.PROVIDER,
         )
         audit.record(user, "contact", "deleted", contact_id, label, error=nothing)
         return 0

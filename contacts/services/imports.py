@@ -10,6 +10,7 @@ import io
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from contacts import mirror, nomenclature
 from contacts.client import DialogInsightClient
@@ -38,7 +39,7 @@ def parse_contacts_csv(raw: bytes, definition: list[ProjectField]) -> list[tuple
     except uploads.UploadError as exc:
         raise ImportFileError(str(exc)) from exc
     if header is None:
-        raise ImportFileError("The file has no header row.")
+        raise ImportFileError(gettext("The file has no header row."))
     lookup: dict[str, ProjectField] = {}
     for d in definition:
         lookup[d.code.lower()] = d
@@ -47,15 +48,22 @@ def parse_contacts_csv(raw: bytes, definition: list[ProjectField]) -> list[tuple
     key_field = next((d for d in definition if d.is_key), None)
     if key_field is None or key_field not in columns:
         label = key_field.label if key_field else nomenclature.PROJECT_KEY_CODE
+        found = ", ".join(h.strip() for h in header) or gettext("none")
         raise ImportFileError(
-            f"The header has no '{label}' column, which identifies each contact. "
-            f"Columns found: {', '.join(h.strip() for h in header) or 'none'}."
+            gettext(
+                "The header has no '%(label)s' column, which identifies each contact. "
+                "Columns found: %(columns)s."
+            )
+            % {"label": label, "columns": found}
         )
     unknown = [h for h, c in zip(header, columns, strict=False) if c is None and h.strip()]
     if unknown:
         raise ImportFileError(
-            f"These columns are not fields of the project: {', '.join(unknown)}. "
-            "Rename or remove them (the project's fields are listed on this page)."
+            gettext(
+                "These columns are not fields of the project: %(columns)s. "
+                "Rename or remove them (the project's fields are listed on this page)."
+            )
+            % {"columns": ", ".join(unknown)}
         )
     rows = []
     try:
@@ -64,7 +72,8 @@ def parse_contacts_csv(raw: bytes, definition: list[ProjectField]) -> list[tuple
                 continue
             if len(values) != len(header):
                 raise ImportFileError(
-                    f"Line {line} has {len(values)} columns, the header has {len(header)}."
+                    gettext("Line %(line)s has %(count)s columns, the header has %(header)s.")
+                    % {"line": line, "count": len(values), "header": len(header)}
                 )
             data: dict[str, str] = {}
             key = ""
@@ -87,7 +96,7 @@ def parse_contacts_csv(raw: bytes, definition: list[ProjectField]) -> list[tuple
     except uploads.UploadError as exc:
         raise ImportFileError(str(exc)) from exc
     if not rows:
-        raise ImportFileError("The file has a header but no contacts.")
+        raise ImportFileError(gettext("The file has a header but no contacts."))
     return rows
 
 
@@ -125,7 +134,7 @@ def import_create(*, user, filename: str, raw: bytes) -> ContactImport:
                     key=key[: key_max - 1] + "…",
                     data={},
                     outcome=ContactImportRow.Outcome.REJECTED,
-                    message=f"The email is longer than {key_max} characters; it was not sent.",
+                    message=ContactImportRow.KEY_TOO_LONG % {"max": key_max},
                 )
                 for line, key, data in rows
             ],
@@ -165,7 +174,8 @@ def import_run(*, import_id: int, batch_size: int = 100) -> ContactImport:
             break
         invalid = [r for r in batch if not r.key]
         for row in invalid:
-            row.outcome, row.message = ContactImportRow.Outcome.REJECTED, "The email is empty."
+            row.outcome = ContactImportRow.Outcome.REJECTED
+            row.message = ContactImportRow.EMPTY_KEY
         to_send = [r for r in batch if r.key]
         try:
             result = (

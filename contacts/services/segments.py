@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from contacts import nomenclature, sync
 from contacts.client import Contact, DialogInsightClient
@@ -61,7 +62,7 @@ def segment_count(*, combine: str, clauses: list[dict[str, Any]]) -> tuple[int |
     except Unavailable as error:
         return None, str(error)
     except ProviderError as error:
-        return None, f"The count could not be loaded. {error}"
+        return None, gettext("The count could not be loaded. %(error)s") % {"error": error}
 
 
 def segment_list_refresh() -> SyncResult:

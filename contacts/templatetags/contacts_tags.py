@@ -6,6 +6,8 @@ from django import template
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from dashboard.numbers import rate
+
 register = template.Library()
 
 
@@ -20,7 +22,8 @@ def get_item(mapping: Any, key: str) -> Any:
 
 @register.filter
 def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1%}"
+    """A rate as every page writes one (dashboard/numbers.py: "30.3%", « 30,3 % » in French)."""
+    return rate(value)
 
 
 @register.simple_tag

@@ -66,6 +66,25 @@ def audience(project):
     return {"segment_id": segment_id, "message_id": message_id, "cart_id": cart_id}
 
 
+def sent_and_opened(message_name: str) -> int:
+    """The mirrored message `message_name` sent to everyone, then opened by every contact it
+    reached: a mailing whose page has rates over time to draw. Returns its id."""
+    from django.utils import timezone
+
+    from contacts import sync
+    from contacts.models import Message
+    from contacts.sandbox.models import SandboxDelivery
+
+    message = Message.objects.get(name=message_name)
+    mailing_id = DialogInsightClient().mailing_send(
+        message_id=message.provider_id, segment_ids=None, launch_at=None
+    )
+    sync.sync_mailings()
+    SandboxDelivery.objects.filter(delivered=True).update(opened_at=timezone.now())
+    sync.sync_mailings()
+    return mailing_id
+
+
 def text(response) -> str:
     """What a user reads on the page: tags dropped, entities decoded, spaces collapsed."""
     import re

@@ -188,19 +188,9 @@ def _no_inline_script(page) -> bool:
 
 
 def test_the_mailing_chart_is_drawn_from_a_static_script(login, manager, newsletter):
-    from django.utils import timezone
+    from tests.contacts.conftest import sent_and_opened
 
-    from contacts import sync
-    from contacts.models import Message
-    from contacts.sandbox.models import SandboxDelivery
-
-    message = Message.objects.get(name="Spring news")
-    mailing_id = DialogInsightClient().mailing_send(
-        message_id=message.provider_id, segment_ids=None, launch_at=None
-    )
-    sync.sync_mailings()
-    SandboxDelivery.objects.filter(delivered=True).update(opened_at=timezone.now())
-    sync.sync_mailings()
+    mailing_id = sent_and_opened("Spring news")
     page = login(manager)
     page.goto(f"/contacts/mailings/{mailing_id}/")
     page.locator("#mailing-chart .main-svg").first.wait_for()

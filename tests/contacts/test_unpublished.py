@@ -152,7 +152,7 @@ def test_each_unpublished_call_refused_leaves_the_rest_working(client, account, 
     assert _calls() == 1  # remembered: not asked again on every page
     row = ProviderCapability.objects.get(name=name)
     assert not row.available
-    feature = DialogInsightClient.UNPUBLISHED[name].feature
+    feature = str(DialogInsightClient.UNPUBLISHED[name].feature)  # translatable (lazy)
     assert re.search(rf"{re.escape(feature)} .{{0,60}} not available", _ok(client, "/providers/"))
 
 
