@@ -13,7 +13,7 @@ from typing import Any
 from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.text import capfirst
-from django.utils.translation import gettext, ngettext, npgettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, npgettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -306,4 +306,5 @@ def and_list(items: list[str]) -> str:
     """ "A, B and C" """
     if len(items) == 1:
         return items[0]
-    return gettext("%(items)s and %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
+    last = pgettext("before the last item of a list", "and")
+    return f"{', '.join(items[:-1])} {last} {items[-1]}"

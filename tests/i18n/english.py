@@ -29,7 +29,9 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
                 words = "".join(parts)
                 if french == msgid or len(words) < 4 or not re.search(r"[A-Za-z]{3}", words):
                     continue
-                pieces = [re.escape(" ".join(p.split())) for p in parts]
+                # The spaces around a placeholder are kept: "variant %(letter)s" is not
+                # found in the French "variante A", nor "%(items)s and %(last)s" in "standard".
+                pieces = [re.escape(re.sub(r"\s+", " ", p)) for p in parts]
                 body = r".+?".join(pieces)
                 patterns.append((msgid, re.compile(rf"(?<![\w-]){body}(?![\w-])")))
     return patterns
