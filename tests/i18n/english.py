@@ -29,8 +29,7 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
                 words = "".join(parts)
                 if french == msgid or len(words) < 4 or not re.search(r"[A-Za-z]{3}", words):
                     continue
-                # The spaces around a placeholder are kept: "variant %(letter)s" is not
-                # found in the French "variante A", nor "%(items)s and %(last)s" in "standard".
+                # Spaces kept at the edges: "Import %(file)s" is not found in "Importer".
                 pieces = [re.escape(re.sub(r"\s+", " ", p)) for p in parts]
                 body = r".+?".join(pieces)
                 patterns.append((msgid, re.compile(rf"(?<![\w-]){body}(?![\w-])")))
