@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 from campaigns import describe, stats
 from campaigns.models import AbPhase, Campaign, CampaignStatus
 from campaigns.significance import CLEAR, Arm, Result, compare, sizes_text, verdict
@@ -21,7 +23,7 @@ def ab_reading(
     the CSV), the metric and the sentence."""
     compare_key, metric = describe.win_metric(campaign.ab_test)
     dimension, values = describe.ab_dimension(campaign.ab_test)
-    noun = describe.DIMENSIONS.get(dimension, ("variant",))[0]
+    noun = describe.dimension_of(dimension)
     by_phase: dict[str, dict[str, dict[str, Any]]] = {}
     for row in stats.grouped([r for r in totals if r["variant"]], ("phase", "variant")):
         by_phase.setdefault(row["phase"], {})[row["variant"]] = row
@@ -39,14 +41,14 @@ def ab_reading(
         rows.append(
             {
                 "variant": letter,
-                "label": f"{noun.capitalize()} {letter}",
+                "label": f"{noun.label} {letter}",
                 **{f: row.get(f, 0) for f in COUNTS},
                 "value": arm.rate,
                 "error": 1.96 * (arm.variance / n) ** 0.5 if n else 0.0,
             }
         )
     if not known:
-        sentence = (
+        sentence = gettext(
             "EngageLab's events for this campaign do not say which sends were the test and "
             "which the winner's, so Switchboard cannot judge the test; the chart counts every "
             "send of each variant."
@@ -70,17 +72,23 @@ def ab_reading(
 
 
 def _unit(metric: describe.Metric) -> str:
-    return metric.denominator
+    return metric.unit
 
 
 def _test_sentence(
-    campaign: Campaign, arms: list[Arm], result: Result | None, noun: str, metric: describe.Metric
+    campaign: Campaign,
+    arms: list[Arm],
+    result: Result | None,
+    noun: describe.Dimension,
+    metric: describe.Metric,
 ) -> str:
     if result is None:
-        sizes = sizes_text(arms, _unit(metric))
+        values = {"the_many": noun.the_many, "sizes": sizes_text(arms, _unit(metric))}
         if campaign.status == CampaignStatus.FINISHED:
-            return f"The test has too few results to compare the {noun}s ({sizes})."
-        return f"Not enough test results yet to compare the {noun}s ({sizes})."
+            return gettext("The test has too few results to compare %(the_many)s (%(sizes)s).") % (
+                values
+            )
+        return gettext("Not enough test results yet to compare %(the_many)s (%(sizes)s).") % values
     return verdict(result, noun=noun, metric=metric.full_name, unit=_unit(metric))
 
 
@@ -88,7 +96,7 @@ def _winner_sentence(
     campaign: Campaign,
     arms: list[Arm],
     result: Result | None,
-    noun: str,
+    noun: describe.Dimension,
     metric: describe.Metric,
     summary: dict[str, Any],
 ) -> str:
@@ -96,34 +104,62 @@ def _winner_sentence(
     winner = summary.get("winner_variant")
     if winner:
         when = describe.local_time(summary.get("winner_sent_at"), campaign.time_zone)
-        sent = f"EngageLab sent {noun} {winner} to the rest of the list from {when}"
-        return f"{sent}; {_agreement(arms, result, winner, noun, metric)}"
+        return _agreement(arms, result, winner, noun, metric) % {
+            "winner": noun.named(winner),
+            "when": when,
+            "letter": winner,
+            "leader": noun.named(arms[result.leader].label) if result else "",
+            "metric": metric.name,
+        }
     if int(ab.get("percent") or 0) >= 100:
-        return f"Everyone got the test, so there was nobody left to send a winning {noun} to."
+        return gettext(
+            "Everyone got the test, so there was nobody left to send a winning %(one)s to."
+        ) % {"one": noun.one}
     if campaign.status == CampaignStatus.FINISHED:
-        return (
-            f"EngageLab has finished this campaign, but no event of the winner's send has "
-            f"reached Switchboard, so it cannot say which {noun} EngageLab sent."
-        )
+        return gettext(
+            "EngageLab has finished this campaign, but no event of the winner's send has "
+            "reached Switchboard, so it cannot say which %(one)s EngageLab sent."
+        ) % {"one": noun.one}
     win = ab.get("win_condition") or {}
     wait = describe.wait_text(win.get("time_unit") or "hour", int(win.get("after_time") or 0))
-    return (
-        f"EngageLab has not sent the winner yet: {wait} it sends the {noun} with the best "
-        f"{metric.name} to the rest of the list."
-    )
+    return gettext(
+        "EngageLab has not sent the winner yet: %(wait)s it sends %(the_one)s with the best "
+        "%(metric)s to the rest of the list."
+    ) % {"wait": wait, "the_one": noun.the_one, "metric": metric.name}
 
 
 def _agreement(
-    arms: list[Arm], result: Result | None, winner: str, noun: str, metric: describe.Metric
+    arms: list[Arm],
+    result: Result | None,
+    winner: str,
+    noun: describe.Dimension,
+    metric: describe.Metric,
 ) -> str:
+    """The sentence naming the variant EngageLab sent (`%(winner)s`, from `%(when)s`), and
+    whether Switchboard's reading agrees."""
     if result is None:
-        return "Switchboard has too few test results to say whether it agrees."
+        return gettext(
+            "EngageLab sent %(winner)s to the rest of the list from %(when)s; Switchboard has "
+            "too few test results to say whether it agrees."
+        )
     if result.level:
-        return "in Switchboard's reading the test was level."
+        return gettext(
+            "EngageLab sent %(winner)s to the rest of the list from %(when)s; in Switchboard's "
+            "reading the test was level."
+        )
     leader = arms[result.leader].label
     clear = result.overall_p < CLEAR and all(p < CLEAR for p in result.against.values())
     if leader == winner and clear:
-        return "Switchboard's reading of the test agrees."
+        return gettext(
+            "EngageLab sent %(winner)s to the rest of the list from %(when)s; Switchboard's "
+            "reading of the test agrees."
+        )
     if leader == winner:
-        return f"Switchboard's reading agrees that {winner} led, but the gap could be chance."
-    return f"Switchboard's reading of the test differs: {noun} {leader} led on {metric.name}."
+        return gettext(
+            "EngageLab sent %(winner)s to the rest of the list from %(when)s; Switchboard's "
+            "reading agrees that %(letter)s led, but the gap could be chance."
+        )
+    return gettext(
+        "EngageLab sent %(winner)s to the rest of the list from %(when)s; Switchboard's "
+        "reading of the test differs: %(leader)s led on %(metric)s."
+    )

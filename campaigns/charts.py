@@ -12,6 +12,10 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from django.utils.formats import number_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+
 from campaigns import stats
 from campaigns.abtest import ab_reading
 from dashboard.numbers import rate
@@ -66,25 +70,26 @@ def cumulative_figure(curve: list[dict[str, Any]]) -> Figure:
             "marker": {"symbol": symbol, "size": 5, "maxdisplayed": 40},
         }
         for name, key, colour, dash, symbol in (
-            ("Unique opens", "unique_opens", 0, "solid", "circle"),
-            ("Total opens", "opens", 0, "dash", "circle-open"),
-            ("Unique clicks", "unique_clicks", 1, "solid", "diamond"),
-            ("Total clicks", "clicks", 1, "dash", "diamond-open"),
+            (gettext("Unique opens"), "unique_opens", 0, "solid", "circle"),
+            (gettext("Total opens"), "opens", 0, "dash", "circle-open"),
+            (gettext("Unique clicks"), "unique_clicks", 1, "solid", "diamond"),
+            (gettext("Total clicks"), "clicks", 1, "dash", "diamond-open"),
         )
     ]
     layout = _layout(
-        "Opens and clicks over time (cumulative)",
-        y_title="Count",
+        gettext("Opens and clicks over time (cumulative)"),
+        y_title=gettext("Count"),
         hovermode="x unified",
-        xaxis={"title": {"text": "Time (UTC)"}},
+        xaxis={"title": {"text": gettext("Time (UTC)")}},
     )
     return {"data": traces, "layout": layout}
 
 
 def domain_figure(rows: list[dict[str, Any]], warm_domains: set[str]) -> Figure:
     rows = [r for r in rows if r.get("domain")]
+    warm = gettext("(warm-up)")
     labels = [
-        f"<b>{r['domain']}</b><br>(warm-up)" if r["domain"] in warm_domains else r["domain"]
+        f"<b>{r['domain']}</b><br>{warm}" if r["domain"] in warm_domains else r["domain"]
         for r in rows
     ]
     traces = [
@@ -103,18 +108,21 @@ def domain_figure(rows: list[dict[str, Any]], warm_domains: set[str]) -> Figure:
             },
             "text": [rate(r[key]) for r in rows],
             "textposition": "outside",
-            "hovertemplate": "%{x}: %{text} of %{customdata:,} delivered<extra>"
-            + name
-            + "</extra>",
+            "hovertemplate": gettext("%(domain)s: %(rate)s of %(count)s delivered")
+            % {"domain": "%{x}", "rate": "%{text}", "count": "%{customdata:,}"}
+            + f"<extra>{name}</extra>",
             "customdata": [r["delivered"] for r in rows],
         }
         for i, (name, key) in enumerate(
-            (("Unique open rate", "unique_open_rate"), ("Unique click rate", "unique_click_rate"))
+            (
+                (gettext("Unique open rate"), "unique_open_rate"),
+                (gettext("Unique click rate"), "unique_click_rate"),
+            )
         )
     ]
     layout = _layout(
-        "Unique open and click rates by recipient domain, over delivered",
-        y_title="Rate, over delivered",
+        gettext("Unique open and click rates by recipient domain, over delivered"),
+        y_title=gettext("Rate, over delivered"),
         percent=True,
         barmode="group",
     )
@@ -129,16 +137,28 @@ def deliverability_figure(rows: list[dict[str, Any]], warm_up: list[dict[str, An
         {
             "type": "bar",
             "x": domains,
-            "name": "Delivery rate, over sent",
+            "name": gettext("Delivery rate, over sent"),
             "y": delivered,
             "marker": {"color": COLOURS[0]},
             "text": [rate(v) for v in delivered],
             "textposition": "inside",
         }
     ]
-    for name, key, symbol, colour in (
-        ("Raise the rate at", "upgrade_value", "triangle-up", COLOURS[2]),
-        ("Lower the rate below", "downgrade_value", "triangle-down", COLOURS[1]),
+    for name, hover, key, symbol, colour in (
+        (
+            gettext("Raise the rate at"),
+            gettext("%(domain)s: raise the rate at %(threshold)s"),
+            "upgrade_value",
+            "triangle-up",
+            COLOURS[2],
+        ),
+        (
+            gettext("Lower the rate below"),
+            gettext("%(domain)s: lower the rate below %(threshold)s"),
+            "downgrade_value",
+            "triangle-down",
+            COLOURS[1],
+        ),
     ):
         traces.append(
             {
@@ -153,12 +173,13 @@ def deliverability_figure(rows: list[dict[str, Any]], warm_up: list[dict[str, An
                     "color": colour,
                     "line": {"width": 1, "color": "#000"},
                 },
-                "hovertemplate": "%{x}: " + name.lower() + " %{y:.0%}<extra></extra>",
+                "hovertemplate": hover % {"domain": "%{x}", "threshold": "%{y:.0%}"}
+                + "<extra></extra>",
             }
         )
     layout = _layout(
-        "Delivery rate per warm-up domain against its thresholds",
-        y_title="Delivery rate, over sent",
+        gettext("Delivery rate per warm-up domain against its thresholds"),
+        y_title=gettext("Delivery rate, over sent"),
         percent=True,
     )
     layout["yaxis"]["range"] = [0, 1.08]
@@ -168,8 +189,7 @@ def deliverability_figure(rows: list[dict[str, Any]], warm_up: list[dict[str, An
 def variant_figure(reading: dict[str, Any]) -> Figure:
     """The variants on the win condition's metric, in the test (with 95% error bars)."""
     rows, metric = reading["rows"], reading["metric"]
-    where = "in the test" if reading["in_test"] else "over every send"
-    name = metric.name[0].upper() + metric.name[1:]
+    name = capfirst(metric.name)
     values = [r["value"] for r in rows]
     bars = {
         "type": "bar",
@@ -190,27 +210,33 @@ def variant_figure(reading: dict[str, Any]) -> Figure:
         "text": [rate(v) for v in values],
         "textposition": "outside",
         "customdata": [r[metric.denominator] for r in rows],
-        "hovertemplate": "%{x}: %{text} ± %{error_y.array:.1%} (95%) of %{customdata:,} "
-        + metric.denominator
+        "hovertemplate": gettext("%(variant)s: %(rate)s ± %(error)s (95%%) of %(count)s %(unit)s")
+        % {
+            "variant": "%{x}",
+            "rate": "%{text}",
+            "error": "%{error_y.array:.1%}",
+            "count": "%{customdata:,}",
+            "unit": metric.unit,
+        }
         + "<extra></extra>",
     }
-    layout = _layout(
-        f"{reading['noun'].capitalize()}s compared {where} on {metric.full_name} "
-        "(the win condition)",
-        y_title=f"{name}, over {metric.denominator}",
-        percent=True,
-    )
+    values = {"many": capfirst(reading["noun"].many), "metric": metric.full_name}
+    if reading["in_test"]:
+        title = gettext("%(many)s compared in the test on %(metric)s (the win condition)")
+    else:
+        title = gettext("%(many)s compared over every send on %(metric)s (the win condition)")
+    layout = _layout(title % values, y_title=capfirst(metric.full_name), percent=True)
     return {"data": [bars], "layout": layout}
 
 
 def overview_figure(series: list[dict[str, Any]]) -> Figure:
     layout = _layout(
-        "Unique open and click rates of the latest campaigns, over delivered",
-        y_title="Rate, over delivered",
+        gettext("Unique open and click rates of the latest campaigns, over delivered"),
+        y_title=gettext("Rate, over delivered"),
         percent=True,
         hovermode="x unified",
         height=380,
-        xaxis={"title": {"text": "Time (UTC)"}},
+        xaxis={"title": {"text": gettext("Time (UTC)")}},
         # Below the axis title, not over it: plotly makes room for a legend outside the plot.
         legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0},
     )
@@ -222,16 +248,21 @@ def overview_traces(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
     traces = []
     for i, s in enumerate(series):
         colour = COLOURS[i % len(COLOURS)]
-        for metric, dash, symbol, key in (
-            ("opens", "solid", SYMBOLS[i % len(SYMBOLS)], "open_rate"),
-            ("clicks", "dash", SYMBOLS[i % len(SYMBOLS)] + "-open", "click_rate"),
+        for name, dash, symbol, key in (
+            (gettext("%(campaign)s — opens"), "solid", SYMBOLS[i % len(SYMBOLS)], "open_rate"),
+            (
+                gettext("%(campaign)s — clicks"),
+                "dash",
+                SYMBOLS[i % len(SYMBOLS)] + "-open",
+                "click_rate",
+            ),
         ):
             traces.append(
                 {
                     "type": "scatter",
                     "x": s["x"],
                     "y": s[key],
-                    "name": f"{s['name']} — {metric}",
+                    "name": name % {"campaign": s["name"]},
                     "legendgroup": str(s["campaign_id"]),
                     "mode": "lines+markers",
                     "line": {"color": colour, "dash": dash, "width": 2},
@@ -286,7 +317,7 @@ def format_numbers(totals: dict[str, Any]) -> dict[str, str]:
     counts = ("sent", "delivered", "unique_opens", "opens", "unique_clicks", "clicks")
     shares = ("delivered_rate", "unique_open_rate", "unique_click_rate")
     return {
-        **{k: f"{totals.get(k, 0) or 0:,}" for k in counts},
+        **{k: number_format(totals.get(k, 0) or 0, force_grouping=True) for k in counts},
         **{k: rate(totals.get(k, 0) or 0) for k in shares},
     }
 
@@ -298,18 +329,34 @@ def deliverability_notes(rows: list[dict[str, Any]], warm_up: list[dict[str, Any
     for w in warm_up:
         row = by_domain.get(w["domain"])
         if not row or not row.get("sent"):
-            notes.append(f"{w['domain']}: nothing sent yet.")
+            notes.append(gettext("%(domain)s: nothing sent yet.") % {"domain": w["domain"]})
             continue
-        rate, up, down = (
+        delivered, up, down = (
             row["delivered_rate"],
             float(w["upgrade_value"]),
             float(w["downgrade_value"]),
         )
-        if rate >= up:
-            where = f"at or above {up:.0%}: EngageLab raises the sending rate"
-        elif rate < down:
-            where = f"below {down:.0%}: EngageLab lowers the sending rate"
+        if delivered >= up:
+            note = gettext(
+                "%(domain)s: %(rate)s delivered, at or above %(up)s: EngageLab raises the "
+                "sending rate."
+            )
+        elif delivered < down:
+            note = gettext(
+                "%(domain)s: %(rate)s delivered, below %(down)s: EngageLab lowers the sending rate."
+            )
         else:
-            where = f"between its thresholds ({down:.0%}–{up:.0%}): the rate stays"
-        notes.append(f"{w['domain']}: {rate:.1%} delivered, {where}.")
+            note = gettext(
+                "%(domain)s: %(rate)s delivered, between its thresholds (%(down)s–%(up)s): the "
+                "rate stays."
+            )
+        notes.append(
+            note
+            % {
+                "domain": w["domain"],
+                "rate": rate(delivered),
+                "up": rate(up, 0),
+                "down": rate(down, 0),
+            }
+        )
     return notes

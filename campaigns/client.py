@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import requests
+from django.utils.translation import gettext
 
 from dashboard.capabilities import Unpublished
 from dashboard.providers import ProviderClient, ProviderError
@@ -198,7 +199,8 @@ class EngageLabClient(ProviderClient):
             if code is not None and not {"result", "count", "total"} & set(body):
                 # An error shape inside a 200: still an error.
                 return ProviderError(
-                    f"EngageLab: {message or 'the call failed'} (code {code})",
+                    gettext("EngageLab: %(message)s (code %(code)s)")
+                    % {"message": message or gettext("the call failed"), "code": code},
                     provider=self.provider,
                     status=response.status_code,
                     code=code,
@@ -208,7 +210,7 @@ class EngageLabClient(ProviderClient):
         error = self.http_error(response, code=code, provider_message=message)
         if response.status_code == 401 or code == 30000:
             # A persistent 30000 usually means the credentials belong to the other data center.
-            error.message = (
+            error.message = gettext(
                 "EngageLab refused Switchboard's credentials (code 30000). Check the API user "
                 "and key, and that ENGAGELAB_BASE_URL is the data center they belong to."
             )
@@ -220,8 +222,8 @@ class EngageLabClient(ProviderClient):
         """Endpoints → create: `POST /v1/marketing/campaigns` → `{"result": <campaign>}`."""
         _, body = self.request("POST", "/v1/marketing/campaigns", json=payload)
         result = self._result(body)
-        self.required_int(result, "campaign_id", what="the campaign")
-        with self._reading("a campaign"):
+        self.required_int(result, "campaign_id", what=gettext("the campaign"))
+        with self._reading(gettext("a campaign")):
             return Campaign.from_api(result)
 
     # --- Endpoints → list ---------------------------------------------------------------
@@ -245,9 +247,9 @@ class EngageLabClient(ProviderClient):
         _, body = self.request("GET", f"/v1/marketing/campaigns?{urlencode(query)}")
         rows = self._rows(body)
         for row in rows:
-            self.required_int(row, "campaign_id", what="a campaign", write=False)
+            self.required_int(row, "campaign_id", what=gettext("a campaign"), write=False)
         total = _int_or_none((body or {}).get("total"))
-        with self._reading("a campaign list"):
+        with self._reading(gettext("a campaign list")):
             campaigns = [Campaign.from_api(r) for r in rows]
         return CampaignPage(campaigns, total if total is not None else len(rows))
 
@@ -275,8 +277,8 @@ class EngageLabClient(ProviderClient):
         """Endpoints → detail: `GET /v1/marketing/campaigns/{campaign_id}`."""
         _, body = self.request("GET", f"/v1/marketing/campaigns/{int(campaign_id)}")
         result = self._result(body)
-        self.required_int(result, "campaign_id", what="the campaign", write=False)
-        with self._reading("a campaign"):
+        self.required_int(result, "campaign_id", what=gettext("the campaign"), write=False)
+        with self._reading(gettext("a campaign")):
             return Campaign.from_api(result)
 
     def campaign_update(self, campaign_id: int, payload: dict) -> int:
@@ -308,7 +310,7 @@ class EngageLabClient(ProviderClient):
     def template_list(self) -> list[Template]:
         """Reference lists → templates: `GET /v1/templates`."""
         rows = self._walk("/v1/templates", {})
-        with self._reading("a template list"):
+        with self._reading(gettext("a template list")):
             return [
                 Template(
                     template_invoke_name=r["template_invoke_name"],
@@ -357,7 +359,10 @@ class EngageLabClient(ProviderClient):
         c.name: c
         for c in (
             Unpublished(
-                "engagelab", "senders_list", "Listing senders", "GET /v1/marketing/senders"
+                "engagelab",
+                "senders_list",
+                "Listing senders",
+                "GET /v1/marketing/senders",
             ),
             Unpublished(
                 "engagelab",
@@ -372,10 +377,12 @@ class EngageLabClient(ProviderClient):
         """Reference lists → senders (listing with GET is inferred by the contract)."""
         with self.unpublished("senders_list"):
             rows = self._walk("/v1/marketing/senders", {})
-        with self._reading("a sender list"):
+        with self._reading(gettext("a sender list")):
             return [
                 Sender(
-                    sender_id=self.required_int(r, "sender_id", what="a sender", write=False),
+                    sender_id=self.required_int(
+                        r, "sender_id", what=gettext("a sender"), write=False
+                    ),
                     name=r.get("name") or "",
                     email=r.get("email") or "",
                     domain_name=r.get("domain_name") or "",
@@ -402,8 +409,10 @@ class EngageLabClient(ProviderClient):
             yield
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ProviderError(
-                f"EngageLab answered with {what} that Switchboard cannot read "
-                f"({type(exc).__name__}: {exc}).",
+                gettext(
+                    "EngageLab answered with %(what)s that Switchboard cannot read (%(error)s)."
+                )
+                % {"what": what, "error": f"{type(exc).__name__}: {exc}"},
                 provider=self.provider,
             ) from exc
 
@@ -425,7 +434,7 @@ class EngageLabClient(ProviderClient):
     def _result(self, body: Any) -> dict:
         if not isinstance(body, dict) or not isinstance(body.get("result"), dict):
             raise ProviderError(
-                "EngageLab answered without the campaign it should describe.",
+                gettext("EngageLab answered without the campaign it should describe."),
                 provider=self.provider,
             )
         return body["result"]
@@ -433,7 +442,7 @@ class EngageLabClient(ProviderClient):
     def _rows(self, body: Any) -> list[dict]:
         if not isinstance(body, dict) or not isinstance(body.get("result", []), list):
             raise ProviderError(
-                "EngageLab answered a list call with something that is not a list.",
+                gettext("EngageLab answered a list call with something that is not a list."),
                 provider=self.provider,
             )
         return [r for r in body.get("result") or [] if isinstance(r, dict)]

@@ -3,10 +3,18 @@ and times in the campaign's own time zone. Used by the detail page and the form'
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
+from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from django.utils.formats import number_format
+from django.utils.functional import Promise
+from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext, npgettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -16,7 +24,7 @@ class Metric:
     each recipient's count squared: for a rate that counts each recipient once (0 or 1), the
     count itself."""
 
-    name: str
+    name: str | Promise
     numerator: str
     denominator: str
     squares: str
@@ -30,24 +38,36 @@ class Metric:
     @property
     def full_name(self) -> str:
         """ "unique open rate, over delivered": how every rate on a page names itself."""
-        return f"{self.name}, over {self.denominator}"
+        if self.denominator == "sent":
+            return gettext("%(rate)s, over sent") % {"rate": self.name}
+        return gettext("%(rate)s, over delivered") % {"rate": self.name}
+
+    @property
+    def unit(self) -> str:
+        """What the rate is over, as a count's unit: "2,000 delivered"."""
+        return str(UNITS.get(self.denominator, self.denominator))
 
 
+# A rate's denominator, as the unit of a count ("2,000 delivered each").
+UNITS = {
+    "delivered": pgettext_lazy("count of messages", "delivered"),
+    "sent": pgettext_lazy("count of messages", "sent"),
+}
 METRICS = {
     "open_percent": Metric(
-        "open rate (every open counted)", "opens", "delivered", "opens_sq", "open_rate"
+        _("open rate (every open counted)"), "opens", "delivered", "opens_sq", "open_rate"
     ),
     "uni_open_percent": Metric(
-        "unique open rate", "unique_opens", "delivered", "unique_opens", "unique_open_rate"
+        _("unique open rate"), "unique_opens", "delivered", "unique_opens", "unique_open_rate"
     ),
     "click_percent": Metric(
-        "click rate (every click counted)", "clicks", "delivered", "clicks_sq", "click_rate"
+        _("click rate (every click counted)"), "clicks", "delivered", "clicks_sq", "click_rate"
     ),
     "uni_click_percent": Metric(
-        "unique click rate", "unique_clicks", "delivered", "unique_clicks", "unique_click_rate"
+        _("unique click rate"), "unique_clicks", "delivered", "unique_clicks", "unique_click_rate"
     ),
     "delivered_percent": Metric(
-        "delivery rate", "delivered", "sent", "delivered", "delivered_rate"
+        _("delivery rate"), "delivered", "sent", "delivered", "delivered_rate"
     ),
 }
 DEFAULT_COMPARE = "uni_open_percent"
@@ -61,21 +81,100 @@ def win_metric(ab_test: dict[str, Any] | None) -> tuple[str, Metric]:
     return compare, METRICS[compare]
 
 
+@dataclass(frozen=True)
+class Dimension:
+    """What an A/B test compares, as the sentences about it need the word: alone ("subject"),
+    with its article ("the subject"), and naming one variant ("subject B"). French needs
+    the article with the noun ("l'objet", "le modèle"), so each form is its own message."""
+
+    key: str  # its English noun: "subject"
+    one: Promise  # "subject"
+    many: Promise  # "subjects"
+    the_one: Promise  # "the subject"
+    the_many: Promise  # "the subjects"
+    variant: Promise  # "subject %(letter)s"
+    counted: Callable[[int], str]  # "%(count)s subjects"
+
+    @property
+    def label(self) -> str:
+        """ "Subject": a field's label, a column's header."""
+        return capfirst(self.one)
+
+    def named(self, letter: str) -> str:
+        """ "subject B" """
+        return str(self.variant) % {"letter": letter}
+
+    def count(self, n: int) -> str:
+        """ "3 subjects" """
+        return self.counted(n) % {"count": n}
+
+
 DIMENSIONS = {
-    "subjects": ("subject", "subjects"),
-    "template_invoke_names": ("template", "templates"),
-    "sender_ids": ("sender", "senders"),
-    "send_times": ("send time", "send times"),
+    "subjects": Dimension(
+        "subject",
+        pgettext_lazy("A/B test compares", "subject"),
+        pgettext_lazy("A/B test compares", "subjects"),
+        pgettext_lazy("A/B test compares", "the subject"),
+        pgettext_lazy("A/B test compares", "the subjects"),
+        pgettext_lazy("A/B test compares", "subject %(letter)s"),
+        lambda n: npgettext("A/B test compares", "%(count)s subject", "%(count)s subjects", n),
+    ),
+    "template_invoke_names": Dimension(
+        "template",
+        pgettext_lazy("A/B test compares", "template"),
+        pgettext_lazy("A/B test compares", "templates"),
+        pgettext_lazy("A/B test compares", "the template"),
+        pgettext_lazy("A/B test compares", "the templates"),
+        pgettext_lazy("A/B test compares", "template %(letter)s"),
+        lambda n: npgettext("A/B test compares", "%(count)s template", "%(count)s templates", n),
+    ),
+    "sender_ids": Dimension(
+        "sender",
+        pgettext_lazy("A/B test compares", "sender"),
+        pgettext_lazy("A/B test compares", "senders"),
+        pgettext_lazy("A/B test compares", "the sender"),
+        pgettext_lazy("A/B test compares", "the senders"),
+        pgettext_lazy("A/B test compares", "sender %(letter)s"),
+        lambda n: npgettext("A/B test compares", "%(count)s sender", "%(count)s senders", n),
+    ),
+    "send_times": Dimension(
+        "send time",
+        pgettext_lazy("A/B test compares", "send time"),
+        pgettext_lazy("A/B test compares", "send times"),
+        pgettext_lazy("A/B test compares", "the send time"),
+        pgettext_lazy("A/B test compares", "the send times"),
+        pgettext_lazy("A/B test compares", "send time %(letter)s"),
+        lambda n: npgettext("A/B test compares", "%(count)s send time", "%(count)s send times", n),
+    ),
 }
+VARIANT = Dimension(
+    "variant",
+    pgettext_lazy("A/B test compares", "variant"),
+    pgettext_lazy("A/B test compares", "variants"),
+    pgettext_lazy("A/B test compares", "the variant"),
+    pgettext_lazy("A/B test compares", "the variants"),
+    pgettext_lazy("A/B test compares", "variant %(letter)s"),
+    lambda n: npgettext("A/B test compares", "%(count)s variant", "%(count)s variants", n),
+)
+
+
+def dimension_of(key: Any) -> Dimension:
+    """The dimension an A/B test's key names ("subjects"), or its English noun ("subject")."""
+    if isinstance(key, Dimension):
+        return key
+    if key in DIMENSIONS:
+        return DIMENSIONS[key]
+    return next((d for d in DIMENSIONS.values() if d.key == key), VARIANT)
+
+
 # EngageLab's `google_track` keys, in the builder's order, with their labels.
 UTM_LABELS = {
-    "campaign_name": "Campaign name",
-    "campaign_source": "Source",
-    "campaign_medium": "Medium",
-    "campaign_term": "Term",
-    "campaign_content": "Content",
+    "campaign_name": _("Campaign name"),
+    "campaign_source": _("Source"),
+    "campaign_medium": _("Medium"),
+    "campaign_term": _("Term"),
+    "campaign_content": _("Content"),
 }
-AUDIENCE_LABELS = {"list": "Everyone on the list", "tag": "Tag", "segment": "Segment"}
 
 
 def offset_hours(time_zone: str | int | None) -> int:
@@ -116,50 +215,96 @@ def ab_dimension(ab_test: dict[str, Any] | None) -> tuple[str, list[str]]:
 
 def wait_text(unit: str, after: int) -> str:
     if after == 0:
-        return "right after the test is sent"
-    return f"after {after} {unit}{'s' if after != 1 else ''}"
+        return gettext("right after the test is sent")
+    if unit == "hour":
+        return ngettext("after %(count)s hour", "after %(count)s hours", after) % {"count": after}
+    if unit == "day":
+        return ngettext("after %(count)s day", "after %(count)s days", after) % {"count": after}
+    return f"after {after} {unit}{'s' if after != 1 else ''}"  # a unit the contract does not know
 
 
 def ab_sentence(ab_test: dict[str, Any] | None) -> str:
-    """ "20% get the test, split between 3 subjects; after 18 hours the subject with the best
-    open rate goes to the other 80%." """
+    """ "20% get the test, split evenly between 3 subjects; after 18 hours the subject with the
+    best open rate goes to the other 80%." """
     if not ab_test:
         return ""
     percent = int(ab_test.get("percent") or 0)
     win = ab_test.get("win_condition") or {}
-    dimension, variants = ab_dimension(ab_test)
-    singular, plural = DIMENSIONS.get(dimension, ("variant", "variants"))
-    compare = COMPARE_LABELS.get(win.get("compare"), win.get("compare") or "chosen metric")
-    wait = wait_text(win.get("time_unit") or "hour", int(win.get("after_time") or 0))
-    split = f", split evenly between {len(variants)} {plural}" if variants else ""
+    key, variants = ab_dimension(ab_test)
+    dimension = dimension_of(key)
+    compare = COMPARE_LABELS.get(win.get("compare"), win.get("compare") or gettext("chosen metric"))
+    values = {
+        "percent": percent,
+        "rest": 100 - percent,
+        "variants": dimension.count(len(variants)),
+        "wait": wait_text(win.get("time_unit") or "hour", int(win.get("after_time") or 0)),
+        "the_one": dimension.the_one,
+        "metric": compare,
+    }
     if percent >= 100:
-        return (
-            f"Everyone gets the test{split}; {wait} the {singular} with the best {compare} "
-            "is declared the winner (nobody is left to receive it)."
+        if variants:
+            sentence = gettext(
+                "Everyone gets the test, split evenly between %(variants)s; %(wait)s %(the_one)s "
+                "with the best %(metric)s is declared the winner (nobody is left to receive it)."
+            )
+        else:
+            sentence = gettext(
+                "Everyone gets the test; %(wait)s %(the_one)s with the best %(metric)s is "
+                "declared the winner (nobody is left to receive it)."
+            )
+    elif variants:
+        sentence = gettext(
+            "%(percent)s%% get the test, split evenly between %(variants)s; %(wait)s "
+            "%(the_one)s with the best %(metric)s goes to the other %(rest)s%%."
         )
-    return (
-        f"{percent}% get the test{split}; {wait} the {singular} with the best {compare} "
-        f"goes to the other {100 - percent}%."
-    )
+    else:
+        sentence = gettext(
+            "%(percent)s%% get the test; %(wait)s %(the_one)s with the best %(metric)s goes to "
+            "the other %(rest)s%%."
+        )
+    return sentence % values
+
+
+def percent_text(share: Any) -> str:
+    """A share (0.925) as the percentage people type ("92.5%"; "92,5 %" in French), or "?"."""
+    try:
+        number = Decimal(f"{float(share) * 100:g}")
+    except (TypeError, ValueError, InvalidOperation):
+        return "?"
+    return gettext("%(number)s%%") % {"number": number_format(number)}
 
 
 def warm_up_sentence(row: dict[str, Any]) -> str:
-    def pct(value: Any) -> str:
-        try:
-            return f"{float(value) * 100:g}%"
-        except (TypeError, ValueError):
-            return "?"
-
-    return (
-        f"{row.get('domain')}: starts at rate level {row.get('rate')}; the rate goes up when at "
-        f"least {pct(row.get('upgrade_value'))} of messages are delivered, and down when "
-        f"fewer than {pct(row.get('downgrade_value'))} are."
-    )
+    return gettext(
+        "%(domain)s: starts at rate level %(rate)s; the rate goes up when at least %(up)s of "
+        "messages are delivered, and down when fewer than %(down)s are."
+    ) % {
+        "domain": row.get("domain"),
+        "rate": row.get("rate"),
+        "up": percent_text(row.get("upgrade_value")),
+        "down": percent_text(row.get("downgrade_value")),
+    }
 
 
 def audience_text(audience_type: str, values: list[str]) -> str:
     if audience_type == "list":
-        return "Everyone on the contact list"
-    label = AUDIENCE_LABELS.get(audience_type, audience_type or "Audience")
-    plural = "s" if len(values) > 1 else ""
-    return f"{label}{plural}: {', '.join(values)}" if values else label
+        return gettext("Everyone on the contact list")
+    n, joined = len(values), ", ".join(values)
+    if audience_type == "tag":
+        if not values:
+            return gettext("Tag")
+        return ngettext("Tag: %(values)s", "Tags: %(values)s", n) % {"values": joined}
+    if audience_type == "segment":
+        if not values:
+            return gettext("Segment")
+        return ngettext("Segment: %(values)s", "Segments: %(values)s", n) % {"values": joined}
+    label = audience_type or gettext("Audience")
+    return f"{label}: {joined}" if values else label
+
+
+def and_list(items: list[str]) -> str:
+    """ "A, B and C" """
+    if len(items) == 1:
+        return items[0]
+    last = pgettext("before the last item of a list", "and")
+    return f"{', '.join(items[:-1])} {last} {items[-1]}"

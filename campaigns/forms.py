@@ -17,8 +17,13 @@ from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.describe import (
     COMPARE_LABELS,
@@ -26,6 +31,7 @@ from campaigns.describe import (
     UTM_LABELS,
     ab_dimension,
     ab_sentence,
+    dimension_of,
     offset_hours,
     tz_label,
     warm_up_sentence,
@@ -49,6 +55,8 @@ MAX_WARM_UP = 20
 MAX_ATTACHMENTS = 10
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_UTM = 64
+# A message with its values, translated when shown (in the language of the request then).
+interpolate = lazy(lambda message, values: str(message) % values, str)
 DOMAIN_RE = re.compile(r"^(?=.{3,100}$)([a-z0-9-]+\.)+[a-z]{2,}$")
 TIME_ZONES = [(str(h), tz_label(h)) for h in range(-12, 15)]
 # The builder's UTM fields: {field name: (EngageLab's `google_track` key, label)}.
@@ -85,27 +93,29 @@ class QuietForm(forms.Form):
 
 class CampaignFilterForm(QuietForm):
     q = forms.CharField(
-        label="Search by name",
+        label=_("Search by name"),
         required=False,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Campaign name or id"}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Campaign name or id")}),
     )
     campaign_type = forms.ChoiceField(
-        label="Type", required=False, choices=[("", "All types"), *CampaignType.choices]
+        label=_("Type"), required=False, choices=[("", _("All types")), *CampaignType.choices]
     )
     status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "All statuses"), *CampaignStatus.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), *CampaignStatus.choices],
     )
     sort = forms.ChoiceField(
-        label="Sort",
+        label=_("Sort"),
         required=False,
         choices=[
-            ("-created", "Newest first"),
-            ("created", "Oldest first"),
-            ("name", "Name A→Z"),
-            ("-name", "Name Z→A"),
-            ("-run", "Send time, latest first"),
-            ("run", "Send time, earliest first"),
-            ("status", "Status"),
+            ("-created", _("Newest first")),
+            ("created", _("Oldest first")),
+            ("name", _("Name A→Z")),
+            ("-name", _("Name Z→A")),
+            ("-run", _("Send time, latest first")),
+            ("run", _("Send time, earliest first")),
+            ("status", _("Status")),
         ],
     )
 
@@ -129,12 +139,15 @@ def check_future(local: datetime, time_zone: int) -> None:
         instant = (local - timedelta(hours=time_zone)).replace(tzinfo=UTC)
     except OverflowError:  # e.g. 9999-12-31 23:00 at UTC−5 is past the last date Python knows
         raise ValidationError(
-            f"{local:%Y-%m-%d %H:%M} is too far ahead. Choose a date within the next few years."
+            gettext("%(time)s is too far ahead. Choose a date within the next few years.")
+            % {"time": f"{local:%Y-%m-%d %H:%M}"}
         ) from None
     if instant <= timezone.now():
         raise ValidationError(
-            f"{local:%Y-%m-%d %H:%M} {tz_label(time_zone)} has already passed. Choose a later "
-            "time, or choose Send now."
+            gettext(
+                "%(time)s %(zone)s has already passed. Choose a later time, or choose Send now."
+            )
+            % {"time": f"{local:%Y-%m-%d %H:%M}", "zone": tz_label(time_zone)}
         )
 
 
@@ -160,6 +173,7 @@ class MultipleFileField(forms.FileField):
 
 
 SCHEDULE, NOW = "schedule", "now"
+ENTER_DATE_TIME = _("Enter a date and time, for example 2026-12-01 09:30.")
 # What an A/B test's variants replace, by the dimension tested: those fields are not sent.
 TESTED_FIELDS = {
     "subjects": ("subject",),
@@ -173,113 +187,127 @@ def attachments_problem(files: list[Any]) -> str:
     """What EngageLab would refuse in these attachments (anything with a name and a size),
     or ""."""
     if len(files) > MAX_ATTACHMENTS:
-        return f"{len(files)} files chosen; EngageLab accepts at most {MAX_ATTACHMENTS}."
+        return ngettext(
+            "%(count)s file chosen; EngageLab accepts at most %(limit)s.",
+            "%(count)s files chosen; EngageLab accepts at most %(limit)s.",
+            len(files),
+        ) % {"count": len(files), "limit": MAX_ATTACHMENTS}
     total = sum(f.size for f in files)
     if total > MAX_ATTACHMENT_BYTES:
-        return (
-            f"The files total {total / 2**20:.1f} MB; EngageLab accepts at most 10 MB "
-            "(counted before encoding)."
-        )
+        return gettext(
+            "The files total %(size)s MB; EngageLab accepts at most 10 MB (counted before "
+            "encoding)."
+        ) % {"size": number_format(round(total / 2**20, 1), decimal_pos=1)}
     return ""
 
 
 class CampaignForm(QuietForm):
     campaign_type = forms.TypedChoiceField(
-        label="Kind of campaign",
+        label=_("Kind of campaign"),
         coerce=int,
-        choices=[(2, "Regular campaign"), (1, "A/B test")],
+        choices=[(2, _("Regular campaign")), (1, _("A/B test"))],
         widget=forms.RadioSelect,
         initial=2,
     )
     name = forms.CharField(
-        label="Name", max_length=MAX_NAME, help_text=f"Up to {MAX_NAME} characters."
+        label=_("Name"),
+        max_length=MAX_NAME,
+        help_text=interpolate(_("Up to %(count)s characters."), {"count": MAX_NAME}),
     )
     audience_type = forms.ChoiceField(
-        label="Send to",
+        label=_("Send to"),
         choices=[
-            ("list", "Everyone on the list"),
-            ("tag", "Contacts with tags"),
-            ("segment", "A segment"),
+            ("list", _("Everyone on the list")),
+            ("tag", _("Contacts with tags")),
+            ("segment", _("A segment")),
         ],  # fmt: skip
         widget=forms.RadioSelect,
         initial="list",
     )
     audience_tags = forms.MultipleChoiceField(
-        label="Tags", required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Tags"), required=False, widget=forms.CheckboxSelectMultiple
     )
     audience_segments = forms.MultipleChoiceField(
-        label="Segments", required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Segments"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    sender_id = forms.ChoiceField(label="Sender", required=False)
-    template_invoke_name = forms.ChoiceField(label="Template", required=False)
+    sender_id = forms.ChoiceField(label=_("Sender"), required=False)
+    template_invoke_name = forms.ChoiceField(label=_("Template"), required=False)
     subject = forms.CharField(
-        label="Subject",
+        label=_("Subject"),
         max_length=255,
         required=False,
-        help_text="Replaces the template's subject. Required when the A/B test compares templates.",
+        help_text=_(
+            "Replaces the template's subject. Required when the A/B test compares templates."
+        ),
     )
-    reply_to = forms.EmailField(label="Reply-to address", required=False)
+    reply_to = forms.EmailField(label=_("Reply-to address"), required=False)
     # Sending at once is a choice of its own, confirmed on a second step; nothing chosen is
     # an error, never an immediate send.
     when = forms.ChoiceField(
-        label="When",
+        label=_("When"),
         required=False,
-        choices=[(SCHEDULE, "Schedule for…"), (NOW, "Send now")],
+        choices=[(SCHEDULE, _("Schedule for…")), (NOW, _("Send now"))],
         widget=forms.RadioSelect,
     )
     send_time = forms.CharField(
-        label="Send at",
+        label=_("Send at"),
         required=False,
         widget=LocalDateTimeInput(),
-        help_text="In the campaign's time zone.",
+        help_text=_("In the campaign's time zone."),
     )
     time_zone = forms.TypedChoiceField(
-        label="Time zone", coerce=int, choices=TIME_ZONES, initial="0"
+        label=_("Time zone"), coerce=int, choices=TIME_ZONES, initial="0"
     )
     # A/B test builder (the variants are a formset)
     ab_dimension = forms.ChoiceField(
-        label="What to test",
+        label=_("What to test"),
         required=False,
-        choices=[(k, v[0].capitalize()) for k, v in DIMENSIONS.items()],
+        choices=[(k, capfirst(v.one)) for k, v in DIMENSIONS.items()],
         initial="subjects",
     )
     ab_percent = forms.IntegerField(
-        label="Share of contacts in the test (%)",
+        label=_("Share of contacts in the test (%)"),
         required=False,
         min_value=1,
         max_value=100,
         initial=20,
     )
     ab_compare = forms.ChoiceField(
-        label="Winner: best",
+        label=_("Winner: best"),
         required=False,
         choices=list(COMPARE_LABELS.items()),
         initial="open_percent",
     )
     ab_after_time = forms.IntegerField(
-        label="Decide after", required=False, min_value=0, initial=18
+        label=_("Decide after"), required=False, min_value=0, initial=18
     )
     ab_time_unit = forms.ChoiceField(
-        label="Unit", required=False, choices=[("hour", "hours"), ("day", "days")], initial="hour"
+        label=_("Unit"),
+        required=False,
+        choices=[("hour", _("hours")), ("day", _("days"))],
+        initial="hour",
     )
     # Given with the empty builder; creating claims it once (see dashboard/submissions.py).
     token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     attachments = MultipleFileField(
-        label="Attachments",
+        label=_("Attachments"),
         required=False,
-        help_text=f"Up to {MAX_ATTACHMENTS} files, {MAX_ATTACHMENT_BYTES // 2**20} MB in total.",
+        help_text=interpolate(
+            _("Up to %(count)s files, %(size)s MB in total."),
+            {"count": MAX_ATTACHMENTS, "size": MAX_ATTACHMENT_BYTES // 2**20},
+        ),
     )
 
     def __init__(self, *args: Any, kept: list[KeptUpload] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kept = kept or []  # files chosen before, kept with the form's token
-        for name, (_, label) in UTM_FIELDS.items():
+        for name, (_key, label) in UTM_FIELDS.items():
             self.fields[name] = forms.CharField(label=label, max_length=MAX_UTM, required=False)
         self.fields["audience_tags"].choices = references("tag")
         self.fields["audience_segments"].choices = references("segment")
-        self.fields["sender_id"].choices = [("", "Choose a sender"), *references("sender")]
+        self.fields["sender_id"].choices = [("", _("Choose a sender")), *references("sender")]
         self.fields["template_invoke_name"].choices = [
-            ("", "Choose a template"),
+            ("", _("Choose a template")),
             *references("template"),
         ]
 
@@ -323,29 +351,34 @@ class CampaignForm(QuietForm):
                 self.errors.pop(name, None)
                 data.pop(name, None)
         if data.get("audience_type") == "tag" and not data.get("audience_tags"):
-            self.add_error("audience_tags", "Choose at least one tag.")
+            self.add_error("audience_tags", gettext("Choose at least one tag."))
         if data.get("audience_type") == "segment" and not data.get("audience_segments"):
-            self.add_error("audience_segments", "Choose at least one segment.")
+            self.add_error("audience_segments", gettext("Choose at least one segment."))
         if not (is_ab and dimension == "sender_ids") and not data.get("sender_id"):
-            self.add_error("sender_id", "Choose who the campaign is sent from.")
+            self.add_error("sender_id", gettext("Choose who the campaign is sent from."))
         if not (is_ab and dimension == "template_invoke_names") and not data.get(
             "template_invoke_name"
         ):
-            self.add_error("template_invoke_name", "Choose the template to send.")
+            self.add_error("template_invoke_name", gettext("Choose the template to send."))
         local = None
         if is_ab and dimension == "send_times":
             data["when"] = SCHEDULE  # the variants' own times, checked with the variants
         elif data.get("when") not in (SCHEDULE, NOW):
             if "when" not in self.errors:
                 self.add_error(
-                    "when", "Choose when it is sent: schedule it for a date and time, or send now."
+                    "when",
+                    gettext(
+                        "Choose when it is sent: schedule it for a date and time, or send now."
+                    ),
                 )
         elif data["when"] == SCHEDULE and not data.get("send_time"):
-            self.add_error("send_time", "Choose the date and time it is sent, or choose Send now.")
+            self.add_error(
+                "send_time", gettext("Choose the date and time it is sent, or choose Send now.")
+            )
         elif data["when"] == SCHEDULE:
             local = parse_local(data["send_time"])
             if local is None:
-                self.add_error("send_time", "Enter a date and time, for example 2026-12-01 09:30.")
+                self.add_error("send_time", gettext(ENTER_DATE_TIME))
             elif data.get("time_zone") is not None:
                 try:
                     check_future(local, data["time_zone"])
@@ -355,23 +388,32 @@ class CampaignForm(QuietForm):
         if is_ab:
             if data.get("ab_percent") is None and "ab_percent" not in self.errors:
                 self.add_error(
-                    "ab_percent", "Say what share of contacts receives the test (1–100)."
+                    "ab_percent", gettext("Say what share of contacts receives the test (1–100).")
                 )
             if not data.get("ab_compare") and "ab_compare" not in self.errors:
-                self.add_error("ab_compare", "Choose how the winner is decided.")
+                self.add_error("ab_compare", gettext("Choose how the winner is decided."))
             unit = data.get("ab_time_unit") or "hour"
             high = 23 if unit == "hour" else 10
             after = data.get("ab_after_time")
             if after is None and "ab_after_time" not in self.errors:
-                self.add_error("ab_after_time", f"Enter how long to wait: 0 to {high} {unit}s.")
+                if unit == "hour":
+                    wait = gettext("Enter how long to wait: 0 to %(high)s hours.")
+                else:
+                    wait = gettext("Enter how long to wait: 0 to %(high)s days.")
+                self.add_error("ab_after_time", wait % {"high": high})
             elif after is not None and after > high:
-                self.add_error(
-                    "ab_after_time",
-                    f"With {unit}s, EngageLab waits at most {high} {unit}s before choosing.",
-                )
+                if unit == "hour":
+                    most = gettext(
+                        "With hours, EngageLab waits at most %(high)s hours before choosing."
+                    )
+                else:
+                    most = gettext(
+                        "With days, EngageLab waits at most %(high)s days before choosing."
+                    )
+                self.add_error("ab_after_time", most % {"high": high})
             if dimension == "template_invoke_names" and not data.get("subject"):
                 self.add_error(
-                    "subject", "When the test compares templates, the subject is required."
+                    "subject", gettext("When the test compares templates, the subject is required.")
                 )
         return data
 
@@ -386,24 +428,25 @@ class CampaignForm(QuietForm):
 
 
 class VariantForm(QuietForm):
-    value = forms.CharField(label="Variant", max_length=255)
+    value = forms.CharField(label=_("Variant"), max_length=255)
 
     def __init__(self, *args: Any, dimension: str = "subjects", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.dimension = dimension
         field = self.fields["value"]
-        field.label = DIMENSIONS.get(dimension, ("variant",))[0].capitalize()
+        field.label = dimension_of(dimension).label
         if dimension == "sender_ids":
             self.fields["value"] = forms.ChoiceField(
-                label="Sender", choices=[("", "Choose a sender"), *references("sender")]
+                label=_("Sender"), choices=[("", _("Choose a sender")), *references("sender")]
             )
         elif dimension == "template_invoke_names":
             self.fields["value"] = forms.ChoiceField(
-                label="Template", choices=[("", "Choose a template"), *references("template")]
+                label=_("Template"),
+                choices=[("", _("Choose a template")), *references("template")],
             )
         elif dimension == "send_times":
-            self.fields["value"] = forms.CharField(label="Send at", widget=LocalDateTimeInput())
-        self.fields["value"].error_messages["required"] = "Fill in this variant or remove it."
+            self.fields["value"] = forms.CharField(label=_("Send at"), widget=LocalDateTimeInput())
+        self.fields["value"].error_messages["required"] = _("Fill in this variant or remove it.")
 
 
 class StrictFormSet(forms.BaseFormSet):
@@ -422,11 +465,14 @@ class BaseVariantFormSet(StrictFormSet):
             return
         values = [f.cleaned_data.get("value") for f in self.forms if f.cleaned_data]
         if len(values) < 2:
-            raise ValidationError("An A/B test needs at least 2 variants.")
+            raise ValidationError(gettext("An A/B test needs at least 2 variants."))
         if len(values) > MAX_VARIANTS:
-            raise ValidationError(f"Switchboard compares at most {MAX_VARIANTS} variants.")
+            raise ValidationError(
+                gettext("Switchboard compares at most %(count)s variants.")
+                % {"count": MAX_VARIANTS}
+            )
         if len({str(v).strip().lower() for v in values}) != len(values):
-            raise ValidationError("Two variants are the same; each variant must differ.")
+            raise ValidationError(gettext("Two variants are the same; each variant must differ."))
 
 
 VariantFormSet = formset_factory(VariantForm, formset=BaseVariantFormSet, extra=0)
@@ -451,7 +497,7 @@ class PercentField(forms.DecimalField):
     `fraction()` converts it when the payload is built, `percent()` converts it back."""
 
     widget = PercentInput
-    default_error_messages = {"invalid": "Enter a percentage such as 95 or 92.5."}
+    default_error_messages = {"invalid": _("Enter a percentage such as 95 or 92.5.")}
 
     def to_python(self, value: Any) -> Decimal | None:
         if isinstance(value, str):
@@ -463,9 +509,11 @@ class PercentField(forms.DecimalField):
         if value is None:
             return
         if not 0 < value <= 100:
-            raise ValidationError("Enter a percentage above 0 and at most 100, such as 95.")
+            raise ValidationError(
+                gettext("Enter a percentage above 0 and at most 100, such as 95.")
+            )
         if value != value.quantize(Decimal("0.1")):
-            raise ValidationError("Use one decimal at most, such as 92.5.")
+            raise ValidationError(gettext("Use one decimal at most, such as 92.5."))
 
 
 def fraction(percent: Decimal) -> str:
@@ -493,23 +541,23 @@ WARM_UP_DEFAULTS = {"rate": "1", "upgrade_value": "95", "downgrade_value": "75"}
 
 
 class WarmUpForm(QuietForm):
-    domain = forms.CharField(label="Recipient domain", max_length=100)
-    rate = forms.IntegerField(label="Rate level", min_value=1, initial=1)
+    domain = forms.CharField(label=_("Recipient domain"), max_length=100)
+    rate = forms.IntegerField(label=_("Rate level"), min_value=1, initial=1)
     upgrade_value = PercentField(
-        label="Raise the rate at", initial=WARM_UP_DEFAULTS["upgrade_value"]
+        label=_("Raise the rate at"), initial=WARM_UP_DEFAULTS["upgrade_value"]
     )
     downgrade_value = PercentField(
-        label="Lower the rate below", initial=WARM_UP_DEFAULTS["downgrade_value"]
+        label=_("Lower the rate below"), initial=WARM_UP_DEFAULTS["downgrade_value"]
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["domain"].error_messages["required"] = "Enter a domain or remove this row."
+        self.fields["domain"].error_messages["required"] = _("Enter a domain or remove this row.")
 
     def clean_domain(self) -> str:
         domain = self.cleaned_data["domain"].strip().lower().lstrip("@")
         if not DOMAIN_RE.match(domain):
-            raise ValidationError("Enter a recipient domain such as gmail.com.")
+            raise ValidationError(gettext("Enter a recipient domain such as gmail.com."))
         return domain
 
     def clean(self) -> dict[str, Any]:
@@ -518,7 +566,9 @@ class WarmUpForm(QuietForm):
         if up is not None and down is not None and down > up:
             self.add_error(
                 "downgrade_value",
-                "The rate would go up and down at once: keep this below the raise threshold.",
+                gettext(
+                    "The rate would go up and down at once: keep this below the raise threshold."
+                ),
             )
         return data
 
@@ -528,13 +578,21 @@ class BaseWarmUpFormSet(StrictFormSet):
         if any(self.errors):
             return
         if len(self.forms) > MAX_WARM_UP:
-            raise ValidationError(f"EngageLab accepts at most {MAX_WARM_UP} warm-up domains.")
+            raise ValidationError(
+                gettext("EngageLab accepts at most %(count)s warm-up domains.")
+                % {"count": MAX_WARM_UP}
+            )
         seen: set[str] = set()
         for form in self.forms:
             domain = form.cleaned_data.get("domain")
             if domain in seen:
-                form.add_error("domain", f"{domain} is already in the warm-up.")
-                raise ValidationError(f"Each domain may appear once; {domain} is repeated.")
+                form.add_error(
+                    "domain", gettext("%(domain)s is already in the warm-up.") % {"domain": domain}
+                )
+                raise ValidationError(
+                    gettext("Each domain may appear once; %(domain)s is repeated.")
+                    % {"domain": domain}
+                )
             seen.add(domain)
 
 
@@ -639,7 +697,7 @@ class CampaignBuilder:
         for form in self.variants.forms:
             local = parse_local(str(form.cleaned_data.get("value") or ""))
             if local is None:
-                form.add_error("value", "Enter a date and time, for example 2026-12-01 09:30.")
+                form.add_error("value", gettext(ENTER_DATE_TIME))
                 ok = False
                 continue
             if tz is not None:
@@ -665,7 +723,9 @@ class CampaignBuilder:
             f.dimension: variants or ["", ""],
         }
         if not 1 <= ab["percent"] <= 100:
-            return "Enter the share of contacts in the test (1–100) to see how the test runs."
+            return gettext(
+                "Enter the share of contacts in the test (1–100) to see how the test runs."
+            )
         return ab_sentence(ab)
 
     def _variant_values(self) -> list[str]:
@@ -813,7 +873,7 @@ def initial_from(campaign: Campaign) -> tuple[dict[str, Any], list[str], list[di
     }
     if dimension == "send_times":
         variants = [v.replace(" ", "T")[:16] for v in variants]
-    for name, (key, _) in UTM_FIELDS.items():
+    for name, (key, _label) in UTM_FIELDS.items():
         initial[name] = (campaign.google_track or {}).get(key, "")
     warm_up = [
         {**row, **{k: percent(row.get(k)) for k in ("upgrade_value", "downgrade_value")}}

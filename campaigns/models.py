@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.describe import in_campaign_tz, offset_hours
 
@@ -17,15 +18,15 @@ SEND_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"  # EngageLab's `send_time`
 class CampaignType(models.IntegerChoices):
     # EngageLab's parameter tables: 1 = A/B test, 2 = regular (the seed's curl examples swap
     # them; the contract follows the tables).
-    AB_TEST = 1, "A/B test"
-    REGULAR = 2, "Regular"
+    AB_TEST = 1, _("A/B test")
+    REGULAR = 2, _("Regular")
 
 
 class CampaignStatus(models.IntegerChoices):
-    PENDING = 0, "Pending"
-    RUNNING = 1, "Running"
-    FINISHED = 2, "Finished"
-    FAILED = -1, "Failed"
+    PENDING = 0, _("Pending")
+    RUNNING = 1, _("Running")
+    FINISHED = 2, _("Finished")
+    FAILED = -1, _("Failed")
 
 
 class Campaign(models.Model):

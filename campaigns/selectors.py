@@ -11,6 +11,9 @@ from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
 
 from campaigns import charts, describe, stats
 from campaigns.models import (
@@ -81,13 +84,13 @@ def last_synced(name: str = "campaigns") -> datetime | None:
 
 def synced_ago(at: datetime | None) -> str:
     if at is None:
-        return "never synced"
+        return gettext("never synced")
     seconds = max(0, int((timezone.now() - at).total_seconds()))
     if seconds < 120:
-        return f"synced {seconds} s ago"
+        return gettext("synced %(count)s s ago") % {"count": seconds}
     if seconds < 7200:
-        return f"synced {seconds // 60} min ago"
-    return f"synced {seconds // 3600} h ago"
+        return gettext("synced %(count)s min ago") % {"count": seconds // 60}
+    return gettext("synced %(count)s h ago") % {"count": seconds // 3600}
 
 
 def references(kind: str) -> list[tuple[str, str]]:
@@ -112,15 +115,25 @@ def reference_problems() -> list[str]:
         if state.last_error_at and (
             state.last_success_at is None or state.last_error_at > state.last_success_at
         ):
-            failing.setdefault(state.last_error, []).append(f"{names[state.object_type]}s")
+            failing.setdefault(state.last_error, []).append(
+                str(REFERENCE_LISTS[names[state.object_type]])
+            )
     return [
-        f"{_and(lists).capitalize()} could not be loaded from EngageLab: {error}"
+        capfirst(
+            gettext("%(lists)s could not be loaded from EngageLab: %(error)s")
+            % {"lists": describe.and_list(lists), "error": error}
+        )
         for error, lists in failing.items()
     ]
 
 
-def _and(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+# The builder's lists, as a sentence names them.
+REFERENCE_LISTS = {
+    ReferenceItem.Kind.SENDER: _("senders"),
+    ReferenceItem.Kind.TEMPLATE: _("templates"),
+    ReferenceItem.Kind.TAG: _("tags"),
+    ReferenceItem.Kind.SEGMENT: _("segments"),
+}
 
 
 def audience_estimate(audience_type: str, values: list[str]) -> tuple[int, Campaign] | None:
@@ -142,16 +155,16 @@ def audience_estimate(audience_type: str, values: list[str]) -> tuple[int, Campa
 def overview_card() -> dict:
     counts = dict(Campaign.objects.values_list("status").annotate(n=Count("id")))
     stats = [
-        ("Running", counts.get(CampaignStatus.RUNNING, 0)),
-        ("Scheduled", counts.get(CampaignStatus.PENDING, 0)),
-        ("Finished", counts.get(CampaignStatus.FINISHED, 0)),
+        (gettext("Running"), counts.get(CampaignStatus.RUNNING, 0)),
+        (gettext("Scheduled"), counts.get(CampaignStatus.PENDING, 0)),
+        (gettext("Finished"), counts.get(CampaignStatus.FINISHED, 0)),
     ]
     return {
-        "title": "Campaigns",
+        "title": gettext("Campaigns"),
         "provider": "EngageLab",
         "url": reverse("campaigns:campaign_list"),
         "stats": stats if any(counts.values()) else [],
-        "empty": "No campaigns synced yet.",
+        "empty": gettext("No campaigns synced yet."),
     }
 
 
@@ -176,14 +189,14 @@ def campaign_detail(campaign: Campaign) -> dict[str, Any]:
         "times": [
             (label, describe.local_time(getattr(campaign, field), campaign.time_zone))
             for label, field in (
-                ("Created", "create_time"),
-                ("Last updated", "update_time"),
-                ("Started" if campaign.has_started else "Starts", "run_time"),
-                ("Finished", "complete_time"),
+                (gettext("Created"), "create_time"),
+                (gettext("Last updated"), "update_time"),
+                (gettext("Started") if campaign.has_started else gettext("Starts"), "run_time"),
+                (gettext("Finished"), "complete_time"),
             )
         ],
         "ab_sentence": describe.ab_sentence(campaign.ab_test),
-        "ab_dimension": describe.DIMENSIONS.get(dimension, ("variant",))[0],
+        "ab_dimension": describe.dimension_of(dimension),
         # What the A/B test compares: each variant has its own, the campaign none.
         "tested": dimension if campaign.is_ab else "",
         "variants": [(chr(ord("A") + i), labels.get(v, v)) for i, v in enumerate(variants)],
@@ -265,7 +278,7 @@ def overview_version(period: str) -> str:
 
 def overview_data(period: str, version: str) -> dict[str, Any]:
     """The overview's numbers for this version, computed once for every poller."""
-    key = f"campaigns:overview-data:{version}"
+    key = f"campaigns:overview-data:{get_language()}:{version}"  # names a campaign not mirrored
     data = cache.get(key)
     if data is None:
         data = stats.overview(period)

@@ -15,9 +15,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 from scipy import stats as scipy_stats
 
+from campaigns.describe import and_list, dimension_of
 from dashboard.numbers import rate
 
 CLEAR = 0.05  # below this, a gap is "unlikely to be chance"
@@ -113,57 +118,96 @@ def holm(p_values: dict[int, float]) -> dict[int, float]:
 
 def p_text(p: float) -> str:
     if p < 0.001:
-        return "p < 0.001"
+        return f"p < {number_format(Decimal('0.001'))}"
     if p < VERY_CLEAR:
-        return "p < 0.01"
-    return f"p = {p:.2g}"
-
-
-def _chance(p: float) -> str:
-    if p < VERY_CLEAR:
-        return f"that gap is very unlikely to be chance ({p_text(p)})"
-    return f"that gap is unlikely to be chance ({p_text(p)})"
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+        return f"p < {number_format(Decimal('0.01'))}"
+    return f"p = {number_format(Decimal(f'{p:.2g}'))}"
 
 
 def sizes_text(arms: list[Arm], unit: str) -> str:
     """ "2,000 delivered each" or "A 1,012, B 1,007 and C 998 delivered"."""
     if len({a.n for a in arms}) == 1:
-        return f"{arms[0].n:,} {unit} each"
-    return f"{_and([f'{a.label} {a.n:,}' for a in arms])} {unit}"
+        return gettext("%(count)s %(unit)s each") % {"count": _count(arms[0].n), "unit": unit}
+    sizes = and_list([f"{a.label} {_count(a.n)}" for a in arms])
+    return gettext("%(sizes)s %(unit)s") % {"sizes": sizes, "unit": unit}
 
 
-def verdict(result: Result, *, noun: str, metric: str, unit: str) -> str:
+def _count(n: int) -> str:
+    return number_format(n, force_grouping=True)
+
+
+def _rates(arms: list[Arm], indexes: list[int], p_values: dict[int, float] | None = None) -> str:
+    """ "A's 27.0% and C's 26.1%", each with its p-value when given."""
+    if p_values is None:
+        items = [
+            gettext("%(variant)s's %(rate)s")
+            % {"variant": arms[i].label, "rate": rate(arms[i].rate)}
+            for i in indexes
+        ]
+    else:
+        items = [
+            gettext("%(variant)s's %(rate)s (%(p)s)")
+            % {"variant": arms[i].label, "rate": rate(arms[i].rate), "p": p_text(p_values[i])}
+            for i in indexes
+        ]
+    return and_list(items)
+
+
+def verdict(result: Result, *, noun: Any, metric: str, unit: str) -> str:
     """ "In the test (2,000 delivered each), subject B's unique open rate, over delivered, 31.2%
-    beats A's 27.0% and C's 26.1%; that gap is very unlikely to be chance (p < 0.01)." """
+    beats A's 27.0% and C's 26.1%; that gap is very unlikely to be chance (p < 0.01)."
+    `noun` is what the test compares (a `describe.Dimension`, its key or its English noun)."""
     arms = result.arms
-    opening = f"In the test ({sizes_text(arms, unit)}), "
+    dimension = dimension_of(noun)
+    values: dict[str, Any] = {"sizes": sizes_text(arms, unit), "metric": metric}
     if result.level:
-        return f"{opening}the {noun}s are level on {metric} ({rate(arms[0].rate)})."
+        values.update(the_many=dimension.the_many, rate=rate(arms[0].rate))
+        return (
+            gettext("In the test (%(sizes)s), %(the_many)s are level on %(metric)s (%(rate)s).")
+            % values
+        )
     lead = arms[result.leader]
     others = sorted(result.against, key=lambda i: arms[i].rate, reverse=True)
-    lead_text = f"{noun} {lead.label}'s {metric}, {rate(lead.rate)}"
+    values.update(leader=dimension.named(lead.label), rate=rate(lead.rate))
     if result.overall_p >= CLEAR:
-        against = _and([f"{arms[i].label}'s {rate(arms[i].rate)}" for i in others])
+        values.update(others=_rates(arms, others), p=p_text(result.overall_p))
         return (
-            f"{opening}{lead_text}, is ahead of {against}, but a gap this size could well be "
-            f"chance ({p_text(result.overall_p)})."
+            gettext(
+                "In the test (%(sizes)s), %(leader)s's %(metric)s, %(rate)s, is ahead of "
+                "%(others)s, but a gap this size could well be chance (%(p)s)."
+            )
+            % values
         )
     beaten = [i for i in others if result.against[i] < CLEAR]
     unclear = [i for i in others if result.against[i] >= CLEAR]
     if not unclear:
         worst = max(result.against.values())
-        against = _and([f"{arms[i].label}'s {rate(arms[i].rate)}" for i in others])
-        return f"{opening}{lead_text}, beats {against}; {_chance(worst)}."
-    beats = _and(
-        [f"{arms[i].label}'s {rate(arms[i].rate)} ({p_text(result.against[i])})" for i in beaten]
-    )
-    not_clearly = _and(
-        [f"{arms[i].label}'s {rate(arms[i].rate)} ({p_text(result.against[i])})" for i in unclear]
-    )
+        values.update(others=_rates(arms, others), p=p_text(worst))
+        if worst < VERY_CLEAR:
+            sentence = gettext(
+                "In the test (%(sizes)s), %(leader)s's %(metric)s, %(rate)s, beats %(others)s; "
+                "that gap is very unlikely to be chance (%(p)s)."
+            )
+        else:
+            sentence = gettext(
+                "In the test (%(sizes)s), %(leader)s's %(metric)s, %(rate)s, beats %(others)s; "
+                "that gap is unlikely to be chance (%(p)s)."
+            )
+        return sentence % values
+    values["unclear"] = _rates(arms, unclear, result.against)
     if beaten:
-        return f"{opening}{lead_text}, beats {beats} but not clearly {not_clearly}."
-    return f"{opening}{lead_text}, is ahead, but not clearly ahead of {not_clearly}."
+        values["beaten"] = _rates(arms, beaten, result.against)
+        return (
+            gettext(
+                "In the test (%(sizes)s), %(leader)s's %(metric)s, %(rate)s, beats %(beaten)s but "
+                "not clearly %(unclear)s."
+            )
+            % values
+        )
+    return (
+        gettext(
+            "In the test (%(sizes)s), %(leader)s's %(metric)s, %(rate)s, is ahead, but not clearly "
+            "ahead of %(unclear)s."
+        )
+        % values
+    )

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import DateTimeField, F, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from campaigns.models import (
     SERIES_STEPS,
@@ -504,10 +505,10 @@ def data_version(campaign_ids: list[int] | None = None) -> str:
 
 PERIODS = {
     # label, length, points every N minutes
-    "1h": ("last hour", 60, 1),
-    "6h": ("last 6 hours", 360, 5),
-    "24h": ("last 24 hours", 1440, 15),
-    "7d": ("last 7 days", 10080, 60),
+    "1h": (gettext_lazy("last hour"), 60, 1),
+    "6h": (gettext_lazy("last 6 hours"), 360, 5),
+    "24h": (gettext_lazy("last 24 hours"), 1440, 15),
+    "7d": (gettext_lazy("last 7 days"), 10080, 60),
 }
 OVERVIEW_CAMPAIGNS = 5
 
@@ -547,7 +548,7 @@ def overview(period: str, now: datetime | None = None) -> dict[str, Any]:
         if s is None:
             s = series[cid] = {
                 "campaign_id": cid,
-                "name": names.get(cid, f"Campaign #{cid}"),
+                "name": names[cid] if cid in names else gettext("Campaign #%(id)s") % {"id": cid},
                 "running": before.get(cid, [0, 0, 0]),
                 "x": [],
                 "open_rate": [],

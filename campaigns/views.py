@@ -13,6 +13,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import (
     condition,
     require_GET,
@@ -85,12 +86,17 @@ def campaign_list_refresh(request: HtmxHttpRequest) -> HttpResponse:
     except sync.PartlyRefreshed as partly:
         messages.warning(
             request,
-            f"Campaigns refreshed from EngageLab ({partly.summary}). {' '.join(partly.problems)}",
+            gettext("Campaigns refreshed from EngageLab (%(summary)s). %(problems)s")
+            % {"summary": partly.summary, "problems": " ".join(partly.problems)},
         )
     except ProviderError as error:
-        messages.error(request, f"Could not refresh from EngageLab. {error}")
+        messages.error(
+            request, gettext("Could not refresh from EngageLab. %(error)s") % {"error": error}
+        )
     else:
-        messages.success(request, f"Refreshed from EngageLab ({summary}).")
+        messages.success(
+            request, gettext("Refreshed from EngageLab (%(summary)s).") % {"summary": summary}
+        )
     back = reverse("campaigns:campaign_list")
     if query := request.POST.get("query"):
         back += f"?{query}"
@@ -153,7 +159,7 @@ def _confirm_send(
         confirm=Confirmation(
             # What the builder read: after "Create it anyway", with its fresh token.
             carried(builder.form.data),
-            f"Send “{name}” now",
+            gettext("Send “%(name)s” now") % {"name": name},
         ),
         audience=describe.audience_text(kind, values),
         estimate=selectors.audience_estimate(kind, values),
@@ -185,26 +191,36 @@ def _save(
         if unknown := _outcome_unknown().after(done):
             return _render_builder(request, builder, None, status=409, unknown=unknown)
         messages.warning(
-            request, "This campaign was already submitted; it was not created a second time."
+            request,
+            gettext("This campaign was already submitted; it was not created a second time."),
         )
         if Campaign.objects.filter(provider_id=done.object_id).exists():
             return _redirect(request, reverse("campaigns:campaign_detail", args=[done.object_id]))
         return _redirect(request, reverse("campaigns:campaign_list"))
     except services.CampaignLocked:
-        messages.error(request, "This campaign has started; EngageLab no longer accepts changes.")
+        messages.error(
+            request, gettext("This campaign has started; EngageLab no longer accepts changes.")
+        )
         return redirect("campaigns:campaign_detail", campaign_id=campaign.provider_id)
     except ProviderError as error:
         if campaign is not None and error.code == 32110:
             # It started sending while the form was open.
-            messages.error(request, f"“{campaign.name}” has started sending. {error}")
+            messages.error(
+                request,
+                gettext("“%(name)s” has started sending. %(error)s")
+                % {"name": campaign.name, "error": error},
+            )
             return redirect("campaigns:campaign_detail", campaign_id=campaign.provider_id)
         unknown = _outcome_unknown().after(error) if campaign is None else None
         if unknown is None:
             builder.form.apply_provider_error(error)
         return _render_builder(request, builder, campaign, status=422, unknown=unknown)
     uploads_done(builder.token)  # they were sent
-    verb = "created" if campaign is None else "saved"
-    messages.success(request, f"Campaign “{saved.name}” {verb}.")
+    if campaign is None:
+        done = gettext("Campaign “%(name)s” created.")
+    else:
+        done = gettext("Campaign “%(name)s” saved.")
+    messages.success(request, done % {"name": saved.name})
     return _redirect(request, reverse("campaigns:campaign_detail", args=[saved.provider_id]))
 
 
@@ -217,12 +233,16 @@ def _check(request: HtmxHttpRequest, builder: CampaignBuilder) -> HttpResponse:
         sync.sync_campaigns()
         found = selectors.campaign_latest_named(name)
         if found is None:
-            return Checked(f"EngageLab, refreshed just now, has no campaign named “{name}”.")
+            return Checked(
+                gettext("EngageLab, refreshed just now, has no campaign named “%(name)s”.")
+                % {"name": name}
+            )
         created = describe.local_time(found.create_time, found.time_zone)
         return Checked(
-            f"EngageLab has a campaign named “{name}”, created {created}:",
+            gettext("EngageLab has a campaign named “%(name)s”, created %(created)s:")
+            % {"name": name, "created": created},
             url=reverse("campaigns:campaign_detail", args=[found.provider_id]),
-            link=f"open “{found.name}”",
+            link=gettext("open “%(name)s”") % {"name": found.name},
         )
 
     unknown = _outcome_unknown().check(find)
@@ -243,8 +263,10 @@ def campaign_create(request: HtmxHttpRequest) -> HttpResponse:
         # A GET fetches nothing: the list's refresh (a POST) or the worker's sync loads them.
         messages.warning(
             request,
-            "Senders, templates and tags have not been loaded from EngageLab yet: “Refresh "
-            "now” on the campaign list loads them.",
+            gettext(
+                "Senders, templates and tags have not been loaded from EngageLab yet: “Refresh "
+                "now” on the campaign list loads them."
+            ),
         )
     return _render_builder(request, CampaignBuilder(), None)
 
@@ -274,9 +296,13 @@ def campaign_delete(request: HtmxHttpRequest, campaign_id: int) -> HttpResponse:
         try:
             services.campaign_delete(user=request.user, campaign=campaign)
         except ProviderError as error:
-            messages.error(request, f"“{campaign.name}” was not deleted. {error}")
+            messages.error(
+                request,
+                gettext("“%(name)s” was not deleted. %(error)s")
+                % {"name": campaign.name, "error": error},
+            )
             return render(request, "campaigns/delete.html", {"campaign": campaign}, status=502)
-        messages.success(request, f"Campaign “{campaign.name}” deleted.")
+        messages.success(request, gettext("Campaign “%(name)s” deleted.") % {"name": campaign.name})
         return redirect("campaigns:campaign_list")
     return render(request, "campaigns/delete.html", {"campaign": campaign})
 
@@ -360,7 +386,8 @@ def overview_data(request: HtmxHttpRequest) -> HttpResponse:
     query, and a changed answer is computed once per version for all of them."""
     if request.GET.get("format") == "csv":
         return exports.overview_csv(_period(request), _overview_data(request))
-    key = f"campaigns:overview-payload:{_overview_etag(request)}"
+    # Per language too: the payload carries words (trace names, the tables' headers).
+    key = f"campaigns:overview-payload:{get_language()}:{_overview_etag(request)}"
     payload = cache.get(key)
     if payload is None:  # the figures and the tables too, once per version for all pollers
         data = _overview_data(request)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from hashlib import sha256
 
 import pytest
@@ -46,6 +47,26 @@ def ab_payload(**overrides):
     }
     payload.update(overrides)
     return payload
+
+
+def send_to_the_end() -> None:
+    """The sandbox sends every campaign started to its end (an A/B test's share, then its
+    winner), from two hours ago, and Switchboard receives and counts the events, then syncs."""
+    from django.utils import timezone
+
+    from campaigns.sandbox.simulation import deliver_webhooks, simulate
+    from campaigns.stats import process_events
+    from campaigns.sync import sync_campaigns
+
+    start = timezone.now() - timedelta(hours=2)
+    tick = 0
+    while simulate(now=start + timedelta(minutes=5 * tick), batch=300):
+        tick += 1
+    while deliver_webhooks(limit=50):
+        pass
+    while process_events():
+        pass
+    sync_campaigns()
 
 
 @pytest.fixture

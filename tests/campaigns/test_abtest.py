@@ -228,25 +228,12 @@ def test_what_is_said_of_engagelabs_pick(
 def test_a_test_the_sandbox_sent_is_judged_on_its_test_share(engagelab, client, manager):
     """Over real HTTP: the sandbox sends the test share (20% of 900: 60 per subject), then the
     winner to the other 720; the page compares the 60s and names the winner EngageLab sent."""
-    from django.utils import timezone
-
     from campaigns.sandbox.models import SandboxCampaign
-    from campaigns.sandbox.simulation import deliver_webhooks, simulate
-    from campaigns.stats import process_events
-    from campaigns.sync import sync_campaigns
-    from tests.campaigns.conftest import ab_payload
+    from tests.campaigns.conftest import ab_payload, send_to_the_end
 
     created = engagelab.campaign_create(ab_payload(send_time="2020-01-01 00:00:00"))
     SandboxCampaign.objects.filter(pk=created.campaign_id).update(audience=900)
-    start = timezone.now() - timedelta(hours=2)
-    tick = 0
-    while simulate(now=start + timedelta(minutes=5 * tick), batch=300):
-        tick += 1
-    while deliver_webhooks(limit=50):
-        pass
-    while process_events():
-        pass
-    sync_campaigns()
+    send_to_the_end()
     sandbox = SandboxCampaign.objects.get(pk=created.campaign_id)
     assert sandbox.status == CampaignStatus.FINISHED
     winner = sandbox.data["_winner"]
