@@ -270,18 +270,20 @@ def overview_period(value: str | None) -> str:
     return value if value in stats.PERIODS else "24h"
 
 
-def overview_version(period: str) -> str:
-    """What the overview's numbers depend on: the statistics' version, and the minute (the
-    window slides every minute even when nothing new arrives)."""
-    return f"{period}-{int(time.time() // 60)}-{stats.data_version()}"
+def overview_version(period: str, every: bool = False) -> str:
+    """What the overview's numbers depend on: the period, the lines asked for (the latest
+    campaigns or every one), the statistics' version, and the minute (the window slides every
+    minute even when nothing new arrives)."""
+    lines = "every" if every else "latest"
+    return f"{period}-{lines}-{int(time.time() // 60)}-{stats.data_version()}"
 
 
-def overview_data(period: str, version: str) -> dict[str, Any]:
+def overview_data(period: str, version: str, every: bool = False) -> dict[str, Any]:
     """The overview's numbers for this version, computed once for every poller."""
     key = f"campaigns:overview-data:{get_language()}:{version}"  # names a campaign not mirrored
     data = cache.get(key)
     if data is None:
-        data = stats.overview(period)
+        data = stats.overview(period, every=every)
         cache.set(key, data, 120)
     return data
 

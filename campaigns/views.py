@@ -348,15 +348,20 @@ def _period(request: HtmxHttpRequest) -> str:
     return selectors.overview_period(request.GET.get("period"))
 
 
+def _every(request: HtmxHttpRequest) -> bool:
+    """Every campaign of the period on the chart, not only the latest few (?campaigns=all)."""
+    return request.GET.get("campaigns") == "all"
+
+
 def _overview_etag(request: HtmxHttpRequest) -> str:
     # Read once per request: the ETag check and the cache keys share it.
     if not hasattr(request, "overview_etag"):
-        request.overview_etag = selectors.overview_version(_period(request))
+        request.overview_etag = selectors.overview_version(_period(request), _every(request))
     return request.overview_etag
 
 
 def _overview_data(request: HtmxHttpRequest) -> dict[str, Any]:
-    return selectors.overview_data(_period(request), _overview_etag(request))
+    return selectors.overview_data(_period(request), _overview_etag(request), _every(request))
 
 
 @require_GET
@@ -372,6 +377,8 @@ def overview_chart(request: HtmxHttpRequest) -> HttpResponse:
             "series": selectors.overview_rows(data),
             "daily": stats.daily_report(),
             "period": _period(request),
+            "every": _every(request),
+            "latest": stats.OVERVIEW_CAMPAIGNS,
             "periods": [(key, label) for key, (label, _, _) in stats.PERIODS.items()],
             "etag": _overview_etag(request),
         },

@@ -159,6 +159,32 @@ def test_overview_data_and_fragment(client, manager, django_assert_max_num_queri
     assert csv.splitlines()[0] == "campaign_id,campaign,time_utc,unique_open_rate,unique_click_rate"
 
 
+def test_the_overview_draws_the_latest_five_and_every_campaign_on_demand(client, manager):
+    for cid in range(1, 8):
+        mirror(cid, name=f"Spring {cid}")
+    events = [(ev(cid, "sent", cid, cid), ev(cid, "delivered", cid, cid)) for cid in range(1, 8)]
+    deliver(client, [e for pair in events for e in pair])
+    client.force_login(manager)
+
+    def lines(query):
+        data = client.get(f"/campaigns/overview/data.json?period=1h{query}").json()
+        return {t["name"].split(" — ")[0] for t in data["figures"]["overview"]}, data
+
+    latest, data = lines("")
+    assert latest == {f"Spring {cid}" for cid in range(3, 8)}  # the five latest to report
+    every, every_data = lines("&campaigns=all")
+    assert every == {f"Spring {cid}" for cid in range(1, 8)}
+    assert every_data["numbers"] == data["numbers"]  # the numbers always cover every campaign
+    latest_page = client.get("/campaigns/overview/chart/?period=1h").content.decode()
+    assert "the lines the latest 5." in latest_page
+    assert 'name="campaigns" value="all">' in latest_page
+    page = client.get("/campaigns/overview/chart/?period=1h&campaigns=all").content.decode()
+    assert "the numbers and the lines cover every campaign in the period" in page
+    assert 'name="campaigns" value="all" checked>' in page
+    # Its live refresh asks for the same lines.
+    assert 'data-charts-src="/campaigns/overview/data.json?period=1h&amp;campaigns=all"' in page
+
+
 def test_campaign_csv_downloads(client, manager):
     mirror()
     deliver(client, [ev(1, "sent", 0), ev(1, "delivered", 0), ev(1, "open", 2)])
