@@ -41,7 +41,13 @@ VIEW = "dashboard.view_campaigns"
 CHANGE = "dashboard.change_campaigns"
 PAGE_SIZE = 25
 # The builder's parts an htmx request may ask for alone (`X-Builder-Partial`).
-BUILDER_PARTIALS = {"ab_builder", "ab_sentence", "warmup_builder", "warmup_preview"}
+BUILDER_PARTIALS = {
+    "ab_builder",
+    "ab_sentence",
+    "warmup_builder",
+    "warmup_preview",
+    "schedule_preview",
+}
 
 
 def _redirect(request: HtmxHttpRequest, url: str) -> HttpResponse:
@@ -157,7 +163,7 @@ def _confirm_send(
         ),
         audience=describe.audience_text(kind, values),
         estimate=selectors.audience_estimate(kind, values),
-        replaces=describe.wall_time(*schedule[:2]) if schedule else "",
+        replaces=describe.local_time(schedule.at, schedule.time_zone) if schedule else "",
     )
 
 

@@ -24,6 +24,15 @@ def make_user(username: str, role: str | None = None, *, superuser: bool = False
     return user
 
 
+def living_in(user, zone: str):
+    """The user's time zone, as chosen on the Preferences page: in force from their next login
+    (`client.force_login` included)."""
+    from dashboard.models import Preferences
+
+    Preferences.objects.update_or_create(user=user, defaults={"time_zone": zone})
+    return user
+
+
 @pytest.fixture(scope="session", autouse=True)
 def urlconf_built_at_start_up():
     """The root URLconf mounts the sandboxes of the providers on their sandbox when it is
