@@ -1,5 +1,6 @@
 """Campaign settings in words, for people: the A/B test, the warm-up thresholds, the audience
-and times in the user's zone beside the campaign's own. Used by the detail page and the form's previews."""
+and times in the user's zone beside the campaign's own. Used by the detail page and the form's
+previews."""
 
 from __future__ import annotations
 

@@ -36,7 +36,6 @@ from campaigns.selectors import SORTS, references
 from dashboard import clock
 from dashboard.forms import show_as_typed
 from dashboard.models import KeptUpload
-from dashboard.preferences import time_zone_names
 from dashboard.providers import ProviderError
 from dashboard.submissions import (
     going_back,
@@ -174,8 +173,7 @@ def schedule_sentence(local: datetime | None, zone: ZoneInfo | None) -> str:
         return ""
     offset = clock.offset_label(at.astimezone(zone).utcoffset())
     return (
-        f"{zone.key} is {offset} on that date: EngageLab receives {wall[:16]} "
-        f"at {tz_label(hours)}."
+        f"{zone.key} is {offset} on that date: EngageLab receives {wall[:16]} at {tz_label(hours)}."
     )
 
 
@@ -322,11 +320,8 @@ class CampaignForm(QuietForm):
     def __init__(self, *args: Any, kept: list[KeptUpload] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kept = kept or []  # files chosen before, kept with the form's token
-        yours = clock.zone_name()
-        zones = time_zone_names()
-        zones = zones if yours in zones else [yours, *zones]
-        self.fields["time_zone"].choices = [(z, z) for z in zones]
-        self.fields["time_zone"].initial = yours
+        self.fields["time_zone"].choices = clock.zone_choices()
+        self.fields["time_zone"].initial = clock.zone_name()
         for name, (_, label) in UTM_FIELDS.items():
             self.fields[name] = forms.CharField(label=label, max_length=MAX_UTM, required=False)
         self.fields["audience_tags"].choices = references("tag")

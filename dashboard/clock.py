@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -20,6 +21,14 @@ CHART_X = "%Y-%m-%d %H:%M:%S"
 def zone_name() -> str:
     """The user's zone (America/Toronto), or the installation's."""
     return timezone.get_current_timezone_name()
+
+
+def zone_choices() -> list[tuple[str, str]]:
+    """The zones a form offers (every IANA zone a user may live in), the user's among them."""
+    from dashboard.preferences import time_zone_names
+
+    yours, zones = zone_name(), time_zone_names()
+    return [(z, z) for z in (zones if yours in zones else [yours, *zones])]
 
 
 def shown(value: datetime | None) -> str:
@@ -47,6 +56,17 @@ def offset_label(offset: timedelta | None) -> str:
     minutes = int((offset or timedelta()).total_seconds()) // 60
     sign = "+" if minutes >= 0 else "−"
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+class WallTimeField(forms.DateTimeField):
+    """A date and time as typed, in the zone a field beside it names (not the user's): read
+    without any zone, so that a wall time the user's own clocks skip is not refused here.
+    `instant()` then reads it in the zone chosen."""
+
+    def to_python(self, value):
+        with timezone.override(UTC):  # no gap, no fold: the wall time comes through unchanged
+            result = super().to_python(value)
+        return result.replace(tzinfo=None) if result else result
 
 
 def instant(local: datetime, zone: ZoneInfo) -> datetime:
