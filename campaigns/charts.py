@@ -14,6 +14,7 @@ from typing import Any
 
 from campaigns import stats
 from campaigns.abtest import ab_reading
+from dashboard import clock
 from dashboard.numbers import rate
 
 # Colour-blind-safe (Okabe–Ito) palette.
@@ -54,7 +55,7 @@ def with_template(fig: Figure) -> Figure:
 
 
 def cumulative_figure(curve: list[dict[str, Any]]) -> Figure:
-    x = [row["x"] for row in curve]
+    x = [clock.chart_x(row["x"]) for row in curve]
     traces = [
         {
             "type": "scatter",
@@ -76,7 +77,7 @@ def cumulative_figure(curve: list[dict[str, Any]]) -> Figure:
         "Opens and clicks over time (cumulative)",
         y_title="Count",
         hovermode="x unified",
-        xaxis={"title": {"text": "Time (UTC)"}},
+        xaxis={"title": {"text": clock.time_axis_title()}},
     )
     return {"data": traces, "layout": layout}
 
@@ -210,7 +211,7 @@ def overview_figure(series: list[dict[str, Any]]) -> Figure:
         percent=True,
         hovermode="x unified",
         height=380,
-        xaxis={"title": {"text": "Time (UTC)"}},
+        xaxis={"title": {"text": clock.time_axis_title()}},
         # Below the axis title, not over it: plotly makes room for a legend outside the plot.
         legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0},
     )
@@ -229,7 +230,7 @@ def overview_traces(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
             traces.append(
                 {
                     "type": "scatter",
-                    "x": s["x"],
+                    "x": [clock.chart_x(x) for x in s["x"]],
                     "y": s[key],
                     "name": f"{s['name']} — {metric}",
                     "legendgroup": str(s["campaign_id"]),

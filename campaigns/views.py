@@ -24,6 +24,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from campaigns import charts, describe, exports, selectors, services, stats, sync
 from campaigns.forms import CampaignBuilder, CampaignFilterForm, initial_from
 from campaigns.models import Campaign
+from dashboard import clock
 from dashboard.http import HtmxHttpRequest
 from dashboard.providers import ProviderError
 from dashboard.submissions import (
@@ -289,7 +290,8 @@ def campaign_delete(request: HtmxHttpRequest, campaign_id: int) -> HttpResponse:
 
 # --- statistics: chart data, table, CSV --------------------------------------------------------
 def _campaign_etag(request: HtmxHttpRequest, campaign_id: int) -> str:
-    return stats.data_version([campaign_id])
+    # The same data drawn in another zone is another answer.
+    return f"{stats.data_version([campaign_id])}:{clock.zone_name()}"
 
 
 def _chart_data(payload: dict[str, Any]) -> JsonResponse:
@@ -331,7 +333,8 @@ def _period(request: HtmxHttpRequest) -> str:
 def _overview_etag(request: HtmxHttpRequest) -> str:
     # Read once per request: the ETag check and the cache keys share it.
     if not hasattr(request, "overview_etag"):
-        request.overview_etag = selectors.overview_version(_period(request))
+        version = selectors.overview_version(_period(request))
+        request.overview_etag = f"{version}:{clock.zone_name()}"  # its times in the user's zone
     return request.overview_etag
 
 
