@@ -46,6 +46,7 @@ def test_launch_now_asks_for_confirmation_with_the_audience_size(client, markete
     assert AuditEvent.objects.filter(object_type="mailing", action="launched").exists()
 
 
+@time_machine.travel("2026-03-06T04:30:00+00:00", tick=True)  # 3 days on: across Toronto's DST
 def test_schedule_later_in_the_users_time_zone(client, marketer, audience):
     client.force_login(marketer)
     local = (timezone.now() + dt.timedelta(days=3)).astimezone(dt.timezone(dt.timedelta(hours=-5)))
