@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 
 from campaigns import stats
 from campaigns.abtest import ab_reading
+from dashboard import clock
 from dashboard.numbers import rate
 
 # Colour-blind-safe (Okabe–Ito) palette.
@@ -58,7 +59,7 @@ def with_template(fig: Figure) -> Figure:
 
 
 def cumulative_figure(curve: list[dict[str, Any]]) -> Figure:
-    x = [row["x"] for row in curve]
+    x = [clock.chart_x(row["x"]) for row in curve]
     traces = [
         {
             "type": "scatter",
@@ -80,7 +81,7 @@ def cumulative_figure(curve: list[dict[str, Any]]) -> Figure:
         gettext("Opens and clicks over time (cumulative)"),
         y_title=gettext("Count"),
         hovermode="x unified",
-        xaxis={"title": {"text": gettext("Time (UTC)")}},
+        xaxis={"title": {"text": clock.time_axis_title()}},
     )
     return {"data": traces, "layout": layout}
 
@@ -236,7 +237,7 @@ def overview_figure(series: list[dict[str, Any]]) -> Figure:
         percent=True,
         hovermode="x unified",
         height=380,
-        xaxis={"title": {"text": gettext("Time (UTC)")}},
+        xaxis={"title": {"text": clock.time_axis_title()}},
         # Below the axis title, not over it: plotly makes room for a legend outside the plot.
         legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0},
     )
@@ -260,7 +261,7 @@ def overview_traces(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
             traces.append(
                 {
                     "type": "scatter",
-                    "x": s["x"],
+                    "x": [clock.chart_x(x) for x in s["x"]],
                     "y": s[key],
                     "name": name % {"campaign": s["name"]},
                     "legendgroup": str(s["campaign_id"]),

@@ -1,5 +1,6 @@
 """Campaign settings in words, for people: the A/B test, the warm-up thresholds, the audience
-and times in the campaign's own time zone. Used by the detail page and the form's previews."""
+and times in the user's zone beside the campaign's own. Used by the detail page and the form's
+previews."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ from datetime import timezone as dt_timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext, npgettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+
+from dashboard import clock
 
 
 @dataclass(frozen=True)
@@ -198,12 +202,14 @@ def in_campaign_tz(value: datetime | None, time_zone: str | int | None) -> datet
 
 
 def local_time(value: datetime | None, time_zone: str | int | None) -> str:
-    return wall_time(in_campaign_tz(value, time_zone), time_zone)
-
-
-def wall_time(local: datetime | None, time_zone: str | int | None) -> str:
-    """A wall time already in the campaign's time zone: `2099-12-01 09:30 (UTC−5)`."""
-    return f"{local:%Y-%m-%d %H:%M} ({tz_label(time_zone)})" if local else "—"
+    """An instant in the user's zone, and as EngageLab reads it in the campaign's fixed offset
+    when that differs: `2026-03-09 21:30 CST (2026-03-09 09:30 UTC−4 at EngageLab)`."""
+    if value is None:
+        return "—"
+    there = in_campaign_tz(value, time_zone)
+    if there.utcoffset() == timezone.localtime(value).utcoffset():
+        return f"{clock.shown(value)} ({tz_label(time_zone)})"
+    return f"{clock.shown(value)} ({there:{clock.DATETIME}} {tz_label(time_zone)} at EngageLab)"
 
 
 def ab_dimension(ab_test: dict[str, Any] | None) -> tuple[str, list[str]]:

@@ -11,6 +11,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -38,6 +39,7 @@ from campaigns.describe import (
 )
 from campaigns.models import SEND_TIME_FORMAT, Campaign, CampaignStatus, CampaignType
 from campaigns.selectors import SORTS, references
+from dashboard import clock
 from dashboard.forms import show_as_typed
 from dashboard.models import KeptUpload
 from dashboard.providers import ProviderError
@@ -58,7 +60,6 @@ MAX_UTM = 64
 # A message with its values, translated when shown (in the language of the request then).
 interpolate = lazy(lambda message, values: str(message) % values, str)
 DOMAIN_RE = re.compile(r"^(?=.{3,100}$)([a-z0-9-]+\.)+[a-z]{2,}$")
-TIME_ZONES = [(str(h), tz_label(h)) for h in range(-12, 15)]
 # The builder's UTM fields: {field name: (EngageLab's `google_track` key, label)}.
 UTM_FIELDS = dict(
     zip(
@@ -134,21 +135,67 @@ def parse_local(value: str) -> datetime | None:
     return None
 
 
-def check_future(local: datetime, time_zone: int) -> None:
+def send_instant(local: datetime, zone: ZoneInfo) -> datetime:
+    """The instant a wall time typed in `zone` stands for, refused when the clocks skip it
+    or when it has passed."""
+    at = clock.instant(local, zone)
     try:
-        instant = (local - timedelta(hours=time_zone)).replace(tzinfo=UTC)
-    except OverflowError:  # e.g. 9999-12-31 23:00 at UTC−5 is past the last date Python knows
+        at + timedelta(days=1)  # EngageLab's offsets reach ±14 hours: still a date Python knows
+    except OverflowError:
         raise ValidationError(
             gettext("%(time)s is too far ahead. Choose a date within the next few years.")
-            % {"time": f"{local:%Y-%m-%d %H:%M}"}
+            % {"time": f"{local:{clock.DATETIME}}"}
         ) from None
-    if instant <= timezone.now():
+    if at <= timezone.now():
         raise ValidationError(
             gettext(
-                "%(time)s %(zone)s has already passed. Choose a later time, or choose Send now."
+                "%(time)s in %(zone)s has already passed. Choose a later time, or choose Send now."
             )
-            % {"time": f"{local:%Y-%m-%d %H:%M}", "zone": tz_label(time_zone)}
+            % {"time": f"{local:{clock.DATETIME}}", "zone": zone.key}
         )
+    return at
+
+
+def engagelab_hours(at: datetime, zone: ZoneInfo) -> int:
+    """EngageLab's `time_zone` (whole hours from UTC) for an instant in `zone`: the zone's
+    offset on that date, daylight saving included. A zone a fraction of an hour off
+    (Asia/Kolkata, +05:30) gives its whole hours; the send time is written at that offset, so
+    the instant is the same."""
+    offset = at.astimezone(zone).utcoffset() or timedelta()
+    return max(-12, min(14, int(offset.total_seconds() / 3600)))
+
+
+def engagelab_wall(at: datetime, hours: int) -> str:
+    """EngageLab's `send_time` for an instant: the wall time at `hours` from UTC."""
+    return (at.astimezone(UTC) + timedelta(hours=hours)).strftime(SEND_TIME_FORMAT)
+
+
+def schedule_sentence(local: datetime | None, zone: ZoneInfo | None) -> str:
+    """What EngageLab will be sent for a time typed in a zone, said before it is sent:
+    "America/Toronto is UTC−05:00 on that date: EngageLab receives 2026-03-07 09:30 at UTC−5."
+    """
+    if local is None or zone is None:
+        return ""
+    try:
+        at = clock.instant(local, zone)
+        hours = engagelab_hours(at, zone)
+        wall = engagelab_wall(at, hours)
+    except ValidationError as error:
+        return error.messages[0]
+    except OverflowError:
+        return ""
+    offset = clock.offset_label(at.astimezone(zone).utcoffset())
+    return gettext(
+        "%(zone)s is %(offset)s on that date: EngageLab receives %(wall)s at %(hours)s."
+    ) % {"zone": zone.key, "offset": offset, "wall": wall[:16], "hours": tz_label(hours)}
+
+
+def zone_of(name: Any) -> ZoneInfo | None:
+    """The zone named (what the form offers), or None for anything else."""
+    try:
+        return ZoneInfo(name) if name else None
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        return None
 
 
 class LocalDateTimeInput(forms.DateTimeInput):
@@ -255,9 +302,9 @@ class CampaignForm(QuietForm):
         widget=LocalDateTimeInput(),
         help_text=_("In the campaign's time zone."),
     )
-    time_zone = forms.TypedChoiceField(
-        label=_("Time zone"), coerce=int, choices=TIME_ZONES, initial="0"
-    )
+    # A named zone (its daylight saving included); EngageLab's fixed offset is worked out
+    # for the date chosen (`engagelab_hours`).
+    time_zone = forms.ChoiceField(label=_("Time zone"))
     # A/B test builder (the variants are a formset)
     ab_dimension = forms.ChoiceField(
         label=_("What to test"),
@@ -301,6 +348,8 @@ class CampaignForm(QuietForm):
     def __init__(self, *args: Any, kept: list[KeptUpload] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kept = kept or []  # files chosen before, kept with the form's token
+        self.fields["time_zone"].choices = clock.zone_choices()
+        self.fields["time_zone"].initial = clock.zone_name()
         for name, (_key, label) in UTM_FIELDS.items():
             self.fields[name] = forms.CharField(label=label, max_length=MAX_UTM, required=False)
         self.fields["audience_tags"].choices = references("tag")
@@ -360,7 +409,8 @@ class CampaignForm(QuietForm):
             "template_invoke_name"
         ):
             self.add_error("template_invoke_name", gettext("Choose the template to send."))
-        local = None
+        zone = zone_of(data.get("time_zone"))
+        send_at = None
         if is_ab and dimension == "send_times":
             data["when"] = SCHEDULE  # the variants' own times, checked with the variants
         elif data.get("when") not in (SCHEDULE, NOW):
@@ -379,12 +429,17 @@ class CampaignForm(QuietForm):
             local = parse_local(data["send_time"])
             if local is None:
                 self.add_error("send_time", gettext(ENTER_DATE_TIME))
-            elif data.get("time_zone") is not None:
+            elif zone is not None:
                 try:
-                    check_future(local, data["time_zone"])
+                    send_at = send_instant(local, zone)
                 except ValidationError as error:
                     self.add_error("send_time", error)
-        data["send_time_local"] = local
+        data["send_at"] = send_at
+        # EngageLab's one offset for the campaign: the zone's on the send date (the variants'
+        # first date when they carry the times; today's when sent now).
+        data["engagelab_time_zone"] = (
+            engagelab_hours(send_at or timezone.now(), zone) if zone else None
+        )
         if is_ab:
             if data.get("ab_percent") is None and "ab_percent" not in self.errors:
                 self.add_error(
@@ -692,21 +747,26 @@ class CampaignBuilder:
         return self.form.cleaned_data.get("when") == NOW
 
     def _check_variant_times(self) -> bool:
-        tz = self.form.cleaned_data.get("time_zone")
+        zone = zone_of(self.form.cleaned_data.get("time_zone"))
         ok = True
+        instants = []
         for form in self.variants.forms:
             local = parse_local(str(form.cleaned_data.get("value") or ""))
             if local is None:
                 form.add_error("value", gettext(ENTER_DATE_TIME))
                 ok = False
-                continue
-            if tz is not None:
+            elif zone is not None:
                 try:
-                    check_future(local, tz)
+                    instants.append((form, send_instant(local, zone)))
                 except ValidationError as error:
                     form.add_error("value", error)
                     ok = False
-            form.cleaned_data["value"] = local.strftime(SEND_TIME_FORMAT)
+        if instants:
+            # One offset for the campaign (the first variant's date), every time written at it.
+            hours = engagelab_hours(instants[0][1], zone)
+            self.form.cleaned_data["engagelab_time_zone"] = hours
+            for form, at in instants:
+                form.cleaned_data["value"] = engagelab_wall(at, hours)
         return ok
 
     # --- previews (readable before validation) ------------------------------------------
@@ -727,6 +787,13 @@ class CampaignBuilder:
                 "Enter the share of contacts in the test (1–100) to see how the test runs."
             )
         return ab_sentence(ab)
+
+    def schedule_preview(self) -> str:
+        """The offset EngageLab will be sent for the time typed (the first variant's, when
+        the A/B test compares send times)."""
+        f = self.form
+        typed = (self._variant_values() or [""])[0] if f.times_in_variants else f.raw("send_time")
+        return schedule_sentence(parse_local(str(typed)), zone_of(f.raw("time_zone")))
 
     def _variant_values(self) -> list[str]:
         if self.form.is_bound:
@@ -767,7 +834,7 @@ class CampaignBuilder:
             "name": d["name"].strip(),
             "to": [{"type": audience, "value": value}],
             "reply_to": d.get("reply_to") or "",
-            "time_zone": d["time_zone"],
+            "time_zone": d["engagelab_time_zone"],
         }
         if d.get("subject"):
             payload["subject"] = d["subject"]
@@ -775,8 +842,8 @@ class CampaignBuilder:
             payload["sender_id"] = d["sender_id"]
         if d.get("template_invoke_name"):
             payload["template_invoke_name"] = d["template_invoke_name"]
-        if d.get("send_time_local"):
-            payload["send_time"] = d["send_time_local"].strftime(SEND_TIME_FORMAT)
+        if d.get("send_at"):
+            payload["send_time"] = engagelab_wall(d["send_at"], d["engagelab_time_zone"])
         if d["campaign_type"] == CampaignType.AB_TEST:
             dimension = d.get("ab_dimension") or "subjects"
             payload["ab_test"] = {
@@ -845,7 +912,12 @@ def without_row(data: QueryDict, prefix: str, index: int) -> QueryDict:
 def initial_from(campaign: Campaign) -> tuple[dict[str, Any], list[str], list[dict]]:
     """The builder's starting values for editing a mirrored campaign."""
     schedule = campaign.schedule
-    tz = schedule.time_zone if schedule else offset_hours(campaign.time_zone)
+    hours = schedule.time_zone if schedule else offset_hours(campaign.time_zone)
+
+    def yours(wall: str) -> str:  # a wall time at EngageLab's offset, typed in the user's zone
+        at = (parse_local(wall) - timedelta(hours=hours)).replace(tzinfo=UTC)
+        return timezone.localtime(at).strftime("%Y-%m-%dT%H:%M")
+
     ab = campaign.ab_test or {}
     dimension, variants = ab_dimension(ab)
     win = ab.get("win_condition") or {}
@@ -863,8 +935,8 @@ def initial_from(campaign: Campaign) -> tuple[dict[str, Any], list[str], list[di
         "reply_to": campaign.reply_to,
         # A known schedule is kept; none known leaves "when" unchosen, never "now".
         "when": SCHEDULE if schedule else "",
-        "send_time": schedule.local.strftime("%Y-%m-%dT%H:%M") if schedule else "",
-        "time_zone": str(tz),
+        "send_time": yours(f"{schedule.local:{SEND_TIME_FORMAT}}") if schedule else "",
+        "time_zone": clock.zone_name(),
         "ab_dimension": dimension or "subjects",
         "ab_percent": ab.get("percent", 20),
         "ab_compare": win.get("compare", "open_percent"),
@@ -872,7 +944,7 @@ def initial_from(campaign: Campaign) -> tuple[dict[str, Any], list[str], list[di
         "ab_time_unit": win.get("time_unit", "hour"),
     }
     if dimension == "send_times":
-        variants = [v.replace(" ", "T")[:16] for v in variants]
+        variants = [yours(v) if parse_local(v) else v for v in variants]
     for name, (key, _label) in UTM_FIELDS.items():
         initial[name] = (campaign.google_track or {}).get(key, "")
     warm_up = [

@@ -4,7 +4,7 @@ read."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from django.db import models
@@ -101,6 +101,11 @@ class Schedule(NamedTuple):
     local: datetime  # the wall time, in the campaign's time zone
     time_zone: int  # hours from UTC
     from_switchboard: bool  # EngageLab's answer did not carry it; Switchboard sent it
+
+    @property
+    def at(self) -> datetime:
+        """The instant it sends."""
+        return (self.local - timedelta(hours=self.time_zone)).replace(tzinfo=UTC)
 
 
 class ReferenceItem(models.Model):

@@ -24,6 +24,7 @@ from campaigns.models import (
     StatBucket,
     SyncStamp,
 )
+from dashboard import clock
 from dashboard.models import SyncState
 
 SORTS = {
@@ -183,9 +184,10 @@ def campaign_detail(campaign: Campaign) -> dict[str, Any]:
     return {
         "campaign": campaign,
         "audience": describe.audience_text(campaign.audience_type, campaign.audience_values),
-        "schedule": describe.wall_time(*schedule[:2]) if schedule else "—",
+        "schedule": describe.local_time(schedule.at, schedule.time_zone) if schedule else "—",
         "schedule_from_switchboard": schedule is not None and schedule.from_switchboard,
         "tz_label": describe.tz_label(campaign.time_zone),
+        "zone": clock.zone_name(),
         "times": [
             (label, describe.local_time(getattr(campaign, field), campaign.time_zone))
             for label, field in (

@@ -25,6 +25,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from campaigns import charts, describe, exports, selectors, services, stats, sync
 from campaigns.forms import CampaignBuilder, CampaignFilterForm, initial_from
 from campaigns.models import Campaign
+from dashboard import clock
 from dashboard.http import HtmxHttpRequest
 from dashboard.providers import ProviderError
 from dashboard.submissions import (
@@ -42,7 +43,13 @@ VIEW = "dashboard.view_campaigns"
 CHANGE = "dashboard.change_campaigns"
 PAGE_SIZE = 25
 # The builder's parts an htmx request may ask for alone (`X-Builder-Partial`).
-BUILDER_PARTIALS = {"ab_builder", "ab_sentence", "warmup_builder", "warmup_preview"}
+BUILDER_PARTIALS = {
+    "ab_builder",
+    "ab_sentence",
+    "warmup_builder",
+    "warmup_preview",
+    "schedule_preview",
+}
 
 
 def _redirect(request: HtmxHttpRequest, url: str) -> HttpResponse:
@@ -163,7 +170,7 @@ def _confirm_send(
         ),
         audience=describe.audience_text(kind, values),
         estimate=selectors.audience_estimate(kind, values),
-        replaces=describe.wall_time(*schedule[:2]) if schedule else "",
+        replaces=describe.local_time(schedule.at, schedule.time_zone) if schedule else "",
     )
 
 
@@ -309,7 +316,8 @@ def campaign_delete(request: HtmxHttpRequest, campaign_id: int) -> HttpResponse:
 
 # --- statistics: chart data, table, CSV --------------------------------------------------------
 def _campaign_etag(request: HtmxHttpRequest, campaign_id: int) -> str:
-    return stats.data_version([campaign_id])
+    # The same data drawn in another zone is another answer.
+    return f"{stats.data_version([campaign_id])}:{clock.zone_name()}"
 
 
 def _chart_data(payload: dict[str, Any]) -> JsonResponse:
@@ -356,7 +364,8 @@ def _every(request: HtmxHttpRequest) -> bool:
 def _overview_etag(request: HtmxHttpRequest) -> str:
     # Read once per request: the ETag check and the cache keys share it.
     if not hasattr(request, "overview_etag"):
-        request.overview_etag = selectors.overview_version(_period(request), _every(request))
+        version = selectors.overview_version(_period(request), _every(request))
+        request.overview_etag = f"{version}:{clock.zone_name()}"  # its times in the user's zone
     return request.overview_etag
 
 

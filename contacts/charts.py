@@ -8,6 +8,8 @@ from typing import Any
 import plotly.graph_objects as go
 from django.utils.translation import gettext
 
+from dashboard import clock
+
 # Colour-blind-safe (Okabe–Ito), told apart by dash and marker too.
 OPENS, CLICKS = "#0072B2", "#D55E00"
 
@@ -18,7 +20,7 @@ def mailing_rates_figure(points: list[tuple]) -> dict[str, Any] | None:
     points = [p for p in points if p[1]]
     if not points:
         return None
-    x = [p[0].isoformat() for p in points]
+    x = [clock.chart_x(p[0]) for p in points]
     fig = go.Figure(
         layout={
             "title": {"text": gettext("Open and click rates over time (over delivered)"), "x": 0},
@@ -27,7 +29,7 @@ def mailing_rates_figure(points: list[tuple]) -> dict[str, Any] | None:
                 "rangemode": "tozero",
                 "title": {"text": gettext("Rate")},
             },
-            "xaxis": {"title": {"text": gettext("Time (UTC)")}},
+            "xaxis": {"title": {"text": clock.time_axis_title()}},
             "legend": {"orientation": "h", "y": -0.25},
             "margin": {"l": 60, "r": 20, "t": 50, "b": 60},
             "height": 340,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from contacts import nomenclature
 from contacts.client import Contact
 from contacts.models import Message, ProjectField, Segment
+from dashboard import clock
 from dashboard.forms import RowFormSet
 
 PER_PAGE = 25
@@ -395,11 +396,6 @@ class ImportForm(forms.Form):
 
 
 # --- Mailings -------------------------------------------------------------------------------
-TIMEZONE_CHOICES = [("UTC", "UTC")] + sorted(
-    (tz, tz) for tz in available_timezones() if "/" in tz and not tz.startswith("Etc")
-)
-
-
 def _message_field() -> forms.ModelChoiceField:
     """A choice of the mirrored messages, by their Dialog Insight id."""
     return forms.ModelChoiceField(
@@ -425,22 +421,22 @@ class SendingForm(forms.Form):
         initial="now",
         label=_("When"),
     )
-    launch_at = forms.DateTimeField(
+    launch_at = clock.WallTimeField(
         required=False,
         label=_("Launch at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
-    time_zone = forms.ChoiceField(choices=TIMEZONE_CHOICES, label=_("Time zone"))
+    time_zone = forms.ChoiceField(label=_("Time zone"))
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
     # Given on the confirmation step; sending claims it once (see dashboard/submissions.py).
     token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].initial = settings.TIME_ZONE
-        if not self.is_bound:  # a fresh form starts from the browser's time zone (mailing.js)
-            self.fields["time_zone"].widget.attrs["data-browser-zone"] = "1"
+        # Typed in the user's own zone unless they choose another.
+        self.fields["time_zone"].choices = clock.zone_choices()
+        self.fields["time_zone"].initial = clock.zone_name()
         self.provider_zone = settings.DIALOG_INSIGHT_TIME_ZONE
         self.fields["launch_at"].help_text = gettext(
             "Only for a scheduled sending. Dialog Insight reads launch times in "
@@ -454,13 +450,14 @@ class SendingForm(forms.Form):
             if launch is None:
                 self.add_error("launch_at", _("Choose the date and time of the sending."))
             elif data.get("time_zone"):
-                zone = ZoneInfo(data["time_zone"])
-                aware = timezone.make_aware(launch.replace(tzinfo=None), zone)
                 try:
-                    data["launch_utc"] = aware.astimezone(dt.UTC)
+                    aware = clock.instant(launch, ZoneInfo(data["time_zone"]))
+                    data["launch_utc"] = aware
                     # What Dialog Insight receives, said before anything is sent.
                     there = aware.astimezone(nomenclature.provider_time_zone())
-                except OverflowError:  # 9999-12-31 23:59 west of UTC is past year 9999
+                except ValidationError as error:  # a time the clocks skip, or past year 9999
+                    self.add_error("launch_at", error)
+                except OverflowError:  # 9999-12-31 23:59 in UTC, east of Dialog Insight's zone
                     self.add_error("launch_at", _("This is too far ahead; choose an earlier date."))
                 else:
                     if aware <= timezone.now() + dt.timedelta(minutes=1):

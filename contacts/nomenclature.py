@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 
+from dashboard import clock
+
 FIELD_PREFIX = "f_"
 KEY_PREFIX = "key_f_"
 OPTIN_PREFIX = "optin_"
@@ -118,6 +120,23 @@ def from_provider_datetime(value: Any) -> dt.datetime | None:
     except ValueError:
         return None
     return wall.replace(tzinfo=provider_time_zone())
+
+
+def shown_value(kind: str, value: Any) -> Any:
+    """A contact's value as people read it: a date in Switchboard's one format (2026-08-28),
+    not Dialog Insight's `2026.08.28`."""
+    if kind == DATE and value:
+        date = from_provider_date(value)
+        return date.strftime(clock.DATE) if date else value
+    return value
+
+
+def shown_datetime(value: Any) -> str:
+    """Dialog Insight's wall time as the user reads it: `2026-08-28 14:00 EDT`, in their zone
+    (a value that is not one is shown as it came)."""
+    if instant := from_provider_datetime(value):
+        return clock.shown(instant)
+    return shown_value(DATE, value) or ""
 
 
 def to_provider_value(kind: str, value: Any) -> str:

@@ -243,14 +243,17 @@ def contact_search_count(request: HtmxHttpRequest) -> HttpResponse:
 
 def _detail_context(contact: Contact, definition: list[ProjectField]) -> dict[str, Any]:
     rows = [
-        (d.label, contact.values.get(d.code), d.data_type) for d in definition if d.kind == "field"
+        (d.label, nomenclature.shown_value(d.data_type, contact.values.get(d.code)), d.data_type)
+        for d in definition
+        if d.kind == "field"
     ]
     optins = [
         {
             "code": d.code,
             "label": d.label,
             "subscribed": contact.optins.get(d.code, False),
-            "date": contact.optin_dates.get(d.code) or "",
+            # Dialog Insight's wall time, shown in the user's zone (the page shows its date).
+            "date": nomenclature.shown_datetime(contact.optin_dates.get(d.code)),
         }
         for d in definition
         if d.kind == "optin"

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 OPENS, CLICKS = "#0072B2", "#D55E00"
 
 
@@ -30,7 +32,11 @@ def latest_sendings_figure(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     # Two sendings may share a name (a monthly newsletter): the date keeps the bars apart.
     labels = [
         f"{r['name'][:28]} · {r['provider']}"
-        + (f" · {r['launched']:%b %d %H:%M}" if r["launched"] else f" · #{i}")
+        + (
+            f" · {timezone.localtime(r['launched']):%Y-%m-%d %H:%M}"
+            if r["launched"]
+            else f" · #{i}"
+        )
         for i, r in enumerate(ordered)
     ]
     return {

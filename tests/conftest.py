@@ -24,6 +24,26 @@ def make_user(username: str, role: str | None = None, *, superuser: bool = False
     return user
 
 
+@pytest.fixture
+def frozen_clock():
+    """A fixed clock, ticking from 23:45 in UTC+8 (EngageLab's statistics day), 15:45 UTC: a
+    test that uses it does not depend on the hour it runs, and one that counts the half hour
+    before it crosses a day in UTC+8 but not in UTC."""
+    import time_machine
+
+    with time_machine.travel("2026-12-01T15:45:00+00:00", tick=True):
+        yield
+
+
+def living_in(user, zone: str):
+    """The user's time zone, as chosen on the Preferences page: in force from their next login
+    (`client.force_login` included)."""
+    from dashboard.models import Preferences
+
+    Preferences.objects.update_or_create(user=user, defaults={"time_zone": zone})
+    return user
+
+
 @pytest.fixture(scope="session", autouse=True)
 def urlconf_built_at_start_up():
     """The root URLconf mounts the sandboxes of the providers on their sandbox when it is

@@ -8,6 +8,7 @@ import math
 import random
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -18,6 +19,7 @@ from campaigns.significance import Arm, compare, holm, verdict
 from dashboard.numbers import rate
 from tests.campaigns.test_charts import deliver, ev, mirror
 from tests.campaigns.test_sync import FROZEN_INSTANTS
+from tests.conftest import living_in
 from tests.pages import csv_rows, figures, tables
 
 pytestmark = pytest.mark.django_db
@@ -144,16 +146,18 @@ def test_the_test_share_alone_is_compared_then_engagelabs_pick_is_named(instant,
         events += share("A", "winner", 5000, 400, 200, 10)
         events += [ev(1050, "open", 12, variant="B", phase="test")]
         deliver(client, events)
-        client.force_login(manager)
+        client.force_login(living_in(manager, "Asia/Shanghai"))
         page = client.get("/campaigns/42/").content.decode()
         csv = client.get("/campaigns/42/stats.csv?table=variant").content.decode()
         winner_at = datetime.fromisoformat(instant).replace(second=0) - timedelta(minutes=20)
     local = winner_at.astimezone(dt_timezone(timedelta(hours=-5)))
+    shanghai = winner_at.astimezone(ZoneInfo("Asia/Shanghai"))  # the manager's: UTC+8
     assert (
         "In the test (100 delivered each), subject B's unique open rate, over delivered, "
         "30.0%, beats C's 12.0% and A's 10.0%; that gap is very unlikely to be chance "
         f"(p &lt; 0.01). EngageLab sent subject A to the rest of the list from "
-        f"{local:%Y-%m-%d %H:%M} (UTC−5); Switchboard's reading of the test differs: subject B "
+        f"{shanghai:%Y-%m-%d %H:%M} CST ({local:%Y-%m-%d %H:%M} UTC−5 at EngageLab); "
+        "Switchboard's reading of the test differs: subject B "
         "led on unique open rate."
     ) in page.replace("&#x27;", "'")
     rows, figure, test_rows = _variant_numbers(page, csv)

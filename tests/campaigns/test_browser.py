@@ -12,13 +12,14 @@ from campaigns.models import Campaign
 from campaigns.sandbox.models import SandboxCampaign
 from campaigns.sync import sync_references
 from tests.campaigns.conftest import digest, received_attachments
+from tests.conftest import living_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_build_find_open_and_delete_an_ab_campaign(marketer, login, engagelab):
     sync_references()
-    page = login(marketer)
+    page = login(living_in(marketer, "America/Toronto"))
     page.goto("/campaigns/")
     page.get_by_role("button", name="New campaign").click()
 
@@ -32,7 +33,7 @@ def test_build_find_open_and_delete_an_ab_campaign(marketer, login, engagelab):
     page.get_by_label("Template", exact=True).select_option(label="Seasonal promotion")
     page.get_by_label("Schedule for…").check()
     page.get_by_label("Send at").fill("2099-12-01T09:30")
-    page.get_by_label("Time zone").select_option(label="UTC−5")
+    page.get_by_label("Time zone").select_option("America/Toronto")
 
     rows = page.locator("#warmup-builder .row")
     for count in (1, 2):
@@ -74,7 +75,7 @@ def test_build_find_open_and_delete_an_ab_campaign(marketer, login, engagelab):
     expect(page.locator("#results tbody tr")).to_have_count(1)
     page.get_by_role("link", name="Holiday subject test").click()
     expect(page.get_by_text("after 12 hours the subject with the best open rate")).to_be_visible()
-    expect(page.get_by_text("Sends 2099-12-01 09:30 (UTC−5)")).to_be_visible()
+    expect(page.get_by_text("Sends 2099-12-01 09:30 EST (UTC−5)")).to_be_visible()
 
     page.get_by_role("button", name="Delete").click()
     expect(page.get_by_role("heading", name="Delete “Holiday subject test”?")).to_be_visible()
@@ -93,7 +94,7 @@ def _new_campaign(page, name: str, template: str = "newsletter") -> None:
 
 def test_regular_campaign_with_two_warm_up_domains(marketer, login, engagelab):
     sync_references()
-    page = login(marketer)
+    page = login(living_in(marketer, "America/Toronto"))
     _new_campaign(page, "Warm-up check")
     page.get_by_label("Schedule for…").check()
     page.get_by_label("Send at").fill("2099-12-01T09:30")
@@ -116,7 +117,7 @@ def test_regular_campaign_with_two_warm_up_domains(marketer, login, engagelab):
 
 def test_send_now_is_an_explicit_choice_confirmed_with_its_audience(marketer, login, engagelab):
     sync_references()
-    page = login(marketer)
+    page = login(living_in(marketer, "America/Toronto"))
     _new_campaign(page, "Flash sale", template="promo_season")
     page.get_by_label("Contacts with tags").check()
     page.get_by_label("newsletter", exact=True).check()
@@ -149,13 +150,13 @@ def test_send_now_is_an_explicit_choice_confirmed_with_its_audience(marketer, lo
 def test_an_edit_keeps_the_schedule_engagelab_does_not_echo(marketer, login, engagelab, settings):
     settings.SANDBOX_ENGAGELAB_NO_SCHEDULE_IN_RUN_TIME = True  # no schedule in `run_time`
     sync_references()
-    page = login(marketer)
+    page = login(living_in(marketer, "America/Toronto"))
     _new_campaign(page, "Winter letter")
     page.get_by_label("Schedule for…").check()
     page.get_by_label("Send at").fill("2099-12-01T09:30")
-    page.get_by_label("Time zone").select_option(label="UTC−5")
+    page.get_by_label("Time zone").select_option("America/Toronto")
     page.get_by_role("button", name="Schedule campaign").click()
-    expect(page.get_by_text("Sends 2099-12-01 09:30 (UTC−5)")).to_be_visible()
+    expect(page.get_by_text("Sends 2099-12-01 09:30 EST (UTC−5)")).to_be_visible()
     assert Campaign.objects.get().run_time is None
     # Rename it, nothing else.
     page.get_by_role("button", name="Edit").click()
@@ -164,7 +165,7 @@ def test_an_edit_keeps_the_schedule_engagelab_does_not_echo(marketer, login, eng
     page.get_by_label("Name", exact=True).fill("Winter letter, final")
     page.get_by_role("button", name="Save changes").click()
     expect(page.locator(".toast")).to_contain_text("Campaign “Winter letter, final” saved.")
-    expect(page.get_by_text("Sends 2099-12-01 09:30 (UTC−5)")).to_be_visible()
+    expect(page.get_by_text("Sends 2099-12-01 09:30 EST (UTC−5)")).to_be_visible()
     sent = SandboxCampaign.objects.get()
     assert sent.data["send_time"] == "2099-12-01 09:30:00" and sent.data["time_zone"] == -5
     assert sent.status == 0 and sent.name == "Winter letter, final"
@@ -175,7 +176,7 @@ TERMS = b"Terms and conditions of the winter sale."
 
 def test_a_file_chosen_once_is_sent_after_an_error_elsewhere(marketer, login, engagelab):
     sync_references()
-    page = login(marketer)
+    page = login(living_in(marketer, "America/Toronto"))
     _new_campaign(page, "")  # no name: an error in another field than the file's
     page.get_by_label("Schedule for…").check()
     page.get_by_label("Send at").fill("2099-12-01T09:30")
@@ -195,7 +196,7 @@ def test_a_file_chosen_once_is_sent_after_an_error_elsewhere(marketer, login, en
 
 def test_warm_up_thresholds_are_percentages(marketer, login, engagelab):
     sync_references()
-    page = login(marketer)
+    page = login(living_in(marketer, "America/Toronto"))
     _new_campaign(page, "Warm in percent")
     page.get_by_label("Schedule for…").check()
     page.get_by_label("Send at").fill("2099-12-01T09:30")

@@ -17,6 +17,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
+def _frozen(frozen_clock):
+    """No test here depends on the hour it runs."""
+
+
+@pytest.fixture(autouse=True)
 def on_sandbox(settings):
     settings.SANDBOX = True
 

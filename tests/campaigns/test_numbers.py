@@ -16,6 +16,12 @@ from tests.pages import csv_rows, figures, tables
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _frozen(frozen_clock):
+    """No test here depends on the hour it runs."""
+
+
 WARM_UP = [{"domain": "gmail.com", "rate": 1, "upgrade_value": "0.95", "downgrade_value": "0.8"}]
 
 

@@ -14,6 +14,7 @@ from campaigns.sync import sync_references
 from dashboard.models import AuditEvent, ProviderCall, SandboxFault
 from dashboard.providers import ProviderError
 from dashboard.sandbox import set_fault
+from tests.conftest import living_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,7 +50,7 @@ def regular_post(**overrides):
         "reply_to": "care@switchboard.test",
         "when": "schedule",
         "send_time": "2099-12-01T09:30",
-        "time_zone": "-5",
+        "time_zone": "America/Toronto",
         "ab_dimension": "subjects",
         "ab_percent": "20",
         "ab_compare": "open_percent",
@@ -167,7 +168,8 @@ def test_detail_lays_out_the_campaign_for_a_person(client, manager):
         "20% get the test, split evenly between 2 subjects; after 18 hours the subject with "
         "the best open rate (every open counted) goes to the other 80%." in body
     )
-    assert "2099-01-02 09:00 (UTC−5)" in body
+    # In the manager's zone (the installation's, UTC), and as EngageLab reads it.
+    assert "2099-01-02 14:00 UTC (2099-01-02 09:00 UTC−5 at EngageLab)" in body
     assert "Tag: quebec" in body and 'id="campaign-charts"' in body
     assert "launch" in body
     assert "Edit" not in body  # a manager changes nothing
@@ -188,7 +190,7 @@ def test_create_regular_campaign_sends_the_payload_and_mirrors_it(client, market
     assert row.subject == "Hello winter"
     assert AuditEvent.objects.get().action == "created"
     body = client.get(response.url).content.decode()
-    assert "Sends 2099-12-01 09:30 (UTC−5)" in body
+    assert "Sends 2099-12-01 14:30 UTC (2099-12-01 09:30 UTC−5 at EngageLab)" in body
     assert "outlook.com: starts at rate level 2" in body
 
 
@@ -359,7 +361,7 @@ def test_the_live_sentence_explains_the_test(client, marketer, builder_ready):
 
 
 def test_edit_prefills_and_saves(client, marketer, builder_ready):
-    client.force_login(marketer)
+    client.force_login(living_in(marketer, "America/Toronto"))
     client.post("/campaigns/new/", regular_post())
     cid = SandboxCampaign.objects.get().id
     body = client.get(f"/campaigns/{cid}/edit/").content.decode()

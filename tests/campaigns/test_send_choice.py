@@ -17,6 +17,7 @@ from campaigns.sync import sync_references
 from dashboard.models import KeptUpload
 from tests.campaigns.conftest import digest, received_attachments
 from tests.campaigns.test_pages import ab_post, mirror, regular_post
+from tests.conftest import living_in
 from tests.html_forms import form_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -162,13 +163,14 @@ def no_run_time(settings):
     settings.SANDBOX_ENGAGELAB_NO_SCHEDULE_IN_RUN_TIME = True
 
 
-def test_an_edit_sends_the_schedule_engagelab_does_not_echo(ready, no_run_time):
+def test_an_edit_sends_the_schedule_engagelab_does_not_echo(ready, marketer, no_run_time):
+    ready.force_login(living_in(marketer, "America/Toronto"))
     assert ready.post("/campaigns/new/", regular_post()).status_code == 302
     created = SandboxCampaign.objects.get()
     row = Campaign.objects.get()
     assert row.run_time is None  # EngageLab said nothing about when
     detail = text(ready.get(f"/campaigns/{created.id}/"))
-    assert "Sends 2099-12-01 09:30 (UTC−5)" in detail
+    assert "Sends 2099-12-01 09:30 EST (UTC−5)" in detail
     assert "As Switchboard scheduled it" in detail
     # Edit the name only, as a browser would submit the prefilled form.
     edit = ready.get(f"/campaigns/{created.id}/edit/").content.decode()
@@ -189,7 +191,9 @@ def test_turning_a_schedule_into_send_now_is_confirmed(ready, no_run_time):
     first = ready.post(f"/campaigns/{cid}/edit/", regular_post(when="now"))
     page = text(first)
     assert "Send now to Tags: newsletter, customers (size unknown)?" in page
-    assert "instead of 2099-12-01 09:30 (UTC−5) as scheduled" in page
+    assert (
+        "instead of 2099-12-01 14:30 UTC (2099-12-01 09:30 UTC−5 at EngageLab) as scheduled" in page
+    )
     assert SandboxCampaign.objects.get().status == 0
     assert ready.post(f"/campaigns/{cid}/edit/", press(first, CONFIRM)).status_code == 302
     sent = SandboxCampaign.objects.get()

@@ -20,6 +20,7 @@ from contacts.sandbox.tasks import sandbox_tick
 from contacts.selectors import mailing_series, overview_card
 from dashboard.models import AuditEvent
 from dashboard.sandbox import set_fault
+from tests.conftest import living_in
 from tests.contacts.conftest import text
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,6 +46,7 @@ def test_launch_now_asks_for_confirmation_with_the_audience_size(client, markete
     assert AuditEvent.objects.filter(object_type="mailing", action="launched").exists()
 
 
+@time_machine.travel("2026-03-06T04:30:00+00:00", tick=True)  # 3 days on: across Toronto's DST
 def test_schedule_later_in_the_users_time_zone(client, marketer, audience):
     client.force_login(marketer)
     local = (timezone.now() + dt.timedelta(days=3)).astimezone(dt.timezone(dt.timedelta(hours=-5)))
@@ -110,6 +112,45 @@ def test_dtlaunch_is_a_wall_time_in_dialog_insights_time_zone(
         launch = dt.datetime(2026, 11, 1, 13, 0, tzinfo=dt.UTC)
         assert SandboxBatch.objects.get().launch_at == launch
         assert Mailing.objects.get().launch_at == launch
+
+
+@pytest.mark.parametrize(
+    "typed, sent",
+    [
+        # Frozen at 23:00 EST in Toronto on 2026-03-07, three hours before its clocks go
+        # forward: 15:30 in Shanghai (UTC+8) is 07:30 UTC, already 03:30 EDT there.
+        ("2026-03-08T15:30", "2026.03.08 03:30:00"),
+        # 13:00 in Shanghai is 05:00 UTC: midnight, EST, in Toronto.
+        ("2026-03-08T13:00", "2026.03.08 00:00:00"),
+        ("2026-03-08T12:30", "2026.03.07 23:30:00"),  # the evening before, in Toronto
+    ],
+)
+def test_a_launch_typed_in_shanghai_reaches_dialog_insight_in_its_zone_across_dst(
+    typed, sent, client, marketer, audience, settings, sent_batches
+):
+    settings.DIALOG_INSIGHT_TIME_ZONE = "America/Toronto"
+    client.force_login(living_in(marketer, "Asia/Shanghai"))
+    with time_machine.travel(dt.datetime(2026, 3, 8, 4, 0, tzinfo=dt.UTC), tick=False):
+        form = client.get(reverse("contacts:mailing_send")).content.decode()
+        assert re.search(r'<option value="Asia/Shanghai"[^>]*selected', form)  # the user's zone
+        choice = {"message": audience["message_id"], "segment": "", "when": "later",
+                  "launch_at": typed, "time_zone": "Asia/Shanghai"}  # fmt: skip
+        confirm = client.post(reverse("contacts:mailing_send"), choice)
+        wall = sent.replace(".", "-")[:16]
+        assert f"Sent to Dialog Insight as {wall} America/Toronto" in text(confirm)
+        token = re.search(r'name="token" value="(\w+)"', confirm.content.decode())[1]
+        client.post(reverse("contacts:mailing_send"), {**choice, "confirmed": "on", "token": token})
+    assert sent_batches[0]["sendBatchOptions"] == {"isDelayed": True, "dtLaunch": sent}
+
+
+def test_a_launch_at_an_hour_the_clocks_skip_is_refused(client, marketer, audience):
+    client.force_login(living_in(marketer, "America/Toronto"))
+    with time_machine.travel(dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC), tick=False):
+        choice = {"message": audience["message_id"], "segment": "", "when": "later",
+                  "launch_at": "2026-03-08T02:30", "time_zone": "America/Toronto"}  # fmt: skip
+        page = text(client.post(reverse("contacts:mailing_send"), choice))
+    assert "2026-03-08 02:30 does not exist in America/Toronto: the clocks go forward" in page
+    assert not SandboxBatch.objects.exists()
 
 
 def test_the_mailing_form_says_which_time_zone_dialog_insight_reads(client, marketer, settings):

@@ -87,7 +87,7 @@ def test_detail_labels_fields_from_the_project_and_shows_history(client, markete
     di.mailing_send(message_id=message_id, segment_ids=None, launch_at=None)
     client.force_login(marketer)
     html = client.get(reverse("contacts:contact_detail", args=[claire])).content.decode()
-    assert "Birth date</dt><dd>1988.03.14" in html
+    assert "Birth date</dt><dd>1988-03-14" in html
     assert "Loyalty points</dt><dd>120" in html
     assert "Subscribed" in html and "Spring sale" in html
 

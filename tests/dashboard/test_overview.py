@@ -11,6 +11,11 @@ from campaigns.models import Campaign, CampaignStats
 from contacts.models import Mailing
 
 
+@pytest.fixture(autouse=True)
+def _frozen(frozen_clock):
+    """No test here depends on the hour it runs."""
+
+
 @pytest.fixture
 def sendings(db):
     now = timezone.now()
