@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+
 OPENS, CLICKS = "#0072B2", "#D55E00"
 
 
@@ -30,26 +33,28 @@ def latest_sendings_figure(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     # Two sendings may share a name (a monthly newsletter): the date keeps the bars apart.
     labels = [
         f"{r['name'][:28]} · {r['provider']}"
-        + (f" · {r['launched']:%b %d %H:%M}" if r["launched"] else f" · #{i}")
+        + (f" · {date_format(r['launched'], 'M d H:i')}" if r["launched"] else f" · #{i}")
         for i, r in enumerate(ordered)
     ]
     return {
         "data": [
-            _bars("Unique open rate", labels, [r["open_rate"] for r in ordered], {"color": OPENS}),
             _bars(
-                "Unique click rate",
+                _("Unique open rate"), labels, [r["open_rate"] for r in ordered], {"color": OPENS}
+            ),
+            _bars(
+                _("Unique click rate"),
                 labels,
                 [r["click_rate"] for r in ordered],
                 {"color": CLICKS, "pattern": {"shape": "/"}},
             ),
         ],
         "layout": {
-            "title": {"text": "Latest sendings, both providers: rates over delivered", "x": 0},
+            "title": {"text": _("Latest sendings, both providers: rates over delivered"), "x": 0},
             "barmode": "group",
             "xaxis": {
                 "tickformat": ".0%",
                 "rangemode": "tozero",
-                "title": {"text": "Rate"},
+                "title": {"text": _("Rate")},
                 "gridcolor": "#e5e5e5",
             },
             "yaxis": {"automargin": True},

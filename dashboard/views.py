@@ -76,7 +76,11 @@ def provider_check(request: HttpRequest, name: str) -> HttpResponse:
     if request.htmx:
         return render(request, "dashboard/provider_check.html", {"check": check})
     level = messages.SUCCESS if check.ok else messages.ERROR
-    messages.add_message(request, level, f"{check.display_name}: {check.message}")
+    text = _("%(provider)s: %(message)s") % {
+        "provider": check.display_name,
+        "message": check.message,
+    }
+    messages.add_message(request, level, text)
     return redirect("providers")
 
 
@@ -85,7 +89,7 @@ def provider_check(request: HttpRequest, name: str) -> HttpResponse:
 def capability_forget(request: HttpRequest, name: str, capability: str) -> HttpResponse:
     """Try an unpublished call again at its next use, not in a few hours."""
     if capabilities.forget(name, capability):
-        messages.success(request, "Switchboard will try it again the next time it is needed.")
+        messages.success(request, _("Switchboard will try it again the next time it is needed."))
     return redirect("providers")
 
 
