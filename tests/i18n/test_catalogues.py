@@ -18,6 +18,7 @@ from pathlib import Path
 
 import polib
 import pytest
+from django.utils import translation
 
 from tests.i18n.english import ROOT, catalogues
 
@@ -116,3 +117,32 @@ def test_the_catalogue_holds_what_the_code_marks_and_nothing_else(path, tmp_path
     marked = fresh.get(app_of(path), set())
     assert sorted(marked - committed, key=str) == [], "marked, missing: run makemessages -l fr"
     assert sorted(committed - marked, key=str) == [], "no longer marked: run makemessages -l fr"
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=app_of)
+def test_what_a_french_reader_sees_is_what_the_catalogue_says(path):
+    """Django merges every app's catalogue into one: a msgid that Django's own apps (listed
+    first) or another of Switchboard's apps translate differently would show their French,
+    not this one's. Give such a string a context (`{% translate "Filter" context "verb" %}`,
+    `pgettext`), or the same French. Reads the compiled catalogues (`make messages`)."""
+    differ = []
+    with translation.override("fr"):
+        for entry in live(path):
+            if entry.msgid_plural:
+                seen = [
+                    translation.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, n)
+                    if entry.msgctxt
+                    else translation.ngettext(entry.msgid, entry.msgid_plural, n)
+                    for n in (1, 2)
+                ]
+                wanted = [entry.msgstr_plural[0], entry.msgstr_plural[1]]
+            else:
+                seen = [
+                    translation.pgettext(entry.msgctxt, entry.msgid)
+                    if entry.msgctxt
+                    else translation.gettext(entry.msgid)
+                ]
+                wanted = [entry.msgstr]
+            if seen != wanted:
+                differ.append((entry.msgid, wanted, seen))
+    assert differ == [], "translated elsewhere, or not compiled (make messages)"
