@@ -153,7 +153,8 @@ def _with_language_cookie(response: HttpResponse, language: str) -> HttpResponse
 
 def preferences(request: HttpRequest) -> HttpResponse:
     """The user's language and time zone."""
-    mine, _created = Preferences.objects.get_or_create(user=request.user)
+    # Read on GET (a page that is opened writes nothing); created when first saved.
+    mine = Preferences.objects.filter(user=request.user).first() or Preferences(user=request.user)
     form = PreferencesForm(request.POST or None, instance=mine)
     if request.method == "POST" and form.is_valid():
         remember(request, form.save())
