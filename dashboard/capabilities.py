@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dashboard.providers import PROVIDER_NAMES, ProviderError, provider_config
 
@@ -46,7 +47,8 @@ class Unpublished:
 
     provider: str
     name: str  # its key in the store
-    feature: str  # what users lose without it, as a singular subject: "Listing segments"
+    # What users lose without it, as a singular subject: "Listing segments" (gettext_lazy).
+    feature: str
     method: str  # what Switchboard calls
     alternative: str = ""  # the documented way to the same, when there is one
     # Words (lower case) of an error the provider gives for this call when it does not
@@ -62,7 +64,10 @@ class Unpublished:
         return client.refuses_method(error) and not (known and error.status != 200)
 
     def sentence(self) -> str:
-        return f"{self.feature} is not available on this {PROVIDER_NAMES[self.provider]} account."
+        return _("%(feature)s is not available on this %(provider)s account.") % {
+            "feature": self.feature,
+            "provider": PROVIDER_NAMES[self.provider],
+        }
 
 
 class Unavailable(ProviderError):

@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
 
 OPENS, CLICKS = "#0072B2", "#D55E00"
 
@@ -33,7 +35,7 @@ def latest_sendings_figure(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     labels = [
         f"{r['name'][:28]} · {r['provider']}"
         + (
-            f" · {timezone.localtime(r['launched']):%Y-%m-%d %H:%M}"
+            f" · {date_format(timezone.localtime(r['launched']), 'Y-m-d H:i')}"
             if r["launched"]
             else f" · #{i}"
         )
@@ -41,21 +43,23 @@ def latest_sendings_figure(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     ]
     return {
         "data": [
-            _bars("Unique open rate", labels, [r["open_rate"] for r in ordered], {"color": OPENS}),
             _bars(
-                "Unique click rate",
+                _("Unique open rate"), labels, [r["open_rate"] for r in ordered], {"color": OPENS}
+            ),
+            _bars(
+                _("Unique click rate"),
                 labels,
                 [r["click_rate"] for r in ordered],
                 {"color": CLICKS, "pattern": {"shape": "/"}},
             ),
         ],
         "layout": {
-            "title": {"text": "Latest sendings, both providers: rates over delivered", "x": 0},
+            "title": {"text": _("Latest sendings, both providers: rates over delivered"), "x": 0},
             "barmode": "group",
             "xaxis": {
                 "tickformat": ".0%",
                 "rangemode": "tozero",
-                "title": {"text": "Rate"},
+                "title": {"text": _("Rate")},
                 "gridcolor": "#e5e5e5",
             },
             "yaxis": {"automargin": True},

@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import checks
 from django.http.request import split_domain_port, validate_host
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dashboard.providers import (
     PROVIDER_NAMES,
@@ -24,7 +26,9 @@ def _engagelab() -> str:
     from campaigns.client import EngageLabClient
 
     page = EngageLabClient().campaign_list_page(limit=1)  # a one-item list
-    return f"{page.total} campaigns on the account."
+    return ngettext(
+        "%(count)s campaign on the account.", "%(count)s campaigns on the account.", page.total
+    ) % {"count": page.total}
 
 
 def _dialoginsight() -> str:
@@ -34,14 +38,25 @@ def _dialoginsight() -> str:
     projects = client.project_list()  # documented as the credential check
     wanted = str(client.config.credentials.get("project_id", ""))
     if wanted and wanted not in {str(pid) for pid, _ in projects}:
-        return f"Key works, but project {wanted} is not among its {len(projects)} projects."
-    return f"Key works; {len(projects)} project(s) visible."
+        return ngettext(
+            "Key works, but project %(wanted)s is not among its %(count)s project.",
+            "Key works, but project %(wanted)s is not among its %(count)s projects.",
+            len(projects),
+        ) % {"wanted": wanted, "count": len(projects)}
+    return ngettext(
+        "Key works; %(count)s project visible.",
+        "Key works; %(count)s projects visible.",
+        len(projects),
+    ) % {"count": len(projects)}
 
 
 def _ccai() -> str:
     from dialer.client import CCAIClient
 
-    return f"{len(CCAIClient().campaign_list())} dialer campaigns visible."
+    count = len(CCAIClient().campaign_list())
+    return ngettext(
+        "%(count)s dialer campaign visible.", "%(count)s dialer campaigns visible.", count
+    ) % {"count": count}
 
 
 CHECKS = {"engagelab": _engagelab, "dialoginsight": _dialoginsight, "ccai": _ccai}
@@ -124,22 +139,24 @@ def explain(provider: str, error: ProviderError) -> str:
         return " ".join([str(error), *map(str, problems)])
     auth_codes = {"30000", "InvalidAuthKey"}
     if error.status in (401, 403) or str(error.code) in auth_codes:
-        hint = (
-            " If they are right, the account may live in the other data center "
-            "(ENGAGELAB_BASE_URL)."
-            if provider == "engagelab"
-            else ""
-        )
-        return f"{name} refused the credentials: check them.{hint} ({error})"
+        if provider == "engagelab":
+            text = _(
+                "%(provider)s refused the credentials: check them. If they are right, the "
+                "account may live in the other data center (ENGAGELAB_BASE_URL). (%(error)s)"
+            )
+        else:
+            text = _("%(provider)s refused the credentials: check them. (%(error)s)")
+        return text % {"provider": name, "error": error}
     if error.status is None:
-        return f"{error} Check the base URL and the network."
+        return _("%(error)s Check the base URL and the network.") % {"error": error}
     return str(error)
 
 
 def check_connection(provider: str) -> CheckResult:
     config = provider_config(provider)
     if not config.configured:
-        return CheckResult(provider, False, f"{PROVIDER_NAMES[provider]} is not configured.")
+        text = _("%(provider)s is not configured.") % {"provider": PROVIDER_NAMES[provider]}
+        return CheckResult(provider, False, text)
     check = CHECKS[provider]
     started = time.monotonic()
     try:
@@ -150,5 +167,6 @@ def check_connection(provider: str) -> CheckResult:
         )
     duration = round((time.monotonic() - started) * 1000)
     if duration > slow_ms():
-        return CheckResult(provider, True, f"Works, but slow: {summary}", duration)
+        text = _("Works, but slow: %(summary)s") % {"summary": summary}
+        return CheckResult(provider, True, text, duration)
     return CheckResult(provider, True, summary, duration)

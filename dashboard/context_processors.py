@@ -2,17 +2,19 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from dashboard.providers import all_provider_configs
 
 # (label, url name, permission needed); superusers see everything.
 NAVIGATION = [
-    ("Overview", "overview", None),
-    ("Campaigns", "campaigns:campaign_list", "dashboard.view_campaigns"),
-    ("Contacts", "contacts:contact_search", "dashboard.view_contacts"),
-    ("Dialer", "dialer:campaign_list", "dashboard.view_dialer"),
-    ("Audit", "audit", "dashboard.view_audit"),
-    ("Providers", "providers", "dashboard.view_operations"),
+    (gettext_lazy("Overview"), "overview", None),
+    (gettext_lazy("Campaigns"), "campaigns:campaign_list", "dashboard.view_campaigns"),
+    (gettext_lazy("Contacts"), "contacts:contact_search", "dashboard.view_contacts"),
+    (gettext_lazy("Dialer"), "dialer:campaign_list", "dashboard.view_dialer"),
+    (gettext_lazy("Audit"), "audit", "dashboard.view_audit"),
+    (gettext_lazy("Providers"), "providers", "dashboard.view_operations"),
 ]
 
 
@@ -36,8 +38,9 @@ def sandbox_banner(request):
     names = [c.display_name for c in all_provider_configs() if c.sandbox]
     if not names:
         return {"sandbox_banner": ""}
-    are = "is a sandbox" if len(names) == 1 else "are sandboxes"
-    return {
-        "sandbox_banner": f"{get_text_list(names, 'and')} {are}: "
-        "nothing here reaches a real account."
-    }
+    sentence = ngettext(
+        "%(names)s is a sandbox: nothing here reaches a real account.",
+        "%(names)s are sandboxes: nothing here reaches a real account.",
+        len(names),
+    )
+    return {"sandbox_banner": sentence % {"names": get_text_list(names, _("and"))}}

@@ -5,6 +5,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.forms import BaseForm, BaseFormSet
 from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext_lazy as _
 
 from dashboard.models import AuditEvent
 from dashboard.providers import PROVIDER_NAMES
@@ -23,20 +24,24 @@ class FormRenderer(TemplatesSetting):
 class AuditFilterForm(forms.Form):
     q = forms.CharField(
         required=False,
-        label="Search",
+        label=_("Search"),
         max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": "User, object or action", "type": "search"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": _("User, object or action"), "type": "search"}
+        ),
     )
-    provider = forms.ChoiceField(required=False)
+    provider = forms.ChoiceField(label=_("Provider"), required=False)
     outcome = forms.ChoiceField(
-        required=False, choices=[("", "Any outcome"), *AuditEvent.Outcome.choices]
+        label=_("Outcome"),
+        required=False,
+        choices=[("", _("Any outcome")), *AuditEvent.Outcome.choices],
     )
 
     def __init__(self, *args, providers: list[str], **kwargs) -> None:
         """`providers`: those the user may see; the filter offers only them."""
         super().__init__(*args, **kwargs)
         self.fields["provider"].choices = [
-            ("", "All providers"),
+            ("", _("All providers")),
             *((name, PROVIDER_NAMES[name]) for name in providers),
         ]
 

@@ -19,6 +19,8 @@ from datetime import datetime, timedelta
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Count, Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dashboard.models import WorkerHeartbeat
 
@@ -68,14 +70,20 @@ class WorkerStatus:
     def describe(self) -> str:
         window = int(WORKER_WINDOW.total_seconds())
         if self.ok:
-            return f"{self.alive} task worker(s) seen in the last {window} s."
+            return ngettext(
+                "%(count)s task worker seen in the last %(window)s s.",
+                "%(count)s task workers seen in the last %(window)s s.",
+                self.alive,
+            ) % {"count": self.alive, "window": window}
         if self.last_seen is None:  # heartbeats older than an hour are pruned
-            return "No task worker seen in the last hour: mirrors and statistics are not refreshed."
+            return _(
+                "No task worker seen in the last hour: mirrors and statistics are not refreshed."
+            )
         ago = int((timezone.now() - self.last_seen).total_seconds())
-        return (
-            f"No task worker seen in the last {window} s (last one {ago} s ago): "
-            "mirrors and statistics are not refreshed."
-        )
+        return _(
+            "No task worker seen in the last %(window)s s (last one %(ago)s s ago): mirrors "
+            "and statistics are not refreshed."
+        ) % {"window": window, "ago": ago}
 
 
 def worker_status() -> WorkerStatus:

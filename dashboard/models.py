@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Access(models.Model):
@@ -27,8 +28,8 @@ class AuditEvent(models.Model):
     """Who did what to which provider object, when, and with what outcome."""
 
     class Outcome(models.TextChoices):
-        OK = "ok", "Succeeded"
-        ERROR = "error", "Failed"
+        OK = "ok", _("Succeeded")
+        ERROR = "error", _("Failed")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(

@@ -1,5 +1,11 @@
-"""How Switchboard writes numbers for people: one rule for every rate, in tables, headlines,
-sentences and chart data alike (the table and the chart beside it must agree)."""
+"""How Switchboard writes numbers for people, in the reader's language: one rule for every rate,
+in tables, headlines, sentences and chart data alike (the table and the chart beside it must
+agree), and one for every count ("1,234" in English, "1 234" in French, by Django's formats).
+
+Templates: `{{ n|intcomma }}` (django.contrib.humanize, which follows the language) and
+`{{ share|rate }}` (`{% load numbers %}`). Python: `number(n)` and `rate(share)`, never
+f"{n:,}" (always English). Not USE_THOUSAND_SEPARATOR: it would also group the ids that
+templates write into URLs and attributes ("/contacts/1 234/edit/")."""
 
 from __future__ import annotations
 
@@ -11,10 +17,20 @@ from django.utils.translation import gettext
 NO_RATE = "—"
 
 
+def number(value: int | float, digits: int | None = None) -> str:
+    """A count or an amount grouped by thousands in the active language ("1,234.5" in
+    English, "1 234,5" in French, with a non-breaking space); `digits` after the decimal
+    separator, when given."""
+    if digits is not None:
+        value = round(value, digits)  # number_format truncates the digits it drops
+    return number_format(value, decimal_pos=digits, force_grouping=True)
+
+
 def rate(value: Any, digits: int = 1) -> str:
     """A share (0.303) as a percentage ("30.3%"), or "—" when there is none. Django's number
     formatting writes the digits (it follows the active locale's decimal separator), and the
-    sign's place is a translatable message ("30,3 %" in French once a catalogue says so)."""
+    sign's place is a translatable message ("30,3 %" in French, a non-breaking space before
+    the sign)."""
     if value is None or value == "":
         return NO_RATE
     try:

@@ -20,6 +20,7 @@ import requests
 from django.apps import AppConfig, apps
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.utils.translation import gettext as _
 
 from dashboard import context
 
@@ -286,11 +287,12 @@ class ProviderClient:
             number = int(value.strip())
         if number is not None and number >= minimum:
             return number
-        name = self.display_name
+        names = {"provider": self.display_name, "what": what, "key": key}
         if write:
-            text = f"{name} did not confirm {what}; check it there before trying again."
+            text = _("%(provider)s did not confirm %(what)s; check it there before trying again.")
         else:
-            text = f"{name} sent {what} without its {key}; nothing was changed."
+            text = _("%(provider)s sent %(what)s without its %(key)s; nothing was changed.")
+        text %= names
         raise ProviderError(text, provider=self.provider, details={"missing": key})
 
     # --- to override ---------------------------------------------------------------------
@@ -326,22 +328,32 @@ class ProviderClient:
         details: Any = None,
     ) -> ProviderError:
         status = response.status_code
-        name = self.display_name
+        names = {"provider": self.display_name, "status": status, "message": provider_message}
         if status == 429:
             retry_after = _retry_after_seconds(response)
-            when = f" Try again in {retry_after:.0f} s." if retry_after else " Try again shortly."
-            text = f"{name} is rate limiting Switchboard's calls.{when}"
+            if retry_after:
+                text = _(
+                    "%(provider)s is rate limiting Switchboard's calls. Try again in %(seconds)s s."
+                )
+                names["seconds"] = f"{retry_after:.0f}"
+            else:
+                text = _("%(provider)s is rate limiting Switchboard's calls. Try again shortly.")
         elif status in (401, 403):
-            text = f"{name} refused Switchboard's credentials"
-            text += f": {provider_message}" if provider_message else "."
+            if provider_message:
+                text = _("%(provider)s refused Switchboard's credentials: %(message)s")
+            else:
+                text = _("%(provider)s refused Switchboard's credentials.")
         elif status >= 500:
-            text = f"{name} is having trouble (HTTP {status}). Nothing was changed; try again."
+            text = _(
+                "%(provider)s is having trouble (HTTP %(status)s). Nothing was changed; try again."
+            )
         elif provider_message:
-            text = f"{name}: {provider_message}"
+            text = _("%(provider)s: %(message)s")
         else:
-            text = f"{name} answered HTTP {status}."
+            text = _("%(provider)s answered HTTP %(status)s.")
+        text %= names
         if code is not None and status < 500 and status != 429:
-            text += f" (code {code})"
+            text += " " + _("(code %(code)s)") % {"code": code}
         return ProviderError(
             text,
             provider=self.provider,
@@ -434,14 +446,18 @@ class ProviderClient:
                 response = self.session.request(method, self.url(path), **kwargs)
             except requests.Timeout as exc:
                 error = ProviderError(
-                    f"{self.display_name} did not answer within {kwargs['timeout']:g} s. "
-                    "Nothing was confirmed; check before trying again.",
+                    _(
+                        "%(provider)s did not answer within %(seconds)s s. Nothing was "
+                        "confirmed; check before trying again."
+                    )
+                    % {"provider": self.display_name, "seconds": f"{kwargs['timeout']:g}"},
                     provider=self.provider,
                 )
                 raise error from exc
             except requests.ConnectionError as exc:
                 error = ProviderError(
-                    f"{self.display_name} cannot be reached at {self.base_url}.",
+                    _("%(provider)s cannot be reached at %(url)s.")
+                    % {"provider": self.display_name, "url": self.base_url},
                     provider=self.provider,
                 )
                 raise error from exc
@@ -453,8 +469,11 @@ class ProviderClient:
                 except ValueError as exc:
                     if response.ok:
                         error = ProviderError(
-                            f"{self.display_name} answered with something that is not JSON "
-                            f"(HTTP {status}).",
+                            _(
+                                "%(provider)s answered with something that is not JSON "
+                                "(HTTP %(status)s)."
+                            )
+                            % {"provider": self.display_name, "status": status},
                             provider=self.provider,
                             status=status,
                         )

@@ -7,6 +7,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncMinute, TruncSecond
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dashboard.models import AuditEvent, ProviderCall, SyncState
 from dashboard.providers import ProviderConfig
@@ -71,7 +72,7 @@ def latest_sendings(user, limit: int = 5) -> list[dict[str, Any]]:
             rows.append(
                 {
                     "provider": "Dialog Insight",
-                    "name": m.message_name or f"Mailing #{m.provider_id}",
+                    "name": m.message_name or _("Mailing #%(id)s") % {"id": m.provider_id},
                     "url": reverse("contacts:mailing_detail", args=[m.provider_id]),
                     "launched": m.launch_at,
                     "sent": m.sent,

@@ -24,6 +24,7 @@ from typing import Any
 from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dashboard.models import FormSubmission, KeptUpload
 from dashboard.providers import ProviderError
@@ -139,7 +140,7 @@ class OutcomeUnknown:
     the form says, what a check found, and the fresh token "do it anyway" would claim."""
 
     provider: str  # "EngageLab"
-    noun: str  # "campaign"
+    noun: str  # "campaign" (marked for translation by the app: gettext_lazy("campaign"))
     done: str  # "created" | "sent"
     anyway: str = ""  # the button: "Create it anyway"
     reason: str = ""  # what went wrong
@@ -147,17 +148,48 @@ class OutcomeUnknown:
     retry_token: str = field(default_factory=new_token)
 
     def __post_init__(self) -> None:
-        self.anyway = self.anyway or ("Create" if self.done == "created" else "Send") + " it anyway"
+        self.anyway = self.anyway or (_("Send it anyway") if self.sent else _("Create it anyway"))
+
+    @property
+    def sent(self) -> bool:
+        return self.done == "sent"
+
+    @property
+    def may_have(self) -> str:
+        """The warning, in one sentence: "EngageLab may have created it anyway." """
+        if self.sent:
+            return _("%(provider)s may have sent it anyway.") % {"provider": self.provider}
+        return _("%(provider)s may have created it anyway.") % {"provider": self.provider}
+
+    @property
+    def look_first(self) -> str:
+        if self.sent:
+            text = _("Check %(provider)s before trying again, so that it is not sent twice.")
+        else:
+            text = _("Check %(provider)s before trying again, so that it is not created twice.")
+        return text % {"provider": self.provider}
+
+    @property
+    def check_label(self) -> str:
+        """The button that looks at the provider: "Check EngageLab"."""
+        return _("Check %(provider)s") % {"provider": self.provider}
 
     def after(self, error: Exception) -> OutcomeUnknown | None:
         """These choices after `error` from a create or send, or None when its outcome is
         known: refused (nothing happened), or done by the first of two submissions."""
         if isinstance(error, AlreadySubmitted) and error.object_id is None:
             # Sent before, outcome unknown (or still on its way): the form stays, as typed.
-            self.reason = (
-                f"This {self.noun} was already sent to {self.provider}, and Switchboard does "
-                f"not know whether it was {self.done}."
-            )
+            if self.sent:
+                text = _(
+                    "This %(noun)s was already sent to %(provider)s, and Switchboard does not "
+                    "know whether it was sent."
+                )
+            else:
+                text = _(
+                    "This %(noun)s was already sent to %(provider)s, and Switchboard does not "
+                    "know whether it was created."
+                )
+            self.reason = text % {"noun": self.noun, "provider": self.provider}
             return self
         if isinstance(error, ProviderError) and error.outcome_unknown:
             self.reason = str(error)
@@ -169,7 +201,10 @@ class OutcomeUnknown:
         try:
             self.checked = find()
         except ProviderError as error:
-            self.checked = Checked(f"{self.provider} could not be checked. {error}")
+            self.checked = Checked(
+                _("%(provider)s could not be checked. %(error)s")
+                % {"provider": self.provider, "error": error}
+            )
         return self
 
 

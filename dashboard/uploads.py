@@ -20,33 +20,40 @@ from typing import IO, Any
 
 import charset_normalizer
 import ijson
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # (codec, label) offered on the columns page; detection picks among the first four.
 ENCODINGS = [
     ("utf-8", "UTF-8"),
-    ("utf-16", "UTF-16 (Excel “Unicode text”)"),
-    ("cp1252", "Windows-1252 (Excel on Windows)"),
+    ("utf-16", gettext_lazy("UTF-16 (Excel “Unicode text”)")),
+    ("cp1252", gettext_lazy("Windows-1252 (Excel on Windows)")),
     ("latin-1", "Latin-1 (ISO-8859-1)"),
-    ("mac_roman", "Mac Roman (Excel on older Macs)"),
-    ("cp1250", "Windows-1250 (Central Europe)"),
+    ("mac_roman", gettext_lazy("Mac Roman (Excel on older Macs)")),
+    ("cp1250", gettext_lazy("Windows-1250 (Central Europe)")),
 ]
 ENCODING_LABELS = dict(ENCODINGS)
-DELIMITERS = [(",", "Comma"), (";", "Semicolon"), ("\t", "Tab"), ("|", "Vertical bar")]
+DELIMITERS = [
+    (",", gettext_lazy("Comma")),
+    (";", gettext_lazy("Semicolon")),
+    ("\t", gettext_lazy("Tab")),
+    ("|", gettext_lazy("Vertical bar")),
+]
 DELIMITER_LABELS = dict(DELIMITERS)
 
 HEAD = 64 * 1024  # what detection looks at, besides the UTF-8 check of the whole file
 MAX_DEPTH = 32  # a JSON contact is an object of plain values; nothing real nests this deep
-NOT_CSV = "This is not a CSV or JSON file"
+NOT_CSV = gettext_lazy("This is not a CSV or JSON file.")
 _MAGIC = [
-    (b"PK\x03\x04", "an Excel workbook or another zip archive: save it as CSV first"),
-    (b"\xd0\xcf\x11\xe0", "an old Excel (.xls) or Word file: save it as CSV first"),
-    (b"%PDF", "a PDF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"PK\x03\x04", gettext_lazy("an Excel workbook or another zip archive: save it as CSV first")),
+    (b"\xd0\xcf\x11\xe0", gettext_lazy("an old Excel (.xls) or Word file: save it as CSV first")),
+    (b"%PDF", gettext_lazy("a PDF document")),
+    (b"\x89PNG", gettext_lazy("a PNG image")),
+    (b"\xff\xd8\xff", gettext_lazy("a JPEG image")),
+    (b"GIF8", gettext_lazy("a GIF image")),
+    (b"\x1f\x8b", gettext_lazy("a gzip archive")),
+    (b"Rar!", gettext_lazy("a RAR archive")),
+    (b"7z\xbc\xaf", gettext_lazy("a 7-Zip archive")),
 ]
 _BOMS = [
     (codecs.BOM_UTF8, "utf-8"),
@@ -87,7 +94,7 @@ def detect(file: IO[bytes], name: str = "") -> FileFormat:
     head = file.read(HEAD)
     file.seek(0)
     if not head.strip():
-        raise UploadError("The file is empty.")
+        raise UploadError(_("The file is empty."))
     encoding = _bom_encoding(head)
     if encoding is None:
         _refuse_binary(head)
@@ -106,15 +113,17 @@ def _bom_encoding(head: bytes) -> str | None:
 def _refuse_binary(head: bytes) -> None:
     for magic, what in _MAGIC:
         if head.startswith(magic):
-            raise UploadError(f"{NOT_CSV}: it looks like {what}.")
+            raise UploadError(
+                _("This is not a CSV or JSON file: it looks like %(what)s.") % {"what": what}
+            )
     controls = sum(head.count(c) for c in _CONTROL)
     if controls > len(head) // 20:
-        raise UploadError(f"{NOT_CSV}.")
+        raise UploadError(str(NOT_CSV))
     if b"\x00" in head:
-        raise UploadError(_NUL)
+        raise UploadError(str(_NUL))
 
 
-_NUL = (
+_NUL = gettext_lazy(
     "The file contains NUL characters, so it is not a plain-text CSV. Export it again as CSV "
     "(UTF-8)."
 )
@@ -138,7 +147,7 @@ def _legacy_encoding(file: IO[bytes], head: bytes) -> str:
     file.seek(0)
     best = charset_normalizer.from_bytes(head, cp_isolation=["cp1252", "latin_1"]).best()
     if best is None:
-        raise UploadError(f"{NOT_CSV}.")
+        raise UploadError(str(NOT_CSV))
     return "latin-1" if best.encoding == "latin_1" else "cp1252"
 
 
@@ -189,13 +198,19 @@ def read_csv(file: IO[bytes], fmt: FileFormat) -> Iterator[tuple[int, list[str]]
             yield reader.line_num, row
     except UnicodeError:  # a byte the encoding has no character for; UTF-16 without a BOM
         raise UploadError(
-            f"The file cannot be read as {fmt.encoding_label} text (near line "
-            f"{reader.line_num + 1}): choose another encoding."
+            _(
+                "The file cannot be read as %(encoding)s text (near line %(line)s): choose "
+                "another encoding."
+            )
+            % {"encoding": fmt.encoding_label, "line": reader.line_num + 1}
         ) from None
     except csv.Error as error:
         if "NUL" in str(error):
-            raise UploadError(_NUL) from None
-        raise UploadError(f"Line {reader.line_num} is not valid CSV ({error}).") from None
+            raise UploadError(str(_NUL)) from None
+        raise UploadError(
+            _("Line %(line)s is not valid CSV (%(error)s).")
+            % {"line": reader.line_num, "error": error}
+        ) from None
     finally:
         text.detach()  # the caller owns the file
 
@@ -231,7 +246,8 @@ def read_json(file: IO[bytes], fmt: FileFormat) -> Iterator[tuple[int, Any]]:
         yield from json_array_items(source)
     except UnicodeError:  # a byte the encoding has no character for; UTF-16 without a BOM
         raise UploadError(
-            f"The file cannot be read as {fmt.encoding_label} text: choose another encoding."
+            _("The file cannot be read as %(encoding)s text: choose another encoding.")
+            % {"encoding": fmt.encoding_label}
         ) from None
 
 
@@ -249,10 +265,10 @@ def json_array_items(source: IO[bytes]) -> Iterator[tuple[int, Any]]:
     try:
         first = next(events, None)
         if first is None:
-            raise UploadError("The file is empty.")
+            raise UploadError(_("The file is empty."))
         if first[0] != "start_array":
             raise UploadError(
-                'The JSON file must hold an array of contacts: [{"name": …, "phone": …}, …].'
+                _('The JSON file must hold an array of contacts: [{"name": …, "phone": …}, …].')
             )
         builder: ijson.ObjectBuilder | None = None
         for event, value in events:
@@ -269,14 +285,15 @@ def json_array_items(source: IO[bytes]) -> Iterator[tuple[int, Any]]:
                 depth += 1
                 if depth > MAX_DEPTH:
                     raise UploadError(
-                        f"Item {index} of the JSON is nested too deeply to be a contact."
+                        _("Item %(index)s of the JSON is nested too deeply to be a contact.")
+                        % {"index": index}
                     )
             elif event in _ENDS:
                 depth -= 1
                 if depth == 1:
                     yield index, builder.value
                     builder = None
-        raise UploadError("The JSON file has something after its array.")
+        raise UploadError(_("The JSON file has something after its array."))
     except ijson.IncompleteJSONError as error:
         raise UploadError(_json_problem(str(error), index, inside=depth > 1)) from None
 
@@ -284,9 +301,17 @@ def json_array_items(source: IO[bytes]) -> Iterator[tuple[int, Any]]:
 def _json_problem(error: str, index: int, *, inside: bool) -> str:
     if "premature EOF" in error:
         if inside:
-            return f"Item {index} of the JSON is malformed (the file ends in the middle of it)."
-        return "The JSON file ends before its array is closed."
+            return _(
+                "Item %(index)s of the JSON is malformed (the file ends in the middle of it)."
+            ) % {"index": index}
+        return _("The JSON file ends before its array is closed.")
     reason = error.splitlines()[0].replace("parse error: ", "").replace("lexical error: ", "")
     if inside or not index:
-        return f"Item {max(index, 1)} of the JSON is malformed ({reason})."
-    return f"The JSON is malformed after item {index} ({reason})."
+        return _("Item %(index)s of the JSON is malformed (%(reason)s).") % {
+            "index": max(index, 1),
+            "reason": reason,
+        }
+    return _("The JSON is malformed after item %(index)s (%(reason)s).") % {
+        "index": index,
+        "reason": reason,
+    }

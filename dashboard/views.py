@@ -76,7 +76,11 @@ def provider_check(request: HttpRequest, name: str) -> HttpResponse:
     if request.htmx:
         return render(request, "dashboard/provider_check.html", {"check": check})
     level = messages.SUCCESS if check.ok else messages.ERROR
-    messages.add_message(request, level, f"{check.display_name}: {check.message}")
+    text = _("%(provider)s: %(message)s") % {
+        "provider": check.display_name,
+        "message": check.message,
+    }
+    messages.add_message(request, level, text)
     return redirect("providers")
 
 
@@ -85,7 +89,7 @@ def provider_check(request: HttpRequest, name: str) -> HttpResponse:
 def capability_forget(request: HttpRequest, name: str, capability: str) -> HttpResponse:
     """Try an unpublished call again at its next use, not in a few hours."""
     if capabilities.forget(name, capability):
-        messages.success(request, "Switchboard will try it again the next time it is needed.")
+        messages.success(request, _("Switchboard will try it again the next time it is needed."))
     return redirect("providers")
 
 
@@ -149,7 +153,7 @@ def _with_language_cookie(response: HttpResponse, language: str) -> HttpResponse
 
 def preferences(request: HttpRequest) -> HttpResponse:
     """The user's language and time zone."""
-    # (A GET writes nothing: the row is made when the user first saves.)
+    # Read on GET (a page that is opened writes nothing); created when first saved.
     mine = Preferences.objects.filter(user=request.user).first() or Preferences(user=request.user)
     form = PreferencesForm(request.POST or None, instance=mine)
     if request.method == "POST" and form.is_valid():

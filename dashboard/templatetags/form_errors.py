@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from django import template
 from django.forms import BaseForm, BaseFormSet
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -38,7 +39,11 @@ def form_errors(form: BaseForm | BaseFormSet) -> Iterator[tuple[str, str]]:
             if bound_field.is_hidden:
                 yield message, ""
             else:
-                yield f"{bound_field.label}: {message}", field_target(bound_field)
+                text = _("%(field)s: %(message)s") % {
+                    "field": bound_field.label,
+                    "message": message,
+                }
+                yield text, field_target(bound_field)
 
 
 @register.inclusion_tag("includes/error_summary.html")

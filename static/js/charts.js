@@ -7,8 +7,19 @@
 //   If-None-Match. A 304 costs nothing; an answer redraws the traces with Plotly.react (the
 //   layout's `uirevision` keeps the user's zoom) and puts `numbers` into `[data-number=key]`,
 //   the server-rendered `tables` into `[data-tables]` and the `verdict` into `[data-verdict]`.
+// - In the page's language (<html lang>): plotly's locale (month names; French registered by
+//   static/vendor/plotly/plotly-locale-fr.js) and the same decimal and thousands separators as
+//   the page's tables (Django's formats), on the first drawing and on every update.
 (function () {
-  var config = { responsive: true, displaylogo: false };
+  var language = document.documentElement.lang || "en";
+  var config = { responsive: true, displaylogo: false, locale: language };
+  var SEPARATORS = { fr: ",\u00a0", en: ".," };
+
+  function localized(layout) {
+    layout = layout || {};
+    layout.separators = SEPARATORS[language] || SEPARATORS.en;
+    return layout;
+  }
 
   function within(root, selector) {
     var found = Array.prototype.slice.call(root.querySelectorAll(selector));
@@ -21,14 +32,14 @@
       var source = document.getElementById(el.dataset.plotly);
       if (!source) return;
       var fig = JSON.parse(source.textContent);
-      Plotly.react(el, fig.data, fig.layout, config);
+      Plotly.react(el, fig.data, localized(fig.layout), config);
     });
   }
 
   function update(box, body) {
     Object.keys(body.figures || {}).forEach(function (key) {
       var el = box.querySelector('[data-key="' + key + '"]');
-      if (el && el.layout) Plotly.react(el, body.figures[key], el.layout, config);
+      if (el && el.layout) Plotly.react(el, body.figures[key], localized(el.layout), config);
     });
     Object.keys(body.numbers || {}).forEach(function (key) {
       box.querySelectorAll('[data-number="' + key + '"]').forEach(function (n) {

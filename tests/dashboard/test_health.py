@@ -71,7 +71,7 @@ def test_a_worker_silent_for_a_minute_is_reported_everywhere(client, manager):
 def test_check_workers_is_quiet_about_a_live_worker(capsys):
     beat("w1")
     call_command("check_workers")
-    assert "1 task worker(s) seen in the last 60 s" in capsys.readouterr().out
+    assert "1 task worker seen in the last 60 s" in capsys.readouterr().out
 
 
 def test_expected_unavailable_answers_are_not_logged_as_errors(client, caplog):

@@ -1,7 +1,7 @@
 """What a French page must not show: Switchboard's own English strings (every msgid of the
 French catalogues whose French differs), looked for as whole words in the page's visible text.
 Data (a campaign's name, a contact's city) and provider messages are not msgids, so they do not
-count; placeholders are matched as "anything"."""
+count, nor do words inside a path or URL; placeholders are matched as "anything"."""
 
 from __future__ import annotations
 
@@ -29,10 +29,12 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
                 words = "".join(parts)
                 if french == msgid or len(words) < 4 or not re.search(r"[A-Za-z]{3}", words):
                     continue
-                # Spaces kept at the edges: "Import %(file)s" is not found in "Importer".
+                # Spaces beside a placeholder stay: "Import %(file)s" is not "Importer", "%(ago)s ago"
+                # is not "Chicago".
                 pieces = [re.escape(re.sub(r"\s+", " ", p)) for p in parts]
                 body = r".+?".join(pieces)
-                patterns.append((msgid, re.compile(rf"(?<![\w-]){body}(?![\w-])")))
+                # A whole word, not part of a path or URL ("/sandbox/ccai").
+                patterns.append((msgid, re.compile(rf"(?<![\w/-]){body}(?![\w/-])")))
     return patterns
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dashboard.context import acting
 from dashboard.providers import PROVIDER_NAMES, ProviderError, provider_config
@@ -29,20 +31,23 @@ class Command(BaseCommand):
         if not jobs:
             if quiet_if_empty:
                 return
-            raise CommandError("Nothing to sync for that selection.")
+            raise CommandError(_("Nothing to sync for that selection."))
         configs = {name: provider_config(name) for name in dict.fromkeys(p for p, _, _ in jobs)}
         if provider and not configs[provider].configured:
             raise CommandError(
-                f"{describe_provider(configs[provider])}: nothing to sync from. Set its "
-                "credentials (README, Settings), or leave SANDBOX unset for its sandbox."
+                _(
+                    "%(provider)s: nothing to sync from. Set its credentials (README, Settings), "
+                    "or leave SANDBOX unset for its sandbox."
+                )
+                % {"provider": describe_provider(configs[provider])}
             )
-        self.stdout.write(f"Syncing into {describe_database()} from:")
+        self.stdout.write(_("Syncing into %(database)s from:") % {"database": describe_database()})
         for config in configs.values():
-            skipped = "" if config.configured else " (skipped)"
+            skipped = "" if config.configured else " " + _("(skipped)")
             self.stdout.write(f"  {describe_provider(config)}{skipped}")
         jobs = [job for job in jobs if configs[job[0]].configured]
         if not jobs:
-            raise CommandError("No provider is configured: nothing to sync.")
+            raise CommandError(_("No provider is configured: nothing to sync."))
         failures = 0
         with acting("sync-command"):
             for index, (prov, object_type, job) in enumerate(jobs, 1):
@@ -54,8 +59,16 @@ class Command(BaseCommand):
                     result = run_sync_job(prov, object_type, job)
                 except (ProviderError, TimeoutError) as error:
                     failures += 1
-                    self.stdout.write(self.style.ERROR(f" failed: {error}"))
+                    failed = _("failed: %(error)s") % {"error": error}
+                    self.stdout.write(self.style.ERROR(f" {failed}"))
                     continue
                 self.stdout.write(f" {result} ({time.monotonic() - started:.1f} s)")
         if failures:
-            raise CommandError(f"{failures} of {len(jobs)} syncs failed.")
+            raise CommandError(
+                ngettext(
+                    "%(failures)s of %(count)s syncs failed.",
+                    "%(failures)s of %(count)s syncs failed.",
+                    failures,
+                )
+                % {"failures": failures, "count": len(jobs)}
+            )
