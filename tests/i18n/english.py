@@ -29,8 +29,8 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
                 words = "".join(parts)
                 if french == msgid or len(words) < 4 or not re.search(r"[A-Za-z]{3}", words):
                     continue
-                # Spaces beside a placeholder stay: "Import %(file)s" is not "Importer", "%(ago)s ago"
-                # is not "Chicago".
+                # Spaces beside a placeholder stay: "Import %(file)s" is not "Importer",
+                # "%(ago)s ago" is not "Chicago".
                 pieces = [re.escape(re.sub(r"\s+", " ", p)) for p in parts]
                 body = r".+?".join(pieces)
                 # A whole word, not part of a path or URL ("/sandbox/ccai").
