@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campaigns.describe import in_campaign_tz, offset_hours
 
@@ -26,7 +27,7 @@ class CampaignStatus(models.IntegerChoices):
     PENDING = 0, _("Pending")
     RUNNING = 1, _("Running")
     FINISHED = 2, _("Finished")
-    FAILED = -1, _("Failed")
+    FAILED = -1, pgettext_lazy("campaign status", "Failed")
 
 
 class Campaign(models.Model):
