@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import requests
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from dashboard.capabilities import Unpublished
 from dashboard.providers import ProviderClient, ProviderError
@@ -361,13 +361,13 @@ class EngageLabClient(ProviderClient):
             Unpublished(
                 "engagelab",
                 "senders_list",
-                "Listing senders",
+                gettext_lazy("Listing senders"),
                 "GET /v1/marketing/senders",
             ),
             Unpublished(
                 "engagelab",
                 "segments_list",
-                "Listing segments",
+                gettext_lazy("Listing segments"),
                 "GET /v1/marketing/lists/segments",
             ),
         )

@@ -510,7 +510,7 @@ PERIODS = {
     "24h": (gettext_lazy("last 24 hours"), 1440, 15),
     "7d": (gettext_lazy("last 7 days"), 10080, 60),
 }
-OVERVIEW_CAMPAIGNS = 5  # the lines a manager sees first
+OVERVIEW_CAMPAIGNS = 5  # the lines a manager sees first (the chart's note says five)
 OVERVIEW_EVERY = 50  # "every campaign in the period": a readable chart's most
 
 

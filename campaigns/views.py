@@ -387,7 +387,6 @@ def overview_chart(request: HtmxHttpRequest) -> HttpResponse:
             "daily": stats.daily_report(),
             "period": _period(request),
             "every": _every(request),
-            "latest": stats.OVERVIEW_CAMPAIGNS,
             "periods": [(key, label) for key, (label, _, _) in stats.PERIODS.items()],
             "etag": _overview_etag(request),
         },

@@ -181,7 +181,7 @@ def test_the_overview_draws_the_latest_five_and_every_campaign_on_demand(client,
     assert every == {f"Spring {cid}" for cid in range(1, 8)}
     assert every_data["numbers"] == data["numbers"]  # the numbers always cover every campaign
     latest_page = client.get("/campaigns/overview/chart/?period=1h").content.decode()
-    assert "the lines the latest 5." in latest_page
+    assert "the lines the latest five." in latest_page
     assert 'name="campaigns" value="all">' in latest_page
     page = client.get("/campaigns/overview/chart/?period=1h&campaigns=all").content.decode()
     assert "the numbers and the lines cover every campaign in the period" in page

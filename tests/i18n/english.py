@@ -29,12 +29,19 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
                 words = "".join(parts)
                 if french == msgid or len(words) < 4 or not re.search(r"[A-Za-z]{3}", words):
                     continue
+                # English whose every word the French uses too ("%(count)s contacts."): a French
+                # page may show those words; the check cannot tell them apart.
+                everything_french = " ".join([entry.msgstr, *entry.msgstr_plural.values()])
+                if set(re.findall(r"\w+", words.lower())) <= set(
+                    re.findall(r"\w+", everything_french.lower())
+                ):
+                    continue
                 # Spaces beside a placeholder stay: "Import %(file)s" is not "Importer",
                 # "%(ago)s ago" is not "Chicago".
                 pieces = [re.escape(re.sub(r"\s+", " ", p)) for p in parts]
                 body = r".+?".join(pieces)
                 # A whole word, not part of a path or URL ("/sandbox/ccai").
-                patterns.append((msgid, re.compile(rf"(?<![\w/-]){body}(?![\w/-])")))
+                patterns.append((msgid, re.compile(rf"(?<![\w/.-]){body}(?![\w/-])")))
     return patterns
 
 
