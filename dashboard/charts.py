@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
+
+from dashboard import clock
 
 OPENS, CLICKS = "#0072B2", "#D55E00"
 
@@ -34,11 +34,7 @@ def latest_sendings_figure(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     # Two sendings may share a name (a monthly newsletter): the date keeps the bars apart.
     labels = [
         f"{r['name'][:28]} · {r['provider']}"
-        + (
-            f" · {date_format(timezone.localtime(r['launched']), 'Y-m-d H:i')}"
-            if r["launched"]
-            else f" · #{i}"
-        )
+        + (f" · {clock.shown(r['launched'])}" if r["launched"] else f" · #{i}")
         for i, r in enumerate(ordered)
     ]
     return {

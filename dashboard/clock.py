@@ -6,7 +6,9 @@ force for their request by `dashboard.preferences.PreferencesMiddleware`), in on
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -24,10 +26,16 @@ def zone_name() -> str:
     return timezone.get_current_timezone_name()
 
 
+@cache
+def time_zone_names() -> list[str]:
+    """Every IANA zone a user may live in (America/Toronto, Europe/Paris…), sorted."""
+    return sorted(
+        z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith("Etc/")
+    ) + ["UTC"]
+
+
 def zone_choices() -> list[tuple[str, str]]:
     """The zones a form offers (every IANA zone a user may live in), the user's among them."""
-    from dashboard.preferences import time_zone_names
-
     yours, zones = zone_name(), time_zone_names()
     return [(z, z) for z in (zones if yours in zones else [yours, *zones])]
 

@@ -6,7 +6,6 @@ login and when changed, and put in force for each of their requests by the middl
 from __future__ import annotations
 
 import zoneinfo
-from functools import cache
 
 from django import forms
 from django.conf import settings
@@ -15,18 +14,11 @@ from django.dispatch import receiver
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from dashboard.clock import time_zone_names
 from dashboard.models import Preferences
 
 LANGUAGE = "switchboard_language"
 TIME_ZONE = "switchboard_time_zone"
-
-
-@cache
-def time_zone_names() -> list[str]:
-    """Every IANA zone a user may live in (America/Toronto, Europe/Paris…), sorted."""
-    return sorted(
-        z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith("Etc/")
-    ) + ["UTC"]
 
 
 def remember(request, preferences: Preferences) -> None:
