@@ -55,6 +55,18 @@ def urlconf_built_at_start_up():
     get_resolver().url_patterns  # noqa: B018 - evaluated for its side effect
 
 
+@pytest.fixture(autouse=True)
+def english_after_each_test():
+    """A request in French activates French in the thread that handled it (LocaleMiddleware
+    does not deactivate it afterwards), and the test client handles requests in the test's own
+    thread: start every test in English, as a management command run by cron would."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def marketer(db):
     return make_user("mia.marketer", MARKETERS)
