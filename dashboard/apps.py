@@ -20,8 +20,7 @@ class SandboxAppConfig(AppConfig):
     emulators through the app registry (dashboard/providers.py `sandbox_apps`): while that
     provider runs on its sandbox, `dashboard/urls.py` mounts `<name>.urls` under
     `/sandbox/<sandbox_of>/`, and the worker runs `<name>.tasks.sandbox_tick` (the emulated
-    account's own traffic) every `tick` seconds. Here rather than in dashboard/sandbox.py, which
-    reads the database: an app's config is loaded before any model."""
+    account's own traffic) every `tick` seconds."""
 
     default_auto_field = "django.db.models.BigAutoField"
     # Django takes an app's config from the classes its apps.py holds: this base, imported
@@ -33,7 +32,7 @@ class SandboxAppConfig(AppConfig):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls.default = True
+        cls.default = True  # whereas a subclass is its apps.py's config
         # "campaigns_sandbox"…: Django's own label, "sandbox", would be taken three times.
         cls.label = cls.name.replace(".", "_")
         cls.periodic = [(f"{cls.name}.tasks.sandbox_tick", cls.tick)]
