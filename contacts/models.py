@@ -39,38 +39,48 @@ class ProjectField(models.Model):
         return self.label
 
 
-class Segment(models.Model):
-    provider_id = models.PositiveBigIntegerField(unique=True)  # Dialog Insight's idFilter
-    name = models.CharField(max_length=200)
-    is_dynamic = models.BooleanField(default=True)
-    clause = models.JSONField(null=True, blank=True)
+class Mirrored(models.Model):
+    """One of the project's objects as Switchboard last read (sync) or wrote (services) it,
+    keyed by Dialog Insight's id for it."""
+
+    provider_id = models.PositiveBigIntegerField(unique=True)
     synced_at = models.DateTimeField()
 
     class Meta:
+        abstract = True
+
+
+class Named(Mirrored):
+    """An object the forms offer by its name."""
+
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        abstract = True
         ordering = ["name", "provider_id"]
 
     def __str__(self) -> str:
         return self.name
 
 
-class Message(models.Model):
-    provider_id = models.PositiveBigIntegerField(unique=True)  # Dialog Insight's idMessage
-    name = models.CharField(max_length=200)
+class Segment(Named):
+    """A segment (a filter, at Dialog Insight); `provider_id` is its idFilter."""
+
+    is_dynamic = models.BooleanField(default=True)
+    clause = models.JSONField(null=True, blank=True)
+
+
+class Message(Named):
+    """A message; `provider_id` is its idMessage."""
+
     subject = models.CharField(max_length=300, blank=True)
     sender = models.CharField(max_length=200, blank=True)
     parameters = models.JSONField(default=list, blank=True)
-    synced_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["name", "provider_id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
-class Mailing(models.Model):
+class Mailing(Mirrored):
     """A sending (Sendings.GetBatches) with its latest statistics: the Mailings page and the
-    overview read this, never the provider."""
+    overview read this, never the provider. `provider_id` is its idBatch."""
 
     class Status(models.TextChoices):
         SCHEDULED = "Scheduled", pgettext_lazy("mailing", "Scheduled")
@@ -78,7 +88,6 @@ class Mailing(models.Model):
         SENT = "Sent", pgettext_lazy("mailing", "Sent")
         CANCELLED = "Cancelled", pgettext_lazy("mailing", "Cancelled")
 
-    provider_id = models.PositiveBigIntegerField(unique=True)  # Dialog Insight's idBatch
     message_id = models.PositiveBigIntegerField()  # the message's provider_id
     message_name = models.CharField(max_length=200, blank=True)
     mode = models.CharField(max_length=20)  # All | idFilters | Single
@@ -96,7 +105,6 @@ class Mailing(models.Model):
     bounces = models.PositiveIntegerField(default=0)
     unsubscribes = models.PositiveIntegerField(default=0)
     stats_at = models.DateTimeField(null=True, blank=True)
-    synced_at = models.DateTimeField()
 
     class Meta:
         ordering = ["-launch_at", "-provider_id"]

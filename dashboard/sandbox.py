@@ -4,7 +4,9 @@ Each emulator (`campaigns/sandbox/`, `contacts/sandbox/`, `dialer/sandbox/`, eac
 serves the provider's own paths under `/sandbox/<provider>/`, checks credentials as the provider
 does and keeps its state in the database. This module gives them the endpoint decorator (no
 such page unless the provider runs on its sandbox; injected faults), Basic-auth parsing, and the
-switches a test or an operator uses to break a provider.
+switches a test or an operator uses to break a provider. Each emulator's app config subclasses
+`dashboard.apps.SandboxAppConfig` (there, not here: an app's config is loaded before any model,
+and this module reads the database).
 """
 
 from __future__ import annotations

@@ -1,12 +1,8 @@
-from django.apps import AppConfig
+from dashboard.apps import SandboxAppConfig
 
 
-class CCAISandboxConfig(AppConfig):
+class CCAISandboxConfig(SandboxAppConfig):
     name = "dialer.sandbox"
-    label = "dialer_sandbox"
     verbose_name = "CCAI Platform sandbox"
-    default_auto_field = "django.db.models.BigAutoField"
-    # Read by dashboard (urls, scheduler, seed_demo), see campaigns/sandbox/apps.py.
     sandbox_of = "ccai"
-    # Running campaigns' calls progress; due import jobs run.
-    periodic = [("dialer.sandbox.tasks.sandbox_tick", 3)]
+    tick = 3  # running campaigns' calls progress; due import jobs run
