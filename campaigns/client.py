@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 import requests
 from django.utils.translation import gettext, gettext_lazy
 
-from dashboard.capabilities import Unpublished
+from dashboard.capabilities import PartlyPublished, Unpublished
 from dashboard.providers import ProviderClient, ProviderError
 
 PAGE_SIZE = 100  # the list endpoint's maximum `limit`
@@ -173,7 +173,7 @@ STAT_COUNTS = tuple(
 )
 
 
-class EngageLabClient(ProviderClient):
+class EngageLabClient(PartlyPublished, ProviderClient):
     provider = "engagelab"
     rate_per_second = 10.0
     # "Rate limits": statistics allow 60 calls a minute per account. A burst of one, then one

@@ -23,7 +23,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from contacts import nomenclature
-from dashboard.capabilities import Unavailable, Unpublished
+from dashboard.capabilities import PartlyPublished, Unavailable, Unpublished
 from dashboard.providers import ProviderClient, ProviderError
 
 MERGE_BATCH_SIZE = 100
@@ -198,7 +198,7 @@ def _int(value: Any) -> int:
         return 0
 
 
-class DialogInsightClient(ProviderClient):
+class DialogInsightClient(PartlyPublished, ProviderClient):
     provider = "dialoginsight"
     # Dialog Insight documents a call quota per key but no rate; its guidance is to avoid
     # intensive call loops. Bulk syncs are the bursty caller (100 contacts per call, so 2,000

@@ -12,9 +12,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import requests
 from django.apps import AppConfig, apps
@@ -23,9 +22,6 @@ from django.db import DatabaseError, connection
 from django.utils.translation import gettext as _
 
 from dashboard import context
-
-if TYPE_CHECKING:
-    from dashboard.capabilities import Unpublished
 
 log = logging.getLogger("switchboard.provider")
 
@@ -250,9 +246,6 @@ class ProviderClient:
     path_limits: ClassVar[dict[str, tuple[float, float]]] = {}
     max_retries: ClassVar[int] = 2
     backoff: ClassVar[float] = 0.25
-    # The calls this provider does not document publicly, by name, each with what users lose
-    # without it: kept in one marked place of each client (see capabilities.py).
-    UNPUBLISHED: ClassVar[dict[str, Unpublished]] = {}
 
     def __init__(self, config: ProviderConfig | None = None, *, timeout: float | None = None):
         self.config = config or provider_config(self.provider)
@@ -311,12 +304,6 @@ class ProviderClient:
         """Whether `error` is the provider refusing the method itself, as unknown or not
         offered to this account (rather than a failure of this one call)."""
         return error.status in REFUSED_STATUSES
-
-    def unpublished(self, name: str) -> AbstractContextManager[None]:
-        """The block in which to make the calls of the unpublished capability `name`."""
-        from dashboard.capabilities import unpublished
-
-        return unpublished(self, self.UNPUBLISHED[name])
 
     # --- helpers for subclasses ----------------------------------------------------------
     def http_error(
