@@ -180,12 +180,10 @@ class EngageLabClient(PartlyPublished, ProviderClient):
     # call every 60/59 s: no 60-second span holds more than 1 + 59, however many processes.
     path_limits = {"/v1/stats_day": (59 / 60, 1)}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        creds = self.config.credentials
+    def prepare(self, credentials: dict[str, str]) -> None:
         # "Transport → Auth": Basic base64(api_user:api_key) on every call.
         token = base64.b64encode(
-            f"{creds.get('api_user', '')}:{creds.get('api_key', '')}".encode()
+            f"{credentials.get('api_user', '')}:{credentials.get('api_key', '')}".encode()
         ).decode()
         self.session.headers["Authorization"] = f"Basic {token}"
         self.session.headers["Content-Type"] = "application/json; charset=utf-8"

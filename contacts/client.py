@@ -205,11 +205,10 @@ class DialogInsightClient(PartlyPublished, ProviderClient):
     # contacts/s at most); an interactive page makes 2-3 calls and never waits on this.
     rate_per_second = 20
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        creds = self.config.credentials
-        self.project_id = _int(creds.get("project_id"))
-        self._auth = {"idKey": _int(creds.get("key_id")), "Key": creds.get("key", "")}
+    def prepare(self, credentials: dict[str, str]) -> None:
+        # The AuthKey and the project id travel in the body of every call (see `call`).
+        self.project_id = _int(credentials.get("project_id"))
+        self._auth = {"idKey": _int(credentials.get("key_id")), "Key": credentials.get("key", "")}
 
     # --- transport: the OFC4 envelope ---------------------------------------------------
     def error_from(self, response: requests.Response, body: Any) -> ProviderError | None:

@@ -1,10 +1,11 @@
 """The provider HTTP base shared by the three clients, and where each provider is.
 
-A client subclasses `ProviderClient`, sets `provider`, and implements `error_from()` to read
-the provider's error body. Everything else is here once: one `requests.Session` per client,
-a timeout on every call, a User-Agent, a client-side rate limit, retries with backoff (honouring
-`Retry-After`) only for transient failures of idempotent calls, one error class, and one log
-line per call with who asked and the request id, secrets never included.
+A client subclasses `ProviderClient`, sets `provider`, implements `prepare()` to make every
+call carry its credentials and `error_from()` to read the provider's error body. Everything
+else is here once: one `requests.Session` per client, a timeout on every call, a User-Agent, a
+client-side rate limit, retries with backoff (honouring `Retry-After`) only for transient
+failures of idempotent calls, one error class, and one log line per call with who asked and
+the request id, secrets never included.
 """
 
 from __future__ import annotations
@@ -257,6 +258,7 @@ class ProviderClient:
         self.limiter = (
             RateLimiter(self.provider, self.rate_per_second) if self.rate_per_second else None
         )
+        self.prepare(self.config.credentials)
 
     @property
     def display_name(self) -> str:
@@ -289,6 +291,10 @@ class ProviderClient:
         raise ProviderError(text, provider=self.provider, details={"missing": key})
 
     # --- to override ---------------------------------------------------------------------
+    def prepare(self, credentials: dict[str, str]) -> None:
+        """Set once what every call to this provider carries: its `credentials` (on the
+        session, or kept for the body) and any header of its own. The default adds nothing."""
+
     def error_from(self, response: requests.Response, body: Any) -> ProviderError | None:
         """Return the provider's error for this response, or None when it is a success.
         The default treats any non-2xx as an error and reads `message`/`code` if present."""

@@ -210,10 +210,8 @@ class CCAIClient(ProviderClient):
     # Documented: 10 requests per second per customer.
     rate_per_second = 10
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        creds = self.config.credentials
-        self.session.auth = (creds.get("username", ""), creds.get("api_token", ""))
+    def prepare(self, credentials: dict[str, str]) -> None:
+        self.session.auth = (credentials.get("username", ""), credentials.get("api_token", ""))
 
     def error_from(self, response: requests.Response, body: Any) -> ProviderError | None:
         if response.ok:
