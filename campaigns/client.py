@@ -21,7 +21,7 @@ import requests
 from django.utils.translation import gettext, gettext_lazy
 
 from dashboard.capabilities import PartlyPublished, Unpublished
-from dashboard.providers import ProviderClient, ProviderError
+from dashboard.providers import ProviderClient, ProviderError, int_or_none
 
 PAGE_SIZE = 100  # the list endpoint's maximum `limit`
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S%z"  # "2022-09-27T16:36:32+0800"
@@ -46,13 +46,6 @@ def parse_time(value: Any) -> datetime | None:
             return datetime.fromisoformat(str(value))
         except ValueError:
             return None
-
-
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @dataclass
@@ -101,7 +94,7 @@ class Campaign:
             reply_to=data.get("reply_to") or "",
             from_email=data.get("from_email") or "",
             from_name=data.get("from_name") or "",
-            sender_id=_int_or_none(data.get("sender_id")),
+            sender_id=int_or_none(data.get("sender_id")),
             create_time=parse_time(data.get("create_time")),
             update_time=parse_time(data.get("update_time")),
             run_time=parse_time(data.get("run_time")),
@@ -246,7 +239,7 @@ class EngageLabClient(PartlyPublished, ProviderClient):
         rows = self._rows(body)
         for row in rows:
             self.required_int(row, "campaign_id", what=gettext("a campaign"), write=False)
-        total = _int_or_none((body or {}).get("total"))
+        total = int_or_none((body or {}).get("total"))
         with self._reading(gettext("a campaign list")):
             campaigns = [Campaign.from_api(r) for r in rows]
         return CampaignPage(campaigns, total if total is not None else len(rows))
@@ -314,7 +307,7 @@ class EngageLabClient(PartlyPublished, ProviderClient):
                     template_invoke_name=r["template_invoke_name"],
                     name=r.get("name") or r["template_invoke_name"],
                     subject=r.get("subject") or "",
-                    template_id=_int_or_none(r.get("template_id")),
+                    template_id=int_or_none(r.get("template_id")),
                 )
                 for r in rows
             ]
@@ -393,7 +386,7 @@ class EngageLabClient(PartlyPublished, ProviderClient):
         with self.unpublished("segments_list"):
             rows = self._walk("/v1/marketing/lists/segments", {})
         return [
-            Segment(segment_id=_int_or_none(r.get("segment_id")), name=r.get("segment_name") or "")
+            Segment(segment_id=int_or_none(r.get("segment_id")), name=r.get("segment_name") or "")
             for r in rows
         ]
 
@@ -425,7 +418,7 @@ class EngageLabClient(PartlyPublished, ProviderClient):
             page = self._rows(body)
             rows += page
             offset += len(page)
-            total = _int_or_none((body or {}).get("total"))
+            total = int_or_none((body or {}).get("total"))
             if not page or total is None or offset >= total:
                 return rows
 

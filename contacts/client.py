@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts import nomenclature
 from dashboard.capabilities import PartlyPublished, Unavailable, Unpublished
-from dashboard.providers import ProviderClient, ProviderError
+from dashboard.providers import ProviderClient, ProviderError, int_or_none
 
 MERGE_BATCH_SIZE = 100
 # An envelope error by which Dialog Insight refuses a method (see `refuses_method`).
@@ -192,10 +192,9 @@ def _padded(records: Any, size: int) -> list[dict[str, Any]]:
 
 
 def _int(value: Any) -> int:
-    try:
-        return int(value or 0)
-    except (TypeError, ValueError):
-        return 0
+    """A number Dialog Insight may leave out, as 0 (one the contract promises is read with
+    `required_int`)."""
+    return int_or_none(value) or 0
 
 
 class DialogInsightClient(PartlyPublished, ProviderClient):

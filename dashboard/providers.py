@@ -227,6 +227,15 @@ class RateLimiter:
         return wait
 
 
+def int_or_none(value: Any) -> int | None:
+    """A whole number a provider may leave out or send as text; None when it is not one (for
+    a value the contract promises, see `ProviderClient.required_int`)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def _retry_after_seconds(response: requests.Response) -> float | None:
     value = response.headers.get("Retry-After")
     if not value:
