@@ -51,7 +51,8 @@ def _str(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-# How a field is read by its type: a value that is missing or not of the type is empty.
+# How a field is read by its annotation (as written: this module postpones annotations): text
+# ("" when missing), a whole number or an instant (None when missing or not one).
 _READERS = {"str": _str, "int | None": int_or_none, "datetime | None": _dt}
 
 
