@@ -9,8 +9,6 @@ section. Returns dataclasses; raises `ProviderError`.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from datetime import timezone as dt_timezone
@@ -214,7 +212,7 @@ class EngageLabClient(PartlyPublished, ProviderClient):
         _, body = self.request("POST", "/v1/marketing/campaigns", json=payload)
         result = self._result(body)
         self.required_int(result, "campaign_id", what=gettext("the campaign"))
-        with self._reading(gettext("a campaign")):
+        with self.reading(gettext("a campaign")):
             return Campaign.from_api(result)
 
     # --- Endpoints → list ---------------------------------------------------------------
@@ -240,7 +238,7 @@ class EngageLabClient(PartlyPublished, ProviderClient):
         for row in rows:
             self.required_int(row, "campaign_id", what=gettext("a campaign"), write=False)
         total = int_or_none((body or {}).get("total"))
-        with self._reading(gettext("a campaign list")):
+        with self.reading(gettext("a campaign list")):
             campaigns = [Campaign.from_api(r) for r in rows]
         return CampaignPage(campaigns, total if total is not None else len(rows))
 
@@ -269,7 +267,7 @@ class EngageLabClient(PartlyPublished, ProviderClient):
         _, body = self.request("GET", f"/v1/marketing/campaigns/{int(campaign_id)}")
         result = self._result(body)
         self.required_int(result, "campaign_id", what=gettext("the campaign"), write=False)
-        with self._reading(gettext("a campaign")):
+        with self.reading(gettext("a campaign")):
             return Campaign.from_api(result)
 
     def campaign_update(self, campaign_id: int, payload: dict) -> int:
@@ -301,7 +299,7 @@ class EngageLabClient(PartlyPublished, ProviderClient):
     def template_list(self) -> list[Template]:
         """Reference lists → templates: `GET /v1/templates`."""
         rows = self._walk("/v1/templates", {})
-        with self._reading(gettext("a template list")):
+        with self.reading(gettext("a template list")):
             return [
                 Template(
                     template_invoke_name=r["template_invoke_name"],
@@ -368,7 +366,7 @@ class EngageLabClient(PartlyPublished, ProviderClient):
         """Reference lists → senders (listing with GET is inferred by the contract)."""
         with self.unpublished("senders_list"):
             rows = self._walk("/v1/marketing/senders", {})
-        with self._reading(gettext("a sender list")):
+        with self.reading(gettext("a sender list")):
             return [
                 Sender(
                     sender_id=self.required_int(
@@ -391,22 +389,6 @@ class EngageLabClient(PartlyPublished, ProviderClient):
         ]
 
     # --- helpers ---------------------------------------------------------------------------
-    @contextmanager
-    def _reading(self, what: str) -> Iterator[None]:
-        """A field EngageLab always sends is missing or not a number: a clear error for the
-        page (and a sync that removes nothing), not a crash. After a create the campaign may
-        exist, which the caller can tell from the missing HTTP status."""
-        try:
-            yield
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise ProviderError(
-                gettext(
-                    "EngageLab answered with %(what)s that Switchboard cannot read (%(error)s)."
-                )
-                % {"what": what, "error": f"{type(exc).__name__}: {exc}"},
-                provider=self.provider,
-            ) from exc
-
     def _walk(self, path: str, query: dict[str, Any]) -> list[dict]:
         """Lists follow `{"result": [...], "count": n, "total": N}` with offset/limit."""
         rows: list[dict] = []

@@ -161,24 +161,15 @@ def _label(item: dict[str, Any]) -> str:
 
 
 def _reads(what: str) -> Callable[[F], F]:
-    """Turn a Dialog Insight answer that lacks what the contract promises (a record that is
-    not an object, a field without its code) into a `ProviderError` the page can show,
-    instead of a KeyError that would be a 500 or stop a sync."""
+    """The method reads its answer in `ProviderClient.reading(what)`: one that lacks what the
+    contract promises (a record that is not an object, a field without its code) is a
+    `ProviderError` the page can show."""
 
     def decorate(method: F) -> F:
         @functools.wraps(method)
         def wrapper(self: DialogInsightClient, *args: Any, **kwargs: Any) -> Any:
-            try:
+            with self.reading(what):
                 return method(self, *args, **kwargs)
-            except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
-                raise ProviderError(
-                    gettext(
-                        "Dialog Insight answered with %(what)s that Switchboard cannot read "
-                        "(%(error)s)."
-                    )
-                    % {"what": what, "error": f"{type(exc).__name__}: {exc}"},
-                    provider="dialoginsight",
-                ) from exc
 
         return wrapper  # type: ignore[return-value]
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -298,6 +300,25 @@ class ProviderClient:
             text = _("%(provider)s sent %(what)s without its %(key)s; nothing was changed.")
         text %= names
         raise ProviderError(text, provider=self.provider, details={"missing": key})
+
+    @contextmanager
+    def reading(self, what: str) -> Iterator[None]:
+        """Read an answer inside this block: one that lacks what the contract promises (a
+        field missing or not a number, a record that is not an object) is a `ProviderError`
+        the page can show, with no status (after a write, the provider may have done it),
+        instead of a KeyError that would be a 500 or stop a sync. `what`: "a campaign list"."""
+        try:
+            yield
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            raise ProviderError(
+                _("%(provider)s answered with %(what)s that Switchboard cannot read (%(error)s).")
+                % {
+                    "provider": self.display_name,
+                    "what": what,
+                    "error": f"{type(exc).__name__}: {exc}",
+                },
+                provider=self.provider,
+            ) from exc
 
     # --- to override ---------------------------------------------------------------------
     def prepare(self, credentials: dict[str, str]) -> None:
