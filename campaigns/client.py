@@ -9,8 +9,6 @@ section. Returns dataclasses; raises `ProviderError`.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from datetime import timezone as dt_timezone
@@ -20,8 +18,8 @@ from urllib.parse import urlencode
 import requests
 from django.utils.translation import gettext, gettext_lazy
 
-from dashboard.capabilities import Unpublished
-from dashboard.providers import ProviderClient, ProviderError
+from dashboard.capabilities import PartlyPublished, Unpublished
+from dashboard.providers import ProviderClient, ProviderError, int_or_none
 
 PAGE_SIZE = 100  # the list endpoint's maximum `limit`
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S%z"  # "2022-09-27T16:36:32+0800"
@@ -46,13 +44,6 @@ def parse_time(value: Any) -> datetime | None:
             return datetime.fromisoformat(str(value))
         except ValueError:
             return None
-
-
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @dataclass
@@ -101,7 +92,7 @@ class Campaign:
             reply_to=data.get("reply_to") or "",
             from_email=data.get("from_email") or "",
             from_name=data.get("from_name") or "",
-            sender_id=_int_or_none(data.get("sender_id")),
+            sender_id=int_or_none(data.get("sender_id")),
             create_time=parse_time(data.get("create_time")),
             update_time=parse_time(data.get("update_time")),
             run_time=parse_time(data.get("run_time")),
@@ -173,19 +164,17 @@ STAT_COUNTS = tuple(
 )
 
 
-class EngageLabClient(ProviderClient):
+class EngageLabClient(PartlyPublished, ProviderClient):
     provider = "engagelab"
     rate_per_second = 10.0
     # "Rate limits": statistics allow 60 calls a minute per account. A burst of one, then one
     # call every 60/59 s: no 60-second span holds more than 1 + 59, however many processes.
     path_limits = {"/v1/stats_day": (59 / 60, 1)}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        creds = self.config.credentials
+    def prepare(self, credentials: dict[str, str]) -> None:
         # "Transport → Auth": Basic base64(api_user:api_key) on every call.
         token = base64.b64encode(
-            f"{creds.get('api_user', '')}:{creds.get('api_key', '')}".encode()
+            f"{credentials.get('api_user', '')}:{credentials.get('api_key', '')}".encode()
         ).decode()
         self.session.headers["Authorization"] = f"Basic {token}"
         self.session.headers["Content-Type"] = "application/json; charset=utf-8"
@@ -223,7 +212,7 @@ class EngageLabClient(ProviderClient):
         _, body = self.request("POST", "/v1/marketing/campaigns", json=payload)
         result = self._result(body)
         self.required_int(result, "campaign_id", what=gettext("the campaign"))
-        with self._reading(gettext("a campaign")):
+        with self.reading(gettext("a campaign")):
             return Campaign.from_api(result)
 
     # --- Endpoints → list ---------------------------------------------------------------
@@ -248,8 +237,8 @@ class EngageLabClient(ProviderClient):
         rows = self._rows(body)
         for row in rows:
             self.required_int(row, "campaign_id", what=gettext("a campaign"), write=False)
-        total = _int_or_none((body or {}).get("total"))
-        with self._reading(gettext("a campaign list")):
+        total = int_or_none((body or {}).get("total"))
+        with self.reading(gettext("a campaign list")):
             campaigns = [Campaign.from_api(r) for r in rows]
         return CampaignPage(campaigns, total if total is not None else len(rows))
 
@@ -278,7 +267,7 @@ class EngageLabClient(ProviderClient):
         _, body = self.request("GET", f"/v1/marketing/campaigns/{int(campaign_id)}")
         result = self._result(body)
         self.required_int(result, "campaign_id", what=gettext("the campaign"), write=False)
-        with self._reading(gettext("a campaign")):
+        with self.reading(gettext("a campaign")):
             return Campaign.from_api(result)
 
     def campaign_update(self, campaign_id: int, payload: dict) -> int:
@@ -310,13 +299,13 @@ class EngageLabClient(ProviderClient):
     def template_list(self) -> list[Template]:
         """Reference lists → templates: `GET /v1/templates`."""
         rows = self._walk("/v1/templates", {})
-        with self._reading(gettext("a template list")):
+        with self.reading(gettext("a template list")):
             return [
                 Template(
                     template_invoke_name=r["template_invoke_name"],
                     name=r.get("name") or r["template_invoke_name"],
                     subject=r.get("subject") or "",
-                    template_id=_int_or_none(r.get("template_id")),
+                    template_id=int_or_none(r.get("template_id")),
                 )
                 for r in rows
             ]
@@ -377,7 +366,7 @@ class EngageLabClient(ProviderClient):
         """Reference lists → senders (listing with GET is inferred by the contract)."""
         with self.unpublished("senders_list"):
             rows = self._walk("/v1/marketing/senders", {})
-        with self._reading(gettext("a sender list")):
+        with self.reading(gettext("a sender list")):
             return [
                 Sender(
                     sender_id=self.required_int(
@@ -395,27 +384,11 @@ class EngageLabClient(ProviderClient):
         with self.unpublished("segments_list"):
             rows = self._walk("/v1/marketing/lists/segments", {})
         return [
-            Segment(segment_id=_int_or_none(r.get("segment_id")), name=r.get("segment_name") or "")
+            Segment(segment_id=int_or_none(r.get("segment_id")), name=r.get("segment_name") or "")
             for r in rows
         ]
 
     # --- helpers ---------------------------------------------------------------------------
-    @contextmanager
-    def _reading(self, what: str) -> Iterator[None]:
-        """A field EngageLab always sends is missing or not a number: a clear error for the
-        page (and a sync that removes nothing), not a crash. After a create the campaign may
-        exist, which the caller can tell from the missing HTTP status."""
-        try:
-            yield
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise ProviderError(
-                gettext(
-                    "EngageLab answered with %(what)s that Switchboard cannot read (%(error)s)."
-                )
-                % {"what": what, "error": f"{type(exc).__name__}: {exc}"},
-                provider=self.provider,
-            ) from exc
-
     def _walk(self, path: str, query: dict[str, Any]) -> list[dict]:
         """Lists follow `{"result": [...], "count": n, "total": N}` with offset/limit."""
         rows: list[dict] = []
@@ -427,7 +400,7 @@ class EngageLabClient(ProviderClient):
             page = self._rows(body)
             rows += page
             offset += len(page)
-            total = _int_or_none((body or {}).get("total"))
+            total = int_or_none((body or {}).get("total"))
             if not page or total is None or offset >= total:
                 return rows
 

@@ -23,8 +23,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from contacts import nomenclature
-from dashboard.capabilities import Unavailable, Unpublished
-from dashboard.providers import ProviderClient, ProviderError
+from dashboard.capabilities import PartlyPublished, Unavailable, Unpublished
+from dashboard.providers import ProviderClient, ProviderError, int_or_none
 
 MERGE_BATCH_SIZE = 100
 # An envelope error by which Dialog Insight refuses a method (see `refuses_method`).
@@ -161,24 +161,15 @@ def _label(item: dict[str, Any]) -> str:
 
 
 def _reads(what: str) -> Callable[[F], F]:
-    """Turn a Dialog Insight answer that lacks what the contract promises (a record that is
-    not an object, a field without its code) into a `ProviderError` the page can show,
-    instead of a KeyError that would be a 500 or stop a sync."""
+    """The method reads its answer in `ProviderClient.reading(what)`: one that lacks what the
+    contract promises (a record that is not an object, a field without its code) is a
+    `ProviderError` the page can show."""
 
     def decorate(method: F) -> F:
         @functools.wraps(method)
         def wrapper(self: DialogInsightClient, *args: Any, **kwargs: Any) -> Any:
-            try:
+            with self.reading(what):
                 return method(self, *args, **kwargs)
-            except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
-                raise ProviderError(
-                    gettext(
-                        "Dialog Insight answered with %(what)s that Switchboard cannot read "
-                        "(%(error)s)."
-                    )
-                    % {"what": what, "error": f"{type(exc).__name__}: {exc}"},
-                    provider="dialoginsight",
-                ) from exc
 
         return wrapper  # type: ignore[return-value]
 
@@ -192,24 +183,22 @@ def _padded(records: Any, size: int) -> list[dict[str, Any]]:
 
 
 def _int(value: Any) -> int:
-    try:
-        return int(value or 0)
-    except (TypeError, ValueError):
-        return 0
+    """A number Dialog Insight may leave out, as 0 (one the contract promises is read with
+    `required_int`)."""
+    return int_or_none(value) or 0
 
 
-class DialogInsightClient(ProviderClient):
+class DialogInsightClient(PartlyPublished, ProviderClient):
     provider = "dialoginsight"
     # Dialog Insight documents a call quota per key but no rate; its guidance is to avoid
     # intensive call loops. Bulk syncs are the bursty caller (100 contacts per call, so 2,000
     # contacts/s at most); an interactive page makes 2-3 calls and never waits on this.
     rate_per_second = 20
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        creds = self.config.credentials
-        self.project_id = _int(creds.get("project_id"))
-        self._auth = {"idKey": _int(creds.get("key_id")), "Key": creds.get("key", "")}
+    def prepare(self, credentials: dict[str, str]) -> None:
+        # The AuthKey and the project id travel in the body of every call (see `call`).
+        self.project_id = _int(credentials.get("project_id"))
+        self._auth = {"idKey": _int(credentials.get("key_id")), "Key": credentials.get("key", "")}
 
     # --- transport: the OFC4 envelope ---------------------------------------------------
     def error_from(self, response: requests.Response, body: Any) -> ProviderError | None:

@@ -2,9 +2,9 @@
 
 Some calls follow no public page of their provider: Dialog Insight methods that its overview
 lists as capabilities without naming them, EngageLab listings whose GET is inferred. A real
-account may not know them. Each client declares them in one marked registry (`UNPUBLISHED`,
-with the documented alternative when there is one) and makes them inside
-`unpublished(client, capability)`.
+account may not know them. Such a client is also a `PartlyPublished`: it declares them in one
+marked registry (`UNPUBLISHED`, with the documented alternative when there is one) and makes
+them inside `self.unpublished(name)`, that is `unpublished(client, capability)`.
 
 When the provider refuses such a method as unknown or unsupported
 (`ProviderClient.refuses_method`), Switchboard remembers it for `RETRY_AFTER` and does not
@@ -18,10 +18,10 @@ available, not available or not tried yet, with when it was last tried.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -120,6 +120,18 @@ def _learn(capability: Unpublished, base_url: str, *, available: bool, detail: s
     )
 
 
+class PartlyPublished:
+    """Mixed into a `ProviderClient` whose provider does not document some of its calls."""
+
+    # The calls this provider does not document publicly, by name, each with what users lose
+    # without it: kept in one marked place of each client.
+    UNPUBLISHED: ClassVar[dict[str, Unpublished]]
+
+    def unpublished(self, name: str) -> AbstractContextManager[None]:
+        """The block in which to make the calls of the unpublished capability `name`."""
+        return unpublished(self, self.UNPUBLISHED[name])
+
+
 @contextmanager
 def unpublished(client: ProviderClient, capability: Unpublished) -> Iterator[None]:
     """Make the calls of `capability` inside this block: refused before any call while the
@@ -179,12 +191,15 @@ def unavailable_sentence(capability: Unpublished) -> str:
 
 
 def registry() -> dict[str, list[Unpublished]]:
-    """{provider: its unpublished calls}, from each client's marked registry."""
+    """{provider: its unpublished calls}, from each client's marked registry (none for a
+    client that is not `PartlyPublished`)."""
     from campaigns.client import EngageLabClient
     from contacts.client import DialogInsightClient
     from dialer.client import CCAIClient
 
     return {
-        client.provider: list(client.UNPUBLISHED.values())
+        client.provider: (
+            list(client.UNPUBLISHED.values()) if issubclass(client, PartlyPublished) else []
+        )
         for client in (EngageLabClient, DialogInsightClient, CCAIClient)
     }

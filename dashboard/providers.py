@@ -1,10 +1,11 @@
 """The provider HTTP base shared by the three clients, and where each provider is.
 
-A client subclasses `ProviderClient`, sets `provider`, and implements `error_from()` to read
-the provider's error body. Everything else is here once: one `requests.Session` per client,
-a timeout on every call, a User-Agent, a client-side rate limit, retries with backoff (honouring
-`Retry-After`) only for transient failures of idempotent calls, one error class, and one log
-line per call with who asked and the request id, secrets never included.
+A client subclasses `ProviderClient`, sets `provider`, implements `prepare()` to make every
+call carry its credentials and `error_from()` to read the provider's error body. Everything
+else is here once: one `requests.Session` per client, a timeout on every call, a User-Agent, a
+client-side rate limit, retries with backoff (honouring `Retry-After`) only for transient
+failures of idempotent calls, one error class, and one log line per call with who asked and
+the request id, secrets never included.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from __future__ import annotations
 import json
 import logging
 import time
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import requests
 from django.apps import AppConfig, apps
@@ -23,9 +25,6 @@ from django.db import DatabaseError, connection
 from django.utils.translation import gettext as _
 
 from dashboard import context
-
-if TYPE_CHECKING:
-    from dashboard.capabilities import Unpublished
 
 log = logging.getLogger("switchboard.provider")
 
@@ -230,6 +229,15 @@ class RateLimiter:
         return wait
 
 
+def int_or_none(value: Any) -> int | None:
+    """A whole number a provider may leave out or send as text; None when it is not one (for
+    a value the contract promises, see `ProviderClient.required_int`)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def _retry_after_seconds(response: requests.Response) -> float | None:
     value = response.headers.get("Retry-After")
     if not value:
@@ -250,9 +258,6 @@ class ProviderClient:
     path_limits: ClassVar[dict[str, tuple[float, float]]] = {}
     max_retries: ClassVar[int] = 2
     backoff: ClassVar[float] = 0.25
-    # The calls this provider does not document publicly, by name, each with what users lose
-    # without it: kept in one marked place of each client (see capabilities.py).
-    UNPUBLISHED: ClassVar[dict[str, Unpublished]] = {}
 
     def __init__(self, config: ProviderConfig | None = None, *, timeout: float | None = None):
         self.config = config or provider_config(self.provider)
@@ -264,6 +269,7 @@ class ProviderClient:
         self.limiter = (
             RateLimiter(self.provider, self.rate_per_second) if self.rate_per_second else None
         )
+        self.prepare(self.config.credentials)
 
     @property
     def display_name(self) -> str:
@@ -295,7 +301,30 @@ class ProviderClient:
         text %= names
         raise ProviderError(text, provider=self.provider, details={"missing": key})
 
+    @contextmanager
+    def reading(self, what: str) -> Iterator[None]:
+        """Read an answer inside this block: one that lacks what the contract promises (a
+        field missing or not a number, a record that is not an object) is a `ProviderError`
+        the page can show, with no status (after a write, the provider may have done it),
+        instead of a KeyError that would be a 500 or stop a sync. `what`: "a campaign list"."""
+        try:
+            yield
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            raise ProviderError(
+                _("%(provider)s answered with %(what)s that Switchboard cannot read (%(error)s).")
+                % {
+                    "provider": self.display_name,
+                    "what": what,
+                    "error": f"{type(exc).__name__}: {exc}",
+                },
+                provider=self.provider,
+            ) from exc
+
     # --- to override ---------------------------------------------------------------------
+    def prepare(self, credentials: dict[str, str]) -> None:
+        """Set once what every call to this provider carries: its `credentials` (on the
+        session, or kept for the body) and any header of its own. The default adds nothing."""
+
     def error_from(self, response: requests.Response, body: Any) -> ProviderError | None:
         """Return the provider's error for this response, or None when it is a success.
         The default treats any non-2xx as an error and reads `message`/`code` if present."""
@@ -311,12 +340,6 @@ class ProviderClient:
         """Whether `error` is the provider refusing the method itself, as unknown or not
         offered to this account (rather than a failure of this one call)."""
         return error.status in REFUSED_STATUSES
-
-    def unpublished(self, name: str) -> AbstractContextManager[None]:
-        """The block in which to make the calls of the unpublished capability `name`."""
-        from dashboard.capabilities import unpublished
-
-        return unpublished(self, self.UNPUBLISHED[name])
 
     # --- helpers for subclasses ----------------------------------------------------------
     def http_error(

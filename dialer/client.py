@@ -16,21 +16,22 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import requests
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy
 
-from dashboard.providers import ProviderClient, ProviderError
+from dashboard.providers import ProviderClient, ProviderError, int_or_none
 from dashboard.uploads import UploadError, json_array_items
 
 MANAGER = "/manager/api/v1/outbound_dialer"
 APPS = "/apps/api/v1/outbound_dialer"
 _JOB_IN_LOCATION = re.compile(r"/jobs/([^/?#]+)")
+T = TypeVar("T")
 
 
 def _dt(value: Any) -> datetime | None:
@@ -42,19 +43,24 @@ def _dt(value: Any) -> datetime | None:
         return None
 
 
-def _int(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None and value != "" else None
-    except (TypeError, ValueError):
-        return None
-
-
 def _list(value: Any) -> list:
     return value if isinstance(value, list) else []
 
 
 def _str(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+# How a field is read by its annotation (as written: this module postpones annotations): text
+# ("" when missing), a whole number or an instant (None when missing or not one).
+_READERS = {"str": _str, "int | None": int_or_none, "datetime | None": _dt}
+
+
+def _from_api(cls: type[T], data: dict[str, Any], **given: Any) -> T:
+    """The dataclass `cls` with the values `given`, every other field read from the key of its
+    own name by its type (`_READERS`)."""
+    read = {f.name: _READERS[f.type](data.get(f.name)) for f in fields(cls) if f.name not in given}
+    return cls(**given, **read)
 
 
 @dataclass(frozen=True)
@@ -84,22 +90,13 @@ class Campaign:
             abandonment = float(abandonment) if abandonment is not None else None
         except (TypeError, ValueError):
             abandonment = None
-        return cls(
+        return _from_api(
+            cls,
+            data,
             id=int(data["id"]),
-            name=_str(data.get("name")),
-            campaign_type=_str(data.get("campaign_type")),
-            mode=_str(data.get("mode")),
-            status=_str(data.get("status")),
-            max_redial_count=_int(data.get("max_redial_count")),
-            redial_interval_minutes=_int(data.get("redial_interval_minutes")),
             max_abandonment_percent=abandonment,
-            target_number_to_process=_int(data.get("target_number_to_process")),
             queue_name=_str(queue.get("name")),
-            contact_stats={str(k): v for k, v in stats.items() if _int(v) is not None},
-            created_at=_dt(data.get("created_at")),
-            starts_at=_dt(data.get("starts_at")),
-            ends_at=_dt(data.get("ends_at")),
-            updated_at=_dt(data.get("updated_at")),
+            contact_stats={str(k): v for k, v in stats.items() if int_or_none(v) is not None},
         )
 
 
@@ -123,18 +120,13 @@ class Contact:
         # listing example shows them as top-level keys. Read either.
         meta = data.get("user_custom_metadata")
         meta = meta if isinstance(meta, dict) else {}
-        return cls(
-            id=_int(data.get("id") if "id" in data else data.get("contact_id")),
-            campaign_id=_int(data.get("campaign_id")),
+        return _from_api(
+            cls,
+            data,
+            id=int_or_none(data.get("id") if "id" in data else data.get("contact_id")),
             name=_str(data.get("name") or meta.get("NAME (REQUIRED)")),
             email=_str(data.get("email") or meta.get("EMAIL (REQUIRED)")),
             phone_number=_str(data.get("phone_number") or meta.get("PHONE (REQUIRED)")),
-            outbound_number=_str(data.get("outbound_number")),
-            external_unique_id=_str(data.get("external_unique_id")),
-            status=_str(data.get("status")),
-            priority=_int(data.get("priority")),
-            created_at=_dt(data.get("created_at")),
-            updated_at=_dt(data.get("updated_at")),
         )
 
 
@@ -179,13 +171,7 @@ class ImportJob:
 
     @classmethod
     def from_api(cls, data: dict[str, Any]) -> ImportJob:
-        return cls(
-            id=_str(data.get("id")),
-            status=_str(data.get("status")),
-            type=_str(data.get("type")),
-            error_message=_str(data.get("error_message")),
-            error_details=_str(data.get("error_details")),
-        )
+        return _from_api(cls, data)
 
     @property
     def finished(self) -> bool:
@@ -210,10 +196,8 @@ class CCAIClient(ProviderClient):
     # Documented: 10 requests per second per customer.
     rate_per_second = 10
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        creds = self.config.credentials
-        self.session.auth = (creds.get("username", ""), creds.get("api_token", ""))
+    def prepare(self, credentials: dict[str, str]) -> None:
+        self.session.auth = (credentials.get("username", ""), credentials.get("api_token", ""))
 
     def error_from(self, response: requests.Response, body: Any) -> ProviderError | None:
         if response.ok:

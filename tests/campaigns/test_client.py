@@ -7,12 +7,13 @@ import base64
 from datetime import timedelta
 
 import pytest
+import responses
 from django.utils import timezone
 
 from campaigns.client import EngageLabClient
 from campaigns.sandbox.models import SandboxCampaign
 from dashboard.models import ProviderCall
-from dashboard.providers import provider_config
+from dashboard.providers import ProviderConfig, ProviderError, provider_config
 from dashboard.sandbox import set_fault
 from tests.campaigns.conftest import ab_payload, regular_payload
 
@@ -328,3 +329,23 @@ def test_a_malformed_body_is_reported(engagelab):
     with pytest.raises(Exception) as info:
         engagelab.campaign_list()
     assert "not JSON" in str(info.value)
+
+
+@responses.activate
+def test_a_record_without_what_the_contract_promises_is_a_sentence_not_a_crash():
+    config = ProviderConfig(
+        name="engagelab",
+        base_url="https://engagelab.test",
+        sandbox=False,
+        credentials={"api_user": "u", "api_key": "k"},
+    )
+    responses.get(
+        "https://engagelab.test/v1/templates", json={"result": [{"name": "Spring"}], "total": 1}
+    )
+    with pytest.raises(ProviderError) as info:
+        EngageLabClient(config).template_list()
+    assert str(info.value) == (
+        "EngageLab answered with a template list that Switchboard cannot read "
+        "(KeyError: 'template_invoke_name')."
+    )
+    assert info.value.status is None
