@@ -40,7 +40,7 @@ from campaigns.describe import (
 from campaigns.models import SEND_TIME_FORMAT, Campaign, CampaignStatus, CampaignType
 from campaigns.selectors import SORTS, references
 from dashboard import clock
-from dashboard.forms import show_as_typed
+from dashboard.forms import RowFormSet, show_as_typed
 from dashboard.models import KeptUpload
 from dashboard.providers import ProviderError
 from dashboard.submissions import (
@@ -504,17 +504,7 @@ class VariantForm(QuietForm):
         self.fields["value"].error_messages["required"] = _("Fill in this variant or remove it.")
 
 
-class StrictFormSet(forms.BaseFormSet):
-    # Every row on screen counts: an empty row is an error to fix or a row to remove, not
-    # something silently dropped.
-    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
-        form = super()._construct_form(i, **kwargs)
-        form.empty_permitted = False
-        form.use_required_attribute = False
-        return form
-
-
-class BaseVariantFormSet(StrictFormSet):
+class BaseVariantFormSet(RowFormSet):
     def clean(self) -> None:
         if any(self.errors):
             return
@@ -530,7 +520,9 @@ class BaseVariantFormSet(StrictFormSet):
             raise ValidationError(gettext("Two variants are the same; each variant must differ."))
 
 
-VariantFormSet = formset_factory(VariantForm, formset=BaseVariantFormSet, extra=0)
+VariantFormSet = formset_factory(
+    VariantForm, formset=BaseVariantFormSet, extra=0, max_num=MAX_VARIANTS
+)
 
 
 class PercentInput(forms.TextInput):
@@ -628,7 +620,7 @@ class WarmUpForm(QuietForm):
         return data
 
 
-class BaseWarmUpFormSet(StrictFormSet):
+class BaseWarmUpFormSet(RowFormSet):
     def clean(self) -> None:
         if any(self.errors):
             return
@@ -651,7 +643,7 @@ class BaseWarmUpFormSet(StrictFormSet):
             seen.add(domain)
 
 
-WarmUpFormSet = formset_factory(WarmUpForm, formset=BaseWarmUpFormSet, extra=0)
+WarmUpFormSet = formset_factory(WarmUpForm, formset=BaseWarmUpFormSet, extra=0, max_num=MAX_WARM_UP)
 
 
 # --- the builder as a whole ------------------------------------------------------------------
@@ -703,17 +695,13 @@ class CampaignBuilder:
         action = data.get("_action", "")
         if not action or action == "save":
             return data, ""
-        data = data.copy()
-        for prefix, name, limit in (("variant", "variant", MAX_VARIANTS),
-                                    ("warmup", "warmup", MAX_WARM_UP)):  # fmt: skip
-            total = _int(data.get(f"{prefix}-TOTAL_FORMS"))
-            if action == f"add_{name}" and total < limit:
-                data[f"{prefix}-TOTAL_FORMS"] = str(total + 1)
-                if prefix == "warmup":  # a new domain row starts from sensible thresholds
-                    for field, value in WARM_UP_DEFAULTS.items():
-                        data[f"warmup-{total}-{field}"] = value
-            if action.startswith(f"remove_{name}-"):
-                data = without_row(data, prefix, _int(action.rsplit("-", 1)[1]))
+        # A new domain row starts from sensible thresholds.
+        for rows, prefix, new_row in ((VariantFormSet, "variant", {}),
+                                      (WarmUpFormSet, "warmup", WARM_UP_DEFAULTS)):  # fmt: skip
+            if action == f"add_{prefix}":
+                data = rows.rows_changed(data, prefix, add=new_row)
+            if action.startswith(f"remove_{prefix}-"):
+                data = rows.rows_changed(data, prefix, remove=_int(action.rsplit("-", 1)[1]))
         return data, action
 
     def is_valid(self) -> bool:
@@ -885,28 +873,6 @@ def _int(value: Any, default: int = 0) -> int:
         return int(value)
     except (TypeError, ValueError):
         return default
-
-
-def without_row(data: QueryDict, prefix: str, index: int) -> QueryDict:
-    """The same POST data with row `index` of formset `prefix` removed, later rows moved up."""
-    total = _int(data.get(f"{prefix}-TOTAL_FORMS"))
-    if not 0 <= index < total:
-        return data
-
-    def keys_of(i: int) -> list[str]:
-        return [k for k in data if k.startswith(f"{prefix}-{i}-")]
-
-    for i in range(index, total):
-        for key in keys_of(i):
-            del data[key]
-        if i + 1 < total:
-            for key in keys_of(i + 1):
-                field = key[len(f"{prefix}-{i + 1}-") :]
-                data.setlist(f"{prefix}-{i}-{field}", data.getlist(key))
-    for key in keys_of(total - 1):
-        del data[key]
-    data[f"{prefix}-TOTAL_FORMS"] = str(total - 1)
-    return data
 
 
 def initial_from(campaign: Campaign) -> tuple[dict[str, Any], list[str], list[dict]]:

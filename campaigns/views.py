@@ -38,6 +38,7 @@ from dashboard.submissions import (
     resubmitted,
     uploads_done,
 )
+from dashboard.views import refreshed
 
 VIEW = "dashboard.view_campaigns"
 CHANGE = "dashboard.change_campaigns"
@@ -89,20 +90,17 @@ def campaign_list(request: HtmxHttpRequest) -> HttpResponse:
 @permission_required(VIEW, raise_exception=True)
 def campaign_list_refresh(request: HtmxHttpRequest) -> HttpResponse:
     try:
-        summary = sync.campaign_list_refresh()
+        refreshed(
+            request,
+            sync.campaign_list_refresh,
+            done=gettext("Refreshed from EngageLab (%(summary)s)."),
+            failed=gettext("Could not refresh from EngageLab. %(error)s"),
+        )
     except sync.PartlyRefreshed as partly:
         messages.warning(
             request,
             gettext("Campaigns refreshed from EngageLab (%(summary)s). %(problems)s")
             % {"summary": partly.summary, "problems": " ".join(partly.problems)},
-        )
-    except ProviderError as error:
-        messages.error(
-            request, gettext("Could not refresh from EngageLab. %(error)s") % {"error": error}
-        )
-    else:
-        messages.success(
-            request, gettext("Refreshed from EngageLab (%(summary)s).") % {"summary": summary}
         )
     back = reverse("campaigns:campaign_list")
     if query := request.POST.get("query"):

@@ -53,6 +53,8 @@ def _form_field(definition: ProjectField, *, editing: bool) -> forms.Field:
 class ContactForm(forms.Form):
     """Create or update one contact (Contacts.Merge by project key)."""
 
+    required_css_class = "required"  # its required fields marked (templates/forms/field.html)
+
     def __init__(self, definition: list[ProjectField], *args: Any, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.definition = definition

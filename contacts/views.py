@@ -24,7 +24,7 @@ from contacts import charts, forms, nomenclature, selectors, services, tasks
 from contacts.client import Contact
 from contacts.models import ContactImport, Mailing, ProjectField, Segment
 from contacts.templatetags.contacts_tags import contact_url
-from dashboard.forms import as_typed
+from dashboard.forms import show_as_typed
 from dashboard.providers import ProviderError
 from dashboard.submissions import (
     AlreadySubmitted,
@@ -512,15 +512,15 @@ def _conditions(data: Any, definition: list[ProjectField], **kwargs: Any) -> Any
     )
 
 
-def _builder_action(data: Any) -> tuple[bool, int | None] | None:
-    """(add a row, the row to remove) when the builder's rows change (`_action` add,
-    remove-N or refresh, after a field or an operator was chosen); None on a save."""
+def _builder_action(data: Any) -> dict[str, Any] | None:
+    """How the builder's rows change (`_action` add, remove-N, or refresh after a field or an
+    operator was chosen), as RowFormSet.rows_changed's arguments; None on a save."""
     action = data.get("_action", "") if data is not None else ""
     if action in {"add", "refresh"}:
-        return action == "add", None
+        return {"add": {}} if action == "add" else {}
     index = action.removeprefix("remove-")
     if action.startswith("remove-") and index.isdigit():
-        return False, int(index)
+        return {"remove": int(index)}
     return None
 
 
@@ -534,6 +534,8 @@ def _segment_form(request: HtmxHttpRequest, segment: Segment | None) -> HttpResp
         {"name": segment.name, "combine": combine} if segment else {"token": new_token()}
     )
     data = resubmitted(request.POST) if request.method == "POST" else None
+    if (rows := _builder_action(data)) is not None:
+        data = forms.ConditionFormSet.rows_changed(data, "cond", **rows)
     form = forms.SegmentForm(data, initial=initial)
     formset = _conditions(data, definition, initial=initial_rows)
     context: dict[str, Any] = {
@@ -541,11 +543,11 @@ def _segment_form(request: HtmxHttpRequest, segment: Segment | None) -> HttpResp
         "unknown": None,
         "comparisons_unavailable": selectors.comparisons_unavailable(),
     }
-    if (rows := _builder_action(data)) is not None:
+    if rows is not None:
         # Rows added or removed, or a field or an operator chosen: nothing was submitted, so
         # the builder comes back as typed, without errors (in place with htmx, else the page).
-        add, remove = rows
-        context.update(form=as_typed(form), formset=formset.changed(add=add, remove=remove))
+        show_as_typed(form, formset)
+        context.update(form=form, formset=formset)
         template = _fragment(request, "contacts/segment_form.html", "conditions")
         return render(request, template, context)
     if data is not None and segment is None and checking(data):
@@ -972,7 +974,8 @@ def _sent(request: HtmxHttpRequest, contact_id: int, label: str) -> HttpResponse
 def message_send_one_parameters(request: HtmxHttpRequest, contact_id: int) -> HttpResponse:
     """The send form's inputs for the message chosen, one per placeholder (swapped in when
     the choice changes), keeping the values typed for placeholders of the same name."""
-    form = as_typed(forms.TriggerForm(request.GET))
+    form = forms.TriggerForm(request.GET)
+    show_as_typed(form)
     return render(request, "contacts/detail.html#parameters", {"trigger_form": form})
 
 

@@ -1,16 +1,15 @@
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
 from django import forms
 from django.forms import BaseForm, BaseFormSet
 from django.forms.renderers import TemplatesSetting
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from dashboard.models import AuditEvent
 from dashboard.providers import PROVIDER_NAMES
-
-F = TypeVar("F", bound=forms.BaseForm)
 
 
 class FormRenderer(TemplatesSetting):
@@ -47,23 +46,11 @@ class AuditFilterForm(forms.Form):
 
 
 # --- Builders: rows added and removed before anything is submitted ---------------------------
-def typed(form: forms.BaseForm) -> dict[str, Any]:
-    """What was typed in a bound `form`, field by field, as a form's `initial` (read without
-    validating: nothing is checked)."""
-    return {name: form[name].value() for name in form.fields}
-
-
-def as_typed(form: F, **kwargs: Any) -> F:
-    """`form` again, unbound, holding what was typed: it renders without errors, for a builder
-    whose rows changed while nothing was submitted yet. `kwargs`: the form's own arguments."""
-    return type(form)(initial=typed(form), prefix=form.prefix, **kwargs)
-
-
 class RowFormSet(forms.BaseFormSet):
     """The rows of a builder, which the user adds and removes (its "Add" and "Remove" buttons)
     before submitting. Every row on screen counts: an empty row is an error to fix or a row
-    to remove, never silently dropped. Build it with `extra=0` and `absolute_max=max_num`, so
-    that a crafted row count builds no more rows than the builder allows."""
+    to remove, never silently dropped. Build it with `extra=0` and `max_num`, the most rows
+    its "Add" gives (with `absolute_max=max_num` too, a crafted row count builds no more)."""
 
     def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
         form = super()._construct_form(i, **kwargs)
@@ -71,15 +58,45 @@ class RowFormSet(forms.BaseFormSet):
         form.use_required_attribute = False
         return form
 
-    def changed(self, *, add: bool = False, remove: int | None = None) -> RowFormSet:
-        """These rows again, unbound, as typed, with a row added at the end or row `remove`
-        taken out: shown without errors, since nothing was submitted yet."""
-        rows = [typed(form) for form in self.forms]
-        if remove is not None and 0 <= remove < len(rows):
-            del rows[remove]
-        if add and len(rows) < self.max_num:
-            rows.append({})
-        return type(self)(initial=rows, prefix=self.prefix, form_kwargs=self.form_kwargs)
+    @classmethod
+    def rows_changed(
+        cls,
+        data: QueryDict,
+        prefix: str,
+        *,
+        add: dict[str, str] | None = None,
+        remove: int | None = None,
+    ) -> QueryDict:
+        """The posted `data` with a row added at the end (`add`: its values, `{}` for none;
+        never beyond `max_num`) or row `remove` taken out, the later rows moving up. The
+        builder is then built from it and shown with `show_as_typed`."""
+        data = data.copy()
+        count = f"{prefix}-TOTAL_FORMS"
+        total = _whole(data.get(count))
+        if add is not None and total < cls.max_num:
+            for name, value in add.items():
+                data[f"{prefix}-{total}-{name}"] = value
+            data[count] = str(total + 1)
+        if remove is not None and 0 <= remove < total:
+            moved = {}
+            for key in [k for k in data if k.startswith(f"{prefix}-")]:
+                index, dash, name = key.removeprefix(f"{prefix}-").partition("-")
+                if dash and index.isdigit() and int(index) >= remove:
+                    values = data.pop(key)
+                    if int(index) > remove:
+                        moved[f"{prefix}-{int(index) - 1}-{name}"] = values
+            for key, values in moved.items():
+                data.setlist(key, values)
+            data[count] = str(total - 1)
+        return data
+
+
+def _whole(value: Any) -> int:
+    """A posted row count, 0 when it is not a whole number."""
+    try:
+        return max(int(value), 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 def show_as_typed(*forms: BaseForm | BaseFormSet) -> None:

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
@@ -18,8 +21,19 @@ from dashboard.forms import AuditFilterForm
 from dashboard.logs import expected
 from dashboard.models import Preferences
 from dashboard.preferences import LanguageForm, PreferencesForm, remember
-from dashboard.providers import PROVIDER_NAMES, all_provider_configs
+from dashboard.providers import PROVIDER_NAMES, ProviderError, all_provider_configs
 from dashboard.roles import viewable_providers
+
+
+def refreshed(request: HttpRequest, refresh: Callable[[], Any], *, done: str, failed: str) -> None:
+    """Run a provider's refresh button and say how it went: `done` with what it refreshed
+    (`%(summary)s`), or `failed` with why (`%(error)s`)."""
+    try:
+        summary = refresh()
+    except ProviderError as error:
+        messages.error(request, failed % {"error": error})
+    else:
+        messages.success(request, done % {"summary": summary})
 
 
 @require_GET

@@ -24,7 +24,12 @@ REQUIRED_COLUMN = {
 }
 
 
-class ContactForm(forms.Form):
+class DialerForm(forms.Form):
+    # Its required fields are marked with an asterisk (templates/forms/field.html).
+    required_css_class = "required"
+
+
+class ContactForm(DialerForm):
     name = forms.CharField(label=_("Name"), max_length=255)
     phone_number = forms.CharField(
         label=_("Phone"),
@@ -86,7 +91,7 @@ class ContactForm(forms.Form):
             raise forms.ValidationError(str(error)) from None
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(DialerForm):
     file = forms.FileField(
         label=_("CSV or JSON file"),
         help_text=_(
@@ -105,7 +110,7 @@ class ImportUploadForm(forms.Form):
         return upload
 
 
-class ImportMappingForm(forms.Form):
+class ImportMappingForm(DialerForm):
     """Which column of the file holds each contact field."""
 
     def __init__(self, *args, upload: DialerImport, **kwargs) -> None:
@@ -141,7 +146,7 @@ class ImportMappingForm(forms.Form):
         return {f: self.cleaned_data.get(f) or "" for f in FIELDS}
 
 
-class ImportFormatForm(forms.Form):
+class ImportFormatForm(DialerForm):
     """How to read the file, as detected at upload: the user corrects what looks wrong in the
     sample (accents garbled: the encoding; everything in one column: the delimiter)."""
 
@@ -155,7 +160,7 @@ class ImportFormatForm(forms.Form):
             del self.fields["delimiter"]
 
 
-class ImportRowForm(forms.Form):
+class ImportRowForm(DialerForm):
     """One rejected row of an import, as the user corrects it on the report (checked by the
     import's own rules, not here: the row's new problem is shown like the file's)."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dashboard.http import HtmxHttpRequest
 from dashboard.providers import ProviderError
+from dashboard.views import refreshed
 from dialer import imports, selectors, services, tasks
 from dialer.forms import (
     ContactForm,
@@ -65,16 +68,12 @@ def _to_board(campaign: DialerCampaign) -> HttpResponse:
 
 def _refreshed(request: HtmxHttpRequest, refresh: Any) -> None:
     """Run a refresh from CCAI and say how it went."""
-    try:
-        summary = refresh()
-    except ProviderError as error:
-        messages.error(
-            request, gettext("Could not refresh from CCAI Platform. %(error)s") % {"error": error}
-        )
-    else:
-        messages.success(
-            request, gettext("Refreshed from CCAI Platform (%(summary)s).") % {"summary": summary}
-        )
+    refreshed(
+        request,
+        refresh,
+        done=gettext("Refreshed from CCAI Platform (%(summary)s)."),
+        failed=gettext("Could not refresh from CCAI Platform. %(error)s"),
+    )
 
 
 # --- Campaigns and the status board ---------------------------------------------------------
@@ -317,13 +316,25 @@ def _columns_page(
     )
 
 
+def _columns_step(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A view of step 2 (the columns), given the import while its columns can still be
+    chosen; an import past that step goes to its report."""
+
+    @wraps(view)
+    def step(request: HtmxHttpRequest, import_id: int) -> HttpResponse:
+        upload = _import(import_id)
+        if upload.state not in (DialerImport.State.UPLOADED, DialerImport.State.PREVIEWED):
+            return redirect("dialer:import_detail", import_id=upload.pk)
+        return view(request, upload)
+
+    return step
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required(CHANGE, raise_exception=True)
-def import_map(request: HtmxHttpRequest, import_id: int) -> HttpResponse:
+@_columns_step
+def import_map(request: HtmxHttpRequest, upload: DialerImport) -> HttpResponse:
     """Choose which column is which, then have the rows checked (step 2)."""
-    upload = _import(import_id)
-    if upload.state not in (DialerImport.State.UPLOADED, DialerImport.State.PREVIEWED):
-        return redirect("dialer:import_detail", import_id=upload.pk)
     form = ImportMappingForm(_posted(request), upload=upload)
     if request.method == "POST" and form.is_valid():
         try:
@@ -338,11 +349,9 @@ def import_map(request: HtmxHttpRequest, import_id: int) -> HttpResponse:
 
 @require_POST
 @permission_required(CHANGE, raise_exception=True)
-def import_reformat(request: HtmxHttpRequest, import_id: int) -> HttpResponse:
+@_columns_step
+def import_reformat(request: HtmxHttpRequest, upload: DialerImport) -> HttpResponse:
     """Read the file again with the encoding and delimiter the user chose (step 2)."""
-    upload = _import(import_id)
-    if upload.state not in (DialerImport.State.UPLOADED, DialerImport.State.PREVIEWED):
-        return redirect("dialer:import_detail", import_id=upload.pk)
     form = ImportFormatForm(request.POST, upload=upload)
     if form.is_valid():
         data = form.cleaned_data

@@ -100,7 +100,7 @@ def test_a_marketer_walks_the_contacts_pages_in_their_language(login, marketer, 
 
     page.goto("/contacts/new/")
     page.get_by_role("button", name=says["create"]).click()
-    page.locator(".form-error").first.wait_for()
+    page.locator(".errorlist").first.wait_for()
     _reads(page, language, says["required"])
 
     page.goto("/contacts/segments/")

@@ -136,6 +136,21 @@ def test_create_rejects_bad_input_on_the_field_and_keeps_it(client, marketer, pr
     assert 'value="Nina"' in html and 'value="many"' in html
 
 
+def test_a_field_names_only_what_describes_it_on_the_page(client, marketer, claire):
+    """The contact form's fields render like every Switchboard field: what a field's
+    aria-describedby names is on the page (the locked key's help; a field's message), and a
+    required field's label keeps its asterisk."""
+    client.force_login(marketer)
+    url = reverse("contacts:contact_edit", args=[claire])
+    html = client.post(url, {"f_FirstName": "Clara", "f_BirthDate": "1988-03-14"}).content.decode()
+    for name in ("f_EMail", "f_LastName"):
+        field = re.search(rf'<input[^>]*\bid="id_{name}"[^>]*>', html).group(0)
+        described = re.search(r'aria-describedby="([^"]*)"', field).group(1).split()
+        assert described and all(f'id="{target}"' in html for target in described)
+    assert "The project key identifies the contact and cannot be changed." in html
+    assert re.search(r'for="id_f_LastName">[^<]+ <span aria-hidden="true">\*</span></label>', html)
+
+
 def test_create_existing_key_shows_the_provider_rejection(client, marketer, claire):
     client.force_login(marketer)
     response = client.post(

@@ -4,6 +4,7 @@ names CCAI Platform, what the user typed kept, nothing half written, no write se
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -170,6 +171,24 @@ def _assert_edit_failed(ana, response, message):
     assert (ana.name, ana.email) == ("Ana Lima", "ana@example.com")
     assert SandboxContact.objects.get(pk=ana.provider_id).name == "Ana Lima"
     assert outcomes("edit") == ["error"]
+
+
+def test_a_field_in_error_is_described_by_its_help_and_its_message(client, dialer_staff, synced):
+    """The add form's fields render like every Switchboard field: a field in error is
+    aria-invalid, and each id its aria-describedby names is on the page (its help, its
+    message); a required field's label keeps its asterisk."""
+    client.force_login(dialer_staff)
+    page = client.post(
+        reverse("dialer:contact_add", args=[synced.provider_id]), {**TYPED, "phone_number": "911"}
+    ).content.decode()
+    phone = re.search(r'<input[^>]*\bid="id_phone_number"[^>]*>', page).group(0)
+    assert 'aria-invalid="true"' in phone
+    described = re.search(r'aria-describedby="([^"]*)"', phone).group(1).split()
+    assert described == ["id_phone_number_helptext", "id_phone_number_error"]
+    assert all(f'id="{target}"' in page for target in described)
+    assert "With + and the country code" in page and "911 is an emergency number" in page
+    assert 'for="id_name">Name <span aria-hidden="true">*</span></label>' in page
+    assert 'for="id_external_unique_id">External id</label>' in page
 
 
 @pytest.mark.parametrize("name", ["503", "429", "malformed"])

@@ -94,7 +94,7 @@ def test_dialer_staff_work_in_french(synced, dialer_staff, login, tmp_path, cloc
     # The add form, sent empty.
     page.get_by_role("button", name="Ajouter un contact").click()
     page.locator("form.dialer-form").get_by_role("button", name="Ajouter un contact").click()
-    expect(page.locator(".form-error").first).to_be_visible()
+    expect(page.locator(".errorlist").first).to_be_visible()
     french(page)
 
     # An import through its steps.
