@@ -22,6 +22,7 @@ from typing import IO
 import phonenumbers
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.bench import Goal, Page, Ratio, figure, record
@@ -265,13 +266,17 @@ RATIOS = [
 ]
 
 
+def board_url(campaign: DialerCampaign) -> str:
+    return reverse("dialer:campaign_detail", args=[campaign.provider_id])
+
+
 def pages() -> list[Page]:
     big = DialerCampaign.objects.filter(name=BIG).first()
     if big is None:
         return []
     upload = import_benchmark()
     sync_benchmark()
-    board = f"/dialer/{big.pk}/"
+    board = board_url(big)
     admin = f"/admin/dialer/dialercontact/?campaign__id__exact={big.pk}"
     n = f"{selectors.campaign_counts(big).total // 1000:,}k contacts"
     return [

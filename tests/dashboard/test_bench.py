@@ -98,3 +98,26 @@ def test_the_load_test_refuses_a_page_that_sends_its_session_to_the_login(live_s
     LoadTest()._preflight(live_server.url, "hx:/dialer/", cookie, "Dialer, htmx")
     with pytest.raises(CommandError, match="answered 302"):
         LoadTest()._preflight(live_server.url, "/campaigns/", "sessionid=stale", "Campaign list")
+
+
+def test_the_bench_refuses_to_time_a_page_that_answers_an_error(superuser):
+    """The dialer board's bench URL named a campaign by Switchboard's id after its URLs moved to
+    CCAI's: it timed a fast 404 for a whole session and its ratios looked excellent."""
+    from django.core.management.base import CommandError
+
+    client = Client()
+    client.force_login(superuser)
+    with pytest.raises(CommandError, match=r"Board \(/dialer/987654/\) answered 404, not 200"):
+        Command().measure(client, [Page("x.board", "Board", "/dialer/987654/")], runs=1)
+
+
+def test_the_dialer_pages_of_the_bench_open_the_seeded_board(superuser):
+    from dialer import bench as dialer_bench
+    from dialer.models import DialerCampaign
+
+    big = DialerCampaign.objects.create(provider_id=900_001, name=dialer_bench.BIG)
+    client = Client()
+    client.force_login(superuser)
+    board = f"/dialer/{big.provider_id}/"
+    assert client.get(board).status_code == 200
+    assert board in dialer_bench.board_url(big)

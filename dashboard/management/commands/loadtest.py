@@ -27,7 +27,7 @@ from django.test import Client
 
 from campaigns.bench import CHART_CAMPAIGN
 from dashboard.bench import Ratio, figure, record
-from dialer.bench import BIG
+from dialer.bench import BIG, board_url
 from dialer.models import DialerCampaign
 
 SCRIPT = Path(__file__).resolve().parents[2] / "loadtest" / "mix.lua"
@@ -37,15 +37,16 @@ GOALS = {"p95_ms": 1000, "errors": 0}
 
 def mix() -> list[tuple[str, str, str]]:
     """(id, label, path) of what the load asks for in turn; `hx:` marks an htmx request."""
-    board = DialerCampaign.objects.filter(name=BIG).values_list("pk", flat=True).first()
-    if board is None:
+    big = DialerCampaign.objects.filter(name=BIG).first()
+    if big is None:
         raise CommandError("Seed first: make bench.")
+    board = board_url(big)
     return [
         ("overview", "Overview", "/"),
         ("campaigns", "Campaign list", "/campaigns/"),
         ("chart_data", "Campaign chart data", f"/campaigns/{CHART_CAMPAIGN}/charts/data.json"),
-        ("board", "Dialer board", f"/dialer/{board}/"),
-        ("board_refresh", "Dialer board, live refresh", f"hx:/dialer/{board}/?status=upcoming"),
+        ("board", "Dialer board", board),
+        ("board_refresh", "Dialer board, live refresh", f"hx:{board}?status=upcoming"),
     ]
 
 
