@@ -29,13 +29,13 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone, translation
-from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_lazy
 
 from dashboard import uploads
 from dashboard.audit import Audited
 from dashboard.csvsafe import spreadsheet_safe
 from dashboard.models import Preferences
+from dashboard.numbers import number
 from dashboard.providers import ProviderError
 from dialer.bulk import insert_many
 from dialer.client import CCAIClient, ContactInput
@@ -316,7 +316,7 @@ def _check_size(count: int) -> None:
     if count > MAX_ROWS:
         raise ImportFileError(
             gettext("The file has more than %(count)s rows; split it.")
-            % {"count": number_format(MAX_ROWS, force_grouping=True)}
+            % {"count": number(MAX_ROWS)}
         )
 
 
