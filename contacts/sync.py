@@ -6,6 +6,7 @@ overlapping runs, or a save from Switchboard meanwhile, leave the mirror as one 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -52,36 +53,45 @@ def sync_project(client: DialogInsightClient | None = None) -> SyncResult:
     )
 
 
-def sync_segments(client: DialogInsightClient | None = None) -> SyncResult:
-    """Segments as Dialog Insight lists them. An account without the listing keeps the
-    segments saved from Switchboard, and the result says why nothing was listed."""
+def _unpublished_listing(
+    model: type[models.Model],
+    object_type: str,
+    listing: Callable[[], Iterable[Any]],
+    values: Callable[[Any], dict[str, Any]],
+) -> SyncResult:
+    """Mirror a listing an account may not have: without it, the rows saved from Switchboard
+    stay as they were, and the result says why nothing was listed."""
     started = timezone.now()
     try:
-        segments = (client or DialogInsightClient()).segment_list()
+        items = listing()
     except Unavailable as error:
-        return SyncResult(gettext_noop("segments"), errors=[str(error)])
-    rows = {
-        s.id: {"name": s.name, "is_dynamic": s.is_dynamic, "clause": s.clause} for s in segments
-    }
-    return upsert_mirror(
-        Segment, rows, result=SyncResult(gettext_noop("segments")), listed_at=started
+        return SyncResult(object_type, errors=[str(error)])
+    rows = {item.id: values(item) for item in items}
+    return upsert_mirror(model, rows, result=SyncResult(object_type), listed_at=started)
+
+
+def sync_segments(client: DialogInsightClient | None = None) -> SyncResult:
+    """Segments as Dialog Insight lists them."""
+    return _unpublished_listing(
+        Segment,
+        gettext_noop("segments"),
+        (client or DialogInsightClient()).segment_list,
+        lambda s: {"name": s.name, "is_dynamic": s.is_dynamic, "clause": s.clause},
     )
 
 
 def sync_messages(client: DialogInsightClient | None = None) -> SyncResult:
-    """Messages as Dialog Insight lists them (or, without the listing, the ones created from
-    Switchboard, kept as they were)."""
-    started = timezone.now()
-    try:
-        messages = (client or DialogInsightClient()).message_list()
-    except Unavailable as error:
-        return SyncResult(gettext_noop("messages"), errors=[str(error)])
-    rows = {
-        m.id: {"name": m.name, "subject": m.subject, "sender": m.sender, "parameters": m.parameters}
-        for m in messages
-    }
-    return upsert_mirror(
-        Message, rows, result=SyncResult(gettext_noop("messages")), listed_at=started
+    """Messages as Dialog Insight lists them."""
+    return _unpublished_listing(
+        Message,
+        gettext_noop("messages"),
+        (client or DialogInsightClient()).message_list,
+        lambda m: {
+            "name": m.name,
+            "subject": m.subject,
+            "sender": m.sender,
+            "parameters": m.parameters,
+        },
     )
 
 
