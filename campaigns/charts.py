@@ -12,14 +12,13 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from campaigns import stats
 from campaigns.abtest import ab_reading
 from dashboard import clock
-from dashboard.numbers import rate
+from dashboard.numbers import number, rate
 
 # Colour-blind-safe (Okabe–Ito) palette.
 COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
@@ -110,9 +109,9 @@ def domain_figure(rows: list[dict[str, Any]], warm_domains: set[str]) -> Figure:
             "text": [rate(r[key]) for r in rows],
             "textposition": "outside",
             "hovertemplate": gettext("%(domain)s: %(rate)s of %(count)s delivered")
-            % {"domain": "%{x}", "rate": "%{text}", "count": "%{customdata:,}"}
+            % {"domain": "%{x}", "rate": "%{text}", "count": "%{customdata}"}
             + f"<extra>{name}</extra>",
-            "customdata": [r["delivered"] for r in rows],
+            "customdata": [number(r["delivered"]) for r in rows],
         }
         for i, (name, key) in enumerate(
             (
@@ -210,13 +209,13 @@ def variant_figure(reading: dict[str, Any]) -> Figure:
         },
         "text": [rate(v) for v in values],
         "textposition": "outside",
-        "customdata": [r[metric.denominator] for r in rows],
+        "customdata": [number(r[metric.denominator]) for r in rows],
         "hovertemplate": gettext("%(variant)s: %(rate)s ± %(error)s (95%%) of %(count)s %(unit)s")
         % {
             "variant": "%{x}",
             "rate": "%{text}",
             "error": "%{error_y.array:.1%}",
-            "count": "%{customdata:,}",
+            "count": "%{customdata}",
             "unit": metric.unit,
         }
         + "<extra></extra>",
@@ -318,7 +317,7 @@ def format_numbers(totals: dict[str, Any]) -> dict[str, str]:
     counts = ("sent", "delivered", "unique_opens", "opens", "unique_clicks", "clicks")
     shares = ("delivered_rate", "unique_open_rate", "unique_click_rate")
     return {
-        **{k: number_format(totals.get(k, 0) or 0, force_grouping=True) for k in counts},
+        **{k: number(totals.get(k, 0) or 0) for k in counts},
         **{k: rate(totals.get(k, 0) or 0) for k in shares},
     }
 

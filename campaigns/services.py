@@ -3,13 +3,12 @@ Refreshing the mirror is the syncs' business (`campaigns/sync.py`), never a serv
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from typing import Any
 
 from campaigns import client as api
 from campaigns.mirror import campaign_upsert
 from campaigns.models import Campaign, CampaignStatus
-from dashboard.audit import Audited, audited
+from dashboard.audit import Audited
 from dashboard.providers import ProviderError
 from dashboard.submissions import (
     AlreadySubmitted,  # noqa: F401  (views catch it as services.AlreadySubmitted)
@@ -27,9 +26,9 @@ class CampaignLocked(Exception):
 
 def _audited(
     action: str, *, user: Any, campaign: Campaign | None = None, label: str = ""
-) -> AbstractContextManager[Audited]:
-    """The audit line of a write to one campaign (see `dashboard.audit.audited`)."""
-    return audited(
+) -> Audited:
+    """The audit line of a write to one campaign (see `dashboard.audit.Audited`)."""
+    return Audited(
         user=user,
         provider=PROVIDER,
         object_type="campaign",

@@ -23,7 +23,7 @@ from django.utils.translation import gettext
 from scipy import stats as scipy_stats
 
 from campaigns.describe import and_list, dimension_of
-from dashboard.numbers import rate
+from dashboard.numbers import number, rate
 
 CLEAR = 0.05  # below this, a gap is "unlikely to be chance"
 VERY_CLEAR = 0.01
@@ -127,13 +127,9 @@ def p_text(p: float) -> str:
 def sizes_text(arms: list[Arm], unit: str) -> str:
     """ "2,000 delivered each" or "A 1,012, B 1,007 and C 998 delivered"."""
     if len({a.n for a in arms}) == 1:
-        return gettext("%(count)s %(unit)s each") % {"count": _count(arms[0].n), "unit": unit}
-    sizes = and_list([f"{a.label} {_count(a.n)}" for a in arms])
+        return gettext("%(count)s %(unit)s each") % {"count": number(arms[0].n), "unit": unit}
+    sizes = and_list([f"{a.label} {number(a.n)}" for a in arms])
     return gettext("%(sizes)s %(unit)s") % {"sizes": sizes, "unit": unit}
-
-
-def _count(n: int) -> str:
-    return number_format(n, force_grouping=True)
 
 
 def _rates(arms: list[Arm], indexes: list[int], p_values: dict[int, float] | None = None) -> str:

@@ -1,10 +1,12 @@
 """Mirror syncs for Dialog Insight: the project definition (so forms and labels never call the
 provider), segments, messages, and mailings with their statistics (the Mailings page and the
 overview). Each job upserts by provider id in one transaction and removes only rows absent
-from a complete listing, so overlapping runs leave the mirror as one run would."""
+from a complete listing that were synced before it was asked for (`upsert_mirror`), so
+overlapping runs, or a save from Switchboard meanwhile, leave the mirror as one run would."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -16,53 +18,14 @@ from contacts import nomenclature
 from contacts.client import DialogInsightClient
 from contacts.models import Mailing, MailingSnapshot, Message, ProjectField, Segment
 from dashboard.capabilities import Unavailable
-from dashboard.sync import SyncResult
+from dashboard.sync import SyncResult, upsert_mirror
 
 # Statistics keep moving for a while after a sending; older mailings are left as last seen.
 STATISTICS_WINDOW = timedelta(days=30)
 
 
-def _upsert(
-    model: type[models.Model],
-    object_type: str,
-    rows: dict[Any, dict[str, Any]],
-    *,
-    key: tuple[str, ...] = ("provider_id",),
-    complete: bool = True,
-) -> SyncResult:
-    """Make `model` hold `rows` ({identity: field values}); the fields named in `key` identify
-    a row (its identity is their value, or a tuple of their values). A complete listing also
-    removes rows the provider no longer has."""
-
-    def identity(values: tuple[Any, ...]) -> Any:
-        return values if len(key) > 1 else values[0]
-
-    result = SyncResult(object_type)
-    now = timezone.now()
-    with transaction.atomic():
-        existing = {identity(tuple(getattr(o, f) for f in key)): o for o in model.objects.all()}
-        for ident, values in rows.items():
-            current = existing.get(ident)
-            if current is None:
-                ident_fields = dict(zip(key, ident if len(key) > 1 else (ident,), strict=True))
-                model.objects.create(**ident_fields, **values, synced_at=now)
-                result.created += 1
-            elif any(getattr(current, f) != v for f, v in values.items()):
-                for f, v in values.items():
-                    setattr(current, f, v)
-                current.synced_at = now
-                current.save()
-                result.updated += 1
-            else:
-                result.unchanged += 1
-        if complete:
-            gone = [o.pk for ident, o in existing.items() if ident not in rows]
-            if gone:
-                result.removed = model.objects.filter(pk__in=gone).delete()[0]
-    return result
-
-
 def sync_project(client: DialogInsightClient | None = None) -> SyncResult:
+    started = timezone.now()
     project = (client or DialogInsightClient()).project_get()
     wanted: dict[tuple[str, str], dict[str, Any]] = {}
     for position, f in enumerate(project.fields):
@@ -81,38 +44,60 @@ def sync_project(client: DialogInsightClient | None = None) -> SyncResult:
             "is_key": False,
             "position": position,
         }
-    return _upsert(ProjectField, gettext_noop("project fields"), wanted, key=("kind", "code"))
+    return upsert_mirror(
+        ProjectField,
+        wanted,
+        result=SyncResult(gettext_noop("project fields")),
+        key=("kind", "code"),
+        listed_at=started,
+    )
+
+
+def _unpublished_listing(
+    model: type[models.Model],
+    object_type: str,
+    listing: Callable[[], Iterable[Any]],
+    values: Callable[[Any], dict[str, Any]],
+) -> SyncResult:
+    """Mirror a listing an account may not have: without it, the rows saved from Switchboard
+    stay as they were, and the result says why nothing was listed."""
+    started = timezone.now()
+    try:
+        items = listing()
+    except Unavailable as error:
+        return SyncResult(object_type, errors=[str(error)])
+    rows = {item.id: values(item) for item in items}
+    return upsert_mirror(model, rows, result=SyncResult(object_type), listed_at=started)
 
 
 def sync_segments(client: DialogInsightClient | None = None) -> SyncResult:
-    """Segments as Dialog Insight lists them. An account without the listing keeps the
-    segments saved from Switchboard, and the result says why nothing was listed."""
-    try:
-        segments = (client or DialogInsightClient()).segment_list()
-    except Unavailable as error:
-        return SyncResult(gettext_noop("segments"), errors=[str(error)])
-    rows = {
-        s.id: {"name": s.name, "is_dynamic": s.is_dynamic, "clause": s.clause} for s in segments
-    }
-    return _upsert(Segment, gettext_noop("segments"), rows)
+    """Segments as Dialog Insight lists them."""
+    return _unpublished_listing(
+        Segment,
+        gettext_noop("segments"),
+        (client or DialogInsightClient()).segment_list,
+        lambda s: {"name": s.name, "is_dynamic": s.is_dynamic, "clause": s.clause},
+    )
 
 
 def sync_messages(client: DialogInsightClient | None = None) -> SyncResult:
-    """Messages as Dialog Insight lists them (or, without the listing, the ones created from
-    Switchboard, kept as they were)."""
-    try:
-        messages = (client or DialogInsightClient()).message_list()
-    except Unavailable as error:
-        return SyncResult(gettext_noop("messages"), errors=[str(error)])
-    rows = {
-        m.id: {"name": m.name, "subject": m.subject, "sender": m.sender, "parameters": m.parameters}
-        for m in messages
-    }
-    return _upsert(Message, gettext_noop("messages"), rows)
+    """Messages as Dialog Insight lists them."""
+    return _unpublished_listing(
+        Message,
+        gettext_noop("messages"),
+        (client or DialogInsightClient()).message_list,
+        lambda m: {
+            "name": m.name,
+            "subject": m.subject,
+            "sender": m.sender,
+            "parameters": m.parameters,
+        },
+    )
 
 
 def sync_mailings(client: DialogInsightClient | None = None) -> SyncResult:
     client = client or DialogInsightClient()
+    started = timezone.now()
     mailings = client.mailing_list()
     names = dict(Segment.objects.values_list("provider_id", "name"))
     rows: dict[int, dict[str, Any]] = {}
@@ -133,7 +118,9 @@ def sync_mailings(client: DialogInsightClient | None = None) -> SyncResult:
             "status": m.status,
             "target_count": m.target_count,
         }
-    result = _upsert(Mailing, gettext_noop("mailings"), rows)
+    result = upsert_mirror(
+        Mailing, rows, result=SyncResult(gettext_noop("mailings")), listed_at=started
+    )
     # Statistics of recent sent mailings (reads, one call each; old ones stay as last seen).
     since = timezone.now() - STATISTICS_WINDOW
     recent = Mailing.objects.filter(status__in=["Sent", "Sending"]).filter(

@@ -29,13 +29,13 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone, translation
-from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_lazy
 
 from dashboard import uploads
-from dashboard.audit import audit_record
+from dashboard.audit import Audited
 from dashboard.csvsafe import spreadsheet_safe
-from dashboard.models import AuditEvent, Preferences
+from dashboard.models import Preferences
+from dashboard.numbers import number
 from dashboard.providers import ProviderError
 from dialer.bulk import insert_many
 from dialer.client import CCAIClient, ContactInput
@@ -316,7 +316,7 @@ def _check_size(count: int) -> None:
     if count > MAX_ROWS:
         raise ImportFileError(
             gettext("The file has more than %(count)s rows; split it.")
-            % {"count": number_format(MAX_ROWS, force_grouping=True)}
+            % {"count": number(MAX_ROWS)}
         )
 
 
@@ -767,17 +767,11 @@ def _valid_inputs(upload: DialerImport) -> Iterator[ContactInput]:
         )
 
 
-def _audit(user: Any, upload: DialerImport, action: str, outcome: str, detail: str) -> None:
-    audit_record(
-        user=user,
-        provider="ccai",
-        object_type="contact import",
-        action=action,
-        object_id=upload.provider_job_id or upload.pk,
-        object_label=f"{upload.file_name} → {upload.campaign.name}",
-        outcome=outcome,
-        detail=detail,
-    )
+def _audited(user: Any, upload: DialerImport, action: str, detail: str = "") -> Audited:
+    """The audit line of an import (see `dashboard.audit.Audited`)."""
+    job = upload.provider_job_id or upload.pk
+    label = f"{upload.file_name} → {upload.campaign.name}"
+    return Audited(user, "ccai", "contact import", action, job, label, detail=detail)
 
 
 def import_send(*, user: Any, upload: DialerImport) -> DialerImport:
@@ -801,44 +795,39 @@ def import_send(*, user: Any, upload: DialerImport) -> DialerImport:
             lease_until=timezone.now() + _send_lease()
         )
 
-    try:
-        job_id = CCAIClient().import_job_create(
-            upload.campaign.provider_id, _valid_inputs(upload), on_progress=heartbeat
-        )
-    except ProviderError as error:
-        if error.outcome_unknown:
-            error = ImportOutcomeUnknown(
-                gettext(
-                    "%(error)s CCAI Platform may have started the import: refresh the board "
-                    "and look for these contacts before sending again."
-                )
-                % {"error": error},
-                provider=error.provider,
-                status=error.status,
+    with _audited(user, upload, "send") as audit:
+        try:
+            job_id = CCAIClient().import_job_create(
+                upload.campaign.provider_id, _valid_inputs(upload), on_progress=heartbeat
             )
+        except ProviderError as error:
+            if error.outcome_unknown:
+                error = ImportOutcomeUnknown(
+                    gettext(
+                        "%(error)s CCAI Platform may have started the import: refresh the board "
+                        "and look for these contacts before sending again."
+                    )
+                    % {"error": error},
+                    provider=error.provider,
+                    status=error.status,
+                )
+            DialerImport.objects.filter(pk=upload.pk).update(
+                state=DialerImport.State.PREVIEWED, error_message=str(error), lease_until=None
+            )
+            raise error from None
         DialerImport.objects.filter(pk=upload.pk).update(
-            state=DialerImport.State.PREVIEWED, error_message=str(error), lease_until=None
+            state=DialerImport.State.IN_PROGRESS,
+            provider_job_id=job_id,
+            provider_status="in_progress",
+            submitted_at=timezone.now(),
+            lease_until=None,
+            error_message="",
         )
-        _audit(user, upload, "send", AuditEvent.Outcome.ERROR, str(error))
-        raise error from None
-    DialerImport.objects.filter(pk=upload.pk).update(
-        state=DialerImport.State.IN_PROGRESS,
-        provider_job_id=job_id,
-        provider_status="in_progress",
-        submitted_at=timezone.now(),
-        lease_until=None,
-        error_message="",
-    )
-    upload.refresh_from_db()
-    # The file itself is no longer needed once its rows are checked and sent.
-    upload.chunks.all().delete()
-    _audit(
-        user,
-        upload,
-        "send",
-        AuditEvent.Outcome.OK,
-        f"Sent {upload.valid_rows} contacts; CCAI job {job_id}.",
-    )
+        upload.refresh_from_db()
+        # The file itself is no longer needed once its rows are checked and sent.
+        upload.chunks.all().delete()
+        audit.object_id = job_id
+        audit.detail = f"Sent {upload.valid_rows} contacts; CCAI job {job_id}."
     return upload
 
 
@@ -918,13 +907,8 @@ def _complete(upload: DialerImport) -> None:
         )
         added = contacts_add_pending(upload.campaign_id, valid.iterator(CHUNK))
     # Recorded in the name of whoever sent the file, whichever request or task saw it finish.
-    _audit(
-        upload.created_by,
-        upload,
-        "completed",
-        AuditEvent.Outcome.OK,
-        f"{added} contact{'' if added == 1 else 's'} imported.",
-    )
+    detail = f"{added} contact{'' if added == 1 else 's'} imported."
+    _audited(upload.created_by, upload, "completed", detail).record()
 
 
 def _fail(upload: DialerImport, message: str, details: str) -> None:
@@ -936,13 +920,9 @@ def _fail(upload: DialerImport, message: str, details: str) -> None:
         error_details=details,
     )
     if won:
-        _audit(
-            upload.created_by,
-            upload,
-            "failed",
-            AuditEvent.Outcome.ERROR,
-            f"{message} {details}".strip(),
-        )
+        audit = _audited(upload.created_by, upload, "failed")
+        audit.failed(f"{message} {details}".strip())
+        audit.record()
 
 
 def explain_failure(upload: DialerImport) -> str:

@@ -16,9 +16,10 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.formats import number_format, time_format
+from django.utils.formats import time_format
 from django.utils.translation import gettext
 
+from dashboard.numbers import number
 from dialer import statuses as st
 from dialer.models import (
     DialerCampaign,
@@ -343,7 +344,7 @@ def overview_card() -> dict:
         "stats": [
             (gettext("Campaigns"), campaigns),
             (gettext("Dialling now"), running),
-            (gettext("Contacts"), number_format(contacts, force_grouping=True)),
+            (gettext("Contacts"), number(contacts)),
             (gettext("Imports running"), importing),
         ],
     }

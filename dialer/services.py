@@ -10,8 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from dashboard.audit import audit_record
-from dashboard.models import AuditEvent
+from dashboard.audit import Audited
 from dashboard.providers import ProviderError
 from dashboard.sync import SyncResult
 from dialer import statuses as st
@@ -32,19 +31,9 @@ def _label(contact: DialerContact | dict) -> str:
     return f"{contact.name} {contact.phone_number}".strip()
 
 
-def _audit(
-    user: Any, action: str, object_id: Any, label: str, outcome: str, detail: str = ""
-) -> None:
-    audit_record(
-        user=user,
-        provider="ccai",
-        object_type="dialer contact",
-        action=action,
-        object_id=object_id,
-        object_label=label,
-        outcome=outcome,
-        detail=detail,
-    )
+def _audited(user: Any, action: str, object_id: Any, label: str) -> Audited:
+    """The audit line of a write to one contact (see `dashboard.audit.Audited`)."""
+    return Audited(user, "ccai", "dialer contact", action, object_id, label)
 
 
 def contact_add(*, user: Any, campaign: DialerCampaign, data: dict[str, str]) -> DialerContact:
@@ -57,42 +46,38 @@ def contact_add(*, user: Any, campaign: DialerCampaign, data: dict[str, str]) ->
         outbound_number=data.get("outbound_number", ""),
         external_unique_id=data.get("external_unique_id", ""),
     )
-    label = _label(contact.payload())
-    try:
+    with _audited(user, "add", "", _label(contact.payload())) as audit:
         result = CCAIClient().contact_add(campaign.provider_id, contact)
-    except ProviderError as error:
-        _audit(user, "add", "", label, AuditEvent.Outcome.ERROR, str(error))
-        raise
-    if result.invalid or not result.valid:
-        reason = result.invalid[0].reason if result.invalid else gettext("no contact was accepted")
-        error = ContactRejected(
-            gettext("CCAI Platform refused the contact: %(reason)s") % {"reason": reason},
-            provider="ccai",
-            status=200,
-            provider_message=reason,
-            details=[i.contact for i in result.invalid],
-        )
-        _audit(user, "add", "", label, AuditEvent.Outcome.ERROR, str(error))
-        raise error
-    accepted = result.valid[0]
-    now = timezone.now()
-    with transaction.atomic():
-        row = DialerContact.objects.create(
-            campaign=campaign,
-            provider_id=accepted.get("id") if isinstance(accepted.get("id"), int) else None,
-            name=contact.name,
-            email=contact.email,
-            phone_number=contact.phone_number,
-            phone_e164=loose_e164(contact.phone_number),
-            outbound_number=contact.outbound_number,
-            external_unique_id=contact.external_unique_id,
-            status=st.UPCOMING,
-            created_at=now,
-            updated_at=now,
-        )
-        count_bump(campaign.pk, st.UPCOMING, 1)
-        board_changed(campaign.pk)
-    _audit(user, "add", row.provider_id or "", label, AuditEvent.Outcome.OK)
+        if result.invalid or not result.valid:
+            reason = (
+                result.invalid[0].reason if result.invalid else gettext("no contact was accepted")
+            )
+            raise ContactRejected(
+                gettext("CCAI Platform refused the contact: %(reason)s") % {"reason": reason},
+                provider="ccai",
+                status=200,
+                provider_message=reason,
+                details=[i.contact for i in result.invalid],
+            )
+        accepted = result.valid[0]
+        now = timezone.now()
+        with transaction.atomic():
+            row = DialerContact.objects.create(
+                campaign=campaign,
+                provider_id=accepted.get("id") if isinstance(accepted.get("id"), int) else None,
+                name=contact.name,
+                email=contact.email,
+                phone_number=contact.phone_number,
+                phone_e164=loose_e164(contact.phone_number),
+                outbound_number=contact.outbound_number,
+                external_unique_id=contact.external_unique_id,
+                status=st.UPCOMING,
+                created_at=now,
+                updated_at=now,
+            )
+            count_bump(campaign.pk, st.UPCOMING, 1)
+            board_changed(campaign.pk)
+        audit.object_id = row.provider_id or ""
     return row
 
 
@@ -105,7 +90,7 @@ def contact_update(*, user: Any, contact: DialerContact, data: dict[str, str]) -
             provider="ccai",
         )
     before = _label(contact)
-    try:
+    with _audited(user, "edit", contact.provider_id, before) as audit:
         updated = CCAIClient().contact_update(
             contact.campaign.provider_id,
             contact.provider_id,
@@ -114,66 +99,53 @@ def contact_update(*, user: Any, contact: DialerContact, data: dict[str, str]) -
             phone_number=data["phone_number"],
             external_unique_id=data.get("external_unique_id", ""),
         )
-    except ProviderError as error:
-        _audit(user, "edit", contact.provider_id, before, AuditEvent.Outcome.ERROR, str(error))
-        raise
-    contact.name = updated.name or data["name"]
-    contact.email = updated.email or data.get("email", "")
-    contact.phone_number = updated.phone_number or data["phone_number"]
-    contact.phone_e164 = loose_e164(contact.phone_number)
-    contact.external_unique_id = updated.external_unique_id or data.get("external_unique_id", "")
-    contact.updated_at = updated.updated_at or timezone.now()
-    if updated.status and updated.status != contact.status:
-        with transaction.atomic():
-            count_bump(contact.campaign_id, contact.status, -1)
-            count_bump(contact.campaign_id, updated.status, 1)
-        contact.status = updated.status
-    contact.save()
-    board_changed(contact.campaign_id)
-    changes = [
-        f"{label}: {data.get(key, '')}"
-        for key, label in (("name", "name"), ("phone_number", "phone"), ("email", "email"))
-    ]
-    _audit(
-        user,
-        "edit",
-        contact.provider_id,
-        _label(contact),
-        AuditEvent.Outcome.OK,
-        f"Was {before}; now " + ", ".join(changes),
-    )
+        contact.name = updated.name or data["name"]
+        contact.email = updated.email or data.get("email", "")
+        contact.phone_number = updated.phone_number or data["phone_number"]
+        contact.phone_e164 = loose_e164(contact.phone_number)
+        contact.external_unique_id = updated.external_unique_id or data.get(
+            "external_unique_id", ""
+        )
+        contact.updated_at = updated.updated_at or timezone.now()
+        if updated.status and updated.status != contact.status:
+            with transaction.atomic():
+                count_bump(contact.campaign_id, contact.status, -1)
+                count_bump(contact.campaign_id, updated.status, 1)
+            contact.status = updated.status
+        contact.save()
+        board_changed(contact.campaign_id)
+        changes = [
+            f"{label}: {data.get(key, '')}"
+            for key, label in (("name", "name"), ("phone_number", "phone"), ("email", "email"))
+        ]
+        audit.object_label = _label(contact)
+        audit.detail = f"Was {before}; now " + ", ".join(changes)
     return contact
 
 
 def contact_delete(*, user: Any, contact: DialerContact) -> str:
     """Delete at the provider (by id, or by phone while the id is not known yet), then from
     the mirror. A contact the provider no longer has is removed from the mirror too."""
-    label = _label(contact)
     client = CCAIClient()
     outcome = "deleted"
-    try:
-        if contact.provider_id is not None:
-            client.contact_delete(contact.campaign.provider_id, contact_id=contact.provider_id)
-        else:
-            client.contact_delete(contact.campaign.provider_id, phone_number=contact.phone_number)
-    except ProviderError as error:
-        if error.status != 404:
-            _audit(user, "delete", contact.provider_id, label, AuditEvent.Outcome.ERROR, str(error))
-            raise
-        outcome = "already gone"
-    with transaction.atomic():
-        deleted, _ = DialerContact.objects.filter(pk=contact.pk).delete()
-        if deleted:
-            count_bump(contact.campaign_id, contact.status, -1)
-            board_changed(contact.campaign_id)
-    _audit(
-        user,
-        "delete",
-        contact.provider_id or "",
-        label,
-        AuditEvent.Outcome.OK,
-        "CCAI Platform no longer had it." if outcome == "already gone" else "",
-    )
+    with _audited(user, "delete", contact.provider_id, _label(contact)) as audit:
+        try:
+            if contact.provider_id is not None:
+                client.contact_delete(contact.campaign.provider_id, contact_id=contact.provider_id)
+            else:
+                client.contact_delete(
+                    contact.campaign.provider_id, phone_number=contact.phone_number
+                )
+        except ProviderError as error:
+            if error.status != 404:
+                raise
+            outcome = "already gone"
+            audit.detail = "CCAI Platform no longer had it."
+        with transaction.atomic():
+            deleted, _ = DialerContact.objects.filter(pk=contact.pk).delete()
+            if deleted:
+                count_bump(contact.campaign_id, contact.status, -1)
+                board_changed(contact.campaign_id)
     return outcome
 
 

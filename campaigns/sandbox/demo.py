@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns.sandbox.models import SandboxCampaign
-from campaigns.sandbox.rules import advance, audience_size, ensure_account, send_at_of, validate
+from campaigns.sandbox.rules import advance, campaign_store, ensure_account, validate
 from campaigns.sandbox.simulation import simulate_campaign
 
 DEMO_MARK = "_demo"
@@ -129,16 +129,12 @@ def seed() -> str:
         local = now + offset + timedelta(hours=body["time_zone"])
         body["send_time"] = local.strftime("%Y-%m-%d %H:%M:%S")
         with transaction.atomic():
-            c = SandboxCampaign.objects.create(
-                campaign_type=body["campaign_type"],
-                name=body["name"],
-                data=body,
-                time_zone=body["time_zone"],
-                send_at=send_at_of(body),
-                created_at=now + min(offset, timedelta(0)) - timedelta(days=2),
-                updated_at=now + min(offset, timedelta(0)) - timedelta(days=1),
+            created = now + min(offset, timedelta(0)) - timedelta(days=2)
+            c = campaign_store(
+                SandboxCampaign(created_at=created), body, at=created + timedelta(days=1)
             )
-            c.audience = audience_size(body["to"], c.id) // (8 if state == "finished" else 1)
+            if state == "finished":
+                c.audience //= 8
             if state == "failed":
                 c.status = -1
             c.save()

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from datetime import timezone as dt_timezone
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from campaigns.sandbox.models import SandboxCampaign, SandboxTag
@@ -99,6 +100,19 @@ def advance(c: SandboxCampaign, now: datetime | None = None) -> SandboxCampaign:
         SandboxCampaign.objects.filter(pk=c.pk).update(
             status=c.status, run_at=c.run_at, completed_at=c.completed_at
         )
+    return c
+
+
+def campaign_store(c: SandboxCampaign, data: dict[str, Any], *, at: datetime) -> SandboxCampaign:
+    """Store a validated create or update body in `c` (new, or as it was), changed `at`: the
+    columns read from the body, and the audience it reaches (which depends on the id)."""
+    c.data, c.campaign_type, c.name = data, data["campaign_type"], data["name"]
+    c.time_zone, c.send_at, c.updated_at = data["time_zone"], send_at_of(data), at
+    with transaction.atomic():
+        if c.pk is None:
+            c.save()
+        c.audience = audience_size(data["to"], c.id)
+        c.save()
     return c
 
 
@@ -256,27 +270,18 @@ def validate(data: dict[str, Any]) -> dict[str, Any]:
             if len(str(value or "")) > 64:
                 raise Rejected(32113, f"google_track.{key} cannot be longer than 64 characters")
 
-    warm_up = data.get("warm_up")
-    if warm_up:
-        if not isinstance(warm_up, list):
-            raise Rejected(32107, "warm_up must be an array")
-        if len(warm_up) > MAX_WARM_UP:
-            raise Rejected(32107, f"warm_up cannot have more than {MAX_WARM_UP} items")
-        for item in warm_up:
-            if not isinstance(item, dict) or not str(item.get("domain") or "").strip():
-                raise Rejected(32107, "each warm_up item needs a domain")
-            rate = integer(item.get("rate"), 32107, "warm_up rate")
-            if rate < 1:
-                raise Rejected(32107, "warm_up rate must be at least 1")
-            _threshold(item.get("upgrade_value"), "upgrade_value")
-            _threshold(item.get("downgrade_value"), "downgrade_value")
+    too_many = f"warm_up cannot have more than {MAX_WARM_UP} items"
+    for item in _array(data, "warm_up", 32107, MAX_WARM_UP, too_many):
+        if not isinstance(item, dict) or not str(item.get("domain") or "").strip():
+            raise Rejected(32107, "each warm_up item needs a domain")
+        rate = integer(item.get("rate"), 32107, "warm_up rate")
+        if rate < 1:
+            raise Rejected(32107, "warm_up rate must be at least 1")
+        _threshold(item.get("upgrade_value"), "upgrade_value")
+        _threshold(item.get("downgrade_value"), "downgrade_value")
 
-    attachments = data.get("attachments")
-    if attachments:
-        if not isinstance(attachments, list):
-            raise Rejected(32108, "attachments must be an array")
-        if len(attachments) > MAX_ATTACHMENTS:
-            raise Rejected(32108, f"no more than {MAX_ATTACHMENTS} attachments")
+    too_many = f"no more than {MAX_ATTACHMENTS} attachments"
+    if attachments := _array(data, "attachments", 32108, MAX_ATTACHMENTS, too_many):
         total = 0
         for item in attachments:
             name = (item or {}).get("filename") or (item or {}).get("file_name")
@@ -299,6 +304,16 @@ def validate(data: dict[str, Any]) -> dict[str, Any]:
             for a in attachments
         ]
     return out
+
+
+def _array(data: dict[str, Any], key: str, code: int, most: int, too_many: str) -> list:
+    """The body's optional array `key` (empty when absent), of `most` items at the most."""
+    values = data.get(key) or []
+    if not isinstance(values, list):
+        raise Rejected(code, f"{key} must be an array")
+    if len(values) > most:
+        raise Rejected(code, too_many)
+    return values
 
 
 def _check_senders(values: list) -> None:

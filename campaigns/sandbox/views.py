@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -21,9 +20,8 @@ from campaigns.sandbox.rules import (
     UTC8,
     Rejected,
     advance,
-    audience_size,
+    campaign_store,
     integer,
-    send_at_of,
     validate,
 )
 from dashboard.sandbox import basic_auth, credentials, json_response, read_json, sandbox_endpoint
@@ -112,18 +110,7 @@ def campaigns_view(request: HttpRequest) -> HttpResponse:
 def _create(request: HttpRequest) -> HttpResponse:
     data = validate(_body_or_error(request))
     now = timezone.now()
-    with transaction.atomic():
-        campaign = SandboxCampaign.objects.create(
-            campaign_type=data["campaign_type"],
-            name=data["name"],
-            data=data,
-            time_zone=data["time_zone"],
-            send_at=send_at_of(data),
-            created_at=now,
-            updated_at=now,
-        )
-        campaign.audience = audience_size(data["to"], campaign.id)
-        campaign.save(update_fields=["audience"])
+    campaign = campaign_store(SandboxCampaign(created_at=now), data, at=now)
     return json_response({"result": serialize(advance(campaign, now))})
 
 
@@ -199,15 +186,7 @@ def _update(request: HttpRequest, campaign: SandboxCampaign) -> HttpResponse:
         data["attachments"] = campaign.data["attachments"]
     if data["campaign_type"] == 2:
         data.pop("ab_test", None)
-    campaign.data = data
-    campaign.campaign_type = data["campaign_type"]
-    campaign.name = data["name"]
-    campaign.time_zone = data["time_zone"]
-    campaign.send_at = send_at_of(data)
-    campaign.updated_at = timezone.now()
-    campaign.audience = audience_size(data["to"], campaign.id)
-    campaign.save()
-    advance(campaign)
+    advance(campaign_store(campaign, data, at=timezone.now()))
     return json_response({"count": 1})
 
 

@@ -110,27 +110,24 @@ def contact_history(
 def contact_save(*, user, key: str, data: dict[str, str], creating: bool) -> MergeRecord:
     """Create or update one contact by project key. A rejected record is returned (not
     raised) so the form can show it; transport/provider errors raise `ProviderError`."""
-    action = "created" if creating else "updated"
-    try:
-        result = DialogInsightClient().contact_merge(
-            [(key, data)], allow_insert=creating, allow_update=not creating
+    with audit.event(user, "contact", "created" if creating else "updated", label=key) as event:
+        record = (
+            DialogInsightClient()
+            .contact_merge([(key, data)], allow_insert=creating, allow_update=not creating)
+            .records[0]
         )
-    except ProviderError as error:
-        audit.record(user, "contact", action, label=key, error=error)
-        raise
-    record = result.records[0]
-    if record.ok:
-        audit.record(user, "contact", record.status.lower(), record.contact_id, key)
-        mirror.contact_changed(
-            contact_id=record.contact_id,
-            key=key,
-            values=nomenclature.field_values(data),
-            change=record.status.lower(),
-            by=user,
-        )
-    else:
-        rejected = ProviderError(record.message or record.validation, provider=audit.PROVIDER)
-        audit.record(user, "contact", action, record.contact_id, key, error=rejected)
+        event.object_id = record.contact_id
+        if not record.ok:
+            event.failed(record.message or record.validation)
+            return record
+        event.action = record.status.lower()
+    mirror.contact_changed(
+        contact_id=record.contact_id,
+        key=key,
+        values=nomenclature.field_values(data),
+        change=record.status.lower(),
+        by=user,
+    )
     return record
 
 
@@ -162,12 +159,8 @@ def contact_optin_set(
     action = "subscribed" if subscribed else "unsubscribed"
     label = f"{contact.key} · {code}"
     data = {nomenclature.optin_name(code): nomenclature.optin_value(subscribed)}
-    try:
+    with audit.event(user, "contact", action, contact_id, label):
         _merge_or_error(client, contact, data)
-    except ProviderError as error:
-        audit.record(user, "contact", action, contact_id, label, error=error)
-        raise
-    audit.record(user, "contact", action, contact_id, label)
     optin = ProjectField.objects.filter(kind=ProjectField.Kind.OPTIN, code=code).first()
     change = f"{action} {'to' if subscribed else 'from'} {optin.label if optin else code}"
     mirror.contact_changed(
@@ -194,14 +187,8 @@ def contact_unsubscribe(*, user, contact_id: int, key: str = "") -> Contact:
         ProjectField.objects.filter(kind=ProjectField.Kind.OPTIN).values_list("code", flat=True)
     ) or list(contact.optins)
     data = {nomenclature.optin_name(c): nomenclature.optin_value(False) for c in codes}
-    try:
+    with audit.event(user, "contact", "unsubscribed", contact_id, contact.key, "from every opt-in"):
         _merge_or_error(client, contact, data)
-    except ProviderError as error:
-        audit.record(user, "contact", "unsubscribed", contact_id, contact.key, error=error)
-        raise
-    audit.record(
-        user, "contact", "unsubscribed", contact_id, contact.key, detail="from every opt-in"
-    )
     mirror.contact_changed(
         contact_id=contact_id,
         key=contact.key,
@@ -213,19 +200,12 @@ def contact_unsubscribe(*, user, contact_id: int, key: str = "") -> Contact:
 
 
 def contact_delete(*, user, contact_id: int, label: str = "") -> int:
-    try:
+    with audit.event(user, "contact", "deleted", contact_id, label) as event:
         deleted = DialogInsightClient().contact_delete(nomenclature.id_clause(contact_id))
-    except ProviderError as error:
-        audit.record(user, "contact", "deleted", contact_id, label, error=error)
-        raise
-    if not deleted:
-        # Nothing was deleted: the audit log must not say that this user deleted a contact.
-        nothing = ProviderError(
-            gettext("Dialog Insight had no such contact; nothing was deleted."),
-            provider=audit.PROVIDER,
-        )
-        audit.record(user, "contact", "deleted", contact_id, label, error=nothing)
-        return 0
-    audit.record(user, "contact", "deleted", contact_id, label, detail=f"{deleted} deleted")
+        if not deleted:
+            # Nothing was deleted: the audit log must not say that this user deleted a contact.
+            event.failed(gettext("Dialog Insight had no such contact; nothing was deleted."))
+            return 0
+        event.detail = f"{deleted} deleted"
     mirror.contact_removed(contact_id)
     return deleted

@@ -140,7 +140,7 @@ def import_create(*, user, filename: str, raw: bytes) -> ContactImport:
             ],
             batch_size=1000,
         )
-    audit.record(user, "contact import", "started", job.pk, filename, detail=f"{len(rows)} rows")
+    audit.event(user, "contact import", "started", job.pk, filename, f"{len(rows)} rows").record()
     return job
 
 
@@ -189,9 +189,9 @@ def import_run(*, import_id: int, batch_size: int = 100) -> ContactImport:
             ContactImport.objects.filter(pk=import_id).update(
                 status=ContactImport.Status.FAILED, error=str(error), finished_at=timezone.now()
             )
-            audit.record(
-                job.user, "contact import", "stopped", import_id, job.filename, error=error
-            )
+            event = audit.event(job.user, "contact import", "stopped", import_id, job.filename)
+            event.failed(error)
+            event.record()
             return ContactImport.objects.get(pk=import_id)
         for row, record in zip(to_send, result.records if result else [], strict=True):
             if record.ok:
@@ -216,14 +216,14 @@ def import_run(*, import_id: int, batch_size: int = 100) -> ContactImport:
         status=ContactImport.Status.DONE, finished_at=timezone.now()
     )
     job = ContactImport.objects.get(pk=import_id)
-    audit.record(
+    audit.event(
         job.user,
         "contact import",
         "finished",
         import_id,
         job.filename,
-        detail=f"{job.created} created, {job.updated} updated, {job.rejected} rejected",
-    )
+        f"{job.created} created, {job.updated} updated, {job.rejected} rejected",
+    ).record()
     return job
 
 
@@ -244,7 +244,7 @@ def _import_progress(import_id: int, rows: list[ContactImportRow]) -> None:
 
 def import_resume(*, user, import_id: int) -> None:
     """Say who resumed a stopped import (the caller queues its run again: import_run)."""
-    audit.record(user, "contact import", "resumed", import_id)
+    audit.event(user, "contact import", "resumed", import_id).record()
 
 
 def import_report(*, job: ContactImport) -> str:

@@ -43,24 +43,14 @@ def mailing_send(
     action = "scheduled" if launch_at else "launched"
     label = f"{message_name} → {audience}"
     client = DialogInsightClient()
-    mailing_id = audit.once(
-        token=token,
-        call=lambda: client.mailing_send(
-            message_id=message_id, segment_ids=segment_ids, launch_at=launch_at
-        ),
-        user=user,
-        object_type="mailing",
-        action=action,
-        label=label,
-    )
-    audit.record(
-        user,
-        "mailing",
-        action,
-        mailing_id,
-        label,
-        detail=f"at {launch_at:%Y-%m-%d %H:%M} UTC" if launch_at else "",
-    )
+    at = f"at {launch_at:%Y-%m-%d %H:%M} UTC" if launch_at else ""
+    with audit.event(user, "mailing", action, label=label, detail=at) as event:
+        event.object_id = mailing_id = audit.once(
+            token=token,
+            call=lambda: client.mailing_send(
+                message_id=message_id, segment_ids=segment_ids, launch_at=launch_at
+            ),
+        )
     # The sending exists whatever happens now; the next periodic sync mirrors it otherwise.
     with contextlib.suppress(ProviderError):
         sync.sync_mailings(client)
@@ -111,20 +101,14 @@ def message_send_one(
 ) -> int:
     # Recorded against the contact, so that its page lists it with the other changes.
     label = f"{message_name} → {contact_label}"
-    mailing_id = audit.once(
-        token=token,
-        call=lambda: DialogInsightClient().message_send_one(
-            message_id=message_id, contact_id=contact_id, parameters=parameters
-        ),
-        user=user,
-        object_type="contact",
-        action="sent message",
-        label=label,
-        object_id=contact_id,
-    )
-    audit.record(
-        user, "contact", "sent message", contact_id, label, detail=f"mailing #{mailing_id}"
-    )
+    with audit.event(user, "contact", "sent message", contact_id, label) as event:
+        mailing_id = audit.once(
+            token=token,
+            call=lambda: DialogInsightClient().message_send_one(
+                message_id=message_id, contact_id=contact_id, parameters=parameters
+            ),
+        )
+        event.detail = f"mailing #{mailing_id}"
     return mailing_id
 
 
@@ -143,17 +127,13 @@ def message_send_look_up(
 def message_create(
     *, user, name: str, subject: str, sender: str, html: str, token: str = ""
 ) -> Message:
-    message_id = audit.once(
-        token=token,
-        call=lambda: DialogInsightClient().message_create(
-            name=name, subject=subject, sender=sender, html=html
-        ),
-        user=user,
-        object_type="message",
-        action="created",
-        label=name,
-    )
-    audit.record(user, "message", "created", message_id, name)
+    with audit.event(user, "message", "created", label=name) as event:
+        event.object_id = message_id = audit.once(
+            token=token,
+            call=lambda: DialogInsightClient().message_create(
+                name=name, subject=subject, sender=sender, html=html
+            ),
+        )
     with contextlib.suppress(ProviderError):
         sync.sync_messages()  # picks up the parameters the provider found in the body
     # Without the listing, the placeholders are those of the body Switchboard sent.

@@ -27,23 +27,18 @@ def segment_save(
 ) -> Segment:
     clause = nomenclature.combine(combine, clauses)
     action = "updated" if segment_id else "created"
-    new_id = audit.once(
-        # Only a create can be duplicated; an update of the same segment twice is harmless.
-        token="" if segment_id else token,
-        call=lambda: DialogInsightClient().segment_merge(
-            name=name, clause=clause, segment_id=segment_id
-        ),
-        user=user,
-        object_type="segment",
-        action=action,
-        label=name,
-        object_id=segment_id or "",
-    )
+    with audit.event(user, "segment", action, segment_id or "", name) as event:
+        event.object_id = new_id = audit.once(
+            # Only a create can be duplicated; an update of the same segment twice is harmless.
+            token="" if segment_id else token,
+            call=lambda: DialogInsightClient().segment_merge(
+                name=name, clause=clause, segment_id=segment_id
+            ),
+        )
     segment, _ = Segment.objects.update_or_create(
         provider_id=new_id,
         defaults={"name": name, "is_dynamic": True, "clause": clause, "synced_at": timezone.now()},
     )
-    audit.record(user, "segment", action, new_id, name)
     return segment
 
 

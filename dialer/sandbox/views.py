@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -52,12 +54,25 @@ def _refused(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-def _campaign(request: HttpRequest, campaign_id: int) -> SandboxCampaign | HttpResponse:
-    """The campaign a call is about, or the provider's refusal (401, 429, 404)."""
-    if refused := _refused(request):
-        return refused
-    campaign = SandboxCampaign.objects.filter(pk=campaign_id).first()
-    return campaign if campaign is not None else _error("Resource not found", 404)
+def _campaign_endpoint(*methods: str) -> Callable:
+    """One of the calls about one campaign (`methods`): the view is given the campaign, or
+    the provider refuses first (401, 429, 404)."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable:
+        @sandbox_endpoint(PROVIDER)
+        @require_http_methods(list(methods))
+        @functools.wraps(view)
+        def endpoint(request: HttpRequest, campaign_id: int) -> HttpResponse:
+            if refused := _refused(request):
+                return refused
+            campaign = SandboxCampaign.objects.filter(pk=campaign_id).first()
+            if campaign is None:
+                return _error("Resource not found", 404)
+            return view(request, campaign)
+
+        return endpoint
+
+    return decorator
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -156,24 +171,16 @@ def campaigns(request: HttpRequest) -> HttpResponse:
     return json_response([campaign_json(c, stats[c.id]) for c in items])
 
 
-@sandbox_endpoint(PROVIDER)
-@require_GET
-def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    campaign = _campaign(request, campaign_id)
-    if isinstance(campaign, HttpResponse):
-        return campaign
+@_campaign_endpoint("GET")
+def campaign_detail(request: HttpRequest, campaign: SandboxCampaign) -> HttpResponse:
     return json_response(campaign_json(campaign, _stats_for([campaign.id])[campaign.id]))
 
 
 # --- Apps API: contacts -------------------------------------------------------------------
 
 
-@sandbox_endpoint(PROVIDER)
-@require_http_methods(["GET", "POST"])
-def contacts(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    campaign = _campaign(request, campaign_id)
-    if isinstance(campaign, HttpResponse):
-        return campaign
+@_campaign_endpoint("GET", "POST")
+def contacts(request: HttpRequest, campaign: SandboxCampaign) -> HttpResponse:
     if request.method == "GET":
         rows = SandboxContact.objects.filter(campaign=campaign).order_by("id")
         return json_response([contact_json(c) for c in rows.iterator(chunk_size=2000)])
@@ -190,12 +197,8 @@ def contacts(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return json_response({"valid_contacts": [data], "invalid_contacts": []})
 
 
-@sandbox_endpoint(PROVIDER)
-@require_http_methods(["POST"])
-def contacts_import(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    campaign = _campaign(request, campaign_id)
-    if isinstance(campaign, HttpResponse):
-        return campaign
+@_campaign_endpoint("POST")
+def contacts_import(request: HttpRequest, campaign: SandboxCampaign) -> HttpResponse:
     upload = request.FILES.get("file")
     if upload is None:
         return _error("file is required", 400)
@@ -253,12 +256,8 @@ def _find_contact(campaign: SandboxCampaign, data: dict[str, Any]) -> SandboxCon
     return None
 
 
-@sandbox_endpoint(PROVIDER)
-@require_http_methods(["PATCH", "DELETE"])
-def contact(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    campaign = _campaign(request, campaign_id)
-    if isinstance(campaign, HttpResponse):
-        return campaign
+@_campaign_endpoint("PATCH", "DELETE")
+def contact(request: HttpRequest, campaign: SandboxCampaign) -> HttpResponse:
     data = read_json(request)
     if not isinstance(data, dict):
         return _error("Request body must be a JSON object", 400)

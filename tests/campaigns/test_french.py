@@ -10,9 +10,10 @@ import pytest
 from django.utils import translation
 from playwright.sync_api import expect
 
-from campaigns import describe
+from campaigns import charts, describe, significance
 from campaigns.models import CampaignStatus
 from campaigns.sandbox.models import SandboxCampaign
+from campaigns.significance import Arm
 from campaigns.sync import sync_references
 from dashboard.models import Preferences
 from tests.campaigns.conftest import ab_payload, regular_payload, send_to_the_end
@@ -219,3 +220,41 @@ def test_the_list_counts_its_campaigns_in_french(client, marketer):
     assert count_line() == "1 campagne"
     mirror(42)
     assert count_line() == "2 campagnes"
+
+
+@pytest.mark.parametrize(
+    "language, each, apart",
+    [
+        ("fr", "1\xa0234 livrés par variante", "A 1\xa0234 et B 12\xa0345 livrés"),
+        ("en", "1,234 delivered each", "A 1,234 and B 12,345 delivered"),
+    ],
+)
+def test_the_ab_verdict_groups_its_sizes_in_the_readers_language(language, each, apart):
+    same = [Arm("A", 1234, 0, 0), Arm("B", 1234, 0, 0)]
+    different = [Arm("A", 1234, 0, 0), Arm("B", 12345, 0, 0)]
+    with translation.override(language):
+        unit = {"fr": "livrés", "en": "delivered"}[language]
+        assert significance.sizes_text(same, unit) == each
+        assert significance.sizes_text(different, unit) == apart
+
+
+@pytest.mark.parametrize(
+    "language, hover",
+    [
+        ("fr", "gmail.com\xa0: 30,0\xa0% de 1\xa0234 livrés"),
+        ("en", "gmail.com: 30.0% of 1,234 delivered"),
+    ],
+)
+def test_a_domain_bars_hover_groups_its_count_in_the_readers_language(language, hover):
+    """The hover's count is written by Switchboard, as in the table beside the chart: plotly's
+    own grouping would write 1,234 on a French page."""
+    row = {"domain": "gmail.com", "delivered": 1234, "unique_open_rate": 0.3,
+           "unique_click_rate": 0.1}  # fmt: skip
+    with translation.override(language):
+        bars = charts.domain_figure([row], set())["data"][0]
+    placeholders = {"%{x}": "gmail.com", "%{text}": bars["text"][0]}
+    placeholders["%{customdata}"] = bars["customdata"][0]
+    shown = bars["hovertemplate"]
+    for placeholder, value in placeholders.items():
+        shown = shown.replace(placeholder, value)
+    assert shown.startswith(f"{hover}<extra>")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
-from contacts import nomenclature, services
+from contacts import nomenclature, services, sync
 from contacts.client import DialogInsightClient
 from contacts.models import ContactImport, Segment
 from dashboard.models import AuditEvent
@@ -25,6 +27,23 @@ def _segment_post(name, combine, rows, **extra):
         data.update({f"cond-{i}-field": field, f"cond-{i}-operator": operator,
                      f"cond-{i}-value": value})  # fmt: skip
     return data
+
+
+def test_a_segments_sync_removes_only_segments_stored_before_it_was_asked_for(project):
+    """A segment Switchboard saved after the listing was asked for (a save, meanwhile) may not
+    be in it yet: it stays; one last seen before then is gone from Dialog Insight."""
+    listed = DialogInsightClient().segment_merge(
+        name="Listed", clause=nomenclature.field_clause("City", "Equal", "Laval"), segment_id=None
+    )
+    now = timezone.now()
+    for provider_id, synced_at in (
+        (9001, now - timedelta(hours=1)),
+        (9002, now + timedelta(minutes=1)),
+    ):
+        Segment.objects.create(provider_id=provider_id, name="x", synced_at=synced_at)
+    result = sync.sync_segments()
+    assert (result.created, result.removed) == (1, 1)
+    assert sorted(Segment.objects.values_list("provider_id", flat=True)) == [listed, 9002]
 
 
 def test_create_a_dynamic_segment_and_see_its_contacts(client, marketer, project):
