@@ -254,6 +254,8 @@ def sync_benchmark() -> None:
 # The board against Django's admin changelist of the same contacts (dialer/admin.py).
 RATIOS = [
     Ratio("dialer.board", "admin.dialer_contacts.changelist", goal=("<=", 0.5)),
+    # What the first reader after a change pays (the board is rendered once per version).
+    Ratio("dialer.board.uncached", "admin.dialer_contacts.changelist"),
     Ratio("dialer.board.status", "admin.dialer_contacts.status", goal=("<=", 0.5)),
     Ratio("dialer.board.search_name", "admin.dialer_contacts.search", goal=("<=", 0.5)),
     Ratio(
@@ -282,13 +284,38 @@ def pages() -> list[Page]:
     return [
         Page("dialer.campaigns", "Dialer campaigns", "/dialer/"),
         Page("dialer.board", f"Dialer board, {n}", board),
-        Page("dialer.board.status", "Dialer board, one status", f"{board}?status=finished"),
-        Page("dialer.board.page_2000", "Dialer board, page 2,000", f"{board}?page=2000"),
         Page(
-            "dialer.board.search_phone", "Dialer board, search phone", f"{board}?q=%2B15142123456"
+            "dialer.board.uncached",
+            "Dialer board, first reader after a change",
+            board,
+            uncached=True,
         ),
-        Page("dialer.board.search_ext_id", "Dialer board, search ext id", f"{board}?q=CRM-0123456"),
-        Page("dialer.board.search_name", "Dialer board, search name", f"{board}?q=Contact+199999"),
+        Page("dialer.board.status", "Dialer board, one status", f"{board}?status=finished"),
+        # A page far down and a search are one person's: timed as rendered afresh.
+        Page(
+            "dialer.board.page_2000",
+            "Dialer board, page 2,000",
+            f"{board}?page=2000",
+            uncached=True,
+        ),
+        Page(
+            "dialer.board.search_phone",
+            "Dialer board, search phone",
+            f"{board}?q=%2B15142123456",
+            uncached=True,
+        ),
+        Page(
+            "dialer.board.search_ext_id",
+            "Dialer board, search ext id",
+            f"{board}?q=CRM-0123456",
+            uncached=True,
+        ),
+        Page(
+            "dialer.board.search_name",
+            "Dialer board, search name",
+            f"{board}?q=Contact+199999",
+            uncached=True,
+        ),
         Page(
             "dialer.board.refresh",
             "Dialer board, live refresh (htmx)",

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import time_format
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from dashboard.numbers import number
 from dialer import statuses as st
@@ -261,6 +261,11 @@ class Board:
         return urlencode({"q": self.q}) if self.q else ""
 
 
+def search_text(q: str | None) -> str:
+    """What a board searches for, as typed (NUL, which PostgreSQL refuses, taken out)."""
+    return (q or "").replace("\x00", "").strip()[:100]
+
+
 def board(
     campaign: DialerCampaign, *, status_slug: str = "", q: str = "", page: str | None = None
 ) -> Board:
@@ -270,7 +275,7 @@ def board(
     if status:
         contacts = contacts.filter(status=status.name)
     # NUL cannot be stored or searched on PostgreSQL; it is never part of a real search.
-    q = (q or "").replace("\x00", "").strip()[:100]
+    q = search_text(q)
     if q:
         found = UncountedPage(search(campaign, contacts, status, q), page, PAGE_SIZE)
         return Board(campaign, counts, status, q, found)
@@ -289,6 +294,12 @@ class BoardLive:
     poll_seconds: int
     as_of: str
     stale: bool
+
+    @property
+    def fragment_key(self) -> str:
+        """The rendered board's cache key: what the ETag names (the campaign's version stamp,
+        what the board shows and in which language and zone), at the time CCAI confirmed it."""
+        return f"dialer:board:{self.etag}:{self.as_of}:{self.poll_seconds}"
 
     def headers(self, response: HttpResponse) -> HttpResponse:
         response["ETag"] = self.etag
@@ -309,7 +320,9 @@ def board_live(
 ) -> BoardLive:
     confirmed = campaign.synced_at
     stale = confirmed is None or confirmed < timezone.now() - STALE_AFTER
-    view = hashlib.sha1(f"{status}|{q}|{page}|{can_change}".encode()).hexdigest()[:12]
+    # The same board in another language or time zone is another answer.
+    shown_as = f"{get_language()}|{timezone.get_current_timezone_name()}"
+    view = hashlib.sha1(f"{status}|{q}|{page}|{can_change}|{shown_as}".encode()).hexdigest()[:12]
     return BoardLive(
         etag=f'"{campaign.pk}.{campaign.version}.{int(stale)}.{view}"',
         poll_seconds=LIVE_POLL_SECONDS if campaign.is_running else IDLE_POLL_SECONDS,

@@ -8,10 +8,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.cache import cache
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -93,6 +96,30 @@ def campaign_list(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
+# Everyone watching a board re-reads it every few seconds: it is rendered once per version of
+# the campaign (and per language, zone and view), and again as soon as anything on it changes.
+BOARD_CACHE_SECONDS = 600
+
+
+def _board(
+    request: HtmxHttpRequest,
+    campaign: DialerCampaign,
+    live: selectors.BoardLive,
+    *,
+    status: str,
+    q: str,
+    page: str,
+    can_change: bool,
+) -> str:
+    html = cache.get(live.fragment_key)
+    if html is None:
+        board = selectors.board(campaign, status_slug=status, q=q, page=page or None)
+        context = {"board": board, "live": live, "campaign": campaign, "can_change": can_change}
+        html = render_to_string("dialer/board.html#board", context, request)
+        cache.set(live.fragment_key, html, BOARD_CACHE_SECONDS)
+    return mark_safe(html)  # rendered by the template above, escaped there
+
+
 @require_POST
 @permission_required(VIEW, raise_exception=True)
 def campaign_list_refresh(request: HtmxHttpRequest) -> HttpResponse:
@@ -114,13 +141,12 @@ def campaign_detail(request: HtmxHttpRequest, campaign_id: int) -> HttpResponse:
         unchanged = get_conditional_response(request, etag=live.etag)
         if unchanged is not None:
             return live.headers(unchanged)
-    board = selectors.board(campaign, status_slug=status, q=q, page=page or None)
+    board = _board(request, campaign, live, status=status, q=q, page=page, can_change=can_change)
     if _fragment(request):
-        context = {"board": board, "live": live, "campaign": campaign, "can_change": can_change}
-        return live.headers(render(request, "dialer/board.html#board", context))
+        return live.headers(HttpResponse(board))
     context = {
         "board": board,
-        "live": live,
+        "q": selectors.search_text(q),
         "campaign": campaign,
         "imports": selectors.recent_imports(campaign),
         "can_change": can_change,

@@ -444,3 +444,43 @@ def test_the_inline_edit_row_is_one_form_enter_submits_from_any_field(client, di
     inputs = re.findall(r'<input type="(?!hidden)[^>]*>', row)
     assert len(inputs) == 4 and all(f'form="edit-{ana.pk}"' in i for i in inputs)
     assert '<button type="submit" class="small">Save</button>' in row
+
+
+def test_everyone_watching_a_board_shares_one_rendering_until_it_changes(
+    client, dialer_staff, manager, synced
+):
+    """Each person watching re-reads the board every few seconds: the second reads what the
+    first one's request rendered (no contact query), and a change is seen at once."""
+    from django.test import Client
+
+    from dashboard.models import Preferences
+
+    url = reverse("dialer:campaign_detail", args=[synced.provider_id])
+    client.force_login(dialer_staff)
+    first = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    colleague = Client()
+    colleague.force_login(dialer_staff)
+    with CaptureQueriesContext(connection) as queries:
+        again = colleague.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert again == first and "Ana Lima" in again
+    assert not any("dialer_dialercontact" in q["sql"] for q in queries.captured_queries)
+    # Someone without the right to change contacts reads a board without the row actions.
+    client.force_login(manager)
+    assert "Ana Lima" in client.get(url).content.decode()
+    assert ">Edit</a>" not in client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    # A change reaches every reader at once.
+    ana = DialerContact.objects.get(name="Ana Lima")
+    client.force_login(dialer_staff)
+    client.post(
+        reverse("dialer:contact_edit", args=[synced.provider_id, ana.pk]),
+        {"name": "Ana Souza", "phone_number": "+1 514 555 0101", "email": "ana@example.com"},
+        HTTP_HX_REQUEST="true",
+    )
+    changed = colleague.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "Ana Souza" in changed and "Ana Lima" not in changed
+    # The same board read in French is its own rendering.
+    Preferences.objects.update_or_create(user=manager, defaults={"language": "fr"})
+    french = Client()
+    french.force_login(manager)
+    assert "Tous les statuts" in french.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "All statuses" in colleague.get(url, HTTP_HX_REQUEST="true").content.decode()
