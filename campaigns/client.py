@@ -273,12 +273,12 @@ class EngageLabClient(PartlyPublished, ProviderClient):
     def campaign_update(self, campaign_id: int, payload: dict) -> int:
         """Endpoints → update: `PUT …/{campaign_id}` → `{"count": 1}`; 32110 once started."""
         _, body = self.request("PUT", f"/v1/marketing/campaigns/{int(campaign_id)}", json=payload)
-        return int((body or {}).get("count") or 0)
+        return self.required_int(body, "count", what=gettext("the changes"))
 
     def campaign_delete(self, campaign_id: int) -> int:
         """Endpoints → delete: `DELETE …/{campaign_id}` → `{"count": 1}`."""
         _, body = self.request("DELETE", f"/v1/marketing/campaigns/{int(campaign_id)}")
-        return int((body or {}).get("count") or 0)
+        return self.required_int(body, "count", what=gettext("the deletion"))
 
     # --- Endpoints → tags ----------------------------------------------------------------
     def tag_list(self, *, tag_name: str = "") -> list[Tag]:
@@ -293,7 +293,7 @@ class EngageLabClient(PartlyPublished, ProviderClient):
     def tag_create(self, names: list[str]) -> int:
         """Endpoints → tags: `POST` with `{"tag_names": [...]}` → `{"count": n}`."""
         _, body = self.request("POST", "/v1/marketing/campaigns/tags", json={"tag_names": names})
-        return int((body or {}).get("count") or 0)
+        return self.required_int(body, "count", what=gettext("the tags"), minimum=0)
 
     # --- Reference lists a campaign builder needs ---------------------------------------
     def template_list(self) -> list[Template]:

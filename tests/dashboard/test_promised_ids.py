@@ -107,6 +107,27 @@ WRITES = {
         lambda: _el().campaign_create({"name": "Autumn"}),
         "EngageLab did not confirm the campaign; check it there before trying again.",
     ),
+    "campaign update without its count": (
+        "PUT",
+        f"{EL}/v1/marketing/campaigns/3",
+        {},
+        lambda: _el().campaign_update(3, {"name": "Renamed"}),
+        "EngageLab did not confirm the changes; check it there before trying again.",
+    ),
+    "campaign deletion with a count of 0": (
+        "DELETE",
+        f"{EL}/v1/marketing/campaigns/3",
+        {"count": 0},
+        lambda: _el().campaign_delete(3),
+        "EngageLab did not confirm the deletion; check it there before trying again.",
+    ),
+    "tags without their count": (
+        "POST",
+        f"{EL}/v1/marketing/campaigns/tags",
+        {"message": "ok"},
+        lambda: _el().tag_create(["spring"]),
+        "EngageLab did not confirm the tags; check it there before trying again.",
+    ),
 }
 
 READS = {
