@@ -112,7 +112,11 @@ def test_a_marketer_and_a_manager_read_campaigns_in_their_language(
     page.get_by_role("button", name=says["schedule"]).click()
     _reads(page, language, says["error"])
     page.locator("#warmup-builder button[value=add_warmup]").click()
-    page.locator("#warmup-builder .row input[name$=domain]").fill("gmail.com")
+    expect(page.locator("#warmup-builder .row")).to_have_count(1)  # the new row, swapped in
+    domain = page.locator("#warmup-builder .row input[name$=domain]")
+    domain.fill("gmail.com")
+    domain.press("Tab")  # leaving the field, as a person does: its change asks for the sentence
+    expect(page.locator("#warmup-preview")).to_contain_text(says["preview"], timeout=10_000)
     _reads(page, language, says["preview"])
     page.get_by_label(says["a_b"], exact=True).check()
     _reads(page, language, says["ab"])
