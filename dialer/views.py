@@ -111,12 +111,12 @@ def _board(
     page: str,
     can_change: bool,
 ) -> str:
-    html = cache.get(live.fragment_key)
-    if html is None:
+    def rendered() -> str:
         board = selectors.board(campaign, status_slug=status, q=q, page=page or None)
         context = {"board": board, "live": live, "campaign": campaign, "can_change": can_change}
-        html = render_to_string("dialer/board.html#board", context, request)
-        cache.set(live.fragment_key, html, BOARD_CACHE_SECONDS)
+        return render_to_string("dialer/board.html#board", context, request)
+
+    html = cache.get_or_set(live.fragment_key, rendered, BOARD_CACHE_SECONDS)
     return mark_safe(html)  # rendered by the template above, escaped there
 
 
