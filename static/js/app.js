@@ -128,7 +128,9 @@
     e.preventDefault();
     htmx.trigger(row, "enter-key");
   });
-  document.addEventListener("htmx:afterSettle", function (e) {
+  // On the swap itself, not after settling: focus moves in the same task that puts the row in,
+  // so nothing typed in between (20 ms later) lands in the field the user started on.
+  document.addEventListener("htmx:afterSwap", function (e) {
     var source = e.detail.requestConfig && e.detail.requestConfig.elt;
     var selector = source && source.dataset && source.dataset.focusNewRow;
     if (!selector) return;
