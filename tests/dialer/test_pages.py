@@ -424,6 +424,31 @@ def test_search_within_a_status_and_a_campaign_only(client, dialer_staff, synced
     assert "Bo Chen" in page
 
 
+def test_a_number_finds_its_phone_and_the_ids_it_begins_once_each_in_order(
+    client, dialer_staff, synced
+):
+    # A phone and an external id made of the same digits: each side of the search finds one,
+    # a contact found by both is listed once, in id order, within the status asked for.
+    DialerContact.objects.create(
+        campaign=synced, name="Digits Id", external_unique_id="15145550101-7"
+    )
+    DialerContact.objects.create(
+        campaign=synced,
+        name="Both Ways",
+        phone_e164="+15145550177",
+        external_unique_id="15145550177",
+    )
+    client.force_login(dialer_staff)
+    page = poll(client, synced, q="15145550101").content.decode()
+    assert page.index("Ana Lima") < page.index("Digits Id")  # by phone, then by id, in id order
+    assert "Both Ways" not in page
+    page = poll(client, synced, q="15145550177").content.decode()
+    assert page.count("Both Ways</td>") == 1
+    assert (
+        "Digits Id" not in poll(client, synced, q="15145550101", status="finished").content.decode()
+    )
+
+
 def test_every_phone_is_shown_whole_in_one_international_format(client, dialer_staff, synced):
     from dialer.mirror import contacts_add_pending
 
