@@ -3,6 +3,7 @@ what the builder offers. From the mirror and the stored statistics, never from E
 
 from __future__ import annotations
 
+import hashlib
 import time
 from datetime import datetime
 from typing import Any
@@ -76,6 +77,27 @@ def with_numbers(campaigns: list[Campaign]) -> list[Campaign]:
             **{k: v if delivered else None for k, v in stats.rates(counts).items()},
         }
     return campaigns
+
+
+# Every field of a campaign that a row of the list writes (with its numbers).
+ROW_FIELDS = (
+    "provider_id",
+    "name",
+    "campaign_type",
+    "status",
+    "audience_type",
+    "audience_values",
+    "run_time",
+    "create_time",
+)
+
+
+def rows_version(campaigns: list[Campaign]) -> str:
+    """What a page of the list shows, as one key: each row's fields and numbers. The rendered
+    rows are kept under it (with the reader's language and zone), so the page everyone keeps
+    open is rendered once per change, and any change, whoever wrote it, is another key."""
+    shown = [(tuple(getattr(c, f) for f in ROW_FIELDS), c.numbers) for c in campaigns]
+    return hashlib.sha1(repr(shown).encode()).hexdigest()
 
 
 def last_synced(name: str = "campaigns") -> datetime | None:

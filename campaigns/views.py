@@ -79,6 +79,7 @@ def campaign_list(request: HtmxHttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "rows_version": selectors.rows_version(page.object_list),
             "synced_at": synced_at,
             "synced_ago": selectors.synced_ago(synced_at),
             "query": request.GET.urlencode(),

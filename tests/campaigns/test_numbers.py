@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from campaigns.models import DailyDomainStat
 from dashboard.numbers import rate
@@ -201,3 +202,26 @@ def test_the_list_shows_sent_and_unique_rates_in_constant_queries(client, manage
     fifty, body = _list_queries(client)
     assert len(tables(body)["table-campaigns"]) == 25  # a page
     assert five == fifty == queries_for_one
+
+
+def test_the_list_rendered_once_for_everyone_shows_any_change_at_once(client, manager):
+    from campaigns.models import Campaign, CampaignStats
+
+    mirror(name="Spring")
+    _two_domains(client)
+    client.force_login(manager)
+    [row] = tables(client.get("/campaigns/").content.decode())["table-campaigns"]
+    assert row[2] == "Running" and row[5:8] == ["13", "16.7%", "8.3%"]
+    # Written behind any service's back (a queryset update, as a sync or the sender does):
+    # the rows are kept under what they show, so the next reader sees the change.
+    Campaign.objects.update(status=2)
+    CampaignStats.objects.update(unique_opens=6)
+    [row] = tables(client.get("/campaigns/").content.decode())["table-campaigns"]
+    assert row[2] == "Finished" and row[5:8] == ["13", "50.0%", "8.3%"]
+    client.cookies["django_language"] = "fr"
+    [row] = tables(client.get("/campaigns/", HTTP_ACCEPT_LANGUAGE="fr").content.decode())[
+        "table-campaigns"
+    ]
+    with translation.override("fr"):
+        assert row[2] == gettext("Finished") != "Finished"
+        assert row[6] == rate(0.5).replace("\xa0", " ") != "50.0%"  # the table reads spaces
