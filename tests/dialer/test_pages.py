@@ -272,6 +272,27 @@ def test_overview_card_reads_the_mirror(client, manager, synced):
     assert stats == {"Campaigns": 1, "Dialling now": 1, "Contacts": "2", "Imports running": 0}
 
 
+def test_the_overview_counts_once_for_everyone_and_shows_a_change_within_15_seconds(
+    client, manager, synced
+):
+    import time_machine
+
+    def dialling_now() -> str:
+        page = client.get("/").content.decode()
+        card = page[page.index(f'{reverse("dialer:campaign_list")}">Dialer</a>') :]
+        return re.search(r"<dt>Dialling now</dt><dd>([^<]*)</dd>", card).group(1)
+
+    client.force_login(manager)
+    with time_machine.travel("2026-12-01T15:45:00+00:00", tick=False) as clock:
+        assert dialling_now() == "0"
+        DialerCampaign.objects.filter(pk=synced.pk).update(status="dialing")
+        with CaptureQueriesContext(connection) as ctx:
+            assert dialling_now() == "0"  # the count everyone read a moment ago
+        assert not [q for q in ctx.captured_queries if "dialer_dialercampaign" in q["sql"]]
+        clock.shift(16)
+        assert dialling_now() == "1"
+
+
 def test_row_links_are_the_contact_pages_on_the_board_and_on_a_row_alone(
     client, dialer_staff, synced
 ):
