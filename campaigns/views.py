@@ -314,9 +314,17 @@ def campaign_delete(request: HtmxHttpRequest, campaign_id: int) -> HttpResponse:
 
 
 # --- statistics: chart data, table, CSV --------------------------------------------------------
+# A chart's answer is kept for everyone under its version (its ETag) while it is polled.
+CHART_PAYLOAD_SECONDS = 120
+
+
 def _campaign_etag(request: HtmxHttpRequest, campaign_id: int) -> str:
-    # The same data drawn in another zone is another answer.
-    return f"{stats.data_version([campaign_id])}:{clock.zone_name()}"
+    # Read once per request: the ETag check and the cache key share it. The same data drawn in
+    # another zone, or written in another language, is another answer.
+    if not hasattr(request, "chart_etag"):
+        version = stats.data_version([campaign_id])
+        request.chart_etag = f"{version}:{clock.zone_name()}:{get_language()}"
+    return request.chart_etag
 
 
 def _chart_data(payload: dict[str, Any]) -> JsonResponse:
@@ -330,10 +338,12 @@ def _chart_data(payload: dict[str, Any]) -> JsonResponse:
 @permission_required(VIEW, raise_exception=True)
 @condition(etag_func=_campaign_etag)
 def campaign_chart_data(request: HtmxHttpRequest, campaign_id: int) -> HttpResponse:
-    """Only the charts' data (traces), the verdict and the numbers; 304 when unchanged."""
-    data = charts.campaign_charts(_campaign(campaign_id))
-    return _chart_data(
-        {
+    """Only the charts' data (traces), the verdict and the numbers; 304 when unchanged, and
+    a changed answer built once per version for everyone watching the campaign."""
+
+    def payload() -> dict[str, Any]:
+        data = charts.campaign_charts(_campaign(campaign_id))
+        return {
             "figures": {key: fig["data"] for key, fig in data["figures"].items()},
             "verdict": data["verdict"],
             "numbers": charts.format_numbers(data["totals"]),
@@ -341,7 +351,9 @@ def campaign_chart_data(request: HtmxHttpRequest, campaign_id: int) -> HttpRespo
             # page's own template).
             "tables": render_to_string("campaigns/charts.html#tables", {"charts": data}),
         }
-    )
+
+    key = f"campaigns:chart-payload:{campaign_id}:{_campaign_etag(request, campaign_id)}"
+    return _chart_data(cache.get_or_set(key, payload, CHART_PAYLOAD_SECONDS))
 
 
 @require_GET
@@ -364,7 +376,8 @@ def _overview_etag(request: HtmxHttpRequest) -> str:
     # Read once per request: the ETag check and the cache keys share it.
     if not hasattr(request, "overview_etag"):
         version = selectors.overview_version(_period(request), _every(request))
-        request.overview_etag = f"{version}:{clock.zone_name()}"  # its times in the user's zone
+        # Its times in the user's zone, its words in their language.
+        request.overview_etag = f"{version}:{clock.zone_name()}:{get_language()}"
     return request.overview_etag
 
 
@@ -400,17 +413,17 @@ def overview_data(request: HtmxHttpRequest) -> HttpResponse:
     query, and a changed answer is computed once per version for all of them."""
     if request.GET.get("format") == "csv":
         return exports.overview_csv(_period(request), _overview_data(request))
-    # Per language too: the payload carries words (trace names, the tables' headers).
-    key = f"campaigns:overview-payload:{get_language()}:{_overview_etag(request)}"
-    payload = cache.get(key)
-    if payload is None:  # the figures and the tables too, once per version for all pollers
+
+    def payload() -> dict[str, Any]:  # the figures and the tables too
         data = _overview_data(request)
         series = selectors.overview_rows(data)
-        payload = {
+        return {
             "figures": {"overview": charts.overview_traces(data["series"])},
             "numbers": charts.format_numbers(data["totals"]),
             "series": series,
             "tables": render_to_string("campaigns/overview_chart.html#tables", {"series": series}),
         }
-        cache.set(key, payload, 120)
-    return _chart_data(payload)
+
+    # The ETag names the language: the payload carries words (trace names, tables' headers).
+    key = f"campaigns:overview-payload:{_overview_etag(request)}"
+    return _chart_data(cache.get_or_set(key, payload, CHART_PAYLOAD_SECONDS))

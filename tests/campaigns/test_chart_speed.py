@@ -89,3 +89,27 @@ def test_rebuilt_rollups_equal_the_ones_kept_while_processing(client):
     kept = snapshot()
     rebuild_rollups()
     assert snapshot() == kept
+
+
+def test_campaign_chart_data_is_built_once_per_version_and_language_for_every_watcher(
+    client, manager
+):
+    with time_machine.travel(NOW, tick=False):
+        _campaign(client, 1, list(range(0, 10)))
+        client.force_login(manager)
+        first, _ = _chart_data(client, 1)
+        again, sql = _chart_data(client, 1)  # a second watcher, no ETag of its own yet
+        assert again == first
+        assert not [q for q in sql if "campaigns_statseries" in q or "campaigns_stattotal" in q]
+        english = client.get("/campaigns/1/charts/data.json")
+        # The same version read in French is another answer, not a 304 of the English words.
+        client.cookies["django_language"] = "fr"
+        french = client.get("/campaigns/1/charts/data.json", HTTP_IF_NONE_MATCH=english["ETag"])
+        assert french.status_code == 200 and french["ETag"] != english["ETag"]
+        client.cookies["django_language"] = "en"
+        n = 999  # one more recipient opens: a new version, drawn afresh
+        deliver(client, [ev(n, "sent", 20, cid=1), ev(n, "delivered", 20, cid=1)])
+        deliver(client, [ev(n, "open", 20, cid=1, domain="gmail.com")])
+        latest, _ = _chart_data(client, 1)
+    curve = {t["name"]: t for t in latest["figures"]["cumulative"]}["Unique opens"]
+    assert curve["y"][-1] == 11
