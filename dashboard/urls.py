@@ -5,19 +5,26 @@ from django.urls import include, path
 from dashboard import views
 from dashboard.providers import sandbox_apps
 
+preference_patterns = [
+    path("", views.preferences, name="preferences"),
+    path("language", views.language_choose, name="language_choose"),
+]
+# The providers page, and what is done there to one provider.
+provider_patterns = [
+    path("", views.providers, name="providers"),
+    path("<str:name>/check", views.provider_check, name="provider_check"),
+    path(
+        "<str:name>/unpublished/<str:capability>/forget",
+        views.capability_forget,
+        name="capability_forget",
+    ),
+]
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("overview/sendings/", views.overview_sendings, name="overview_sendings"),
     path("audit/", views.audit_log, name="audit"),
-    path("preferences/", views.preferences, name="preferences"),
-    path("preferences/language", views.language_choose, name="language_choose"),
-    path("providers/", views.providers, name="providers"),
-    path("providers/<str:name>/check", views.provider_check, name="provider_check"),
-    path(
-        "providers/<str:name>/unpublished/<str:capability>/forget",
-        views.capability_forget,
-        name="capability_forget",
-    ),
+    path("preferences/", include(preference_patterns)),
+    path("providers/", include(provider_patterns)),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("healthz/workers", views.workers_health, name="workers_health"),
