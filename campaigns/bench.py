@@ -123,21 +123,57 @@ def seed_buckets(scale: int) -> None:
 
 
 # A manager's chart waits on this answer (analytics goal: 10 ms at the 95th percentile).
-RATIOS = [Goal("campaigns.chart_data", "p95_ms", "<=", 10)]
+# Held by the answer the first watcher after a change pays (the others read it from the cache).
+RATIOS = [Goal("campaigns.chart_data.uncached", "p95_ms", "<=", 10)]
 
 
 def pages() -> list[Page | tuple[str, str]]:
     return [
+        # The list everyone keeps open is timed as its second reader gets it (its rows are
+        # kept per version), and as the first reader after a change pays it; a filter, a
+        # search, a page far down are one person's: rendered afresh.
         ("Campaigns", "/campaigns/"),
-        ("Campaigns, filtered", "/campaigns/?campaign_type=1&status=2"),
-        ("Campaigns, search", "/campaigns/?q=vip+launch"),
-        ("Campaigns, sorted by name", "/campaigns/?sort=name"),
-        ("Campaigns, page 300", "/campaigns/?page=300"),
+        Page(
+            "campaigns.campaigns.uncached",
+            "Campaigns, first reader after a change",
+            "/campaigns/",
+            uncached=True,
+        ),
+        Page(
+            "campaigns.campaigns_filtered",
+            "Campaigns, filtered",
+            "/campaigns/?campaign_type=1&status=2",
+            uncached=True,
+        ),
+        Page(
+            "campaigns.campaigns_search",
+            "Campaigns, search",
+            "/campaigns/?q=vip+launch",
+            uncached=True,
+        ),
+        Page(
+            "campaigns.campaigns_sorted_by_name",
+            "Campaigns, sorted by name",
+            "/campaigns/?sort=name",
+            uncached=True,
+        ),
+        Page(
+            "campaigns.campaigns_page_300",
+            "Campaigns, page 300",
+            "/campaigns/?page=300",
+            uncached=True,
+        ),
         ("Campaign detail (with charts)", f"/campaigns/{CHART_CAMPAIGN}/"),
         Page(
             "campaigns.chart_data",
             "Campaign chart data",
             f"/campaigns/{CHART_CAMPAIGN}/charts/data.json",
+        ),
+        Page(
+            "campaigns.chart_data.uncached",
+            "Campaign chart data, first watcher after a change",
+            f"/campaigns/{CHART_CAMPAIGN}/charts/data.json",
+            uncached=True,
         ),
         Page(
             "campaigns.chart_data.304",
