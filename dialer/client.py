@@ -416,6 +416,10 @@ class _Reporting:
         return getattr(self._file, name)
 
 
+# One encoder for every contact of an import (json.dumps makes one a call).
+_CONTACT_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
 def _write_multipart(out: BinaryIO, boundary: str, contacts: Iterable[ContactInput]) -> None:
     out.write(
         (
@@ -428,7 +432,7 @@ def _write_multipart(out: BinaryIO, boundary: str, contacts: Iterable[ContactInp
     for index, contact in enumerate(contacts):
         if index:
             out.write(b",\n")
-        out.write(json.dumps(contact.payload(), ensure_ascii=False).encode())
+        out.write(_CONTACT_JSON.encode(contact.payload()).encode())
     out.write(b"]")
     out.write(f"\r\n--{boundary}--\r\n".encode())
     out.flush()

@@ -756,14 +756,19 @@ def import_row_fix(
 
 
 def _valid_inputs(upload: DialerImport) -> Iterator[ContactInput]:
-    rows = upload.rows.filter(kind=DialerImportRow.Kind.VALID).order_by("line")
-    for row in rows.iterator(chunk_size=CHUNK):
+    # Plain values, not model rows: building 100,000 model instances cost most of the send.
+    rows = (
+        upload.rows.filter(kind=DialerImportRow.Kind.VALID)
+        .order_by("line")
+        .values_list("name", "phone_e164", "email", "outbound_number", "external_unique_id")
+    )
+    for name, phone, email, outbound, external_id in rows.iterator(chunk_size=CHUNK):
         yield ContactInput(
-            name=row.name,
-            phone_number=row.phone_e164,
-            email=row.email,
-            outbound_number=row.outbound_number,
-            external_unique_id=row.external_unique_id,
+            name=name,
+            phone_number=phone,
+            email=email,
+            outbound_number=outbound,
+            external_unique_id=external_id,
         )
 
 
