@@ -58,7 +58,7 @@ def with_template(fig: Figure) -> Figure:
 
 
 def cumulative_figure(curve: list[dict[str, Any]]) -> Figure:
-    x = [clock.chart_x(row["x"]) for row in curve]
+    x = clock.chart_xs(row["x"] for row in curve)
     traces = [
         {
             "type": "scatter",
@@ -260,7 +260,7 @@ def overview_traces(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
             traces.append(
                 {
                     "type": "scatter",
-                    "x": [clock.chart_x(x) for x in s["x"]],
+                    "x": clock.chart_xs(s["x"]),
                     "y": s[key],
                     "name": name % {"campaign": s["name"]},
                     "legendgroup": str(s["campaign_id"]),

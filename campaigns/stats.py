@@ -428,11 +428,12 @@ def campaign_curve(summary: dict[str, Any], points: int = MAX_POINTS) -> list[di
         .order_by("start_minute")
         .values_list("start_minute", *CURVE_FIELDS)
     )
-    running = [0] * len(CURVE_FIELDS)
     curve = []
+    running = dict.fromkeys(CURVE_FIELDS, 0)
     for start, *counts in rows:
-        running = [r + c for r, c in zip(running, counts, strict=True)]
-        curve.append({"x": _minute_label(start), **dict(zip(CURVE_FIELDS, running, strict=True))})
+        for f, count in zip(CURVE_FIELDS, counts, strict=True):
+            running[f] += count
+        curve.append({"x": datetime.fromtimestamp(start * 60, tz=UTC), **running})
     return curve
 
 

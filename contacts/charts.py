@@ -20,7 +20,7 @@ def mailing_rates_figure(points: list[tuple]) -> dict[str, Any] | None:
     points = [p for p in points if p[1]]
     if not points:
         return None
-    x = [clock.chart_x(p[0]) for p in points]
+    x = clock.chart_xs(p[0] for p in points)
     fig = go.Figure(
         layout={
             "title": {"text": gettext("Open and click rates over time (over delivered)"), "x": 0},

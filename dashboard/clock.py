@@ -7,6 +7,7 @@ force for their request by `dashboard.preferences.PreferencesMiddleware`), in on
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -51,9 +52,17 @@ def shown(value: datetime | None) -> str:
 def chart_x(value: datetime | str) -> str:
     """An instant (or its ISO 8601 text) as a chart's x value: the wall time in the user's
     zone, since plotly.js draws every date as a wall time and ignores any offset."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return timezone.localtime(value).strftime(CHART_X)
+    return chart_xs([value])[0]
+
+
+def chart_xs(values: Iterable[datetime | str]) -> list[str]:
+    """`chart_x()` of each of `values`, the user's zone looked up once (a chart has hundreds
+    of points)."""
+    zone = timezone.get_current_timezone()
+    return [
+        (datetime.fromisoformat(v) if isinstance(v, str) else v).astimezone(zone).strftime(CHART_X)
+        for v in values
+    ]
 
 
 def time_axis_title() -> str:
