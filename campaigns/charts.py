@@ -10,7 +10,7 @@ refresh. Every rate names its metric and what it is over.
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -19,6 +19,9 @@ from campaigns import stats
 from campaigns.abtest import ab_reading
 from dashboard import clock
 from dashboard.numbers import number, rate
+
+if TYPE_CHECKING:
+    from campaigns.models import CampaignStats
 
 # Colour-blind-safe (Okabe–Ito) palette.
 COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
@@ -273,12 +276,12 @@ def overview_traces(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return traces
 
 
-def campaign_charts(campaign: Any) -> dict[str, Any]:
+def campaign_charts(campaign: Any, row: CampaignStats | None) -> dict[str, Any]:
     """Everything the detail page's charts need, from stored rollups (a few hundred rows
     whatever the campaign's age): the figures, the A/B verdict in words, the numbers behind
-    them (for the table view and the CSV)."""
+    them (for the table view and the CSV). `row` is `stats.campaign_stats()`."""
     cid = campaign.provider_id
-    summary = stats.campaign_summary(cid)
+    summary = stats.campaign_summary(cid, row)
     curve = stats.campaign_curve(summary)
     totals = {k: summary[k] for k in (*stats.COUNT_FIELDS, *stats.rates(summary))}
     warm_up = list(campaign.warm_up or [])

@@ -194,6 +194,7 @@ def overview_card() -> dict:
 def campaign_detail(campaign: Campaign) -> dict[str, Any]:
     """The detail page's content: the campaign in words, in its own time zone, and its charts."""
     dimension, variants = describe.ab_dimension(campaign.ab_test)
+    row = stats.campaign_stats(campaign.provider_id)
     labels = (
         reference_labels("sender")
         if dimension == "sender_ids"
@@ -233,8 +234,8 @@ def campaign_detail(campaign: Campaign) -> dict[str, Any]:
         "template_label": reference_labels("template").get(
             campaign.template_invoke_name, campaign.template_invoke_name
         ),
-        "charts": _with_templates(charts.campaign_charts(campaign)),
-        "charts_etag": stats.data_version([campaign.provider_id]),
+        "charts": _with_templates(charts.campaign_charts(campaign, row)),
+        "charts_etag": stats.campaign_version(row),
     }
 
 

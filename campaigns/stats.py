@@ -471,10 +471,15 @@ def campaign_totals(
     return grouped(rows, by)
 
 
-def campaign_summary(campaign_id: int) -> dict[str, Any]:
-    """The campaign's totals and rates from its one row of stored totals, and the variant
-    EngageLab sent to the rest of the list (an A/B test), when it has."""
-    row = CampaignStats.objects.filter(campaign_id=campaign_id).first()
+def campaign_stats(campaign_id: int) -> CampaignStats | None:
+    """The campaign's one row of stored totals (None before anything was counted): what its
+    summary and its version are read from, once per request."""
+    return CampaignStats.objects.filter(campaign_id=campaign_id).first()
+
+
+def campaign_summary(campaign_id: int, row: CampaignStats | None) -> dict[str, Any]:
+    """The campaign's totals and rates from its row of stored totals (`campaign_stats()`), and
+    the variant EngageLab sent to the rest of the list (an A/B test), when it has."""
     totals = {f: getattr(row, f) if row else 0 for f in COUNT_FIELDS}
     return {
         **totals,
@@ -487,21 +492,20 @@ def campaign_summary(campaign_id: int) -> dict[str, Any]:
     }
 
 
-def data_version(campaign_ids: list[int] | None = None) -> str:
-    """Changes whenever a bucket the reader cares about changes: the ETag of chart data. Both
-    forms read one indexed row, so a poll that finds nothing new costs almost nothing."""
-    if campaign_ids is None:
-        at = StatBucket.objects.order_by("-updated_at").values_list("updated_at", flat=True)
-        latest = at.first()
-        return f"{latest.timestamp() if latest else 0:.6f}"
-    rows = CampaignStats.objects.filter(campaign_id__in=campaign_ids).order_by("campaign_id")
-    return (
-        ";".join(
-            f"{r.updated_at.timestamp():.6f}-{sum(getattr(r, f) for f in COUNT_FIELDS)}"
-            for r in rows
-        )
-        or "0"
-    )
+def campaign_version(row: CampaignStats | None) -> str:
+    """Changes whenever the campaign's counts change (`row` is `campaign_stats()`): the ETag of
+    its chart data."""
+    if row is None:
+        return "0"
+    return f"{row.updated_at.timestamp():.6f}-{sum(getattr(row, f) for f in COUNT_FIELDS)}"
+
+
+def data_version() -> str:
+    """Changes whenever any bucket changes: the ETag of the overview's chart data. It reads
+    one indexed row, so a poll that finds nothing new costs almost nothing."""
+    at = StatBucket.objects.order_by("-updated_at").values_list("updated_at", flat=True)
+    latest = at.first()
+    return f"{latest.timestamp() if latest else 0:.6f}"
 
 
 PERIODS = {

@@ -322,7 +322,8 @@ def _campaign_etag(request: HtmxHttpRequest, campaign_id: int) -> str:
     # Read once per request: the ETag check and the cache key share it. The same data drawn in
     # another zone, or written in another language, is another answer.
     if not hasattr(request, "chart_etag"):
-        version = stats.data_version([campaign_id])
+        request.chart_stats = stats.campaign_stats(campaign_id)  # the answer's numbers too
+        version = stats.campaign_version(request.chart_stats)
         request.chart_etag = f"{version}:{clock.zone_name()}:{get_language()}"
     return request.chart_etag
 
@@ -342,7 +343,7 @@ def campaign_chart_data(request: HtmxHttpRequest, campaign_id: int) -> HttpRespo
     a changed answer built once per version for everyone watching the campaign."""
 
     def payload() -> dict[str, Any]:
-        data = charts.campaign_charts(_campaign(campaign_id))
+        data = charts.campaign_charts(_campaign(campaign_id), request.chart_stats)
         return {
             "figures": {key: fig["data"] for key, fig in data["figures"].items()},
             "verdict": data["verdict"],
