@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -54,11 +55,15 @@ def overview_cards(user) -> list[dict[str, Any]]:
         ("dashboard.view_dialer", dialer_selectors),
     ):
         if user.has_perm(perm):
-            # Counted once for everyone every few seconds (the mirrors they count move with
-            # syncs, minutes apart), in each language.
-            key = f"overview:card:{module.__name__}:{get_language()}"
-            cards.append(cache.get_or_set(key, module.overview_card, OVERVIEW_CARD_SECONDS))
+            cards.append(_shared(f"card:{module.__name__}", module.overview_card))
     return cards
+
+
+def _shared(key: str, compute: Callable[[], Any]) -> Any:
+    """What the overview shows everyone, worked out once for all every few seconds (the
+    mirrors it reads move with syncs, minutes apart), in each language."""
+    key = f"overview:{key}:{get_language()}"
+    return cache.get_or_set(key, compute, OVERVIEW_CARD_SECONDS)
 
 
 # Documented limits: CCAI 10 calls/s per customer; EngageLab 60 calls/min on its statistics
@@ -68,32 +73,37 @@ RATE_LIMITS = {"ccai": (10, "second"), "engagelab": (60, "minute")}
 
 def latest_sendings(user, limit: int = 5) -> list[dict[str, Any]]:
     """The latest sendings the user may see, both email providers, newest first: EngageLab
-    campaigns (from the statistics buckets) and Dialog Insight mailings (from the mirror)."""
+    campaigns (from the statistics buckets) and Dialog Insight mailings (from the mirror),
+    each read once for everyone every few seconds, like the cards."""
     from campaigns.selectors import latest_campaign_numbers
     from contacts.selectors import latest_mailings
 
     rows: list[dict[str, Any]] = []
     if user.has_perm("dashboard.view_campaigns"):
-        rows += latest_campaign_numbers(limit)
+        rows += _shared(f"campaigns:{limit}", lambda: latest_campaign_numbers(limit))
     if user.has_perm("dashboard.view_contacts"):
-        for m in latest_mailings(limit):
-            rows.append(
-                {
-                    "provider": "Dialog Insight",
-                    "name": m.message_name or _("Mailing #%(id)s") % {"id": m.provider_id},
-                    "url": reverse("contacts:mailing_detail", args=[m.provider_id]),
-                    "launched": m.launch_at,
-                    "sent": m.sent,
-                    "delivered": m.delivered,
-                    "unique_opens": m.unique_opens,
-                    "unique_clicks": m.unique_clicks,
-                    "open_rate": m.open_rate,
-                    "click_rate": m.click_rate,
-                }
-            )
+        rows += _shared(f"mailings:{limit}", lambda: _mailing_rows(latest_mailings(limit)))
     epoch = datetime.min.replace(tzinfo=UTC)
     rows.sort(key=lambda r: r["launched"] or epoch, reverse=True)
     return rows[: limit * 2]
+
+
+def _mailing_rows(mailings) -> list[dict[str, Any]]:
+    return [
+        {
+            "provider": "Dialog Insight",
+            "name": m.message_name or _("Mailing #%(id)s") % {"id": m.provider_id},
+            "url": reverse("contacts:mailing_detail", args=[m.provider_id]),
+            "launched": m.launch_at,
+            "sent": m.sent,
+            "delivered": m.delivered,
+            "unique_opens": m.unique_opens,
+            "unique_clicks": m.unique_clicks,
+            "open_rate": m.open_rate,
+            "click_rate": m.click_rate,
+        }
+        for m in mailings
+    ]
 
 
 def provider_statuses(configs: list[ProviderConfig]) -> list[dict[str, Any]]:

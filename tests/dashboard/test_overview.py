@@ -72,3 +72,27 @@ def test_dialer_staff_do_not_see_email_sendings(client, dialer_staff, sendings):
     body = client.get("/").content.decode()
     assert "latest-sendings" not in body and "Winter sale" not in body
     assert "Winter sale" not in client.get("/overview/sendings/").content.decode()
+
+
+def test_everyone_reads_the_sendings_counted_once_and_a_change_shows_within_15_seconds(
+    client, manager, marketer, sendings
+):
+    import time_machine
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def newsletter_rates(user) -> str:
+        client.force_login(user)
+        body = client.get("/overview/sendings/", HTTP_HX_REQUEST="true").content.decode()
+        table = body[body.index("<table") :]
+        return table[table.index("Monthly newsletter") :].split("Winter sale")[0]
+
+    with time_machine.travel("2026-12-01T15:45:00+00:00", tick=False) as clock:
+        assert "25.0%" in newsletter_rates(manager)  # 50 of 200 delivered
+        Mailing.objects.filter(provider_id=7).update(unique_opens=100)
+        with CaptureQueriesContext(connection) as ctx:
+            assert "25.0%" in newsletter_rates(marketer)  # what the manager read a moment ago
+        assert not [q for q in ctx.captured_queries if "contacts_mailing" in q["sql"]]
+        assert not [q for q in ctx.captured_queries if "campaigns_campaignstats" in q["sql"]]
+        clock.shift(16)
+        assert "50.0%" in newsletter_rates(marketer)  # 100 of 200
