@@ -4,6 +4,7 @@ value of the CSV download, all written by one rate rule."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -225,3 +226,21 @@ def test_the_list_rendered_once_for_everyone_shows_any_change_at_once(client, ma
     with translation.override("fr"):
         assert row[2] == gettext("Finished") != "Finished"
         assert row[6] == rate(0.5).replace("\xa0", " ") != "50.0%"  # the table reads spaces
+
+
+def test_the_filters_rendered_once_per_query_keep_each_readers_own_choice(client, manager):
+    client.force_login(manager)
+    for query, status in (("", ""), ("status=2", "2"), ("q=spring&status=0", "0"), ("", "")):
+        page = client.get(f"/campaigns/?{query}").content.decode()
+        filters = page[
+            page.index('class="filters"') : page.index("</form>", page.index('class="filters"'))
+        ]
+        selected = re.findall(
+            r'<option value="([^"]*)" selected>', filters[filters.index('name="status"') :]
+        )
+        assert selected[:1] == [status]
+        assert ('value="spring"' in filters) == ("spring" in query)
+    client.cookies["django_language"] = "fr"
+    page = client.get("/campaigns/?status=2", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    with translation.override("fr"):
+        assert f">{gettext('All types')}<" in page and gettext("All types") != "All types"
