@@ -98,6 +98,39 @@ def test_board_pages_without_counting_the_contacts(client, dialer_staff, synced)
     ]
 
 
+def test_a_far_page_shows_its_own_contacts_in_order_with_or_without_a_status(
+    client, dialer_staff, synced
+):
+    campaign = synced
+    campaign.contacts.all().delete()
+    DialerContact.objects.bulk_create(
+        DialerContact(
+            campaign=campaign,
+            provider_id=5000 + i,
+            name=f"P{i:04d}",
+            phone_e164=f"+1514666{i:04d}",
+            status="Finished" if i % 2 else "Upcoming",
+        )
+        for i in range(2100)
+    )
+    DialerStatusCount.objects.filter(campaign=campaign).delete()
+    for status in ("Upcoming", "Finished"):
+        DialerStatusCount.objects.create(campaign=campaign, status=status, count=1050)
+    client.force_login(dialer_staff)
+    url = reverse("dialer:campaign_detail", args=[campaign.provider_id])
+
+    def names(**query) -> list[str]:
+        page = client.get(url, query).content.decode()
+        return re.findall(r">(P\d{4})<", page)
+
+    assert selectors.FAR_PAGE_OFFSET < 50 * 30
+    assert names(page=30) == [f"P{i:04d}" for i in range(1450, 1500)]  # all contacts
+    assert names(page=42) == [f"P{i:04d}" for i in range(2050, 2100)]  # the last
+    upcoming = [f"P{i:04d}" for i in range(0, 2100, 2)]
+    assert names(status="upcoming", page=21) == upcoming[1000:1050]  # the status's last page
+    assert names(status="upcoming", page=5) == upcoming[200:250]  # a near page, read at once
+
+
 def test_a_board_re_reads_itself_quickly_while_dialling_and_slowly_otherwise(
     client, dialer_staff, synced
 ):
