@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from campaigns.models import DailyDomainStat
-from dashboard.numbers import rate
+from dashboard.numbers import number, rate
 from tests.campaigns.test_charts import deliver, ev, mirror
 from tests.pages import csv_rows, figures, tables
 
@@ -244,3 +244,19 @@ def test_the_filters_rendered_once_per_query_keep_each_readers_own_choice(client
     page = client.get("/campaigns/?status=2", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     with translation.override("fr"):
         assert f">{gettext('All types')}<" in page and gettext("All types") != "All types"
+
+
+def test_the_list_counts_its_campaigns_with_the_readers_thousands_separator(client, manager):
+    from campaigns.models import Campaign
+
+    now = timezone.now()
+    Campaign.objects.bulk_create(
+        Campaign(provider_id=i, name=f"C{i}", status=1, campaign_type=2, synced_at=now)
+        for i in range(1, 1235)
+    )
+    client.force_login(manager)
+    assert "1,234 campaigns</p>" in client.get("/campaigns/").content.decode()
+    client.cookies["django_language"] = "fr"
+    page = client.get("/campaigns/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    with translation.override("fr"):
+        assert f"{number(1234)} campagnes</p>" in page and number(1234) != "1234"
