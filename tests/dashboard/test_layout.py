@@ -94,3 +94,22 @@ def test_the_main_menu_folds_on_a_phone_and_opens_with_the_keyboard(marketer, lo
     expect(menu).to_be_hidden()
     expect(nav.get_by_role("link", name="Audit")).to_be_visible()
     expect(log_out).to_be_in_viewport()
+
+
+def test_the_campaign_list_shows_every_column_on_a_laptop(charts_too, marketer, login):
+    """The rates are the list's point: on a laptop they are in view, not behind a sideways
+    scroll of the table."""
+    page = login(marketer)
+    page.set_viewport_size(LAPTOP)
+    page.goto("/campaigns/")
+    expect(page.locator("#table-campaigns td.number").first).to_be_visible()
+    assert (
+        page.evaluate(
+            "(() => { const wrap = document.querySelector('#table-campaigns').parentElement;"
+            " return wrap.scrollWidth - wrap.clientWidth; })()"
+        )
+        == 0
+    )
+    expect(
+        page.get_by_role("columnheader", name="Unique click rate, over delivered")
+    ).to_be_in_viewport()
