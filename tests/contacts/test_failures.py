@@ -491,9 +491,7 @@ def test_trigger_without_javascript_keeps_the_parameters_and_shows_the_error(mia
     )  # fmt: skip
     assert response.status_code == 422
     html = response.content.decode()
-    error = re.search(
-        r'<small class="form-error" id="id_parameter-CartUrl_error">(.*?)</small>', html
-    )
+    error = re.search(r'<ul class="errorlist" id="id_parameter-CartUrl_error"><li>(.*?)</li>', html)
     assert error[1] == "Enter the value that replaces [[CartUrl]]."
     assert 'name="parameter-Coupon" value="SPRING"' in html
     assert "claire@example.com" in text(response)  # the contact's page, not a bare fragment
