@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cached_property
+from functools import cached_property, reduce
+from operator import or_
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Max, Q, QuerySet, Sum
+from django.db.models import Max, Q, QuerySet, Sum, Value
+from django.db.models.functions import Replace, StrIndex, Upper
+from django.db.models.lookups import GreaterThan
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -131,6 +135,19 @@ def _starting(field: str, prefix: str) -> Q:
     return Q(**{f"{field}__gte": prefix, f"{field}__lt": after})
 
 
+SEARCHED = ("name", "email", "external_unique_id")
+# What a search is narrowed by: one of its words (a run of letters and digits, a word to
+# pg_trgm too), long enough for the trigram indexes.
+_WORD = re.compile(rf"[^\W_]{{{TRIGRAM},}}")
+# A word found in fewer contacts than this (all campaigns) is rare enough to look up alone.
+RARE = 250
+
+
+def _in_text(text: str) -> str:
+    """An FTS5 query for `text` in the searched columns of migration 0006's index."""
+    return '{name email external_unique_id} : "' + text.replace('"', '""') + '"'
+
+
 class TextMatches:
     """The contacts of one campaign (and status) whose name, e-mail or external id contains a
     text, in id order, read a page at a time from SQLite's trigram index (see migration 0006):
@@ -138,10 +155,7 @@ class TextMatches:
     the campaign or the table holds."""
 
     def __init__(self, campaign: DialerCampaign, status: st.Status | None, text: str) -> None:
-        phrase = '"' + text.replace('"', '""') + '"'
-        self.match = (
-            f'campaign : "c{campaign.pk}c" AND {{name email external_unique_id}} : {phrase}'
-        )
+        self.match = f'campaign : "c{campaign.pk}c" AND {_in_text(text)}'
         self.status = status
 
     def __getitem__(self, page: slice) -> list[DialerContact]:
@@ -158,6 +172,60 @@ class TextMatches:
             )
             ids = [row[0] for row in cursor.fetchall()]
         return list(DialerContact.objects.filter(pk__in=ids).order_by("id"))
+
+
+def _any(lookup: str, value: object) -> Q:
+    return reduce(or_, (Q(**{f"{column}__{lookup}": value}) for column in SEARCHED))
+
+
+def _narrowed(text: str) -> Q | None:
+    """The contacts holding a word of the search that few contacts hold, found through the
+    trigram index, for the whole text to be checked on those few only; None when no word is
+    known to be rare (the index then looks up the whole text).
+
+    An index lookup of the whole text pays for its commonest word: every trigram of "Contact"
+    is in every contact, and both SQLite's FTS5 and PostgreSQL's GIN read those lists through
+    to find "Contact 199999". SQLite reads each word's first RARE contacts from its index (it
+    reads a common word lazily, so that costs little either way) and keeps the word with the
+    fewest. PostgreSQL's GIN cannot count a word cheaply: there, the longest word with a digit
+    (an id, a house number: names are common, numbers seldom are)."""
+    words = [word for word in dict.fromkeys(_WORD.findall(text)) if word != text]
+    if connection.vendor != "sqlite":
+        number = max((w for w in words if any(c.isdigit() for c in w)), key=len, default=None)
+        return None if number is None else _any("icontains", number)
+    # The whole text is then checked by upper() and instr(), which fold ASCII only, as the
+    # index folds any case: other text goes to the index whole.
+    if not words or not text.isascii():
+        return None
+    found: list[list[int]] = [[] for _ in words]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join(
+                f"SELECT {i}, rowid FROM (SELECT rowid FROM dialer_contact_search "
+                f"WHERE dialer_contact_search MATCH %s LIMIT {RARE})"
+                for i in range(len(words))
+            ),
+            [_in_text(word) for word in words],
+        )
+        for i, rowid in cursor.fetchall():
+            found[i].append(rowid)
+    fewest = min(found, key=len)
+    return Q(pk__in=fewest) if len(fewest) < RARE else None
+
+
+def _containing(text: str) -> Q:
+    """The contacts whose name, e-mail or external id contains `text`, case aside, checked on
+    each row and never through an index (on PostgreSQL, `icontains` would make the planner
+    read the whole text's trigrams again)."""
+    needle = Upper(Value(text))
+
+    def folded(column: str) -> Upper:
+        if connection.vendor == "sqlite":
+            # SQLite's trigram index reads the long s (ſ) as an s; its upper() does not.
+            return Upper(Replace(column, Value("ſ"), Value("s")))
+        return Upper(column)  # as `icontains` reads it
+
+    return reduce(or_, (Q(GreaterThan(StrIndex(folded(c), needle), 0)) for c in SEARCHED))
 
 
 def search(
@@ -183,11 +251,13 @@ def search(
     if len(q) < TRIGRAM:
         short = Q(name__istartswith=q) | Q(email__istartswith=q)
         return contacts.filter(short | _starting("external_unique_id", q)).order_by("id")
+    narrowed = _narrowed(q)
+    if narrowed is not None:
+        return contacts.filter(narrowed, _containing(q)).order_by("id")
     if connection.vendor == "sqlite":
         return TextMatches(campaign, status, q)
     # PostgreSQL: pg_trgm GIN indexes on UPPER(column) serve these (see migration 0006).
-    text = Q(name__icontains=q) | Q(email__icontains=q) | Q(external_unique_id__icontains=q)
-    return contacts.filter(text).order_by("id")
+    return contacts.filter(_any("icontains", q)).order_by("id")
 
 
 class UncountedPage:

@@ -1,0 +1,136 @@
+"""The board's search by a part of a name, an e-mail or an external id when one word of it is
+rare among many contacts holding another ("Contact 1042" among 300 "Contact N"): the same
+contacts found as by the whole text, in id order, a page at a time, within the status asked
+for, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from dialer import selectors
+from dialer.models import DialerCampaign, DialerContact
+
+pytestmark = pytest.mark.django_db
+
+COMMON = selectors.RARE + 50  # contacts named "Contact N": "Contact" is a common word
+
+
+@pytest.fixture
+def campaign():
+    campaign = DialerCampaign.objects.create(provider_id=4100, name="Autumn renewals")
+    DialerContact.objects.bulk_create(
+        DialerContact(
+            campaign=campaign,
+            provider_id=n,
+            name=f"Contact {n}",
+            email=f"c{n}@example.com",
+            external_unique_id=f"CRM-{n}",
+            status="Upcoming",
+        )
+        for n in range(1000, 1000 + COMMON)
+    )
+    return campaign
+
+
+def add(campaign, name, *, status="Upcoming", email="", external_unique_id=""):
+    return DialerContact.objects.create(
+        campaign=campaign,
+        name=name,
+        email=email,
+        external_unique_id=external_unique_id,
+        status=status,
+    )
+
+
+def names(client, campaign, **query) -> list[str]:
+    """The names the board lists for a search, top to bottom."""
+    url = reverse("dialer:campaign_detail", args=[campaign.provider_id])
+    page = client.get(url, query, HTTP_HX_REQUEST="true").content.decode()
+    return re.findall(r'<td class="c-name" data-label="Name">([^<]*)</td>', page)
+
+
+@pytest.fixture
+def staff(client, dialer_staff):
+    client.force_login(dialer_staff)
+    return client
+
+
+def test_a_rare_word_beside_a_common_one_finds_the_whole_text_only(staff, campaign):
+    # "104" is in 1040…1049, 1104, 1204: only the first ten hold "Contact 104".
+    assert names(staff, campaign, q="Contact 104") == [f"Contact {n}" for n in range(1040, 1050)]
+    assert names(staff, campaign, q="contact 1042") == ["Contact 1042"]  # case aside
+    assert names(staff, campaign, q="Contact 1042 ") == ["Contact 1042"]
+
+
+def test_the_index_is_not_asked_for_the_common_word_with_the_rare_one(staff, campaign):
+    # The whole text through the index reads every contact holding "Contact".
+    with CaptureQueriesContext(connection) as ctx:
+        assert names(staff, campaign, q="Contact 1042") == ["Contact 1042"]
+    # SQLite's FTS5 phrase, PostgreSQL's LIKE pattern.
+    whole = (': "Contact 1042"', "%Contact 1042%")
+    assert not [q["sql"] for q in ctx.captured_queries if any(w in q["sql"] for w in whole)]
+
+
+def test_a_phrase_across_words_and_columns_is_found_where_it_is_whole(staff, campaign):
+    near = add(campaign, "Contact 1042 Riverside")
+    add(campaign, "Contact 1042 Lake Riverside")  # both words, not side by side
+    add(campaign, "Riverside", email="contact1042@example.org")  # the words in two columns
+    by_email = add(campaign, "Bo Lake", email="c1042@riverside.example")
+    assert names(staff, campaign, q="1042 Riverside") == [near.name]
+    assert names(staff, campaign, q="c1042@riverside") == [by_email.name]
+    assert names(staff, campaign, q="CRM-1042") == ["Contact 1042"]
+
+
+def test_an_underscore_or_a_percent_sign_is_searched_as_typed(staff, campaign):
+    add(campaign, "Contact 1042_x")
+    add(campaign, "Contact 1042 50%")
+    assert names(staff, campaign, q="1042_x") == ["Contact 1042_x"]
+    assert names(staff, campaign, q="1042 50%") == ["Contact 1042 50%"]
+
+
+def test_accented_names_are_found_case_aside(staff, campaign):
+    zoe = add(campaign, "Zoë Dupré 1042")
+    assert names(staff, campaign, q="DUPRÉ 1042") == [zoe.name]
+    assert names(staff, campaign, q="zoë dupré") == [zoe.name]
+    assert names(staff, campaign, q="Dupre 1042") == []  # an accent is a letter of its own
+
+
+def test_a_long_s_is_read_as_an_s_as_the_index_reads_it(staff, campaign):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's trigram index folds ſ to s; PostgreSQL's upper() by its locale")
+    baptiste = add(campaign, "Jean-Baptiſte 1042")
+    assert names(staff, campaign, q="Baptiste 1042") == [baptiste.name]
+    assert names(staff, campaign, q="Baptiste") == [baptiste.name]  # the index alone, as before
+
+
+def test_a_rare_word_within_a_status_and_a_campaign_only(staff, campaign):
+    done = add(campaign, "Contact 1042 Finished", status="Finished")
+    other = DialerCampaign.objects.create(provider_id=4101, name="Other")
+    add(other, "Contact 1042 Elsewhere")
+    assert names(staff, campaign, q="Contact 1042", status="finished") == [done.name]
+    assert names(staff, campaign, q="Contact 1042") == ["Contact 1042", done.name]
+    assert names(staff, other, q="Contact 1042") == ["Contact 1042 Elsewhere"]
+
+
+def test_a_rare_word_pages_its_matches_in_id_order(staff, campaign):
+    quay = [add(campaign, f"Zed 777{n:02d} Quay").name for n in range(60)]
+    first = names(staff, campaign, q="Zed 777")
+    assert first == quay[:50]
+    assert names(staff, campaign, q="Zed 777", page=2) == quay[50:]
+    assert names(staff, campaign, q="Zed 777", page=3) == []
+
+
+def test_common_words_alone_are_still_found_through_the_index(staff, campaign):
+    # "Contact" and "Riverside" are each in more contacts than a rare word is.
+    for n in range(selectors.RARE):
+        add(campaign, f"Riverside {n}")
+    add(campaign, "Contact Riverside")
+    assert names(staff, campaign, q="Contact Riverside") == ["Contact Riverside"]
+    assert names(staff, campaign, q="Contact 10", page=2) == [
+        f"Contact {n}" for n in range(1050, 1100)
+    ]
