@@ -178,25 +178,10 @@ def _any(lookup: str, value: object) -> Q:
     return reduce(or_, (Q(**{f"{column}__{lookup}": value}) for column in SEARCHED))
 
 
-def _narrowed(text: str) -> Q | None:
-    """The contacts holding a word of the search that few contacts hold, found through the
-    trigram index, for the whole text to be checked on those few only; None when no word is
-    known to be rare (the index then looks up the whole text).
-
-    An index lookup of the whole text pays for its commonest word: every trigram of "Contact"
-    is in every contact, and both SQLite's FTS5 and PostgreSQL's GIN read those lists through
-    to find "Contact 199999". SQLite reads each word's first RARE contacts from its index (it
-    reads a common word lazily, so that costs little either way) and keeps the word with the
-    fewest. PostgreSQL's GIN cannot count a word cheaply: there, the longest word with a digit
-    (an id, a house number: names are common, numbers seldom are)."""
-    words = [word for word in dict.fromkeys(_WORD.findall(text)) if word != text]
-    if connection.vendor != "sqlite":
-        number = max((w for w in words if any(c.isdigit() for c in w)), key=len, default=None)
-        return None if number is None else _any("icontains", number)
-    # The whole text is then checked by upper() and instr(), which fold ASCII only, as the
-    # index folds any case: other text goes to the index whole.
-    if not words or not text.isascii():
-        return None
+def _holding(words: list[str]) -> list[int]:
+    """The ids of the contacts (any campaign) holding the rarest of `words`, read from SQLite's
+    trigram index up to RARE for each word: FTS5 reads a common word's matches lazily, so
+    even "Contact" costs little."""
     found: list[list[int]] = [[] for _ in words]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -209,8 +194,36 @@ def _narrowed(text: str) -> Q | None:
         )
         for i, rowid in cursor.fetchall():
             found[i].append(rowid)
-    fewest = min(found, key=len)
-    return Q(pk__in=fewest) if len(fewest) < RARE else None
+    return min(found, key=len)
+
+
+def _narrowed(text: str) -> Q | None:
+    """The contacts holding a word of the search that fewer than RARE contacts hold, found
+    through the trigram index, for the whole text to be checked on those few only; None when
+    no word is known to be rare (the index then looks up the whole text, as before).
+
+    An index lookup of the whole text pays for its commonest word: every trigram of "Contact"
+    is in every contact, and both SQLite's FTS5 and PostgreSQL's GIN read those lists through
+    to find "Contact 199999". SQLite reads every word from its index (see `_holding`).
+    PostgreSQL's GIN reads a word's whole lists before the first row, so only the longest
+    word with a digit is read there (an id, a house number: names are common, numbers seldom
+    are). Either way the contacts are read up to RARE, never more, and then by id: a word the
+    planner thinks common must not send it walking the whole campaign for the text."""
+    words = [word for word in dict.fromkeys(_WORD.findall(text)) if word != text]
+    if connection.vendor == "sqlite":
+        # The whole text is then checked by upper() and instr(), which fold ASCII only, as
+        # the index folds any case: other text goes to the index whole.
+        if not words or not text.isascii():
+            return None
+        ids = _holding(words)
+    else:
+        number = max((w for w in words if any(c.isdigit() for c in w)), key=len, default=None)
+        if number is None:
+            return None
+        # In no order: by id, a word the planner thinks common walks the table for RARE.
+        holding = DialerContact.objects.filter(_any("icontains", number)).order_by()
+        ids = list(holding.values_list("pk", flat=True)[:RARE])
+    return Q(pk__in=ids) if len(ids) < RARE else None
 
 
 def _containing(text: str) -> Q:

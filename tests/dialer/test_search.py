@@ -134,3 +134,16 @@ def test_common_words_alone_are_still_found_through_the_index(staff, campaign):
     assert names(staff, campaign, q="Contact 10", page=2) == [
         f"Contact {n}" for n in range(1050, 1100)
     ]
+
+
+def test_a_common_number_beside_a_rare_name(staff, campaign):
+    # "777" is in more contacts than a rare word is: the name narrows the search, or the
+    # index reads the whole text.
+    for n in range(selectors.RARE):
+        add(campaign, f"Order {n}", external_unique_id=f"ORD-777-{n}")
+    add(campaign, "Jo Riverside 777")
+    assert names(staff, campaign, q="Riverside 777") == ["Jo Riverside 777"]
+    assert names(staff, campaign, q="ORD-777-12") == [
+        "Order 12",
+        *[f"Order {n}" for n in range(120, 130)],
+    ]
