@@ -147,3 +147,24 @@ def test_a_common_number_beside_a_rare_name(staff, campaign):
         "Order 12",
         *[f"Order {n}" for n in range(120, 130)],
     ]
+
+
+def test_the_status_chips_speak_each_readers_language_in_turn(client, campaign):
+    from dashboard.models import Preferences
+    from dashboard.roles import DIALER_STAFF
+    from tests.conftest import make_user
+
+    english, french = make_user("en.reader", DIALER_STAFF), make_user("fr.reader", DIALER_STAFF)
+    Preferences.objects.update_or_create(user=french, defaults={"language": "fr"})
+    url = reverse("dialer:campaign_detail", args=[campaign.provider_id])
+
+    def upcoming(user) -> str:
+        client.force_login(user)
+        page = client.get(url, {"q": "Contact 1042"}).content.decode()
+        chip = re.search(r'id="chip-upcoming".*?</a>', page, re.S).group(0)
+        return re.sub(r"<[^>]+>", "|", chip)
+
+    in_english = "|Upcoming|: The contact is next in line to be called.|"
+    assert in_english in upcoming(english)
+    assert "|À venir|\u00a0: Le contact est le prochain à appeler.|" in upcoming(french)
+    assert in_english in upcoming(english)
