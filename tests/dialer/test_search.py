@@ -168,3 +168,27 @@ def test_the_status_chips_speak_each_readers_language_in_turn(client, campaign):
     assert in_english in upcoming(english)
     assert "|À venir|\u00a0: Le contact est le prochain à appeler.|" in upcoming(french)
     assert in_english in upcoming(english)
+
+
+def test_the_board_lists_its_recent_imports_in_one_query(staff, dialer_staff, campaign):
+    from dialer.models import DialerImport
+
+    for name, valid, total in (("autumn.csv", 3, 5), ("late.csv", 1, 1)):
+        DialerImport.objects.create(
+            campaign=campaign,
+            created_by=dialer_staff,
+            file_name=name,
+            file_format="csv",
+            state=DialerImport.State.PREVIEWED,
+            valid_rows=valid,
+            total_rows=total,
+        )
+    url = reverse("dialer:campaign_detail", args=[campaign.provider_id])
+    with CaptureQueriesContext(connection) as ctx:
+        page = staff.get(url, {"q": "Contact 1042"}).content.decode()
+    listed = re.search(r'<details class="dialer-imports">.*?</details>', page, re.S).group(0)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", listed))
+    assert "Recent imports (2)" in text
+    assert "late.csv · Checked: ready to send · 1 valid of 1 · now by dana.dialer" in text
+    assert "autumn.csv · Checked: ready to send · 3 valid of 5 · now by dana.dialer" in text
+    assert len([q for q in ctx.captured_queries if "dialer_dialerimport" in q["sql"]]) == 1
