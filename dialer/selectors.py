@@ -176,23 +176,21 @@ def _any(lookup: str, value: object) -> Q:
     return reduce(or_, (Q(**{f"{column}__{lookup}": value}) for column in SEARCHED))
 
 
-def _holding(words: list[str]) -> list[int]:
-    """The ids of the contacts (any campaign) holding the rarest of `words`, read from SQLite's
-    trigram index up to RARE for each word: FTS5 reads a common word's matches lazily, so
-    even "Contact" costs little."""
-    found: list[list[int]] = [[] for _ in words]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            " UNION ALL ".join(
-                f"SELECT {i}, rowid FROM (SELECT rowid FROM dialer_contact_search "
-                f"WHERE dialer_contact_search MATCH %s LIMIT {RARE})"
-                for i in range(len(words))
-            ),
-            [_in_text(word) for word in words],
-        )
-        for i, rowid in cursor.fetchall():
-            found[i].append(rowid)
-    return min(found, key=len)
+def _holding(word: str) -> list[int]:
+    """The ids of the contacts (any campaign) holding `word`, through the trigram index, up
+    to RARE of them, in no order: SQLite's FTS5 reads a common word's matches lazily, so even
+    "Contact" costs little; on PostgreSQL, in id order, a word the planner thinks common would
+    walk the whole table for them."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rowid FROM dialer_contact_search WHERE dialer_contact_search MATCH %s "
+                f"LIMIT {RARE}",
+                [_in_text(word)],
+            )
+            return [rowid for (rowid,) in cursor.fetchall()]
+    holding = DialerContact.objects.filter(_any("icontains", word)).order_by()
+    return list(holding.values_list("pk", flat=True)[:RARE])
 
 
 def _narrowed(text: str) -> Q | None:
@@ -202,26 +200,27 @@ def _narrowed(text: str) -> Q | None:
 
     An index lookup of the whole text pays for its commonest word: every trigram of "Contact"
     is in every contact, and both SQLite's FTS5 and PostgreSQL's GIN read those lists through
-    to find "Contact 199999". SQLite reads every word from its index (see `_holding`).
-    PostgreSQL's GIN reads a word's whole lists before the first row, so only the longest
-    word with a digit is read there (an id, a house number: names are common, numbers seldom
-    are). Either way the contacts are read up to RARE, never more, and then by id: a word the
-    planner thinks common must not send it walking the whole campaign for the text."""
-    words = [word for word in dict.fromkeys(_WORD.findall(text)) if word != text]
+    to find "Contact 199999". The words likeliest to be rare are tried first: those with a
+    digit (an id, a house number: names are common, numbers seldom are), the longest first.
+    SQLite tries each word in turn until one is rare. PostgreSQL's GIN reads a word's whole
+    lists before its first row (all 200,000 contacts for "Contact"), so there only the first
+    word with a digit is tried."""
+    words = sorted(
+        (word for word in dict.fromkeys(_WORD.findall(text)) if word != text),
+        key=lambda word: (not any(c.isdigit() for c in word), -len(word)),
+    )
     if connection.vendor == "sqlite":
         # The whole text is then checked by upper() and instr(), which fold ASCII only, as
         # the index folds any case: other text goes to the index whole.
-        if not words or not text.isascii():
+        if not text.isascii():
             return None
-        ids = _holding(words)
     else:
-        number = max((w for w in words if any(c.isdigit() for c in w)), key=len, default=None)
-        if number is None:
-            return None
-        # In no order: by id, a word the planner thinks common walks the table for RARE.
-        holding = DialerContact.objects.filter(_any("icontains", number)).order_by()
-        ids = list(holding.values_list("pk", flat=True)[:RARE])
-    return Q(pk__in=ids) if len(ids) < RARE else None
+        words = [word for word in words if any(c.isdigit() for c in word)][:1]
+    for word in words:
+        ids = _holding(word)
+        if len(ids) < RARE:
+            return Q(pk__in=ids)
+    return None
 
 
 class _Holds(Lookup):
