@@ -102,7 +102,6 @@ BOARD_CACHE_SECONDS = 600
 
 
 def _board(
-    request: HtmxHttpRequest,
     campaign: DialerCampaign,
     live: selectors.BoardLive,
     *,
@@ -114,7 +113,9 @@ def _board(
     def rendered() -> str:
         board = selectors.board(campaign, status_slug=status, q=q, page=page or None)
         context = {"board": board, "live": live, "campaign": campaign, "can_change": can_change}
-        return render_to_string("dialer/board.html#board", context, request)
+        # Without the request: shared by everyone watching, the board holds nothing of one
+        # request's (and the context processors, for the page around it, are not run twice).
+        return render_to_string("dialer/board.html#board", context)
 
     html = cache.get_or_set(live.fragment_key, rendered, BOARD_CACHE_SECONDS)
     return mark_safe(html)  # rendered by the template above, escaped there
@@ -141,7 +142,7 @@ def campaign_detail(request: HtmxHttpRequest, campaign_id: int) -> HttpResponse:
         unchanged = get_conditional_response(request, etag=live.etag)
         if unchanged is not None:
             return live.headers(unchanged)
-    board = _board(request, campaign, live, status=status, q=q, page=page, can_change=can_change)
+    board = _board(campaign, live, status=status, q=q, page=page, can_change=can_change)
     if _fragment(request):
         return live.headers(HttpResponse(board))
     context = {
