@@ -17,11 +17,10 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -242,14 +241,20 @@ def _not_an_object(item: Any) -> str:
     return sentence % {"item": shown}
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     """One row of the file as the check reads it: its line (CSV) or item number (JSON), its
-    cells in the order of the import's columns, or why it cannot be a contact."""
+    cells in the order of the import's columns, or why it cannot be a contact. (A named tuple:
+    a large check makes 100,000 of them.)"""
 
     line: int
     cells: list[str]
     problem: str = ""
+
+
+def _has_text(cells: list[str]) -> bool:
+    """Whether a CSV row is more than blanks (joined and stripped at once: a generator over
+    the cells cost more than reading them)."""
+    return bool("".join(cells).strip())
 
 
 def import_records(upload: DialerImport) -> Iterator[Record]:
@@ -267,7 +272,7 @@ def import_records(upload: DialerImport) -> Iterator[Record]:
     rows = uploads.read_csv(file, fmt)
     next(rows, None)  # the header
     for line, cells in rows:
-        if any(c.strip() for c in cells):
+        if _has_text(cells):
             yield Record(line, cells)
 
 
@@ -301,7 +306,7 @@ def _survey(upload: DialerImport) -> None:
             upload.columns = _unique_headers(header[1])
             total = 0
             for _, cells in rows:
-                if any(c.strip() for c in cells):
+                if _has_text(cells):
                     total += 1
                     _check_size(total)
     except uploads.UploadError as error:
@@ -412,21 +417,22 @@ def is_email(value: str) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class CheckedRow:
+class CheckedRow(NamedTuple):
     values: dict[str, str]
     phone_e164: str
     problems: list[str]
 
 
-def check_row(values: dict[str, str]) -> CheckedRow:
+def check_row(
+    values: dict[str, str], normalise: Callable[[str], str] = normalise_phone
+) -> CheckedRow:
     """Validate one mapped row as the provider would (and stricter on phones)."""
     problems: list[str] = []
     phone = ""
     if not values.get("name"):
         problems.append(gettext("Name is missing."))
     try:
-        phone = normalise_phone(values.get("phone_number", ""))
+        phone = normalise(values.get("phone_number", ""))
     except PhoneError as error:
         problems.append(str(error))
     email = values.get("email", "")
@@ -437,10 +443,36 @@ def check_row(values: dict[str, str]) -> CheckedRow:
     outbound = values.get("outbound_number", "")
     if outbound:
         try:
-            values = {**values, "outbound_number": normalise_phone(outbound)}
+            values = {**values, "outbound_number": normalise(outbound)}
         except PhoneError as error:
             problems.append(gettext("Outbound number: %(problem)s") % {"problem": error})
     return CheckedRow(values=values, phone_e164=phone, problems=problems)
+
+
+# How many distinct numbers one check remembers the answer for (a few megabytes at most).
+PHONE_MEMO = 20_000
+
+
+def _once_per_number() -> Callable[[str], str]:
+    """`normalise_phone` asked once per distinct number during one check: a file repeats its
+    outbound number on every row, a duplicate its phone. The answers (or the problem, in the
+    check's language) for the first PHONE_MEMO numbers are kept."""
+    answers: dict[str, tuple[str, str]] = {}
+
+    def normalise(raw: str) -> str:
+        answer = answers.get(raw)
+        if answer is None:
+            try:
+                answer = (normalise_phone(raw), "")
+            except PhoneError as error:
+                answer = ("", str(error))
+            if len(answers) < PHONE_MEMO:
+                answers[raw] = answer
+        if answer[1]:
+            raise PhoneError(answer[1])
+        return answer[0]
+
+    return normalise
 
 
 ROW_FIELDS = [
@@ -600,6 +632,7 @@ def _check_rows(upload: DialerImport, attempt: int) -> None:
         done_rows.filter(kind=kind.VALID).values_list("phone_e164", "line").iterator(CHUNK)
     )
     pending: list[tuple[Record, CheckedRow | None]] = []
+    normalise = _once_per_number()
 
     def flush() -> None:
         nonlocal done
@@ -627,7 +660,7 @@ def _check_rows(upload: DialerImport, attempt: int) -> None:
                     f: (cells[i].strip() if i < len(cells) else "")[:255]
                     for f, i in positions.items()
                 }
-                pending.append((record, check_row(values)))
+                pending.append((record, check_row(values, normalise)))
             if len(pending) >= CHUNK:
                 flush()
         flush()
