@@ -682,15 +682,19 @@ def _check_rows(upload: DialerImport, attempt: int) -> None:
 def _in_campaign(campaign_id: int, phones: set[str]) -> set[str]:
     """Which of these phones the campaign has (per the mirror), through its phone index: a
     plain statement, as the ORM's IN list costs more to build than to run, and unordered (by
-    id, SQLite would walk the campaign's rows instead)."""
+    id, SQLite would walk the campaign's rows instead). PostgreSQL takes the phones as one
+    array (a statement with 2,000 placeholders costs its driver more to bind than to run)."""
     if not phones:
         return set()
     table = connection.ops.quote_name(DialerContact._meta.db_table)
-    marks = ", ".join(["%s"] * len(phones))
+    if connection.vendor == "postgresql":
+        among, params = "= ANY(%s)", [list(phones)]
+    else:
+        among, params = f"IN ({', '.join(['%s'] * len(phones))})", [*phones]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT phone_e164 FROM {table} WHERE campaign_id = %s AND phone_e164 IN ({marks})",
-            [campaign_id, *phones],
+            f"SELECT phone_e164 FROM {table} WHERE campaign_id = %s AND phone_e164 {among}",
+            [campaign_id, *params],
         )
         return {phone for (phone,) in cursor.fetchall()}
 
