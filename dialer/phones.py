@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from phonenumbers import (
     NumberParseException,
     PhoneMetadata,
+    PhoneNumberDesc,
     national_significant_number,
     phonenumberutil,
     region_code_for_number,
@@ -160,12 +161,27 @@ _TYPES = (
     "uan",
     "voicemail",
 )
-_matches = getattr(phonenumberutil, "_is_number_matching_desc", None)
+
+
+@lru_cache(maxsize=4096)
+def _pattern(national_number_pattern: str) -> re.Pattern[str]:
+    return re.compile(national_number_pattern)
+
+
+def _matches(nsn: str, desc: PhoneNumberDesc | None) -> bool:
+    """phonenumbers' `_is_number_matching_desc` (a possible length, then the whole number
+    matching the pattern), each pattern compiled once: it looks the pattern up in `re`'s
+    cache and matches it twice at every call."""
+    if desc is None or not desc.national_number_pattern:
+        return False
+    if desc.possible_length and len(nsn) not in desc.possible_length:
+        return False
+    return _pattern(desc.national_number_pattern).fullmatch(nsn) is not None
 
 
 def _valid_for_region(number: phonenumbers.PhoneNumber, national: str, region: str) -> bool:
     metadata = PhoneMetadata.metadata_for_region(region)
-    if _matches is None or metadata is None or metadata.country_code != number.country_code:
+    if metadata is None or metadata.country_code != number.country_code:
         return phonenumbers.is_valid_number_for_region(number, region)
     nsn = national if not number.italian_leading_zero else national_significant_number(number)
     if not _matches(nsn, metadata.general_desc):

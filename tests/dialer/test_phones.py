@@ -112,3 +112,27 @@ def test_plain_numbers_skip_the_general_parse(monkeypatch):
     assert normalise_phone("0033 6 12 34 56 78") == "+33612345678"
     with pytest.raises(PhoneError, match="not a valid number"):
         normalise_phone("+1 111 111 1111")
+
+
+def test_normalised_numbers_are_those_phonenumbers_finds_valid():
+    """Every number of the corpus, asked twice (the second time its region is already
+    known): valid and in E.164 exactly when phonenumbers says it is valid."""
+    texts = [t for t in corpus() if len(t) <= 250]
+    for _ in range(2):
+        for text in texts:
+            try:
+                number = phonenumbers.parse(text, None)
+            except phonenumbers.NumberParseException:
+                expected = None
+            else:
+                if len(str(number.national_number)) <= 6:
+                    continue  # short numbers: the emergency rule comes first
+                valid = phonenumbers.is_valid_number(number)
+                expected = (
+                    phonenumbers.format_number(number, PhoneNumberFormat.E164) if valid else None
+                )
+            try:
+                got = normalise_phone(text)
+            except PhoneError:
+                got = None
+            assert got == expected, text
