@@ -449,8 +449,9 @@ def check_row(
     return CheckedRow(values=values, phone_e164=phone, problems=problems)
 
 
-# How many distinct numbers one check remembers the answer for (a few megabytes at most).
-PHONE_MEMO = 20_000
+# How many distinct numbers one check remembers the answer for (under a megabyte: a file's
+# outbound numbers are few, and a large file of distinct phones would gain nothing from more).
+PHONE_MEMO = 5_000
 
 
 def _once_per_number() -> Callable[[str], str]:
