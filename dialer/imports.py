@@ -25,8 +25,8 @@ from typing import IO, Any, NamedTuple
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
-from django.db.models import Count, F, Max, Q
+from django.db import transaction
+from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 
@@ -668,6 +668,7 @@ def _check_rows(upload: DialerImport, attempt: int) -> None:
     except uploads.UploadError as error:
         raise ImportFileError(str(error)) from None
     with transaction.atomic():
+        _mark_in_campaign(upload)
         counts = dict(done_rows.values("kind").annotate(n=Count("id")).values_list("kind", "n"))
         _renew(
             upload,
@@ -680,24 +681,18 @@ def _check_rows(upload: DialerImport, attempt: int) -> None:
         )
 
 
-def _in_campaign(campaign_id: int, phones: set[str]) -> set[str]:
-    """Which of these phones the campaign has (per the mirror), through its phone index: a
-    plain statement, as the ORM's IN list costs more to build than to run, and unordered (by
-    id, SQLite would walk the campaign's rows instead). PostgreSQL takes the phones as one
-    array (a statement with 2,000 placeholders costs its driver more to bind than to run)."""
-    if not phones:
-        return set()
-    table = connection.ops.quote_name(DialerContact._meta.db_table)
-    if connection.vendor == "postgresql":
-        among, params = "= ANY(%s)", [list(phones)]
-    else:
-        among, params = f"IN ({', '.join(['%s'] * len(phones))})", [*phones]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT phone_e164 FROM {table} WHERE campaign_id = %s AND phone_e164 {among}",
-            [campaign_id, *params],
-        )
-        return {phone for (phone,) in cursor.fetchall()}
+def _mark_in_campaign(upload: DialerImport) -> None:
+    """The rows whose phone the campaign already has (per the mirror: the provider would fail
+    the whole job), found once every row is written, in one statement through the campaign's
+    phone index. The check took the first of them as valid and the others as its repeats;
+    "already in the campaign" comes before both, as it does for a corrected row."""
+    kind = DialerImportRow.Kind
+    in_campaign = DialerContact.objects.filter(
+        campaign_id=upload.campaign_id, phone_e164=OuterRef("phone_e164")
+    )
+    upload.rows.filter(kind__in=[kind.VALID, kind.DUPLICATE_FILE]).filter(
+        Exists(in_campaign)
+    ).update(kind=kind.DUPLICATE_CAMPAIGN, problem=_in_campaign_problem())
 
 
 def _classify(
@@ -705,13 +700,9 @@ def _classify(
     pending: list[tuple[Record, CheckedRow | None]],
     first_line: dict[str, int],
 ) -> list[tuple]:
-    """The rows to write for a batch: invalid, already in the campaign (per the mirror: the
-    provider would fail the whole job), repeated in the file (the first valid row is kept), or
-    valid."""
+    """The rows to write for a batch: invalid, repeated in the file (the first valid row is
+    kept), or valid (those already in the campaign are marked once all are written)."""
     kind = DialerImportRow.Kind
-    in_campaign_problem = _in_campaign_problem()
-    phones = {c.phone_e164 for _, c in pending if c is not None and not c.problems}
-    in_campaign = _in_campaign(upload.campaign_id, phones)
     batch = []
     for record, checked in pending:
         if checked is None:
@@ -720,8 +711,6 @@ def _classify(
         phone = checked.phone_e164
         if checked.problems:
             row_kind, problem = kind.INVALID, " ".join(checked.problems)[:300]
-        elif phone in in_campaign:
-            row_kind, problem = kind.DUPLICATE_CAMPAIGN, in_campaign_problem
         elif phone in first_line:
             row_kind, problem = kind.DUPLICATE_FILE, _same_phone(first_line[phone])
         else:
