@@ -40,17 +40,23 @@ def _prepared_rows(fields: list[models.Field], rows: Iterable[Sequence]) -> list
 
 
 def insert_many(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """On PostgreSQL through COPY: executemany sends a statement a row there, and 100,000 rows
+    cost most of an import's check."""
     fields = _fields(model, names)
     quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
     params = _prepared_rows(fields, rows)
     if not params:
         return
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})", params
-        )
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in params:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(fields))
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", params)
 
 
 def update_many(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence]) -> None:

@@ -17,17 +17,16 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
-from django.db.models import Count, F, Max, Q
+from django.db import transaction
+from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 
@@ -242,14 +241,20 @@ def _not_an_object(item: Any) -> str:
     return sentence % {"item": shown}
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     """One row of the file as the check reads it: its line (CSV) or item number (JSON), its
-    cells in the order of the import's columns, or why it cannot be a contact."""
+    cells in the order of the import's columns, or why it cannot be a contact. (A named tuple:
+    a large check makes 100,000 of them.)"""
 
     line: int
     cells: list[str]
     problem: str = ""
+
+
+def _has_text(cells: list[str]) -> bool:
+    """Whether a CSV row is more than blanks (joined and stripped at once: a generator over
+    the cells cost more than reading them)."""
+    return bool("".join(cells).strip())
 
 
 def import_records(upload: DialerImport) -> Iterator[Record]:
@@ -267,7 +272,7 @@ def import_records(upload: DialerImport) -> Iterator[Record]:
     rows = uploads.read_csv(file, fmt)
     next(rows, None)  # the header
     for line, cells in rows:
-        if any(c.strip() for c in cells):
+        if _has_text(cells):
             yield Record(line, cells)
 
 
@@ -301,7 +306,7 @@ def _survey(upload: DialerImport) -> None:
             upload.columns = _unique_headers(header[1])
             total = 0
             for _, cells in rows:
-                if any(c.strip() for c in cells):
+                if _has_text(cells):
                     total += 1
                     _check_size(total)
     except uploads.UploadError as error:
@@ -412,21 +417,22 @@ def is_email(value: str) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class CheckedRow:
+class CheckedRow(NamedTuple):
     values: dict[str, str]
     phone_e164: str
     problems: list[str]
 
 
-def check_row(values: dict[str, str]) -> CheckedRow:
+def check_row(
+    values: dict[str, str], normalise: Callable[[str], str] = normalise_phone
+) -> CheckedRow:
     """Validate one mapped row as the provider would (and stricter on phones)."""
     problems: list[str] = []
     phone = ""
     if not values.get("name"):
         problems.append(gettext("Name is missing."))
     try:
-        phone = normalise_phone(values.get("phone_number", ""))
+        phone = normalise(values.get("phone_number", ""))
     except PhoneError as error:
         problems.append(str(error))
     email = values.get("email", "")
@@ -437,10 +443,37 @@ def check_row(values: dict[str, str]) -> CheckedRow:
     outbound = values.get("outbound_number", "")
     if outbound:
         try:
-            values = {**values, "outbound_number": normalise_phone(outbound)}
+            values = {**values, "outbound_number": normalise(outbound)}
         except PhoneError as error:
             problems.append(gettext("Outbound number: %(problem)s") % {"problem": error})
     return CheckedRow(values=values, phone_e164=phone, problems=problems)
+
+
+# How many distinct numbers one check remembers the answer for (under a megabyte: a file's
+# outbound numbers are few, and a large file of distinct phones would gain nothing from more).
+PHONE_MEMO = 5_000
+
+
+def _once_per_number() -> Callable[[str], str]:
+    """`normalise_phone` asked once per distinct number during one check: a file repeats its
+    outbound number on every row, a duplicate its phone. The answers (or the problem, in the
+    check's language) for the first PHONE_MEMO numbers are kept."""
+    answers: dict[str, tuple[str, str]] = {}
+
+    def normalise(raw: str) -> str:
+        answer = answers.get(raw)
+        if answer is None:
+            try:
+                answer = (normalise_phone(raw), "")
+            except PhoneError as error:
+                answer = ("", str(error))
+            if len(answers) < PHONE_MEMO:
+                answers[raw] = answer
+        if answer[1]:
+            raise PhoneError(answer[1])
+        return answer[0]
+
+    return normalise
 
 
 ROW_FIELDS = [
@@ -600,6 +633,7 @@ def _check_rows(upload: DialerImport, attempt: int) -> None:
         done_rows.filter(kind=kind.VALID).values_list("phone_e164", "line").iterator(CHUNK)
     )
     pending: list[tuple[Record, CheckedRow | None]] = []
+    normalise = _once_per_number()
 
     def flush() -> None:
         nonlocal done
@@ -627,13 +661,14 @@ def _check_rows(upload: DialerImport, attempt: int) -> None:
                     f: (cells[i].strip() if i < len(cells) else "")[:255]
                     for f, i in positions.items()
                 }
-                pending.append((record, check_row(values)))
+                pending.append((record, check_row(values, normalise)))
             if len(pending) >= CHUNK:
                 flush()
         flush()
     except uploads.UploadError as error:
         raise ImportFileError(str(error)) from None
     with transaction.atomic():
+        _mark_in_campaign(upload)
         counts = dict(done_rows.values("kind").annotate(n=Count("id")).values_list("kind", "n"))
         _renew(
             upload,
@@ -646,20 +681,18 @@ def _check_rows(upload: DialerImport, attempt: int) -> None:
         )
 
 
-def _in_campaign(campaign_id: int, phones: set[str]) -> set[str]:
-    """Which of these phones the campaign has (per the mirror), through its phone index: a
-    plain statement, as the ORM's IN list costs more to build than to run, and unordered (by
-    id, SQLite would walk the campaign's rows instead)."""
-    if not phones:
-        return set()
-    table = connection.ops.quote_name(DialerContact._meta.db_table)
-    marks = ", ".join(["%s"] * len(phones))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT phone_e164 FROM {table} WHERE campaign_id = %s AND phone_e164 IN ({marks})",
-            [campaign_id, *phones],
-        )
-        return {phone for (phone,) in cursor.fetchall()}
+def _mark_in_campaign(upload: DialerImport) -> None:
+    """The rows whose phone the campaign already has (per the mirror: the provider would fail
+    the whole job), found once every row is written, in one statement through the campaign's
+    phone index. The check took the first of them as valid and the others as its repeats;
+    "already in the campaign" comes before both, as it does for a corrected row."""
+    kind = DialerImportRow.Kind
+    in_campaign = DialerContact.objects.filter(
+        campaign_id=upload.campaign_id, phone_e164=OuterRef("phone_e164")
+    )
+    upload.rows.filter(kind__in=[kind.VALID, kind.DUPLICATE_FILE]).filter(
+        Exists(in_campaign)
+    ).update(kind=kind.DUPLICATE_CAMPAIGN, problem=_in_campaign_problem())
 
 
 def _classify(
@@ -667,13 +700,9 @@ def _classify(
     pending: list[tuple[Record, CheckedRow | None]],
     first_line: dict[str, int],
 ) -> list[tuple]:
-    """The rows to write for a batch: invalid, already in the campaign (per the mirror: the
-    provider would fail the whole job), repeated in the file (the first valid row is kept), or
-    valid."""
+    """The rows to write for a batch: invalid, repeated in the file (the first valid row is
+    kept), or valid (those already in the campaign are marked once all are written)."""
     kind = DialerImportRow.Kind
-    in_campaign_problem = _in_campaign_problem()
-    phones = {c.phone_e164 for _, c in pending if c is not None and not c.problems}
-    in_campaign = _in_campaign(upload.campaign_id, phones)
     batch = []
     for record, checked in pending:
         if checked is None:
@@ -682,8 +711,6 @@ def _classify(
         phone = checked.phone_e164
         if checked.problems:
             row_kind, problem = kind.INVALID, " ".join(checked.problems)[:300]
-        elif phone in in_campaign:
-            row_kind, problem = kind.DUPLICATE_CAMPAIGN, in_campaign_problem
         elif phone in first_line:
             row_kind, problem = kind.DUPLICATE_FILE, _same_phone(first_line[phone])
         else:

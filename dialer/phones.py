@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from phonenumbers import (
     NumberParseException,
     PhoneMetadata,
+    PhoneNumberDesc,
     national_significant_number,
     phonenumberutil,
     region_code_for_number,
@@ -61,7 +62,7 @@ def normalise_phone(raw: str) -> str:
     if text.startswith("00"):
         text = "+" + text[2:]
     try:
-        number = phonenumbers.parse(text, None)
+        number = _parse(text)
     except NumberParseException:
         raise PhoneError(_("%(number)s is not a phone number.") % {"number": raw.strip()}) from None
     national = str(number.national_number)
@@ -75,6 +76,53 @@ def normalise_phone(raw: str) -> str:
             _("%(number)s is not a valid number for its country.") % {"number": raw.strip()}
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# What `phonenumbers.parse(text, None)` does to a number written as a plus and ASCII digits with
+# spaces, dots, hyphens or brackets, the way nearly every file writes them: take the digits,
+# the country code, then the national prefix a number may still carry (`+44 0 20…`), with
+# the library's own steps. Looking first for letters, extensions, `tel:` URIs and Unicode
+# digits cost more than the rest of the parse. Anything else, or any doubt, goes to `parse`;
+# tests/dialer/test_phones.py holds the two to the same answers.
+_PLAIN = re.compile(r"\+[0-9 ().-]+")
+_LENGTH_REFUSED = (
+    phonenumberutil.ValidationResult.TOO_SHORT,
+    phonenumberutil.ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
+    phonenumberutil.ValidationResult.INVALID_LENGTH,
+)
+_STEPS = [
+    getattr(phonenumberutil, name, None)
+    for name in (
+        "_extract_country_code",
+        "_maybe_strip_national_prefix_carrier_code",
+        "_test_number_length",
+        "_set_italian_leading_zeros_for_phone_number",
+    )
+]
+
+
+def _parse(text: str) -> phonenumbers.PhoneNumber:
+    if len(text) > 250 or None in _STEPS or not _PLAIN.fullmatch(text):
+        return phonenumbers.parse(text, None)
+    country_code_of, strip_national_prefix, length_check, leading_zeros = _STEPS
+    digits = _DIGITS.sub("", text)
+    country_code, national = country_code_of(digits)
+    if len(digits) < 3 or not country_code:
+        return phonenumbers.parse(text, None)  # it raises, saying why
+    metadata = PhoneMetadata.metadata_for_region_or_calling_code(
+        country_code, phonenumbers.region_code_for_country_code(country_code)
+    )
+    if metadata is None or len(national) < 2:
+        return phonenumbers.parse(text, None)
+    _, stripped, _ = strip_national_prefix(national, metadata)
+    if length_check(stripped, metadata) not in _LENGTH_REFUSED:
+        national = stripped
+    if not 2 <= len(national) <= 17:
+        return phonenumbers.parse(text, None)
+    number = phonenumbers.PhoneNumber(country_code=country_code)
+    leading_zeros(national, number)
+    number.national_number = int(national)
+    return number
 
 
 # Finding a number's region walks every region sharing its country code (25 for +1): the
@@ -113,12 +161,27 @@ _TYPES = (
     "uan",
     "voicemail",
 )
-_matches = getattr(phonenumberutil, "_is_number_matching_desc", None)
+
+
+@lru_cache(maxsize=4096)
+def _pattern(national_number_pattern: str) -> re.Pattern[str]:
+    return re.compile(national_number_pattern)
+
+
+def _matches(nsn: str, desc: PhoneNumberDesc | None) -> bool:
+    """phonenumbers' `_is_number_matching_desc` (a possible length, then the whole number
+    matching the pattern), each pattern compiled once: it looks the pattern up in `re`'s
+    cache and matches it twice at every call."""
+    if desc is None or not desc.national_number_pattern:
+        return False
+    if desc.possible_length and len(nsn) not in desc.possible_length:
+        return False
+    return _pattern(desc.national_number_pattern).fullmatch(nsn) is not None
 
 
 def _valid_for_region(number: phonenumbers.PhoneNumber, national: str, region: str) -> bool:
     metadata = PhoneMetadata.metadata_for_region(region)
-    if _matches is None or metadata is None or metadata.country_code != number.country_code:
+    if metadata is None or metadata.country_code != number.country_code:
         return phonenumbers.is_valid_number_for_region(number, region)
     nsn = national if not number.italian_leading_zero else national_significant_number(number)
     if not _matches(nsn, metadata.general_desc):

@@ -179,6 +179,77 @@ def test_check_report_counts_and_duplicates(campaign):
     assert "4,Same phone as line 2.,Ana again,+1 (514) 555-0101,ana2@ex.com,C3," in csv_text
 
 
+def test_a_phone_already_in_the_campaign_is_neither_valid_nor_a_repeat(campaign, monkeypatch):
+    """However its rows fall into the check's batches, a phone the campaign has is "already in
+    the campaign" on every row, before any "same phone as line …"; another campaign's
+    contacts do not count."""
+    from dialer.models import DialerCampaign
+
+    monkeypatch.setattr(imports, "CHUNK", 2)
+    other = DialerCampaign.objects.create(provider_id=78, name="Other", status="paused")
+    DialerContact.objects.create(campaign=campaign, name="Old", phone_e164="+15145550104")
+    DialerContact.objects.create(campaign=other, name="Elsewhere", phone_e164="+15145550101")
+    content = (
+        HEADER
+        + "Ana,+1 514 555 0104,ana@ex.com,C1\n"
+        + "Bo,+1 514 555 0101,bo@ex.com,C2\n"
+        + "Cy,+15145550104,cy@ex.com,C3\n"
+        + "Di,+1 (514) 555-0101,di@ex.com,C4\n"
+        + "Ed,+1 514 555 0104,,C5\n"
+    ).encode()
+    mapping = {"name": "name", "phone_number": "phone", "email": "email"}
+    report = imports.import_map(upload=upload(campaign, content), mapping=mapping)
+    rows = {r.line: (r.kind, r.problem) for r in report.rows.all()}
+    assert rows == {
+        2: ("dup_campaign", "This phone is already in the campaign."),
+        3: ("valid", ""),
+        4: ("dup_campaign", "This phone is already in the campaign."),
+        5: ("dup_file", "Same phone as line 3."),
+        6: ("invalid", "Email is missing."),
+    }
+    assert (report.valid_rows, report.invalid_rows) == (1, 1)
+    assert (report.duplicate_in_file, report.duplicate_in_campaign) == (1, 2)
+
+
+def test_each_distinct_number_is_checked_once_and_every_row_still_says_what_it_is(
+    campaign, monkeypatch
+):
+    """A file repeats its outbound number on every row, and a bad or duplicated phone on
+    several: each distinct number is parsed once per check, and each row gets its answer."""
+    parsed = []
+    real = imports.normalise_phone
+
+    def counting(raw: str) -> str:
+        parsed.append(raw)
+        return real(raw)
+
+    monkeypatch.setattr(imports, "normalise_phone", counting)
+    content = (
+        b"name,phone,email,outbound\n"
+        b"Ana,+1 514 555 0101,ana@ex.com,+1 514 555 0199\n"
+        b"Bo,call me,bo@ex.com,+1 514 555 0199\n"
+        b" , ,\t, \n"
+        b"Cy,+1 514 555 0101,cy@ex.com,+1 514 555 0199\n"
+        b"Di,call me,di@ex.com,+1 514 555 0199\n"
+        b"Ed,+1 514 555 0102,ed@ex.com,+1 514 555 0199\n"
+    )
+    staged = upload(campaign, content)
+    assert staged.total_rows == 5  # the row of blanks is no contact
+    mapping = {"name": "name", "phone_number": "phone", "email": "email"}
+    report = imports.import_map(upload=staged, mapping={**mapping, "outbound_number": "outbound"})
+    assert sorted(parsed) == ["+1 514 555 0101", "+1 514 555 0102", "+1 514 555 0199", "call me"]
+    rows = {r.line: (r.kind, r.problem, r.phone_e164, r.outbound_number) for r in report.rows.all()}
+    outbound = "+15145550199"
+    assert rows == {
+        2: ("valid", "", "+15145550101", outbound),
+        3: ("invalid", "'call me' is not a phone number.", "", outbound),
+        5: ("dup_file", "Same phone as line 2.", "+15145550101", outbound),
+        6: ("invalid", "'call me' is not a phone number.", "", outbound),
+        7: ("valid", "", "+15145550102", outbound),
+    }
+    assert (report.valid_rows, report.invalid_rows, report.duplicate_in_file) == (2, 2, 1)
+
+
 # --- The whole flow, over HTTP --------------------------------------------------------------
 
 
