@@ -70,7 +70,9 @@ def test_a_page_without_an_id_gets_one_from_its_label():
     assert Page.of("dialer", page) is page
 
 
-def test_a_conditional_page_is_timed_as_the_unchanged_poll(superuser):
+def test_a_conditional_page_is_timed_as_the_unchanged_poll(superuser, frozen_clock):
+    # The overview's ETag names the minute: the clock starts at one's beginning, not at a
+    # minute's last instant, when the polls would see a new version.
     client = Client()
     client.force_login(superuser)
     url = "/campaigns/overview/data.json?period=24h"
