@@ -100,12 +100,15 @@ def test_accented_names_are_found_case_aside(staff, campaign):
     assert names(staff, campaign, q="Dupre 1042") == []  # an accent is a letter of its own
 
 
-def test_a_long_s_is_read_as_an_s_as_the_index_reads_it(staff, campaign):
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite's trigram index folds ſ to s; PostgreSQL's upper() by its locale")
+def test_a_long_s_is_read_as_the_index_reads_it(staff, campaign):
+    """Narrowed by a rare word or read whole from the index, a search finds the same: SQLite's
+    trigram index folds ſ to s (so both find it); PostgreSQL's upper() follows its locale,
+    the same for both paths."""
     baptiste = add(campaign, "Jean-Baptiſte 1042")
-    assert names(staff, campaign, q="Baptiste 1042") == [baptiste.name]
-    assert names(staff, campaign, q="Baptiste") == [baptiste.name]  # the index alone, as before
+    whole = names(staff, campaign, q="Baptiste")  # the index alone, as before
+    assert names(staff, campaign, q="Baptiste 1042") == whole
+    if connection.vendor == "sqlite":
+        assert whole == [baptiste.name]
 
 
 def test_a_rare_word_within_a_status_and_a_campaign_only(staff, campaign):
