@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
@@ -108,15 +109,21 @@ def _not_done(
     *,
     back: str,
     already: tuple[str, str],
+    failed: Callable[[Exception], str],
+    form: django_forms.Form | None = None,
 ) -> tuple[OutcomeUnknown | None, HttpResponse | None]:
     """After a create or send that raised `error`: the two choices (`choices`, told why) when
     Dialog Insight may have done it; a redirect to `back` when the same form's first
-    submission did it (said as ALREADY_SUBMITTED[`already`]); else neither, and the caller
-    says that nothing was done."""
+    submission did it (said as ALREADY_SUBMITTED[`already`]); else neither, and what
+    `failed` says of `error` is shown on `form` (as a message without one)."""
     unknown = choices.after(error) if choices is not None else None
     if unknown is None and choices is not None and isinstance(error, AlreadySubmitted):
         messages.warning(request, ALREADY_SUBMITTED[already])
         return None, _go(request, back)
+    if unknown is None and form is None:
+        messages.error(request, failed(error))
+    elif unknown is None:
+        form.add_error(None, failed(error))
     return unknown, None
 
 
@@ -579,28 +586,24 @@ def _segment_form(request: HtmxHttpRequest, segment: Segment | None) -> HttpResp
                 token=form.cleaned_data.get("token") or "",
             )
         except (AlreadySubmitted, ProviderError) as error:
-            choices = _unknown("segment") if segment is None else None
             context["unknown"], done = _not_done(
                 request,
                 error,
-                choices,
+                _unknown("segment") if segment is None else None,
                 back=reverse("contacts:segment_list"),
                 already=("segment", "created"),
+                form=form,
+                failed=lambda error: _failure(
+                    error,
+                    refused=_("The segment was not saved."),
+                    maybe=_(
+                        "Dialog Insight may have saved the segment: refresh the Segments "
+                        "page and check before saving again."
+                    ),
+                ),
             )
             if done:
                 return done
-            if context["unknown"] is None:
-                form.add_error(
-                    None,
-                    _failure(
-                        error,
-                        refused=_("The segment was not saved."),
-                        maybe=_(
-                            "Dialog Insight may have saved the segment: refresh the Segments "
-                            "page and check before saving again."
-                        ),
-                    ),
-                )
         else:
             messages.success(request, _("Segment “%(name)s” saved.") % {"name": saved.name})
             return redirect("contacts:segment_detail", segment_id=saved.provider_id)
@@ -850,11 +853,11 @@ def mailing_send(request: HtmxHttpRequest) -> HttpResponse:
                 choices,
                 back=reverse("contacts:mailing_list"),
                 already=("sending", "sent"),
+                form=form,
+                failed=lambda error: _("Nothing was sent. %(error)s") % {"error": error},
             )
             if done:
                 return done
-            if context["unknown"] is None:
-                form.add_error(None, _("Nothing was sent. %(error)s") % {"error": error})
         else:
             done = (
                 _("Mailing “%(name)s” scheduled.")
@@ -918,12 +921,15 @@ def message_send_one(request: HtmxHttpRequest, contact_id: int) -> HttpResponse:
             )
         except (AlreadySubmitted, ProviderError) as error:
             unknown, done = _not_done(
-                request, error, choices, back=detail, already=("message", "sent")
+                request,
+                error,
+                choices,
+                back=detail,
+                already=("message", "sent"),
+                failed=lambda error: _("The message was not sent. %(error)s") % {"error": error},
             )
             if done:  # sent by the first submission of this form
                 return _sent(request, contact_id, label) if request.htmx else done
-            if unknown is None:
-                messages.error(request, _("The message was not sent. %(error)s") % {"error": error})
         else:
             messages.success(
                 request,
@@ -1026,11 +1032,11 @@ def message_create(request: HtmxHttpRequest) -> HttpResponse:
                 choices,
                 back=reverse("contacts:message_list"),
                 already=("message", "created"),
+                form=form,
+                failed=lambda error: _("The message was not created. %(error)s") % {"error": error},
             )
             if done:
                 return done
-            if unknown is None:
-                form.add_error(None, _("The message was not created. %(error)s") % {"error": error})
         else:
             messages.success(request, _("Message “%(name)s” created.") % {"name": message.name})
             return redirect("contacts:message_list")
