@@ -267,7 +267,7 @@ class CampaignForm(QuietForm):
             ("list", _("Everyone on the list")),
             ("tag", _("Contacts with tags")),
             ("segment", _("A segment")),
-        ],  # fmt: skip
+        ],
         widget=forms.RadioSelect,
         initial="list",
     )
@@ -696,8 +696,10 @@ class CampaignBuilder:
         if not action or action == "save":
             return data, ""
         # A new domain row starts from sensible thresholds.
-        for rows, prefix, new_row in ((VariantFormSet, "variant", {}),
-                                      (WarmUpFormSet, "warmup", WARM_UP_DEFAULTS)):  # fmt: skip
+        for rows, prefix, new_row in (
+            (VariantFormSet, "variant", {}),
+            (WarmUpFormSet, "warmup", WARM_UP_DEFAULTS),
+        ):
             if action == f"add_{prefix}":
                 data = rows.rows_changed(data, prefix, add=new_row)
             if action.startswith(f"remove_{prefix}-"):
@@ -793,8 +795,10 @@ class CampaignBuilder:
         rows = []
         for i in range(len(self.warm_up.forms)):
             if self.form.is_bound:
-                row = {k: self.warm_up.data.get(f"warmup-{i}-{k}", "") for k in
-                       ("domain", "rate", "upgrade_value", "downgrade_value")}  # fmt: skip
+                row = {
+                    k: self.warm_up.data.get(f"warmup-{i}-{k}", "")
+                    for k in ("domain", "rate", "upgrade_value", "downgrade_value")
+                }
             else:
                 row = (self.warm_up.initial or [])[i]
             if row.get("domain"):

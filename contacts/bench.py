@@ -31,36 +31,69 @@ def seed(scale: int) -> None:
     now = timezone.now()
     cities = ["Montréal", "Québec", "Laval", "Gatineau", "Sherbrooke", "Toronto"]
     Segment.objects.bulk_create(
-        [Segment(provider_id=10_000 + i, name=f"Segment {i}", synced_at=now,
-                 clause=nomenclature.field_clause("City", "Equal", cities[i % 6]))
-         for i in range(500)]
-    )  # fmt: skip
+        [
+            Segment(
+                provider_id=10_000 + i,
+                name=f"Segment {i}",
+                synced_at=now,
+                clause=nomenclature.field_clause("City", "Equal", cities[i % 6]),
+            )
+            for i in range(500)
+        ]
+    )
     rows = []
     for i in range(MAILINGS_PER_SCALE * scale):
         sent = rng.randint(100, 5000)
         rows.append(
-            Mailing(provider_id=100_000 + i, message_id=i % 50, message_name=f"Message {i % 50}",
-                    mode="idFilters" if i % 4 else "Single", audience=f"Segment {i % 500}",
-                    launch_at=now - timedelta(minutes=i), status="Sent" if i > 20 else "Scheduled",
-                    sent=sent, delivered=sent - 3, unique_opens=sent // 3,
-                    unique_clicks=sent // 9, synced_at=now)
-        )  # fmt: skip
+            Mailing(
+                provider_id=100_000 + i,
+                message_id=i % 50,
+                message_name=f"Message {i % 50}",
+                mode="idFilters" if i % 4 else "Single",
+                audience=f"Segment {i % 500}",
+                launch_at=now - timedelta(minutes=i),
+                status="Sent" if i > 20 else "Scheduled",
+                sent=sent,
+                delivered=sent - 3,
+                unique_opens=sent // 3,
+                unique_clicks=sent // 9,
+                synced_at=now,
+            )
+        )
         if len(rows) == 5000:
             Mailing.objects.bulk_create(rows)
             rows = []
     Mailing.objects.bulk_create(rows)
     RecentContact.objects.bulk_create(
-        [RecentContact(provider_id=1_000_000 + i, key=f"recent{i}@bench.example",
-                       name=f"Recent {i}", change="updated", changed_at=now - timedelta(minutes=i),
-                       changed_by="bench") for i in range(RecentContact.KEEP)]
-    )  # fmt: skip
-    job = ContactImport.objects.create(filename="bench.csv", total=BULK_ROWS, processed=BULK_ROWS,
-                                       status="done", created=BULK_ROWS)  # fmt: skip
+        [
+            RecentContact(
+                provider_id=1_000_000 + i,
+                key=f"recent{i}@bench.example",
+                name=f"Recent {i}",
+                change="updated",
+                changed_at=now - timedelta(minutes=i),
+                changed_by="bench",
+            )
+            for i in range(RecentContact.KEEP)
+        ]
+    )
+    job = ContactImport.objects.create(
+        filename="bench.csv", total=BULK_ROWS, processed=BULK_ROWS, status="done", created=BULK_ROWS
+    )
     ContactImportRow.objects.bulk_create(
-        [ContactImportRow(job=job, line=i + 2, key=f"row{i}@bench.example", data={},
-                          outcome="created", contact_id=i + 1) for i in range(BULK_ROWS)],
+        [
+            ContactImportRow(
+                job=job,
+                line=i + 2,
+                key=f"row{i}@bench.example",
+                data={},
+                outcome="created",
+                contact_id=i + 1,
+            )
+            for i in range(BULK_ROWS)
+        ],
         batch_size=5000,
-    )  # fmt: skip
+    )
 
 
 def _serve() -> str:
@@ -126,10 +159,19 @@ def pages() -> list[tuple[str, str]]:
     # The provider's first contact: the one with a long mailing history.
     contact = next(iter(DialogInsightClient().contact_search(max_rows=1)), None)
     report = ContactImport.objects.filter(filename="bench.csv").first()
-    count = urlencode({"combine": "AND", "cond-TOTAL_FORMS": 2, "cond-INITIAL_FORMS": 0,
-                       "cond-0-field": "City", "cond-0-operator": "Equal", "cond-0-value": "Laval",
-                       "cond-1-field": "LoyaltyPoints", "cond-1-operator": "GreaterThan",
-                       "cond-1-value": "2500"})  # fmt: skip
+    count = urlencode(
+        {
+            "combine": "AND",
+            "cond-TOTAL_FORMS": 2,
+            "cond-INITIAL_FORMS": 0,
+            "cond-0-field": "City",
+            "cond-0-operator": "Equal",
+            "cond-0-value": "Laval",
+            "cond-1-field": "LoyaltyPoints",
+            "cond-1-operator": "GreaterThan",
+            "cond-1-value": "2500",
+        }
+    )
     return [
         ("Contacts, recently changed through Switchboard (mirror)", "/contacts/"),
         ("Contacts search by name (provider)", "/contacts/?q=person4242"),
@@ -144,7 +186,7 @@ def pages() -> list[tuple[str, str]]:
         (
             "Segment builder's count, Laval and points > 2500 (provider)",
             f"/contacts/segments/count/?{count}",
-        ),  # fmt: skip
+        ),
         ("Mailings (mirror)", "/contacts/mailings/"),
         ("Mailings, scheduled only", "/contacts/mailings/?status=Scheduled"),
         ("Mailings, search", "/contacts/mailings/?q=Message+42"),

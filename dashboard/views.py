@@ -158,8 +158,12 @@ def favicon(request: HttpRequest) -> HttpResponse:
 def _with_language_cookie(response: HttpResponse, language: str) -> HttpResponse:
     """The language also in Django's cookie: the login page speaks it after logging out."""
     if language:
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax",
-                            secure=settings.SESSION_COOKIE_SECURE)  # fmt: skip
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
     else:
         response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
     return response

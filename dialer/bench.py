@@ -154,10 +154,20 @@ def import_child() -> None:
     before = _rss_mb()
     upload, timings = _run_import(campaign)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    print(json.dumps({"upload_id": upload.pk, "timings": timings, "before_mb": before,
-                      "peak_mb": peak, "valid": upload.valid_rows, "invalid": upload.invalid_rows,
-                      "repeated": upload.duplicate_in_file,
-                      "already_in": upload.duplicate_in_campaign}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "upload_id": upload.pk,
+                "timings": timings,
+                "before_mb": before,
+                "peak_mb": peak,
+                "valid": upload.valid_rows,
+                "invalid": upload.invalid_rows,
+                "repeated": upload.duplicate_in_file,
+                "already_in": upload.duplicate_in_campaign,
+            }
+        )
+    )
 
 
 def import_floor() -> float:
@@ -187,8 +197,12 @@ def import_benchmark() -> DialerImport:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE}
     child = subprocess.run(
         [sys.executable, "-c", IMPORT_CHILD],
-        env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     result = json.loads(child.stdout.strip().splitlines()[-1])
     t = result["timings"]
     rate = IMPORT_ROWS / (t["upload"] + t["check"] + t["send"])
@@ -204,13 +218,24 @@ def import_benchmark() -> DialerImport:
         flush=True,
     )
     rows = f"{IMPORT_ROWS // 1000}k rows"
-    record([
-        figure("dialer.import.rows_per_s", f"Dialer import, {rows}", "rows_per_s", rate),
-        figure("dialer.import.floor_rows_per_s", f"Import floor: csv + phonenumbers, {rows}",
-               "rows_per_s", floor),
-        figure("dialer.import.peak_rss_mb", "Dialer import, peak RSS of its process", "mb",
-               result["peak_mb"], before_import_mb=round(result["before_mb"], 1)),
-    ])  # fmt: skip
+    record(
+        [
+            figure("dialer.import.rows_per_s", f"Dialer import, {rows}", "rows_per_s", rate),
+            figure(
+                "dialer.import.floor_rows_per_s",
+                f"Import floor: csv + phonenumbers, {rows}",
+                "rows_per_s",
+                floor,
+            ),
+            figure(
+                "dialer.import.peak_rss_mb",
+                "Dialer import, peak RSS of its process",
+                "mb",
+                result["peak_mb"],
+                before_import_mb=round(result["before_mb"], 1),
+            ),
+        ]
+    )
     return DialerImport.objects.get(pk=result["upload_id"])
 
 
@@ -247,8 +272,16 @@ def sync_benchmark() -> None:
         f"in-process): {elapsed:.1f} s ({result})",
         flush=True,
     )
-    record([figure("dialer.sync.s", f"Dialer contacts sync, {contacts // 1000:,}k contacts",
-                   "s", elapsed)])  # fmt: skip
+    record(
+        [
+            figure(
+                "dialer.sync.s",
+                f"Dialer contacts sync, {contacts // 1000:,}k contacts",
+                "s",
+                elapsed,
+            )
+        ]
+    )
 
 
 # The board against Django's admin changelist of the same contacts (dialer/admin.py).
@@ -263,7 +296,7 @@ RATIOS = [
         "dialer.import.floor_rows_per_s",
         on="rows_per_s",
         goal=(">=", 0.8),
-    ),  # fmt: skip
+    ),
     Goal("dialer.board.search_name", "p95_ms", "<=", 15),
 ]
 

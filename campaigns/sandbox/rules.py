@@ -41,23 +41,58 @@ UTC8 = dt_timezone(timedelta(hours=8))  # the account's own time zone
 
 # The emulated account's fixed reference data.
 SENDERS = [
-    {"sender_id": 21, "name": "Switchboard News", "email": "news@mail.switchboard.test",
-     "domain_name": "mail.switchboard.test", "api_user": "sandbox"},
-    {"sender_id": 53, "name": "Switchboard Offers", "email": "offers@mail.switchboard.test",
-     "domain_name": "mail.switchboard.test", "api_user": "sandbox"},
-    {"sender_id": 77, "name": "Customer Care", "email": "care@mail.switchboard.test",
-     "domain_name": "mail.switchboard.test", "api_user": "sandbox"},
-]  # fmt: skip
+    {
+        "sender_id": 21,
+        "name": "Switchboard News",
+        "email": "news@mail.switchboard.test",
+        "domain_name": "mail.switchboard.test",
+        "api_user": "sandbox",
+    },
+    {
+        "sender_id": 53,
+        "name": "Switchboard Offers",
+        "email": "offers@mail.switchboard.test",
+        "domain_name": "mail.switchboard.test",
+        "api_user": "sandbox",
+    },
+    {
+        "sender_id": 77,
+        "name": "Customer Care",
+        "email": "care@mail.switchboard.test",
+        "domain_name": "mail.switchboard.test",
+        "api_user": "sandbox",
+    },
+]
 TEMPLATES = [
-    {"template_id": 101, "name": "Monthly newsletter", "template_invoke_name": "newsletter",
-     "template_type": 1, "subject": "What's new this month"},
-    {"template_id": 102, "name": "Seasonal promotion", "template_invoke_name": "promo_season",
-     "template_type": 1, "subject": "Our season offers are here"},
-    {"template_id": 103, "name": "Product launch", "template_invoke_name": "launch",
-     "template_type": 1, "subject": "Meet our newest product"},
-    {"template_id": 104, "name": "Win-back", "template_invoke_name": "winback",
-     "template_type": 1, "subject": "We miss you"},
-]  # fmt: skip
+    {
+        "template_id": 101,
+        "name": "Monthly newsletter",
+        "template_invoke_name": "newsletter",
+        "template_type": 1,
+        "subject": "What's new this month",
+    },
+    {
+        "template_id": 102,
+        "name": "Seasonal promotion",
+        "template_invoke_name": "promo_season",
+        "template_type": 1,
+        "subject": "Our season offers are here",
+    },
+    {
+        "template_id": 103,
+        "name": "Product launch",
+        "template_invoke_name": "launch",
+        "template_type": 1,
+        "subject": "Meet our newest product",
+    },
+    {
+        "template_id": 104,
+        "name": "Win-back",
+        "template_invoke_name": "winback",
+        "template_type": 1,
+        "subject": "We miss you",
+    },
+]
 SEGMENTS = [
     {"segment_id": 1, "segment_name": "Active last 30 days"},
     {"segment_id": 2, "segment_name": "VIP customers"},

@@ -33,11 +33,16 @@ def seed(scale: int) -> None:
             SandboxContact(
                 project=project,
                 key=email,
-                data={"EMail": email, "FirstName": rng.choice(names), "LastName": f"Person{i}",
-                      "City": rng.choice(cities), "LoyaltyPoints": str(rng.randint(0, 5000))},
+                data={
+                    "EMail": email,
+                    "FirstName": rng.choice(names),
+                    "LastName": f"Person{i}",
+                    "City": rng.choice(cities),
+                    "LoyaltyPoints": str(rng.randint(0, 5000)),
+                },
                 optins={"Newsletter": {"v": "1" if i % 3 else "0", "at": "2024.01.01 00:00:00"}},
             )
-        )  # fmt: skip
+        )
         if len(batch) == 5000:
             SandboxContact.objects.bulk_create(batch)
             batch = []

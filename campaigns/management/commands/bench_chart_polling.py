@@ -72,9 +72,13 @@ class Command(BaseCommand):
                 f"→ serves ~{int(rate * 5)} managers polling every 5 s"
             )
             figures.append(
-                figure(f"campaigns.overview_data.poll_{key}.req_s",
-                       f"Overview chart data polled, {label}, {threads} threads", "req_s", rate)
-            )  # fmt: skip
+                figure(
+                    f"campaigns.overview_data.poll_{key}.req_s",
+                    f"Overview chart data polled, {label}, {threads} threads",
+                    "req_s",
+                    rate,
+                )
+            )
         record(figures)
 
 

@@ -99,8 +99,19 @@ class Command(BaseCommand):
         # Production's configuration file (dashboard/gunicorn.conf.py), on loopback, with the
         # bench's process and thread counts.
         config = str(Path(settings.BASE_DIR) / "dashboard" / "gunicorn.conf.py")
-        command = [sys.executable, "-m", "gunicorn", "-c", config, "-w", str(workers),
-                   "--threads", str(threads), "-b", address]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            config,
+            "-w",
+            str(workers),
+            "--threads",
+            str(threads),
+            "-b",
+            address,
+        ]
         server = subprocess.Popen(
             command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
         )
@@ -111,10 +122,25 @@ class Command(BaseCommand):
 
             def run(targets: list[str], duration: float) -> dict:
                 out = subprocess.run(
-                    [wrk, "-t2", f"-c{clients}", f"-d{duration:g}s", "--timeout", "30s",
-                     "-H", f"Cookie: {cookie}", "-s", str(SCRIPT), base, "--", *targets],
-                    capture_output=True, text=True, check=True,
-                ).stdout  # fmt: skip
+                    [
+                        wrk,
+                        "-t2",
+                        f"-c{clients}",
+                        f"-d{duration:g}s",
+                        "--timeout",
+                        "30s",
+                        "-H",
+                        f"Cookie: {cookie}",
+                        "-s",
+                        str(SCRIPT),
+                        base,
+                        "--",
+                        *targets,
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout
                 line = next(x for x in out.splitlines() if x.startswith("WRK_RESULT "))
                 r = json.loads(line.removeprefix("WRK_RESULT "))
                 r["req_s"] = r["requests"] / (r["duration_us"] / 1e6)
@@ -189,10 +215,16 @@ class Command(BaseCommand):
             )
             key = f"http.{rid}"
             entries += [
-                figure(f"{key}.req_s", f"HTTP {label.strip()}, req/s", "req_s", r["req_s"],
-                       clients=clients, errors=r["errors"]),
+                figure(
+                    f"{key}.req_s",
+                    f"HTTP {label.strip()}, req/s",
+                    "req_s",
+                    r["req_s"],
+                    clients=clients,
+                    errors=r["errors"],
+                ),
                 figure(f"{key}.p95_ms", f"HTTP {label.strip()}, p95", "ms", p95),
-            ]  # fmt: skip
+            ]
         data = record(entries, RATIOS)
         mix = next(r for rid, _, r in rows if rid == "mix")
         ratio = data["ratios"][RATIOS[0].id]
