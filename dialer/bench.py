@@ -10,7 +10,6 @@ import io
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -132,13 +131,25 @@ def _run_import(campaign: DialerCampaign) -> tuple[DialerImport, dict[str, float
     return upload, timings
 
 
-def _rss_mb() -> float:
-    """This process's resident memory now."""
+def _status_mb(field: str) -> float:
+    """A memory figure of this process, in MB, from /proc/self/status."""
     with open("/proc/self/status") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def rss_mb() -> float:
+    """This process's resident memory now."""
+    return _status_mb("VmRSS")
+
+
+def peak_rss_mb() -> float:
+    """The most resident memory this program has held since it started. Not `ru_maxrss`: a
+    child started by `subprocess` (vfork, then exec) inherits its parent's peak there, and the
+    bench's own process holds twice what the import does."""
+    return _status_mb("VmHWM")
 
 
 IMPORT_CHILD = (
@@ -148,12 +159,12 @@ IMPORT_CHILD = (
 
 def import_child() -> None:
     """Run in a fresh interpreter by `import_benchmark()`: one timed import, then this
-    process's peak resident memory (ru_maxrss) and what it held before the import began."""
+    process's peak resident memory and what it held before the import began."""
     campaign = DialerCampaign.objects.get(name=BIG)
     DialerImport.objects.filter(campaign=campaign, file_name="bench-100k.csv").delete()
-    before = _rss_mb()
+    before = rss_mb()
     upload, timings = _run_import(campaign)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    peak = peak_rss_mb()
     print(
         json.dumps(
             {

@@ -144,3 +144,30 @@ def test_a_cached_page_is_timed_as_its_second_reader_even_beside_a_page_rendered
         runs=3,
     )
     assert shared["queries"] < fresh["queries"]
+
+
+CHILD_PEAK = (
+    "import django; django.setup(); from dialer.bench import peak_rss_mb; print(peak_rss_mb())"
+)
+
+
+def test_the_imports_process_reports_its_own_peak_memory_not_the_benchs(settings):
+    """The import is timed in a process of its own so that its peak memory is its own. The
+    bench that starts it holds far more (here, 160 MB more): that must not be reported as
+    the import's."""
+    import os
+    import subprocess
+    import sys
+
+    ballast = b"x" * (160 * 2**20)  # written, so resident in this (the parent) process
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD_PEAK],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    peak = float(child.stdout.strip().splitlines()[-1])
+    assert len(ballast) == 160 * 2**20
+    assert 20 < peak < 140  # a Django process's own start-up, nowhere near its parent's 160 MB
