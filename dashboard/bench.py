@@ -99,6 +99,19 @@ class Goal:
         return {"value": value, "on": self.on, "goal": f"{self.op} {self.target:g}", "met": met}
 
 
+def machine_ms() -> float:
+    """How long this machine takes, now, for a fixed piece of pure Python (the best of three):
+    the yardstick beside absolute times, which move with a shared machine's speed (the same
+    page measured 2 to 3 times slower a few minutes apart), where ratios taken in one run
+    do not."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        sum(i * i for i in range(1_000_000))
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
+
+
 def figure(id: str, label: str, unit: str, value: float, **extra: Any) -> dict[str, Any]:
     """A measurement that is not a page time: the value under its unit's key (`rows_per_s`,
     `mb`, `req_s`, `ms`, `count`)."""

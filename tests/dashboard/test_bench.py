@@ -3,7 +3,9 @@ the same run with their goals, and pages timed as a browser or a poller asks for
 
 from __future__ import annotations
 
+import io
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -62,6 +64,21 @@ def test_an_absolute_goal_is_judged_and_printed_in_its_own_unit(results):
     assert line.startswith("campaigns.chart_data p95_ms") and "12.50   goal <= 10: NOT MET" in line
     data = record([{"id": "campaigns.chart_data", "label": "Chart data", "p95_ms": 8.0}], [goal])
     assert bench.ratio_lines(data)[0].endswith("goal <= 10: met")
+
+
+def test_the_table_says_how_fast_the_machine_was_before_and_after_the_pages(results):
+    """Absolute goals (chart data ≤ 10 ms) move with a shared machine's speed: each run prints
+    its yardstick beside them, so that two runs' milliseconds can be read side by side."""
+    page = {"id": "dialer.board", "label": "Board", "status": 200, "p50_ms": 30.0}
+    page |= {"p95_ms": 35.0, "queries": 4}
+    machine = figure("machine.python_ms", "Machine", "ms", 41.234, after_ms=60.2)
+    data = record([page, machine])
+    out = io.StringIO()
+    Command(stdout=out).print_table(data, "sqlite", 1)
+    printed = out.getvalue()
+    assert re.search(r"Machine\s+41\.23 ms\s+machine\.python_ms", printed)
+    assert "the machine's speed: 41.23 ms before the pages, 60.2 ms after" in printed
+    assert 0 < bench.machine_ms() < 10_000
 
 
 def test_a_page_without_an_id_gets_one_from_its_label():

@@ -94,12 +94,22 @@ class Command(BaseCommand):
         # The two sides of a ratio are timed in turns, so that both see the same machine.
         paired = {i for r in ratios if r.on == "p50_ms" for i in (r.numerator, r.denominator)}
         alone = [[page] for page in pages if page.id not in paired]
+        machine_before = bench.machine_ms()
         timed = {
             r["id"]: r
             for group in [*alone, [page for page in pages if page.id in paired]]
             for r in self.measure(client, group, runs)
         }
         results = [timed[page.id] for page in pages]
+        results.append(
+            bench.figure(
+                "machine.python_ms",
+                "Machine: a fixed Python loop, before the pages",
+                "ms",
+                machine_before,
+                after_ms=round(bench.machine_ms(), 2),
+            )
+        )
         data = record(results, ratios)
         self.print_table(data, connection.vendor, scale)
         self.stdout.write(f"\nwritten to {output}")
@@ -187,6 +197,12 @@ class Command(BaseCommand):
             for r in figures:
                 unit, value = next((k, v) for k, v in r.items() if k not in ("id", "label"))
                 self.stdout.write(f"{r['label']:<{width}}{value:>17,} {unit:<9} {r['id']}")
+        machine = next((r for r in figures if r["id"] == "machine.python_ms"), None)
+        if machine:
+            self.stdout.write(
+                f"(the machine's speed: {machine['ms']} ms before the pages, "
+                f"{machine['after_ms']} ms after; absolute times move with it, ratios do not)"
+            )
         self.stdout.write("\nratios (same run)")
         for line in ratio_lines(data):
             self.stdout.write(line)
