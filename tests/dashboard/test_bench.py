@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from django.test import Client
@@ -172,10 +175,6 @@ def test_the_imports_process_reports_its_own_peak_memory_not_the_benchs(settings
     """The import is timed in a process of its own so that its peak memory is its own. The
     bench that starts it holds far more (here, 160 MB more): that must not be reported as
     the import's."""
-    import os
-    import subprocess
-    import sys
-
     ballast = b"x" * (160 * 2**20)  # written, so resident in this (the parent) process
     child = subprocess.run(
         [sys.executable, "-c", CHILD_PEAK],
