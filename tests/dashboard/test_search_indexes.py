@@ -1,4 +1,5 @@
-"""Searches by part of a text over the local mirror: the mailings page and the audit log find
+"""Searches by part of a text over the local mirror: the campaign list, the mailings page and
+the audit log find
 what the words typed name, in any case (of ASCII letters on SQLite, which folds no other),
 `%` and `_` included; on PostgreSQL every term
 of each search is answered from an index (dashboard/search_indexes.py), so that a search does
@@ -12,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection, transaction
 
+from campaigns import selectors as campaign_selectors
+from campaigns.models import Campaign
 from contacts import selectors as contact_selectors
 from contacts.models import Mailing
 from dashboard import selectors
@@ -62,6 +65,44 @@ def _mailings_shown(client, q: str) -> set[str]:
 def test_the_mailings_search_finds_what_the_words_name(client, marketer, mailings, q, found):
     client.force_login(marketer)
     assert _mailings_shown(client, q) == found
+
+
+CAMPAIGNS = {4242: "Black Friday 100% off", 7: "Été VIP launch", 8: "Spring_sale", 9: "Newsletter"}
+
+
+@pytest.fixture
+def campaigns(db):
+    for provider_id, name in CAMPAIGNS.items():
+        Campaign.objects.create(
+            provider_id=provider_id,
+            name=name,
+            status=2,
+            campaign_type=2,
+            create_time=LAUNCHED,
+            synced_at=LAUNCHED,
+        )
+
+
+def _campaigns_shown(client, q: str) -> set[str]:
+    page = client.get("/campaigns/", {"q": q}).content.decode()
+    return {name for name in CAMPAIGNS.values() if name in page}
+
+
+@pytest.mark.parametrize(
+    ("q", "found"),
+    [
+        ("FRIDAY", {"Black Friday 100% off"}),  # part of a name, another case
+        ("Été vip", {"Été VIP launch"}),  # an accented letter, across a space
+        ("100%", {"Black Friday 100% off"}),  # a literal percent sign, not "anything"
+        ("g_s", {"Spring_sale"}),  # a literal underscore, not "any letter"
+        ("4242", {"Black Friday 100% off"}),  # the campaign's id
+        ("424", set()),  # only the whole id, not a part of it
+        ("nothing like it", set()),
+    ],
+)
+def test_the_campaign_search_finds_what_the_words_name(client, marketer, campaigns, q, found):
+    client.force_login(marketer)
+    assert _campaigns_shown(client, q) == found
 
 
 @pytest.fixture
@@ -119,6 +160,18 @@ def test_on_postgresql_every_term_of_the_mailings_search_is_answered_from_an_ind
     assert "Seq Scan" not in plan
     assert "contacts_mailing_message_name_trgm" in plan
     assert "contacts_mailing_audience_trgm" in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's trigram indexes")
+def test_on_postgresql_every_term_of_the_campaign_search_is_answered_from_an_index(campaigns):
+    by_name = _plan_without_table_scans(campaign_selectors.campaign_list({"q": "friday"}))
+    assert "Seq Scan" not in by_name
+    assert "campaigns_campaign_name_trgm" in by_name
+    # Digits are also the whole id: the name's index and the id's unique one.
+    by_id = _plan_without_table_scans(campaign_selectors.campaign_list({"q": "4242"}))
+    assert "Seq Scan" not in by_id
+    assert "campaigns_campaign_name_trgm" in by_id
+    assert "campaigns_campaign_campaign_id_key" in by_id
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's trigram indexes")
