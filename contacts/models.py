@@ -273,7 +273,15 @@ class ContactImportRow(models.Model):
 
     class Meta:
         ordering = ["line"]
-        indexes = [models.Index(fields=["job", "outcome", "line"], name="contacts_importrow_todo")]
+        indexes = [
+            models.Index(fields=["job", "outcome", "line"], name="contacts_importrow_todo"),
+            # The report: the rows done (any outcome but pending), in line order.
+            models.Index(
+                fields=["job", "line"],
+                condition=~models.Q(outcome="pending"),
+                name="contacts_importrow_done",
+            ),
+        ]
 
     @property
     def message_label(self) -> str:

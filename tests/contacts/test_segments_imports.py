@@ -7,15 +7,17 @@ from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from contacts import nomenclature, services, sync
 from contacts.client import DialogInsightClient
-from contacts.models import ContactImport, Segment
+from contacts.models import ContactImport, ContactImportRow, Segment
 from dashboard.models import AuditEvent
 from dashboard.sandbox import clear_faults, set_fault
 from tests.contacts.conftest import merge_one, text
+from tests.plans import plans_without_table_scans
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -270,3 +272,33 @@ def test_a_running_import_is_not_run_twice(client, marketer, project):
     ContactImport.objects.filter(pk=job.pk).update(status="running", progressed_at=timezone.now())
     services.import_run(import_id=job.pk)  # a second worker: leaves it alone
     assert job.rows.get().outcome == "pending"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_on_postgresql_an_import_s_report_pages_read_its_done_rows_from_their_own_index(
+    client, marketer
+):
+    """Page 2 of the report of an import that stopped part-way: its rows done, in line order,
+    read from an index of those rows, not from every row of the import."""
+    job = ContactImport.objects.create(
+        filename="crm.csv", total=400, status="failed", error="Dialog Insight did not answer."
+    )
+    ContactImportRow.objects.bulk_create(
+        ContactImportRow(
+            job=job,
+            line=line,
+            key=f"c{line}@example.com",
+            data={},
+            outcome="pending" if line > 300 else "created",
+        )
+        for line in range(2, 402)
+    )
+    client.force_login(marketer)
+    url = reverse("contacts:import_detail", args=[job.pk]) + "?page=2"
+    assert "c201@example.com" in client.get(url).content.decode()
+    plans = plans_without_table_scans(
+        lambda: client.get(url),
+        containing='ORDER BY "contacts_contactimportrow"."line"',
+        analysed="contacts_contactimportrow",
+    )
+    assert plans and all("contacts_importrow_done" in plan for plan in plans)

@@ -11,7 +11,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from campaigns import selectors as campaign_selectors
 from campaigns.models import Campaign
@@ -19,6 +19,7 @@ from contacts import selectors as contact_selectors
 from contacts.models import Mailing
 from dashboard import selectors
 from dashboard.audit import audit_record
+from tests.plans import plan_without_table_scans
 
 LAUNCHED = datetime(2026, 2, 3, 9, 0, tzinfo=UTC)
 MAILINGS = {
@@ -146,17 +147,9 @@ def test_the_audit_search_finds_what_the_words_name(client, superuser, events, q
     assert _events_shown(client, q) == found
 
 
-def _plan_without_table_scans(queryset) -> str:
-    """The plan PostgreSQL makes for `queryset` when a table scan is its last resort: what it
-    can answer from indexes alone shows no Seq Scan."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        return queryset.order_by().explain()
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's trigram indexes")
 def test_on_postgresql_every_term_of_the_mailings_search_is_answered_from_an_index(mailings):
-    plan = _plan_without_table_scans(contact_selectors.mailings(q="vip"))
+    plan = plan_without_table_scans(contact_selectors.mailings(q="vip").order_by())
     assert "Seq Scan" not in plan
     assert "contacts_mailing_message_name_trgm" in plan
     assert "contacts_mailing_audience_trgm" in plan
@@ -164,11 +157,11 @@ def test_on_postgresql_every_term_of_the_mailings_search_is_answered_from_an_ind
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's trigram indexes")
 def test_on_postgresql_every_term_of_the_campaign_search_is_answered_from_an_index(campaigns):
-    by_name = _plan_without_table_scans(campaign_selectors.campaign_list({"q": "friday"}))
+    by_name = plan_without_table_scans(campaign_selectors.campaign_list({"q": "friday"}).order_by())
     assert "Seq Scan" not in by_name
     assert "campaigns_campaign_name_trgm" in by_name
     # Digits are also the whole id: the name's index and the id's unique one.
-    by_id = _plan_without_table_scans(campaign_selectors.campaign_list({"q": "4242"}))
+    by_id = plan_without_table_scans(campaign_selectors.campaign_list({"q": "4242"}).order_by())
     assert "Seq Scan" not in by_id
     assert "campaigns_campaign_name_trgm" in by_id
     assert "campaigns_campaign_campaign_id_key" in by_id
@@ -176,7 +169,7 @@ def test_on_postgresql_every_term_of_the_campaign_search_is_answered_from_an_ind
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's trigram indexes")
 def test_on_postgresql_every_term_of_the_audit_search_is_answered_from_an_index(superuser, events):
-    plan = _plan_without_table_scans(selectors.audit_events(superuser, {"q": "friday"}))
+    plan = plan_without_table_scans(selectors.audit_events(superuser, {"q": "friday"}).order_by())
     assert "Seq Scan" not in plan
     for column in ("username", "object_label", "action", "object_type"):
         assert f"dashboard_auditevent_{column}_trgm" in plan

@@ -12,17 +12,19 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.models import AuditEvent
 from dashboard.sandbox import set_fault
-from dialer import imports
+from dialer import imports, selectors
 from dialer.imports import ImportFileError, check_row
-from dialer.models import DialerContact, DialerImport
+from dialer.models import DialerCampaign, DialerContact, DialerImport, DialerImportRow
 from dialer.sandbox.models import SandboxContact, SandboxImportJob
 from tests.campaigns.test_sync import FROZEN_INSTANTS
 from tests.dialer.conftest import follow_job, make_contact, worker_poll
+from tests.plans import plans_without_table_scans
 
 HEADER = "name,phone,email,external_id\n"
 FILES = Path(__file__).resolve().parent.parent / "files"
@@ -663,3 +665,24 @@ def test_the_user_restarts_a_stuck_check_at_once(client, crashed_check):
     assert tasks.check_import.func(staged.pk) is True
     staged.refresh_from_db()
     assert (staged.state, staged.valid_rows, staged.rows.count()) == ("previewed", 25_000, 25_000)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_on_postgresql_the_report_reads_the_rejected_rows_from_their_own_index(db):
+    """A 100,000-row file with a few percent rejected: the report's first 100 of them are read
+    from an index of the rejected rows alone, not from every row of the import."""
+    campaign = DialerCampaign.objects.create(provider_id=7, name="Spring renewals")
+    upload = DialerImport.objects.create(campaign=campaign, file_name="a.csv")
+    DialerImportRow.objects.bulk_create(
+        DialerImportRow(upload=upload, line=line, kind="invalid" if line % 25 == 0 else "valid")
+        for line in range(2, 500)
+    )
+    report = selectors.import_report(upload)
+    assert [row.line for row in report["rejected"]] == list(range(25, 500, 25))
+    rejected, valid = plans_without_table_scans(
+        lambda: selectors.import_report(upload),
+        containing="dialer_dialerimportrow",
+        analysed="dialer_dialerimportrow",
+    )
+    assert "dialer_importrow_rejected" in rejected
+    assert "dialer_importrow_kind" in valid
