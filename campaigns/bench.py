@@ -164,6 +164,7 @@ def pages() -> list[Page | tuple[str, str]]:
             uncached=True,
         ),
         ("Campaign detail (with charts)", f"/campaigns/{CHART_CAMPAIGN}/"),
+        ("Campaign builder, a new campaign", "/campaigns/new/"),
         Page(
             "campaigns.chart_data",
             "Campaign chart data",

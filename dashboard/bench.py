@@ -211,5 +211,6 @@ def pages() -> list[Page | tuple[str, str]]:
         ("Audit log, search", "/audit/?q=Object+4242"),
         ("Audit log, page 100", "/audit/?page=100"),
         ("Providers", "/providers/"),
+        ("Preferences (every time zone offered)", "/preferences/"),
         ("Health /readyz", "/readyz"),
     ]
