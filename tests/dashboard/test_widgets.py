@@ -5,10 +5,13 @@ the blank lines between options."""
 from __future__ import annotations
 
 import re
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.utils import translation
 
 from dashboard.forms import FormRenderer
 
@@ -33,10 +36,14 @@ def _without_blank_lines(html: str) -> str:
         (forms.Select(choices=ZONES), None),
         (forms.SelectMultiple(choices=ZONES), ["Europe/Paris", "America/Toronto"]),
         (forms.NullBooleanSelect(), True),
+        # Labels that are not text are localised as a template writes them.
+        (forms.Select(choices=[(1, 1234.5), (2, date(2026, 12, 2)), (3, Decimal("0.25"))]), 2),
     ],
 )
-def test_a_select_is_written_as_django_writes_it(widget, value):
-    ours = widget.render("zone", value, renderer=FormRenderer())
-    djangos = widget.render("zone", value, renderer=DjangoTemplates())
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_select_is_written_as_django_writes_it(widget, value, language):
+    with translation.override(language):
+        ours = widget.render("zone", value, renderer=FormRenderer())
+        djangos = widget.render("zone", value, renderer=DjangoTemplates())
     assert " selected>" in ours
     assert _without_blank_lines(ours) == _without_blank_lines(djangos)
