@@ -5,13 +5,13 @@ the blank lines between options."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
-from django.utils import translation
+from django.utils import timezone, translation
 
 from dashboard.forms import FormRenderer
 
@@ -37,12 +37,22 @@ def _without_blank_lines(html: str) -> str:
         (forms.SelectMultiple(choices=ZONES), ["Europe/Paris", "America/Toronto"]),
         (forms.NullBooleanSelect(), True),
         # Labels that are not text are localised as a template writes them.
-        (forms.Select(choices=[(1, 1234.5), (2, date(2026, 12, 2)), (3, Decimal("0.25"))]), 2),
+        (
+            forms.Select(
+                choices=[
+                    (1, 1234.5),
+                    (2, date(2026, 12, 2)),
+                    (3, Decimal("0.25")),
+                    (4, datetime(2026, 12, 2, 23, 30, tzinfo=UTC)),  # in the reader's zone
+                ]
+            ),
+            2,
+        ),
     ],
 )
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_a_select_is_written_as_django_writes_it(widget, value, language):
-    with translation.override(language):
+    with translation.override(language), timezone.override("Asia/Shanghai"):
         ours = widget.render("zone", value, renderer=FormRenderer())
         djangos = widget.render("zone", value, renderer=DjangoTemplates())
     assert " selected>" in ours
