@@ -75,7 +75,10 @@ def engagelab(sandbox):
     ensure_account()
     client = EngageLabClient()
     client.backoff = 0.01
-    return client
+    yield client
+    # Its kept-alive connection would hold a live-server thread, and that thread's database
+    # connection, past the last test: the test database could not be dropped.
+    client.session.close()
 
 
 def received_attachments() -> dict[str, str]:

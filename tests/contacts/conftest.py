@@ -10,8 +10,11 @@ from contacts.client import DialogInsightClient
 
 @pytest.fixture
 def di(sandbox):
-    """A Dialog Insight client pointed at the sandbox over real HTTP."""
-    return DialogInsightClient()
+    """A Dialog Insight client pointed at the sandbox over real HTTP (closed after the test,
+    as `engagelab` is)."""
+    client = DialogInsightClient()
+    yield client
+    client.session.close()
 
 
 def merge_one(client: DialogInsightClient, email: str, **data: str):
