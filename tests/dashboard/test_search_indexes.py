@@ -1,9 +1,8 @@
 """Searches by part of a text over the local mirror: the campaign list, the mailings page and
-the audit log find
-what the words typed name, in any case (of ASCII letters on SQLite, which folds no other),
-`%` and `_` included; on PostgreSQL every term
-of each search is answered from an index (dashboard/search_indexes.py), so that a search does
-not read every mailing or every event."""
+the audit log find what the words typed name, in any case (of ASCII letters on SQLite, which
+folds no other), `%` and `_` included; on PostgreSQL every term of each search is answered
+from an index (dashboard/search_indexes.py), so that a search does not read every campaign,
+mailing or event."""
 
 from __future__ import annotations
 
