@@ -193,5 +193,5 @@ def test_the_mailing_chart_is_drawn_from_a_static_script(login, manager, newslet
     mailing_id = sent_and_opened("Spring news")
     page = login(manager)
     page.goto(f"/contacts/mailings/{mailing_id}/")
-    page.locator("#mailing-chart .main-svg").first.wait_for()
+    page.locator("#mailing-chart .main-svg").first.wait_for(timeout=15_000)  # plotly, first draw
     assert _no_inline_script(page)

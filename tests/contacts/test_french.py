@@ -135,7 +135,7 @@ def test_a_manager_reads_a_mailing_and_its_chart_in_their_language(
     mailing_id = sent_and_opened("Spring news")
     page = login(_speaks(manager, language))
     page.goto(f"/contacts/mailings/{mailing_id}/")
-    page.locator("#mailing-chart .main-svg").first.wait_for()
+    page.locator("#mailing-chart .main-svg").first.wait_for(timeout=15_000)  # plotly, first draw
     _reads(page, language, SAYS[language]["numbers"])
     assert SAYS[language]["chart"] in page.locator("#mailing-chart").inner_text()
 
