@@ -145,16 +145,16 @@ class StatsRow:
 
     send_date: str
     domain: str
-    sent: int = 0
-    delivered: int = 0
-    invalid_email: int = 0
-    soft_bounce: int = 0
-    total_opens: int = 0
-    opens: int = 0
-    total_clicks: int = 0
-    clicks: int = 0
-    unsubscribe: int = 0
-    report_spam: int = 0
+    sent: int
+    delivered: int
+    invalid_email: int
+    soft_bounce: int
+    total_opens: int
+    opens: int
+    total_clicks: int
+    clicks: int
+    unsubscribe: int
+    report_spam: int
     raw: dict = field(default_factory=dict)
 
 
@@ -324,16 +324,18 @@ class EngageLabClient(PartlyPublished, ProviderClient):
         if domain_names:
             query["domain_names"] = ";".join(domain_names)
         _, body = self.request("GET", f"/v1/stats_day?{urlencode(query)}")
-        rows = self._rows(body)
-        return [
-            StatsRow(
-                send_date=r.get("send_date") or "",
-                domain=r.get("domain") or "",
-                raw=r,
-                **{k: int(r.get(k) or 0) for k in STAT_COUNTS},
-            )
-            for r in rows
-        ]
+        what = gettext("a statistics row")
+        rows = []
+        with self.reading(gettext("daily statistics")):
+            for r in self._rows(body):
+                # A count left out is not a day without opens: the row is refused, not made 0.
+                counts = {
+                    k: self.required_int(r, k, what=what, write=False, minimum=0)
+                    for k in STAT_COUNTS
+                }
+                day = date.fromisoformat(r["send_date"]).isoformat()
+                rows.append(StatsRow(send_date=day, domain=r["domain"], raw=r, **counts))
+        return rows
 
     # ======================================================================================
     # UNPUBLISHED — what EngageLab does not document publicly.

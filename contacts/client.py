@@ -108,14 +108,14 @@ class Segment:
 @dataclass(frozen=True)
 class Statistics:
     mailing_id: int
-    sent: int = 0
-    delivered: int = 0
-    opens: int = 0
-    unique_opens: int = 0
-    clicks: int = 0
-    unique_clicks: int = 0
-    bounces: int = 0
-    unsubscribes: int = 0
+    sent: int
+    delivered: int
+    opens: int
+    unique_opens: int
+    clicks: int
+    unique_clicks: int
+    bounces: int
+    unsubscribes: int
 
 
 @dataclass(frozen=True)
@@ -648,17 +648,23 @@ class DialogInsightClient(PartlyPublished, ProviderClient):
     def mailing_statistics_get(self, mailing_id: int) -> Statistics:
         with self.unpublished("mailing_statistics_get"):
             body = self.call(*self.STATISTICS, {"idBatch": mailing_id}, idempotent=True)
-        s = body.get("Statistics") or {}
+        # Every count is one the reply promises: one left out is refused, never shown as 0.
+        s = body.get("Statistics")
+        what = _("a statistics reply")
+
+        def count(key: str) -> int:
+            return self.required_int(s, key, what=what, write=False, minimum=0)
+
         return Statistics(
             mailing_id=mailing_id,
-            sent=_int(s.get("Sent")),
-            delivered=_int(s.get("Delivered")),
-            opens=_int(s.get("Opens")),
-            unique_opens=_int(s.get("UniqueOpens")),
-            clicks=_int(s.get("Clicks")),
-            unique_clicks=_int(s.get("UniqueClicks")),
-            bounces=_int(s.get("Bounces")),
-            unsubscribes=_int(s.get("Unsubscribes")),
+            sent=count("Sent"),
+            delivered=count("Delivered"),
+            opens=count("Opens"),
+            unique_opens=count("UniqueOpens"),
+            clicks=count("Clicks"),
+            unique_clicks=count("UniqueClicks"),
+            bounces=count("Bounces"),
+            unsubscribes=count("Unsubscribes"),
         )
 
     @_reads(_("a contact history"))

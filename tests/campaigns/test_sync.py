@@ -3,7 +3,7 @@ and every successful write updates it."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -196,3 +196,39 @@ def test_daily_statistics_are_polled_and_shown_beside_the_live_numbers(
     body = client.get("/campaigns/overview/chart/").content.decode()
     assert "EngageLab's own daily report, whole account" in body
     assert "<td>100</td>" in body
+
+
+def test_a_day_whose_statistics_leave_a_count_out_keeps_the_numbers_last_read(settings, db):
+    """EngageLab's daily report is the cross-check of the live numbers: a row without one of
+    its counts is refused with a sentence (the poll fails), never stored as 0 clicks, and
+    the other rows of that answer are not written either."""
+    import responses
+
+    from campaigns.client import STAT_COUNTS
+    from campaigns.models import DailyDomainStat
+    from campaigns.sync import sync_daily_stats
+
+    settings.SANDBOX = False
+    settings.ENGAGELAB_BASE_URL = "https://el.example"
+    settings.ENGAGELAB_API_USER, settings.ENGAGELAB_API_KEY = "u", "k"
+    with time_machine.travel("2026-12-01T10:00:00+00:00"):
+        read_at = timezone.now() - timedelta(hours=1)
+        DailyDomainStat.objects.create(
+            day=date(2026, 12, 1), domain="gmail.com", sent=90, clicks=7, synced_at=read_at
+        )
+        complete = dict.fromkeys(STAT_COUNTS, 100)
+        rows = [
+            {"send_date": "2026-11-30", "domain": "gmail.com", **complete},
+            {"send_date": "2026-12-01", "domain": "gmail.com",
+             **{k: v for k, v in complete.items() if k != "clicks"}},
+        ]  # fmt: skip
+        with responses.RequestsMock() as mock:
+            mock.get("https://el.example/v1/stats_day", json={"result": rows})
+            with pytest.raises(ProviderError) as caught:
+                sync_daily_stats()
+    assert str(caught.value) == (
+        "EngageLab sent a statistics row without its clicks; nothing was changed."
+    )
+    assert list(DailyDomainStat.objects.values_list("day", "sent", "clicks")) == [
+        (date(2026, 12, 1), 90, 7)
+    ]

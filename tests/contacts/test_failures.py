@@ -774,3 +774,39 @@ def test_a_contact_merged_without_its_id_is_not_opened(client, di_offline):
     )
     assert 'value="nina@example.com"' in response.content.decode()
     assert list(AuditEvent.objects.values_list("action", "outcome")) == [("created", "error")]
+
+
+def test_statistics_without_a_promised_count_keep_the_mailing_s_last_numbers(client, di_offline):
+    """A count left out of a statistics reply is not a mailing nobody opened: the refresh says
+    what was missing, and the mailing keeps the numbers last read (no 0, no new snapshot)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from contacts.models import MailingSnapshot
+
+    read_at = timezone.now() - timedelta(minutes=5)
+    Mailing.objects.create(provider_id=7, message_id=3, mode="All", status="Sent",
+                           launch_at=read_at, sent=200, delivered=198, unique_opens=50,
+                           unique_clicks=10, stats_at=read_at, synced_at=read_at)  # fmt: skip
+    di_offline.post("https://di.example/webservices/ofc4/messages.ashx?method=List",
+                    json={**UNCONFIRMED, "Records": []})  # fmt: skip
+    di_offline.post(
+        "https://di.example/webservices/ofc4/sendings.ashx?method=GetBatches",
+        json={"Success": True, "Records": [{"idBatch": 7, "idMessage": 3, "Status": "Sent",
+              "ContactFilter": {"Mode": "All"}, "dtLaunch": "2026.12.01 08:00:00"}]},
+    )  # fmt: skip
+    statistics = di_offline.post(
+        "https://di.example/webservices/ofc4/sendings.ashx?method=GetStatistics",
+        json={"Success": True, "Statistics": {"Sent": 200, "Delivered": 199, "Opens": 80,
+              "Clicks": 14, "UniqueClicks": 11, "Bounces": 1, "Unsubscribes": 0}},
+    )  # fmt: skip
+    response = client.post(reverse("contacts:mailing_list_refresh"), follow=True)
+    assert response.status_code == 200 and statistics.call_count == 1
+    assert (
+        "Dialog Insight sent a statistics reply without its UniqueOpens; nothing was changed."
+        in text(response)
+    )
+    mailing = Mailing.objects.get(provider_id=7)
+    assert (mailing.delivered, mailing.unique_opens, mailing.unique_clicks) == (198, 50, 10)
+    assert mailing.stats_at == read_at and not MailingSnapshot.objects.exists()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import responses
 
-from campaigns.client import EngageLabClient
+from campaigns.client import STAT_COUNTS, EngageLabClient
 from contacts import nomenclature
 from contacts.client import DialogInsightClient
 from dashboard.providers import ProviderConfig, ProviderError
@@ -42,6 +42,10 @@ def _ccai() -> CCAIClient:
 
 def _ok(**data) -> dict:
     return {"Success": True, "ErrorCode": None, "ErrorMessage": None, **data}
+
+
+# A day of EngageLab statistics with every count it promises.
+_STATS = dict.fromkeys(STAT_COUNTS, 3)
 
 
 # (mocked method, URL, answer, the call, what the user reads)
@@ -172,6 +176,46 @@ READS = {
         _ok(Records=[{"ProjectName": "Main"}]),
         lambda: _di().project_list(),
         "Dialog Insight sent a project without its idProject; nothing was changed.",
+    ),
+    "mailing statistics without UniqueOpens": (
+        "POST",
+        f"{DI}/sendings.ashx?method=GetStatistics",
+        _ok(
+            Statistics={
+                "Sent": 10,
+                "Delivered": 9,
+                "Opens": 4,
+                "Clicks": 1,
+                "UniqueClicks": 1,
+                "Bounces": 1,
+                "Unsubscribes": 0,
+            }
+        ),
+        lambda: _di().mailing_statistics_get(8),
+        "Dialog Insight sent a statistics reply without its UniqueOpens; nothing was changed.",
+    ),
+    "mailing statistics left out": (
+        "POST",
+        f"{DI}/sendings.ashx?method=GetStatistics",
+        _ok(),
+        lambda: _di().mailing_statistics_get(8),
+        "Dialog Insight sent a statistics reply without its Sent; nothing was changed.",
+    ),
+    "a day's statistics without its opens": (
+        "GET",
+        f"{EL}/v1/stats_day",
+        {
+            "result": [
+                {"send_date": "2026-11-30", "domain": "example.com", **_STATS},
+                {
+                    "send_date": "2026-12-01",
+                    "domain": "example.com",
+                    **{k: v for k, v in _STATS.items() if k != "opens"},
+                },
+            ]
+        },
+        lambda: _el().daily_stat_list(start_date="2026-11-30", end_date="2026-12-01"),
+        "EngageLab sent a statistics row without its opens; nothing was changed.",
     ),
     "listed campaign without campaign_id": (
         "GET",
