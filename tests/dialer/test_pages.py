@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from html.parser import HTMLParser
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
@@ -47,6 +49,75 @@ def test_board_shows_every_status_grouped_with_its_description(client, manager, 
     assert "Ana Lima" in page and "Bo Chen" in page
     # Managers look but do not touch.
     assert "Add contact" not in page and "Edit" not in page
+
+
+class _StatusChoices(HTMLParser):
+    """The board's status picker (its groups and options) and its chips, as parsed by a
+    browser: attributes unescaped, each chip's text as a screen reader reads it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.options: list[tuple[str, str, str, bool]] = []  # group, value, text, selected
+        self.chips: list[dict[str, str]] = []
+        self.group = ""
+        self.option: dict[str, str] | None = None
+        self.chip: dict[str, str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: v or "" for k, v in attrs}
+        if tag == "optgroup":
+            self.group = a["label"]
+        elif tag == "option":
+            self.option = {**a, "text": ""}
+        elif tag == "a" and "chip" in a.get("class", "").split():
+            self.chip = {**a, "text": ""}
+
+    def handle_endtag(self, tag):
+        if tag == "option" and self.option is not None:
+            o = self.option
+            self.options.append((self.group, o["value"], o["text"], "selected" in o))
+            self.option = None
+        elif tag == "a" and self.chip is not None:
+            self.chips.append(self.chip)
+            self.chip = None
+
+    def handle_data(self, data):
+        for open_element in (self.option, self.chip):
+            if open_element is not None:
+                open_element["text"] += data
+
+
+def test_the_status_picker_and_chips_keep_the_search_and_mark_the_status_shown(
+    client, dialer_staff, synced
+):
+    client.force_login(dialer_staff)
+    board_url = reverse("dialer:campaign_detail", args=[synced.provider_id])
+    q = 'Bo & "Chen" <x>'
+    page = _StatusChoices()
+    page.feed(client.get(board_url, {"status": "finished", "q": q}).content.decode())
+
+    # Every status once, in its group's order, with the counts of the whole campaign.
+    expected = []
+    for group in st.GROUPS:
+        members = [s for s in st.STATUSES if s.group == group.key]
+        total = sum(count_of(synced, s.name) for s in members)
+        for s in members:
+            label = f"{s.label} ({count_of(synced, s.name)})"
+            expected.append((f"{group.label} ({total})", s.slug, label, s.slug == "finished"))
+    assert page.options == [("", "", "All statuses (2)", False), *expected]
+    assert [chip["id"] for chip in page.chips] == [f"chip-{e[1]}" for e in expected]
+    for chip in page.chips:
+        status = st.STATUS_BY_SLUG[chip["id"].removeprefix("chip-")]
+        query = urlencode({"status": status.slug, "q": q})
+        assert chip["href"] == f"?{query}" and chip["hx-get"] == f"{board_url}?{query}"
+        assert chip["title"] == status.description
+        assert " ".join(chip["text"].split()) == (
+            f"{status.label}: {status.description} {count_of(synced, status.name)}"
+        )
+        shown = status.slug == "finished"
+        assert ("active" in chip["class"].split()) is shown
+        assert (chip.get("aria-current") == "true") is shown
+        assert ("zero" in chip["class"].split()) is (count_of(synced, status.name) == 0)
 
 
 def test_clicking_a_status_filters_the_table(client, dialer_staff, synced):
