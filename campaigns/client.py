@@ -236,11 +236,14 @@ class EngageLabClient(PartlyPublished, ProviderClient):
         _, body = self.request("GET", f"/v1/marketing/campaigns?{urlencode(query)}")
         rows = self._rows(body)
         for row in rows:
-            self.required_int(row, "campaign_id", what=gettext("a campaign"), write=False)
-        total = int_or_none((body or {}).get("total"))
+            self._promised(row, what=gettext("a campaign"))
+        # Without the total, the walk could not know it has every page: a listing taken for
+        # whole would remove the campaigns of the pages it never asked for.
+        total = self.required_int(body, "total", what=gettext("a campaign list"), write=False,
+                                  minimum=0)  # fmt: skip
         with self.reading(gettext("a campaign list")):
             campaigns = [Campaign.from_api(r) for r in rows]
-        return CampaignPage(campaigns, total if total is not None else len(rows))
+        return CampaignPage(campaigns, total)
 
     def campaign_list(
         self,
@@ -266,7 +269,7 @@ class EngageLabClient(PartlyPublished, ProviderClient):
         """Endpoints → detail: `GET /v1/marketing/campaigns/{campaign_id}`."""
         _, body = self.request("GET", f"/v1/marketing/campaigns/{int(campaign_id)}")
         result = self._result(body)
-        self.required_int(result, "campaign_id", what=gettext("the campaign"), write=False)
+        self._promised(result, what=gettext("the campaign"))
         with self.reading(gettext("a campaign")):
             return Campaign.from_api(result)
 
@@ -391,6 +394,14 @@ class EngageLabClient(PartlyPublished, ProviderClient):
         ]
 
     # --- helpers ---------------------------------------------------------------------------
+    def _promised(self, campaign: Any, *, what: str) -> None:
+        """A campaign read from a listing or its detail carries its id, its type and its status
+        (both documented for both): one without is refused, never read as a regular campaign
+        still pending, which the list would offer to edit and delete."""
+        self.required_int(campaign, "campaign_id", what=what, write=False)
+        self.required_int(campaign, "campaign_type", what=what, write=False)
+        self.required_int(campaign, "status", what=what, write=False, minimum=-1)
+
     def _walk(self, path: str, query: dict[str, Any]) -> list[dict]:
         """Lists follow `{"result": [...], "count": n, "total": N}` with offset/limit."""
         rows: list[dict] = []

@@ -232,3 +232,28 @@ def test_a_day_whose_statistics_leave_a_count_out_keeps_the_numbers_last_read(se
     assert list(DailyDomainStat.objects.values_list("day", "sent", "clicks")) == [
         (date(2026, 12, 1), 90, 7)
     ]
+
+
+def test_a_listing_without_its_total_removes_no_campaign(settings, db):
+    """Whether the walk has every page is read from `total`: a listing without it is refused,
+    not taken for whole, which would remove every campaign of the pages never asked for."""
+    import responses
+
+    settings.SANDBOX = False
+    settings.ENGAGELAB_BASE_URL = "https://el.example"
+    settings.ENGAGELAB_API_USER, settings.ENGAGELAB_API_KEY = "u", "k"
+    for provider_id, name in ((5, "Listed"), (6, "On the next page")):
+        Campaign.objects.create(provider_id=provider_id, name=name, campaign_type=2, status=0,
+                                synced_at=timezone.now())  # fmt: skip
+    listed = {"campaign_id": 5, "name": "Listed, renamed", "campaign_type": 2, "status": 0}
+    with responses.RequestsMock() as mock:
+        mock.get("https://el.example/v1/marketing/campaigns", json={"result": [listed]})
+        with pytest.raises(ProviderError) as caught:
+            sync_campaigns()
+    assert str(caught.value) == (
+        "EngageLab sent a campaign list without its total; nothing was changed."
+    )
+    assert list(Campaign.objects.order_by("provider_id").values_list("name", flat=True)) == [
+        "Listed",
+        "On the next page",
+    ]

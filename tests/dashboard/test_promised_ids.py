@@ -44,6 +44,8 @@ def _ok(**data) -> dict:
     return {"Success": True, "ErrorCode": None, "ErrorMessage": None, **data}
 
 
+# A campaign as EngageLab lists it, with its id, its type (1 A/B, 2 regular) and its status.
+_CAMPAIGN = {"campaign_id": 3, "name": "A", "campaign_type": 2, "status": 2}
 # A day of EngageLab statistics with every count it promises.
 _STATS = dict.fromkeys(STAT_COUNTS, 3)
 
@@ -220,9 +222,23 @@ READS = {
     "listed campaign without campaign_id": (
         "GET",
         f"{EL}/v1/marketing/campaigns",
-        {"result": [{"campaign_id": 3, "name": "A"}, {"name": "B"}], "total": 2},
+        {"result": [_CAMPAIGN, {"name": "B", "campaign_type": 2, "status": 0}], "total": 2},
         lambda: _el().campaign_list(),
         "EngageLab sent a campaign without its campaign_id; nothing was changed.",
+    ),
+    "listed campaign without its status": (
+        "GET",
+        f"{EL}/v1/marketing/campaigns",
+        {"result": [_CAMPAIGN, {"campaign_id": 4, "name": "B", "campaign_type": 2}], "total": 2},
+        lambda: _el().campaign_list(),
+        "EngageLab sent a campaign without its status; nothing was changed.",
+    ),
+    "campaign list without its total": (
+        "GET",
+        f"{EL}/v1/marketing/campaigns",
+        {"result": [_CAMPAIGN]},
+        lambda: _el().campaign_list(),
+        "EngageLab sent a campaign list without its total; nothing was changed.",
     ),
     "campaign detail without campaign_id": (
         "GET",
@@ -230,6 +246,13 @@ READS = {
         {"result": {"name": "A"}},
         lambda: _el().campaign_get(3),
         "EngageLab sent the campaign without its campaign_id; nothing was changed.",
+    ),
+    "campaign detail without campaign_type": (
+        "GET",
+        f"{EL}/v1/marketing/campaigns/3",
+        {"result": {k: v for k, v in _CAMPAIGN.items() if k != "campaign_type"}},
+        lambda: _el().campaign_get(3),
+        "EngageLab sent the campaign without its campaign_type; nothing was changed.",
     ),
     "sender without sender_id": (
         "GET",
