@@ -232,7 +232,7 @@ class CCAIClient(ProviderClient):
         # A campaign Switchboard cannot identify makes the listing incomplete: the sync would
         # otherwise remove that campaign (and its contacts) from the mirror.
         for item in items:
-            self.required_int(item, "id", what="a campaign", write=False)
+            self.required_int(item, "id", what=gettext("a campaign"), write=False)
         return [Campaign.from_api(c) for c in items]
 
     def campaign_get(self, campaign_id: int) -> Campaign:
@@ -240,7 +240,7 @@ class CCAIClient(ProviderClient):
         _, body = self.request("GET", f"{MANAGER}/campaigns/{campaign_id}")
         body = self._expect(body, dict, gettext_lazy("the campaign"))
         # e.g. a 200 carrying only {"message": …}
-        self.required_int(body, "id", what="the campaign", write=False)
+        self.required_int(body, "id", what=gettext("the campaign"), write=False)
         return Campaign.from_api(body)
 
     # --- Contacts (apps API) ----------------------------------------------------------------
@@ -298,7 +298,7 @@ class CCAIClient(ProviderClient):
         """A contact of a listing, which names each by its `id`: one without it would be
         taken for a contact that left the campaign, and removed from the mirror."""
         key = "contact_id" if "contact_id" in item and "id" not in item else "id"
-        self.required_int(item, key, what="a contact", write=False)
+        self.required_int(item, key, what=gettext("a contact"), write=False)
         return Contact.from_api(item)
 
     def import_job_create(

@@ -326,3 +326,23 @@ def test_a_rejected_record_needs_no_id():
     )  # fmt: skip
     record = _di().contact_merge([("nope", {})]).records[0]
     assert (record.ok, record.contact_id, record.message) == (False, None, "Not an email")
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    ("case", "french"),
+    [
+        ("dialer campaign without id", "une campagne"),
+        ("dialer contact without id", "un contact"),
+        ("listed campaign without its status", "une campagne"),
+        ("mailing statistics without UniqueOpens", "une réponse de statistiques"),
+    ],
+)
+def test_a_french_reader_reads_what_was_missing_in_french(case, french):
+    from django.utils import translation
+
+    method, url, answer, call, english = READS[case]
+    with translation.override("fr"):
+        sentence = str(_call(method, url, answer, call))
+    assert f"a envoyé {french} sans le champ" in sentence
+    assert english.split(" sent ")[1].split(" without")[0] not in sentence
