@@ -403,7 +403,9 @@ class EngageLabClient(PartlyPublished, ProviderClient):
         self.required_int(campaign, "status", what=what, write=False, minimum=-1)
 
     def _walk(self, path: str, query: dict[str, Any]) -> list[dict]:
-        """Lists follow `{"result": [...], "count": n, "total": N}` with offset/limit."""
+        """Lists follow `{"result": [...], "count": n, "total": N}` with offset/limit. These
+        listings are inferred: without a `total`, a full page is followed by the next one (a
+        list cut at its first page would be stored as if the rest had gone)."""
         rows: list[dict] = []
         offset = 0
         while True:
@@ -414,7 +416,8 @@ class EngageLabClient(PartlyPublished, ProviderClient):
             rows += page
             offset += len(page)
             total = int_or_none((body or {}).get("total"))
-            if not page or total is None or offset >= total:
+            last = len(page) < PAGE_SIZE if total is None else offset >= total
+            if not page or last:
                 return rows
 
     def _result(self, body: Any) -> dict:

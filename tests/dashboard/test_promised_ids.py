@@ -346,3 +346,16 @@ def test_a_french_reader_reads_what_was_missing_in_french(case, french):
         sentence = str(_call(method, url, answer, call))
     assert f"a envoyé {french} sans le champ" in sentence
     assert english.split(" sent ")[1].split(" without")[0] not in sentence
+
+
+@responses.activate
+def test_a_full_page_of_senders_without_a_total_is_followed_by_the_next():
+    """The sender listing is inferred: without its total, the walk goes on while pages are
+    full, rather than keeping the first 100 senders as if they were all."""
+    senders = [{"sender_id": n, "name": f"S{n}", "email": f"s{n}@example.com"}
+               for n in range(1, 131)]  # fmt: skip
+    responses.get(f"{EL}/v1/marketing/senders", json={"result": senders[:100]})
+    responses.get(f"{EL}/v1/marketing/senders", json={"result": senders[100:]})
+    listed = _el().sender_list()
+    assert [s.sender_id for s in listed] == list(range(1, 131))
+    assert [call.request.params["offset"] for call in responses.calls] == ["0", "100"]
