@@ -671,14 +671,17 @@ class DialogInsightClient(PartlyPublished, ProviderClient):
     def contact_history_get(self, contact_id: int) -> list[HistoryEntry]:
         with self.unpublished("contact_history_get"):
             body = self.call(*self.HISTORY, {"idContact": contact_id}, idempotent=True)
+        # Whether the contact opened or clicked is what the panel is for: an entry that does
+        # not say is refused, not shown as "No".
+        what = _("a mailing history entry")
         return [
             HistoryEntry(
-                mailing_id=_int(r.get("idBatch")),
+                mailing_id=self.required_int(r, "idBatch", what=what, write=False),
                 message_id=_int(r.get("idMessage")),
                 message_name=r.get("MessageName") or "",
                 sent_at=nomenclature.from_provider_datetime(r.get("dtSent")),
-                opened=bool(r.get("Opened")),
-                clicked=bool(r.get("Clicked")),
+                opened=self.required_flag(r, "Opened", what=what),
+                clicked=self.required_flag(r, "Clicked", what=what),
             )
             for r in body.get("Records") or []
         ]

@@ -293,13 +293,23 @@ class ProviderClient:
             number = int(value.strip())
         if number is not None and number >= minimum:
             return number
+        raise self._missing(key, what=what, write=write)
+
+    def required_flag(self, data: Any, key: str, *, what: str) -> bool:
+        """`data[key]`, a yes or no the contract promises for `what` in a read: one left out,
+        or that is not a boolean, is a `ProviderError`, never a made-up "no"."""
+        value = data.get(key) if isinstance(data, dict) else None
+        if isinstance(value, bool):
+            return value
+        raise self._missing(key, what=what, write=False)
+
+    def _missing(self, key: str, *, what: str, write: bool) -> ProviderError:
         names = {"provider": self.display_name, "what": what, "key": key}
         if write:
             text = _("%(provider)s did not confirm %(what)s; check it there before trying again.")
         else:
             text = _("%(provider)s sent %(what)s without its %(key)s; nothing was changed.")
-        text %= names
-        raise ProviderError(text, provider=self.provider, details={"missing": key})
+        return ProviderError(text % names, provider=self.provider, details={"missing": key})
 
     @contextmanager
     def reading(self, what: str) -> Iterator[None]:

@@ -203,6 +203,28 @@ READS = {
         lambda: _di().mailing_statistics_get(8),
         "Dialog Insight sent a statistics reply without its Sent; nothing was changed.",
     ),
+    "history entry without Opened": (
+        "POST",
+        f"{DI}/contacts.ashx?method=GetHistory",
+        _ok(
+            Records=[
+                {"idBatch": 4, "idMessage": 2, "dtSent": "2026.11.30 08:00:00", "Clicked": False}
+            ]
+        ),
+        lambda: _di().contact_history_get(9),
+        "Dialog Insight sent a mailing history entry without its Opened; nothing was changed.",
+    ),
+    "history entry without idBatch": (
+        "POST",
+        f"{DI}/contacts.ashx?method=GetHistory",
+        _ok(
+            Records=[
+                {"idMessage": 2, "dtSent": "2026.11.30 08:00:00", "Opened": True, "Clicked": False}
+            ]
+        ),
+        lambda: _di().contact_history_get(9),
+        "Dialog Insight sent a mailing history entry without its idBatch; nothing was changed.",
+    ),
     "a day's statistics without its opens": (
         "GET",
         f"{EL}/v1/stats_day",
