@@ -39,7 +39,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=int, default=1)
-        parser.add_argument("--runs", type=int, default=20)
+        parser.add_argument("--runs", type=int, default=60)
         parser.add_argument("--output", default="bench-results.json")
         parser.add_argument(
             "--reseed", action="store_true", help="Empty the bench database and seed it again."
