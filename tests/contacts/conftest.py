@@ -82,8 +82,13 @@ def sent_and_opened(message_name: str) -> int:
     mailing_id = DialogInsightClient().mailing_send(
         message_id=message.provider_id, segment_ids=None, launch_at=None
     )
+    # Reached by all: the sandbox leaves 4% of deliveries undelivered, drawn from the batch's
+    # and the contacts' ids, which differ from run to run on PostgreSQL. With one contact, one
+    # run in 25 had nothing delivered, so no rate to draw and no chart.
+    deliveries = SandboxDelivery.objects.filter(batch_id=mailing_id)
+    deliveries.update(delivered=True)
     sync.sync_mailings()
-    SandboxDelivery.objects.filter(delivered=True).update(opened_at=timezone.now())
+    deliveries.update(opened_at=timezone.now())
     sync.sync_mailings()
     return mailing_id
 
