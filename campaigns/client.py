@@ -239,9 +239,9 @@ class EngageLabClient(PartlyPublished, ProviderClient):
             self._promised(row, what=gettext("a campaign"))
         # Without the total, the walk could not know it has every page: a listing taken for
         # whole would remove the campaigns of the pages it never asked for.
-        total = self.required_int(body, "total", what=gettext("a campaign list"), write=False,
-                                  minimum=0)  # fmt: skip
-        with self.reading(gettext("a campaign list")):
+        listing = gettext("a campaign list")
+        total = self.required_int(body, "total", what=listing, write=False, minimum=0)
+        with self.reading(listing):
             campaigns = [Campaign.from_api(r) for r in rows]
         return CampaignPage(campaigns, total)
 
