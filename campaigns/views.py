@@ -347,7 +347,7 @@ def campaign_chart_data(request: HtmxHttpRequest, campaign_id: int) -> HttpRespo
         return {
             "figures": {key: fig["data"] for key, fig in data["figures"].items()},
             "verdict": data["verdict"],
-            "numbers": charts.format_numbers(data["totals"]),
+            "numbers": data["numbers"],
             # The tables beside the charts, refreshed with them (one formatting rule: the
             # page's own template).
             "tables": render_to_string("campaigns/charts.html#tables", {"charts": data}),
