@@ -299,6 +299,11 @@ class CCAIClient(ProviderClient):
         taken for a contact that left the campaign, and removed from the mirror."""
         key = "contact_id" if "contact_id" in item and "id" not in item else "id"
         self.required_int(item, key, what=gettext("a contact"), write=False)
+        # Its status is what the board counts it by: one without is refused, not counted in
+        # the board's total and in none of its 21 statuses.
+        status = item.get("status")
+        if not isinstance(status, str) or not status.strip():
+            raise self._missing("status", what=gettext("a contact"), write=False)
         return Contact.from_api(item)
 
     def import_job_create(

@@ -293,14 +293,27 @@ READS = {
     "dialer contact without id": (
         "GET",
         f"{CCAI}/apps/api/v1/outbound_dialer/campaigns/5/contacts",
-        [{"id": 1, "name": "Ana"}, {"name": "Bo", "phone_number": "+15145550102"}],
+        [
+            {"id": 1, "name": "Ana", "status": "Upcoming"},
+            {"name": "Bo", "phone_number": "+15145550102", "status": "Upcoming"},
+        ],
         lambda: _ccai().contact_list(5),
         "CCAI Platform sent a contact without its id; nothing was changed.",
+    ),
+    "dialer contact without its status": (
+        "GET",
+        f"{CCAI}/apps/api/v1/outbound_dialer/campaigns/5/contacts",
+        [{"id": 1, "name": "Ana", "status": "Upcoming"}, {"id": 2, "name": "Bo", "status": ""}],
+        lambda: list(_ccai().contact_iter(5)),
+        "CCAI Platform sent a contact without its status; nothing was changed.",
     ),
     "streamed dialer contact with id 0": (
         "GET",
         f"{CCAI}/apps/api/v1/outbound_dialer/campaigns/5/contacts",
-        [{"id": 1, "name": "Ana"}, {"id": 0, "name": "Bo"}],
+        [
+            {"id": 1, "name": "Ana", "status": "Upcoming"},
+            {"id": 0, "name": "Bo", "status": "Upcoming"},
+        ],
         lambda: list(_ccai().contact_iter(5)),
         "CCAI Platform sent a contact without its id; nothing was changed.",
     ),

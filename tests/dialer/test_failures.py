@@ -339,6 +339,29 @@ def test_refresh_of_a_listing_with_an_unidentified_campaign_removes_nothing(
     assert DialerCampaign.objects.filter(pk=kept.pk).exists()
 
 
+@responses.activate
+def test_a_listing_with_a_contact_without_its_status_changes_no_contact(client, manager, settings):
+    """The board counts contacts by status: a listing whose contact has none is refused, and
+    the mirror keeps what it had (not a contact in the total and in none of the 21 chips)."""
+    settings.SANDBOX, settings.SWITCHBOARD_URL = True, "http://ccai.test"
+    campaign = DialerCampaign.objects.create(provider_id=5, name="Spring renewals")
+    DialerContact.objects.create(campaign=campaign, provider_id=1, name="Ana Lima",
+                                 phone_number="+15145550101", status="Upcoming")  # fmt: skip
+    base = "http://ccai.test/sandbox/ccai"
+    responses.get(f"{base}/manager/api/v1/outbound_dialer/campaigns/5",
+                  json={"id": 5, "name": "Spring renewals"})  # fmt: skip
+    responses.get(
+        f"{base}/apps/api/v1/outbound_dialer/campaigns/5/contacts",
+        json=[{"id": 1, "name": "Ana Lima", "status": "Finished"}, {"id": 2, "name": "Bo Chen"}],
+    )
+    client.force_login(manager)
+    response = client.post(reverse("dialer:campaign_contacts_refresh", args=[5]), follow=True)
+    assert "CCAI Platform sent a contact without its status; nothing was changed." in (
+        response.content.decode()
+    )
+    assert list(DialerContact.objects.values_list("name", "status")) == [("Ana Lima", "Upcoming")]
+
+
 # --- Import: send and follow ----------------------------------------------------------------
 
 CSV = b"name,phone,email\nCy Diaz,+1 438 555 0101,cy@ex.com\n"
