@@ -143,7 +143,7 @@ class Segment:
 class StatsRow:
     """A row of "Statistics → GET /v1/stats_day"."""
 
-    send_date: str
+    send_date: date
     domain: str
     sent: int
     delivered: int
@@ -336,8 +336,9 @@ class EngageLabClient(PartlyPublished, ProviderClient):
                     k: self.required_int(r, k, what=what, write=False, minimum=0)
                     for k in STAT_COUNTS
                 }
-                day = date.fromisoformat(r["send_date"]).isoformat()
-                rows.append(StatsRow(send_date=day, domain=r["domain"], raw=r, **counts))
+                day = date.fromisoformat(self.required_text(r, "send_date", what=what))
+                domain = self.required_text(r, "domain", what=what)
+                rows.append(StatsRow(send_date=day, domain=domain, raw=r, **counts))
         return rows
 
     # ======================================================================================

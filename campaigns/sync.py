@@ -4,7 +4,7 @@ and the campaign list's "Refresh now", which runs the first two at once."""
 from __future__ import annotations
 
 import contextlib
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.utils import timezone
 
@@ -97,9 +97,7 @@ def sync_daily_stats(days: int = 7) -> SyncResult:
     result = upsert_mirror(
         DailyDomainStat,
         {
-            (date.fromisoformat(row.send_date), row.domain): {
-                f: getattr(row, f) for f in api.STAT_COUNTS
-            }
+            (row.send_date, row.domain): {f: getattr(row, f) for f in api.STAT_COUNTS}
             for row in rows
         },
         result=SyncResult("campaign daily statistics"),

@@ -303,6 +303,14 @@ class ProviderClient:
             return value
         raise self._missing(key, what=what, write=False)
 
+    def required_text(self, data: Any, key: str, *, what: str) -> str:
+        """`data[key]`, a text the contract promises for `what` in a read (a status, a domain):
+        one left out, blank or not a text is a `ProviderError`, never an empty value stored."""
+        value = data.get(key) if isinstance(data, dict) else None
+        if isinstance(value, str) and value.strip():
+            return value
+        raise self._missing(key, what=what, write=False)
+
     def _missing(self, key: str, *, what: str, write: bool) -> ProviderError:
         names = {"provider": self.display_name, "what": what, "key": key}
         if write:

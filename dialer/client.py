@@ -298,12 +298,11 @@ class CCAIClient(ProviderClient):
         """A contact of a listing, which names each by its `id`: one without it would be
         taken for a contact that left the campaign, and removed from the mirror."""
         key = "contact_id" if "contact_id" in item and "id" not in item else "id"
-        self.required_int(item, key, what=gettext("a contact"), write=False)
-        # Its status is what the board counts it by: one without is refused, not counted in
-        # the board's total and in none of its 21 statuses.
-        status = item.get("status")
-        if not isinstance(status, str) or not status.strip():
-            raise self._missing("status", what=gettext("a contact"), write=False)
+        what = gettext("a contact")
+        self.required_int(item, key, what=what, write=False)
+        # Its status is what the board counts it by: one without would count in the board's
+        # total and in none of its 21 statuses.
+        self.required_text(item, "status", what=what)
         return Contact.from_api(item)
 
     def import_job_create(

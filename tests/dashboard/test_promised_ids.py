@@ -203,6 +203,13 @@ READS = {
         lambda: _di().mailing_statistics_get(8),
         "Dialog Insight sent a statistics reply without its Sent; nothing was changed.",
     ),
+    "a day's statistics without its domain": (
+        "GET",
+        f"{EL}/v1/stats_day",
+        {"result": [{"send_date": "2026-11-30", "domain": "", **_STATS}]},
+        lambda: _el().daily_stat_list(start_date="2026-11-30", end_date="2026-11-30"),
+        "EngageLab sent a statistics row without its domain; nothing was changed.",
+    ),
     "history entry without Opened": (
         "POST",
         f"{DI}/contacts.ashx?method=GetHistory",
