@@ -135,7 +135,7 @@ def domain_figure(rows: list[dict[str, Any]], warm_domains: set[str]) -> Figure:
 def deliverability_figure(rows: list[dict[str, Any]], warm_up: list[dict[str, Any]]) -> Figure:
     by_domain = {r["domain"]: r for r in rows}
     domains = [w["domain"] for w in warm_up]
-    delivered = [by_domain.get(d, {}).get("delivered_rate", 0) for d in domains]
+    delivered = [by_domain.get(d, {}).get("delivered_rate") for d in domains]
     traces: list[dict[str, Any]] = [
         {
             "type": "bar",
@@ -321,7 +321,7 @@ def format_numbers(totals: dict[str, Any]) -> dict[str, str]:
     shares = ("delivered_rate", "unique_open_rate", "unique_click_rate")
     return {
         **{k: number(totals.get(k, 0) or 0) for k in counts},
-        **{k: rate(totals.get(k, 0) or 0) for k in shares},
+        **{k: rate(totals.get(k)) for k in shares},
     }
 
 

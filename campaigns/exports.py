@@ -22,8 +22,9 @@ def _csv(filename: str) -> tuple[HttpResponse, Any]:
     return response, csv.writer(response)
 
 
-def share(value: float) -> str:
-    return f"{value:.6f}"
+def share(value: float | None) -> str:
+    """A rate with six decimals, or an empty cell where there is none (nothing delivered)."""
+    return "" if value is None else f"{value:.6f}"
 
 
 def campaign_csv(campaign: Campaign, table: str) -> HttpResponse:

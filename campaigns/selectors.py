@@ -70,12 +70,7 @@ def with_numbers(campaigns: list[Campaign]) -> list[Campaign]:
             c.numbers = None
             continue
         counts = {f: getattr(row, f) for f in fields}
-        delivered = counts["delivered"]
-        c.numbers = {
-            **counts,
-            # No rate over nothing delivered: "—", not a made-up 0%.
-            **{k: v if delivered else None for k, v in stats.rates(counts).items()},
-        }
+        c.numbers = {**counts, **stats.rates(counts)}  # no rate over nothing delivered
     return campaigns
 
 
@@ -273,8 +268,8 @@ def latest_campaign_numbers(limit: int = 5) -> list[dict[str, Any]]:
                 "delivered": delivered,
                 "unique_opens": t.get("unique_opens") or 0,
                 "unique_clicks": t.get("unique_clicks") or 0,
-                "open_rate": (t.get("unique_opens") or 0) / delivered if delivered else None,
-                "click_rate": (t.get("unique_clicks") or 0) / delivered if delivered else None,
+                "open_rate": stats.share(t.get("unique_opens"), delivered),
+                "click_rate": stats.share(t.get("unique_clicks"), delivered),
             }
         )
     return rows
@@ -319,8 +314,8 @@ def overview_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
         {
             "name": s["name"],
             "campaign_id": s["campaign_id"],
-            "open_rate": s["open_rate"][-1] if s["open_rate"] else 0,
-            "click_rate": s["click_rate"][-1] if s["click_rate"] else 0,
+            "open_rate": s["open_rate"][-1] if s["open_rate"] else None,
+            "click_rate": s["click_rate"][-1] if s["click_rate"] else None,
         }
         for s in data["series"]
     ]

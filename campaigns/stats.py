@@ -376,19 +376,21 @@ def _clean(row: dict[str, Any]) -> dict[str, Any]:
     return {k: (v or 0) if k in counts else v for k, v in row.items()}
 
 
-def rates(row: dict[str, Any]) -> dict[str, float]:
+def share(count: int | None, of: int | None) -> float | None:
+    """`count` over `of`, or None over nothing: a rate nothing was counted for is shown as
+    "—" (a gap in a chart, an empty cell in a CSV), never as a made-up 0%."""
+    return (count or 0) / of if of else None
+
+
+def rates(row: dict[str, Any]) -> dict[str, float | None]:
     """Rates over delivered, as EngageLab computes them; delivery over sent."""
-    delivered = row.get("delivered") or 0
-
-    def over(n: int) -> float:
-        return n / delivered if delivered else 0.0
-
+    delivered = row.get("delivered")
     return {
-        "delivered_rate": delivered / row["sent"] if row.get("sent") else 0.0,
-        "open_rate": over(row.get("opens", 0)),
-        "unique_open_rate": over(row.get("unique_opens", 0)),
-        "click_rate": over(row.get("clicks", 0)),
-        "unique_click_rate": over(row.get("unique_clicks", 0)),
+        "delivered_rate": share(delivered, row.get("sent")),
+        "open_rate": share(row.get("opens"), delivered),
+        "unique_open_rate": share(row.get("unique_opens"), delivered),
+        "click_rate": share(row.get("clicks"), delivered),
+        "unique_click_rate": share(row.get("unique_clicks"), delivered),
     }
 
 
@@ -564,8 +566,8 @@ def overview(period: str, now: datetime | None = None, *, every: bool = False) -
         d, o, c = s["running"] = [r + n for r, n in zip(s["running"], counts, strict=True)]
         label = labels.get(start) or labels.setdefault(start, _minute_label(start))
         s["x"].append(label)
-        s["open_rate"].append(o / d if d else 0)
-        s["click_rate"].append(c / d if d else 0)
+        s["open_rate"].append(share(o, d))
+        s["click_rate"].append(share(c, d))
     shown = ("sent", "delivered", "opens", "unique_opens", "clicks", "unique_clicks")
     totals = _clean(in_period.aggregate(**{f: Sum(f) for f in shown}))
     return {
@@ -584,14 +586,11 @@ def daily_report(days: int = 7) -> list[dict[str, Any]]:
         .annotate(**{f: Sum(f) for f in fields})
         .order_by("-day")[:days]
     )
-    out = []
-    for row in rows:
-        delivered = row["delivered"] or 0
-        out.append(
-            {
-                **row,
-                "open_rate": (row["opens"] or 0) / delivered if delivered else 0,
-                "click_rate": (row["clicks"] or 0) / delivered if delivered else 0,
-            }
-        )
-    return out
+    return [
+        {
+            **row,
+            "open_rate": share(row["opens"], row["delivered"]),
+            "click_rate": share(row["clicks"], row["delivered"]),
+        }
+        for row in rows
+    ]

@@ -260,3 +260,39 @@ def test_the_list_counts_its_campaigns_with_the_readers_thousands_separator(clie
     page = client.get("/campaigns/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     with translation.override("fr"):
         assert f"{number(1234)} campagnes</p>" in page and number(1234) != "1234"
+
+
+def test_a_rate_over_nothing_delivered_is_a_dash_not_a_made_up_zero(client, manager):
+    """Sent but not delivered yet: the delivery rate is a real 0%, the open and click rates
+    over delivered do not exist yet, in the tables, the charts and the CSV alike."""
+    mirror(name="Launch", warm_up=WARM_UP)
+    events = [ev(n, "sent", 0) for n in range(2)] + [ev(n, "delivered", 1) for n in range(2)]
+    events += [ev(1, "open", 2)]
+    events += [ev(n, "sent", 0, domain="outlook.com") for n in (20, 21, 22)]
+    deliver(client, events)
+    mirror(cid=43, name="Fresh")
+    deliver(client, [ev(30, "sent", 0, cid=43)])
+    client.force_login(manager)
+
+    page = client.get("/campaigns/42/").content.decode()
+    csv = csv_rows(client.get("/campaigns/42/stats.csv?table=domain").content.decode())
+    table = _check_domains(
+        tables(page)["table-domains"], {k[4:]: v for k, v in figures(page).items()}, csv
+    )
+    assert table[1][1:] == ["3", "0", "0.0%", "0", "—", "0", "—"]
+    assert csv[1]["unique_open_rate"] == "" and csv[1]["delivered_rate"] == "0.000000"
+
+    numbers = client.get("/campaigns/43/charts/data.json").json()["numbers"]
+    assert numbers["delivered_rate"] == "0.0%"
+    assert numbers["unique_open_rate"] == numbers["unique_click_rate"] == "—"
+
+    fragment = client.get("/campaigns/overview/chart/?period=1h").content.decode()
+    rows = {row[0]: row[1:] for row in tables(fragment)["table-overview"]}
+    assert rows == {"Launch": ["50.0%", "0.0%"], "Fresh": ["—", "—"]}
+    traces = {t["name"]: t["y"] for t in figures(fragment)["fig-overview"]["data"]}
+    assert traces["Fresh — opens"] == traces["Fresh — clicks"] == [None]  # a gap, not 0
+    overview_csv = csv_rows(
+        client.get("/campaigns/overview/data.json?period=1h&format=csv").content.decode()
+    )
+    fresh = [r for r in overview_csv if r["campaign"] == "Fresh"]
+    assert [(r["unique_open_rate"], r["unique_click_rate"]) for r in fresh] == [("", "")]
