@@ -25,19 +25,9 @@ from django_htmx.http import HttpResponseClientRedirect
 from campaigns import charts, describe, exports, selectors, services, stats, sync
 from campaigns.forms import CampaignBuilder, CampaignFilterForm, initial_from
 from campaigns.models import Campaign
-from dashboard import clock
+from dashboard import clock, submissions
 from dashboard.http import HtmxHttpRequest
 from dashboard.providers import ProviderError
-from dashboard.submissions import (
-    Checked,
-    Confirmation,
-    OutcomeUnknown,
-    carried,
-    checking,
-    confirmed,
-    resubmitted,
-    uploads_done,
-)
 from dashboard.views import refreshed
 
 VIEW = "dashboard.view_campaigns"
@@ -147,7 +137,7 @@ def _submit(
     request: HtmxHttpRequest, builder: CampaignBuilder, campaign: Campaign | None
 ) -> HttpResponse:
     """A valid builder: sending at once is confirmed first."""
-    if builder.sends_now and not confirmed(request.POST):
+    if builder.sends_now and not submissions.confirmed(request.POST):
         return _confirm_send(request, builder, campaign)
     return _save(request, builder, campaign)
 
@@ -162,9 +152,9 @@ def _confirm_send(
         request,
         builder,
         campaign,
-        confirm=Confirmation(
+        confirm=submissions.Confirmation(
             # What the builder read: after "Create it anyway", with its fresh token.
-            carried(builder.form.data),
+            submissions.carried(builder.form.data),
             gettext("Send “%(name)s” now") % {"name": name},
         ),
         audience=describe.audience_text(kind, values),
@@ -173,8 +163,8 @@ def _confirm_send(
     )
 
 
-def _outcome_unknown() -> OutcomeUnknown:
-    return OutcomeUnknown(provider="EngageLab", noun="campaign", done="created")
+def _outcome_unknown() -> submissions.OutcomeUnknown:
+    return submissions.OutcomeUnknown(provider="EngageLab", noun="campaign", done="created")
 
 
 def _save(
@@ -221,7 +211,7 @@ def _save(
         if unknown is None:
             builder.form.apply_provider_error(error)
         return _render_builder(request, builder, campaign, status=422, unknown=unknown)
-    uploads_done(builder.token)  # they were sent
+    submissions.uploads_done(builder.token)  # they were sent
     if campaign is None:
         done = gettext("Campaign “%(name)s” created.")
     else:
@@ -235,16 +225,16 @@ def _check(request: HtmxHttpRequest, builder: CampaignBuilder) -> HttpResponse:
     builder.is_valid()  # the form as typed, with anything that no longer holds
     name = str(request.POST.get("name", "")).strip()
 
-    def find() -> Checked:
+    def find() -> submissions.Checked:
         sync.sync_campaigns()
         found = selectors.campaign_latest_named(name)
         if found is None:
-            return Checked(
+            return submissions.Checked(
                 gettext("EngageLab, refreshed just now, has no campaign named “%(name)s”.")
                 % {"name": name}
             )
         created = describe.local_time(found.create_time, found.time_zone)
-        return Checked(
+        return submissions.Checked(
             gettext("EngageLab has a campaign named “%(name)s”, created %(created)s:")
             % {"name": name, "created": created},
             url=reverse("campaigns:campaign_detail", args=[found.provider_id]),
@@ -259,8 +249,8 @@ def _check(request: HtmxHttpRequest, builder: CampaignBuilder) -> HttpResponse:
 @permission_required(CHANGE, raise_exception=True)
 def campaign_create(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "POST":
-        builder = CampaignBuilder(resubmitted(request.POST), request.FILES)
-        if checking(request.POST):
+        builder = CampaignBuilder(submissions.resubmitted(request.POST), request.FILES)
+        if submissions.checking(request.POST):
             return _check(request, builder)
         if builder.is_valid():
             return _submit(request, builder, None)
