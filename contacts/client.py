@@ -88,9 +88,18 @@ class MergeRecord:
 
 @dataclass(frozen=True)
 class MergeResult:
-    created: int
-    updated: int
+    """Every record of a Contacts.Merge, in the order sent. The counts are the records' own
+    statuses, not the answer's CreatedRecords and UpdatedRecords, which a reply may leave out."""
+
     records: list[MergeRecord]
+
+    @property
+    def created(self) -> int:
+        return sum(r.ok and r.status.lower() == "created" for r in self.records)
+
+    @property
+    def updated(self) -> int:
+        return sum(r.ok and r.status.lower() == "updated" for r in self.records)
 
     @property
     def rejected(self) -> list[MergeRecord]:
@@ -304,7 +313,6 @@ class DialogInsightClient(PartlyPublished, ProviderClient):
         Per-record rejections come back in `MergeResult.records` while the call succeeds.
         A failure part-way raises, with the batches already merged in `error.details`.
         """
-        created = updated = 0
         results: list[MergeRecord] = []
         for start in range(0, len(records), batch_size):
             chunk = records[start : start + batch_size]
@@ -331,14 +339,12 @@ class DialogInsightClient(PartlyPublished, ProviderClient):
                 ]
             except ProviderError as error:
                 error.details = {
-                    "merged": MergeResult(created, updated, results),
+                    "merged": MergeResult(results),
                     "body": error.details,
                 }
                 raise
-            created += _int(body.get("CreatedRecords"))
-            updated += _int(body.get("UpdatedRecords"))
             results += merged
-        return MergeResult(created=created, updated=updated, records=results)
+        return MergeResult(results)
 
     def _merge_record(self, key: str, record: dict[str, Any]) -> MergeRecord:
         """One record of a Merge answer. A record merged without its `IdRecord` is an error:

@@ -371,6 +371,18 @@ def test_a_rejected_record_needs_no_id():
 
 
 @responses.activate
+def test_a_merge_counts_what_its_records_say_not_totals_it_may_leave_out():
+    records = [
+        {"IdRecord": 1, "Status": "Created", "ValidationResult": "OK"},
+        {"IdRecord": 2, "Status": "Updated", "ValidationResult": "OK"},
+        {"Status": "Error", "ValidationResult": "InvalidEmail", "Message": "Not an email"},
+    ]
+    responses.post(f"{DI}/contacts.ashx?method=Merge", json=_ok(Records=records))
+    result = _di().contact_merge([("a@example.com", {}), ("b@example.com", {}), ("c", {})])
+    assert (result.created, result.updated, len(result.rejected)) == (1, 1, 1)
+
+
+@responses.activate
 @pytest.mark.parametrize(
     ("case", "french"),
     [
