@@ -12,12 +12,13 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from contacts import nomenclature
 from contacts.client import DialogInsightClient
 from contacts.models import Mailing, MailingSnapshot, Message, ProjectField, Segment
 from dashboard.capabilities import Unavailable
+from dashboard.providers import ProviderError
 from dashboard.sync import SyncResult, upsert_mirror
 
 # Statistics keep moving for a while after a sending; older mailings are left as last seen.
@@ -132,6 +133,12 @@ def sync_mailings(client: DialogInsightClient | None = None) -> SyncResult:
             s = client.mailing_statistics_get(mailing.provider_id)
         except Unavailable as error:  # the mailings are listed all the same, without numbers
             result.errors.append(str(error))
+            break
+        except ProviderError as error:
+            # The listing above is stored: the refresh did that much. The mailings not read
+            # keep their last numbers, and the provider is not asked again for the others.
+            note = gettext("The statistics of mailing #%(id)s were not read: %(error)s")
+            result.errors.append(note % {"id": mailing.provider_id, "error": error})
             break
         now = timezone.now()
         with transaction.atomic():

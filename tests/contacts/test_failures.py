@@ -803,8 +803,10 @@ def test_statistics_without_a_promised_count_keep_the_mailing_s_last_numbers(cli
     )  # fmt: skip
     response = client.post(reverse("contacts:mailing_list_refresh"), follow=True)
     assert response.status_code == 200 and statistics.call_count == 1
+    # The listing was stored: the refresh says it was done in part, and what was not.
     assert (
-        "Dialog Insight sent a statistics reply without its UniqueOpens; nothing was changed."
+        "Mailings refreshed, in part. The statistics of mailing #7 were not read: Dialog "
+        "Insight sent a statistics reply without its UniqueOpens; nothing was changed."
         in text(response)
     )
     mailing = Mailing.objects.get(provider_id=7)
