@@ -43,8 +43,9 @@ def ab_reading(
                 "variant": letter,
                 "label": f"{noun.label} {letter}",
                 **{f: row.get(f, 0) for f in COUNTS},
-                "value": arm.rate,
-                "error": 1.96 * (arm.variance / n) ** 0.5 if n else 0.0,
+                # A variant nothing was delivered to yet has no rate: "—", not 0%.
+                "value": arm.rate if n else None,
+                "error": 1.96 * (arm.variance / n) ** 0.5 if n else None,
             }
         )
     if not known:

@@ -207,7 +207,9 @@ def variant_figure(reading: dict[str, Any]) -> Figure:
             "type": "data",
             "array": [r["error"] for r in rows],
             # a rate cannot go below 0
-            "arrayminus": [min(r["error"], r["value"]) for r in rows],
+            "arrayminus": [
+                None if r["value"] is None else min(r["error"], r["value"]) for r in rows
+            ],
             "visible": True,
         },
         "text": [rate(v) for v in values],

@@ -254,3 +254,22 @@ def test_a_test_the_sandbox_sent_is_judged_on_its_test_share(engagelab, client, 
         client.get(f"/campaigns/{created.campaign_id}/stats.csv?table=variant").content.decode()
     )
     assert [(r["variant"], r["sent"]) for r in csv if r["phase"] == "winner"] == [(winner, "720")]
+
+
+def test_a_variant_nothing_was_delivered_to_has_no_rate_yet(client, manager):
+    """Subject C not delivered yet: its rate is "—" in the table and a missing bar, not a 0%
+    that reads as a subject nobody opened."""
+    ab_mirror(variants=3)
+    deliver(client, share("A", "test", 0, 100, 10, 0) + share("B", "test", 1000, 100, 30, 0))
+    client.force_login(manager)
+    page = client.get("/campaigns/42/").content.decode()
+    csv = client.get("/campaigns/42/stats.csv?table=variant").content.decode()
+    rows, figure, test_rows = _variant_numbers(page, csv)
+    assert [(r[0], r[2], r[-1]) for r in rows] == [
+        ("Subject A", "100", "10.0%"),
+        ("Subject B", "100", "30.0%"),
+        ("Subject C", "0", "—"),
+    ]
+    [bars] = figure["data"]
+    assert bars["y"] == [0.1, 0.3, None] and bars["text"][-1] == "—"
+    assert "C" not in test_rows  # nothing counted for it: no row in the CSV either
