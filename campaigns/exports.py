@@ -22,7 +22,7 @@ def _csv(filename: str) -> tuple[HttpResponse, Any]:
     return response, csv.writer(response)
 
 
-def share(value: float | None) -> str:
+def rate_cell(value: float | None) -> str:
     """A rate with six decimals, or an empty cell where there is none (nothing delivered)."""
     return "" if value is None else f"{value:.6f}"
 
@@ -51,7 +51,7 @@ def campaign_csv(campaign: Campaign, table: str) -> HttpResponse:
     writer.writerow([*keys, *COUNTS, *rates])
     for r in rows:
         writer.writerow(
-            [*(r[k] for k in keys), *(r[f] for f in COUNTS), *(share(r[k]) for k in rates)]
+            [*(r[k] for k in keys), *(r[f] for f in COUNTS), *(rate_cell(r[k]) for k in rates)]
         )
     return response
 
@@ -65,5 +65,5 @@ def overview_csv(period: str, data: dict[str, Any]) -> HttpResponse:
     for s in data["series"]:
         name = spreadsheet_safe(s["name"])
         for x, o, c in zip(s["x"], s["open_rate"], s["click_rate"], strict=True):
-            writer.writerow([s["campaign_id"], name, x, share(o), share(c)])
+            writer.writerow([s["campaign_id"], name, x, rate_cell(o), rate_cell(c)])
     return response
