@@ -354,3 +354,21 @@ def test_a_message_keeps_its_placeholders_on_an_account_without_the_listing(
         {"message": message.provider_id},
     ).content.decode()
     assert 'name="parameter-CartUrl"' in inputs and 'name="parameter-Coupon"' in inputs
+
+
+def test_a_mailing_whose_statistics_were_never_read_shows_no_numbers(client, manager):
+    """Sent, but Dialog Insight's statistics not read yet (or refused by the account): no
+    page shows it as sent to nobody and opened by nobody."""
+    from tests.pages import tables
+
+    Mailing.objects.create(provider_id=9, message_id=3, message_name="Spring", mode="All",
+                           status="Sent", launch_at=timezone.now() - dt.timedelta(hours=1),
+                           synced_at=timezone.now())  # fmt: skip
+    client.force_login(manager)
+    [row] = tables(client.get(reverse("contacts:mailing_list")).content.decode())["table-mailings"]
+    assert row[-1] == "No statistics read yet" and "0" not in row[2:]
+    detail = text(client.get(reverse("contacts:mailing_detail", args=[9])))
+    assert "No statistics have been read from Dialog Insight for this mailing yet" in detail
+    assert "Delivered" not in detail
+    [sending] = tables(client.get("/").content.decode())["table-sendings"]
+    assert sending[0] == "Spring" and sending[3:] == ["—"] * 6
