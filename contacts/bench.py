@@ -57,6 +57,7 @@ def seed(scale: int) -> None:
                 delivered=sent - 3,
                 unique_opens=sent // 3,
                 unique_clicks=sent // 9,
+                stats_at=now if i > 20 else None,  # read by the sync, as sent ones are
                 synced_at=now,
             )
         )

@@ -31,7 +31,7 @@ def mailing(db):
     mailing = Mailing.objects.create(
         provider_id=7, message_id=3, message_name="Monthly newsletter", mode="All",
         status="Sent", launch_at=LAUNCHED, sent=200, delivered=200, unique_opens=50,
-        unique_clicks=10, synced_at=LAUNCHED,
+        unique_clicks=10, synced_at=LAUNCHED, stats_at=LAUNCHED + timedelta(days=4),
     )  # fmt: skip
     for day, opens, clicks in ((0, 20, 2), (1, 35, 6), (2, 45, 9), (4, 50, 10)):
         MailingSnapshot.objects.create(

@@ -42,6 +42,7 @@ def sendings(db):
         delivered=200,
         unique_opens=50,
         unique_clicks=10,
+        stats_at=now,
         synced_at=now,
     )
 
