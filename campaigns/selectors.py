@@ -256,20 +256,17 @@ def latest_campaign_numbers(limit: int = 5) -> list[dict[str, Any]]:
     }
     rows = []
     for c in campaigns:
-        t = totals.get(c.provider_id, {})
-        delivered = t.get("delivered") or 0
+        # No event counted yet: no numbers ("—", as the campaign list shows it), not zeros.
+        t = totals.get(c.provider_id) or dict.fromkeys(fields)
         rows.append(
             {
                 "provider": "EngageLab",
                 "name": c.name,
                 "url": reverse("campaigns:campaign_detail", args=[c.provider_id]),
                 "launched": c.run_time,
-                "sent": t.get("sent") or 0,
-                "delivered": delivered,
-                "unique_opens": t.get("unique_opens") or 0,
-                "unique_clicks": t.get("unique_clicks") or 0,
-                "open_rate": stats.share(t.get("unique_opens"), delivered),
-                "click_rate": stats.share(t.get("unique_clicks"), delivered),
+                **{f: t[f] for f in fields},
+                "open_rate": stats.share(t["unique_opens"], t["delivered"]),
+                "click_rate": stats.share(t["unique_clicks"], t["delivered"]),
             }
         )
     return rows

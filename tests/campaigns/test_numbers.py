@@ -168,6 +168,16 @@ def test_latest_sendings_table_equals_its_chart(client, manager):
     assert row[-2] == rate(figure[0]["x"][0]) and row[-1] == rate(figure[1]["x"][0])
 
 
+def test_a_started_campaign_no_event_was_counted_for_shows_no_numbers(client, manager):
+    from campaigns.models import Campaign
+
+    Campaign.objects.filter(provider_id=42).delete()
+    mirror(name="Quiet", run_time=timezone.now() - timedelta(hours=1))
+    client.force_login(manager)
+    [row] = tables(client.get("/").content.decode())["table-sendings"]
+    assert row[0] == "Quiet" and row[3:] == ["—"] * 6  # as the campaign list shows it
+
+
 # --- the campaign list ----------------------------------------------------------------------
 def _list_queries(client):
     from django.db import connection
