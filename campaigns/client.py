@@ -212,6 +212,10 @@ class EngageLabClient(PartlyPublished, ProviderClient):
         _, body = self.request("POST", "/v1/marketing/campaigns", json=payload)
         result = self._result(body)
         self.required_int(result, "campaign_id", what=gettext("the campaign"))
+        # An answer that does not repeat the campaign's type is read with the type Switchboard
+        # asked for (an A/B test is not mirrored as a regular campaign until the next sync).
+        if result.get("campaign_type") is None and "campaign_type" in payload:
+            result = {**result, "campaign_type": payload["campaign_type"]}
         with self.reading(gettext("a campaign")):
             return Campaign.from_api(result)
 

@@ -371,6 +371,13 @@ def test_a_rejected_record_needs_no_id():
 
 
 @responses.activate
+def test_a_created_campaign_whose_answer_leaves_out_its_type_keeps_the_type_asked_for():
+    responses.post(f"{EL}/v1/marketing/campaigns", json={"result": {"campaign_id": 8, "status": 0}})
+    created = _el().campaign_create({"name": "Subjects", "campaign_type": 1})
+    assert (created.campaign_id, created.campaign_type) == (8, 1)  # an A/B test, not regular
+
+
+@responses.activate
 def test_a_merge_counts_what_its_records_say_not_totals_it_may_leave_out():
     records = [
         {"IdRecord": 1, "Status": "Created", "ValidationResult": "OK"},
