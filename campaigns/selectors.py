@@ -27,6 +27,7 @@ from campaigns.models import (
 )
 from dashboard import clock
 from dashboard.models import SyncState
+from dashboard.numbers import share
 
 SORTS = {
     "-created": ("-create_time", "-provider_id"),
@@ -265,8 +266,8 @@ def latest_campaign_numbers(limit: int = 5) -> list[dict[str, Any]]:
                 "url": reverse("campaigns:campaign_detail", args=[c.provider_id]),
                 "launched": c.run_time,
                 **{f: t[f] for f in fields},
-                "open_rate": stats.share(t["unique_opens"], t["delivered"]),
-                "click_rate": stats.share(t["unique_clicks"], t["delivered"]),
+                "open_rate": share(t["unique_opens"], t["delivered"]),
+                "click_rate": share(t["unique_clicks"], t["delivered"]),
             }
         )
     return rows

@@ -28,6 +28,7 @@ from campaigns.models import (
     StatTotal,
     WebhookEvent,
 )
+from dashboard.numbers import share
 
 BATCH = 2000
 STATUS_FIELDS = {
@@ -374,12 +375,6 @@ def _sums(fields: tuple[str, ...] = COUNT_FIELDS) -> dict[str, Any]:
 def _clean(row: dict[str, Any]) -> dict[str, Any]:
     counts = COUNT_FIELDS + SPREAD_FIELDS
     return {k: (v or 0) if k in counts else v for k, v in row.items()}
-
-
-def share(count: int | None, of: int | None) -> float | None:
-    """`count` over `of`, or None over nothing: a rate nothing was counted for is shown as
-    "—" (a gap in a chart, an empty cell in a CSV), never as a made-up 0%."""
-    return (count or 0) / of if of else None
 
 
 def rates(row: dict[str, Any]) -> dict[str, float | None]:

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from dashboard.numbers import share
+
 
 # --- Mirror -------------------------------------------------------------------------------
 class ProjectField(models.Model):
@@ -139,11 +141,11 @@ class Mailing(Mirrored):
 
     @property
     def open_rate(self) -> float | None:
-        return self.unique_opens / self.delivered if self.delivered else None
+        return share(self.unique_opens, self.delivered)
 
     @property
     def click_rate(self) -> float | None:
-        return self.unique_clicks / self.delivered if self.delivered else None
+        return share(self.unique_clicks, self.delivered)
 
 
 class RecentContact(models.Model):

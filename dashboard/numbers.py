@@ -17,6 +17,12 @@ from django.utils.translation import gettext
 NO_RATE = "—"
 
 
+def share(count: int | None, of: int | None) -> float | None:
+    """`count` over `of`, or None over nothing: a rate nothing was counted for is shown as
+    "—" (a gap in a chart, an empty cell in a CSV), never as a made-up 0%."""
+    return (count or 0) / of if of else None
+
+
 def number(value: int | float, digits: int | None = None) -> str:
     """A count or an amount grouped by thousands in the active language ("1,234.5" in
     English, "1 234,5" in French, with a non-breaking space); `digits` after the decimal

@@ -90,14 +90,14 @@ def latest_sendings(user, limit: int = 5) -> list[dict[str, Any]]:
 
 def _mailing_rows(mailings) -> list[dict[str, Any]]:
     """A mailing whose statistics were never read has no numbers ("—"), not zeros."""
-    counts = ("sent", "delivered", "unique_opens", "unique_clicks", "open_rate", "click_rate")
+    numbers = ("sent", "delivered", "unique_opens", "unique_clicks", "open_rate", "click_rate")
     return [
         {
             "provider": "Dialog Insight",
             "name": m.message_name or _("Mailing #%(id)s") % {"id": m.provider_id},
             "url": reverse("contacts:mailing_detail", args=[m.provider_id]),
             "launched": m.launch_at,
-            **{f: getattr(m, f) if m.stats_at else None for f in counts},
+            **{f: getattr(m, f) if m.stats_at else None for f in numbers},
         }
         for m in mailings
     ]
